@@ -1,0 +1,298 @@
+/* db.c -- connections, the pool, named prepared statements, migrations.
+ *
+ * Every query the daemon can send is in sql/queries.sql, embedded as
+ * db_queries[]; each pooled connection prepares them all when it connects, so
+ * a request costs one round trip per query and no parsing or planning. */
+#include "server/db.h"
+#include "server/sql.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void set_err(char *err, size_t errlen, const char *what, const char *msg)
+{
+    size_t n;
+
+    if (!err || !errlen)
+        return;
+    snprintf(err, errlen, "%s%s%s", what, *what ? ": " : "", msg ? msg : "");
+    n = strlen(err);
+    while (n && (err[n - 1] == '\n' || err[n - 1] == ' '))
+        err[--n] = '\0';
+}
+
+int db_ok(const PGresult *res)
+{
+    ExecStatusType st = PQresultStatus(res);
+
+    return res && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_COPY_IN);
+}
+
+static const struct sql_query *find_query(const char *name)
+{
+    for (const struct sql_query *q = db_queries; q->name; q++)
+        if (strcmp(q->name, name) == 0)
+            return q;
+    return NULL;
+}
+
+static int prepare_all(PGconn *c, char *err, size_t errlen)
+{
+    for (const struct sql_query *q = db_queries; q->name; q++) {
+        PGresult *res;
+        int ok;
+
+        if (q->unprepared)
+            continue;
+        res = PQprepare(c, q->name, q->sql, 0, NULL);
+        ok = db_ok(res);
+        if (!ok)
+            set_err(err, errlen, q->name, PQresultErrorMessage(res));
+        PQclear(res);
+        if (!ok)
+            return -1;
+    }
+    return 0;
+}
+
+PGconn *db_connect(const char *conninfo, int prepare, char *err, size_t errlen)
+{
+    PGconn *c = PQconnectdb(conninfo);
+
+    if (!c) {
+        set_err(err, errlen, "database", "out of memory");
+        return NULL;
+    }
+    if (PQstatus(c) != CONNECTION_OK) {
+        set_err(err, errlen, "database", PQerrorMessage(c));
+        PQfinish(c);
+        return NULL;
+    }
+    if (db_command(c, "SET client_min_messages = warning", err, errlen) < 0 ||
+        (prepare && prepare_all(c, err, errlen) < 0)) {
+        PQfinish(c);
+        return NULL;
+    }
+    return c;
+}
+
+PGresult *db_exec(PGconn *c, const char *name, int nparams, const char *const *params)
+{
+    const struct sql_query *q = find_query(name);
+
+    if (!q) {
+        /* A programmer error: the name is not in sql/queries.sql. */
+        fprintf(stderr, "powermapd: unknown query %s\n", name);
+        abort();
+    }
+    if (q->unprepared)
+        return PQexecParams(c, q->sql, nparams, NULL, params, NULL, NULL, 0);
+    return PQexecPrepared(c, q->name, nparams, params, NULL, NULL, 0);
+}
+
+int db_command(PGconn *c, const char *sql, char *err, size_t errlen)
+{
+    PGresult *res = PQexec(c, sql);
+    int ok = db_ok(res);
+
+    if (!ok)
+        set_err(err, errlen, "", res ? PQresultErrorMessage(res) : PQerrorMessage(c));
+    PQclear(res);
+    return ok ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Migrations                                                                  */
+/* ------------------------------------------------------------------------- */
+
+int db_migrate(PGconn *c, void (*say)(const char *version), char *err, size_t errlen)
+{
+    int rc = -1;
+
+    /* One migrator at a time; the lock is released when the session ends. */
+    if (db_command(c, "SELECT pg_advisory_lock(7012001)", err, errlen) < 0)
+        return -1;
+    if (db_command(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                      " version text PRIMARY KEY,"
+                      " applied_at timestamptz NOT NULL DEFAULT now())", err, errlen) < 0)
+        goto out;
+    for (const struct sql_migration *m = db_migrations; m->version; m++) {
+        const char *params[1] = { m->version };
+        PGresult *res = PQexecParams(c, "SELECT 1 FROM schema_migrations WHERE version = $1",
+                                     1, NULL, params, NULL, NULL, 0);
+        int done = db_ok(res) && PQntuples(res) > 0;
+        int ok;
+
+        if (!db_ok(res)) {
+            set_err(err, errlen, m->version, PQresultErrorMessage(res));
+            PQclear(res);
+            goto out;
+        }
+        PQclear(res);
+        if (done)
+            continue;
+        if (db_command(c, "BEGIN", err, errlen) < 0)
+            goto out;
+        if (db_command(c, m->sql, err, errlen) < 0) {
+            char msg[512];
+
+            snprintf(msg, sizeof msg, "%s", err ? err : "");
+            set_err(err, errlen, m->version, msg);
+            db_command(c, "ROLLBACK", NULL, 0);
+            goto out;
+        }
+        res = PQexecParams(c, "INSERT INTO schema_migrations (version) VALUES ($1)",
+                           1, NULL, params, NULL, NULL, 0);
+        ok = db_ok(res);
+        PQclear(res);
+        if (!ok || db_command(c, "COMMIT", err, errlen) < 0) {
+            db_command(c, "ROLLBACK", NULL, 0);
+            goto out;
+        }
+        if (say)
+            say(m->version);
+    }
+    rc = 0;
+out:
+    db_command(c, "SELECT pg_advisory_unlock(7012001)", NULL, 0);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------- */
+/* The pool                                                                    */
+/* ------------------------------------------------------------------------- */
+
+struct db_slot {
+    PGconn *conn;
+    int busy;
+};
+
+struct db_pool {
+    char *conninfo;
+    int size;
+    struct db_slot *slots;
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    time_t down_until;          /* after a failed connect, fail fast until then */
+};
+
+struct db_pool *db_pool_new(const char *conninfo, int size)
+{
+    struct db_pool *p = calloc(1, sizeof *p);
+
+    if (!p)
+        return NULL;
+    p->conninfo = strdup(conninfo);
+    p->slots = calloc((size_t)size, sizeof *p->slots);
+    if (!p->conninfo || !p->slots) {
+        free(p->conninfo);
+        free(p->slots);
+        free(p);
+        return NULL;
+    }
+    p->size = size;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->freed, NULL);
+    return p;
+}
+
+void db_pool_free(struct db_pool *p)
+{
+    if (!p)
+        return;
+    for (int i = 0; i < p->size; i++)
+        if (p->slots[i].conn)
+            PQfinish(p->slots[i].conn);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->freed);
+    free(p->slots);
+    free(p->conninfo);
+    free(p);
+}
+
+/* Makes slot's connection usable, connecting or reconnecting as needed.
+ * Called without the pool lock held. */
+static int slot_ready(struct db_pool *p, struct db_slot *s)
+{
+    char err[256];
+
+    if (s->conn && PQstatus(s->conn) == CONNECTION_OK)
+        return 0;
+    if (s->conn) {
+        PQfinish(s->conn);
+        s->conn = NULL;
+    }
+    if (time(NULL) < p->down_until)
+        return -1;
+    s->conn = db_connect(p->conninfo, 1, err, sizeof err);
+    if (!s->conn) {
+        fprintf(stderr, "powermapd: %s\n", err);
+        /* Don't let every request wait for a connect timeout while the
+         * database is away: fail fast for a second, then try again. */
+        p->down_until = time(NULL) + 1;
+        return -1;
+    }
+    return 0;
+}
+
+PGconn *db_acquire(struct db_pool *p, int wait_ms)
+{
+    struct timespec deadline;
+    struct db_slot *s = NULL;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += wait_ms / 1000;
+    deadline.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        /* Prefer a connected slot, then any free one. */
+        for (int i = 0; i < p->size && !s; i++)
+            if (!p->slots[i].busy && p->slots[i].conn)
+                s = &p->slots[i];
+        for (int i = 0; i < p->size && !s; i++)
+            if (!p->slots[i].busy)
+                s = &p->slots[i];
+        if (s)
+            break;
+        if (pthread_cond_timedwait(&p->freed, &p->lock, &deadline) == ETIMEDOUT)
+            break;
+    }
+    if (s)
+        s->busy = 1;
+    pthread_mutex_unlock(&p->lock);
+    if (!s)
+        return NULL;
+    if (slot_ready(p, s) < 0) {
+        pthread_mutex_lock(&p->lock);
+        s->busy = 0;
+        pthread_cond_signal(&p->freed);
+        pthread_mutex_unlock(&p->lock);
+        return NULL;
+    }
+    return s->conn;
+}
+
+void db_release(struct db_pool *p, PGconn *c)
+{
+    if (!c)
+        return;
+    if (PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) != PQTRANS_IDLE)
+        db_command(c, "ROLLBACK", NULL, 0);
+    pthread_mutex_lock(&p->lock);
+    for (int i = 0; i < p->size; i++) {
+        if (p->slots[i].conn == c) {
+            p->slots[i].busy = 0;
+            break;
+        }
+    }
+    pthread_cond_signal(&p->freed);
+    pthread_mutex_unlock(&p->lock);
+}

@@ -1,0 +1,46 @@
+/* db.h -- PostgreSQL access: connections, the pool, named queries, migrations. */
+#ifndef DB_H
+#define DB_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+struct db_pool;
+
+/* Opens one connection.  With prepare = 1 every query of sql/queries.sql not
+ * marked unprepared is prepared on it (the schema must be migrated).  Returns
+ * the connection (PQfinish it), or NULL with a one-line message in err. */
+PGconn *db_connect(const char *conninfo, int prepare, char *err, size_t errlen);
+
+/* Runs the named query of sql/queries.sql with text parameters (NULL = SQL
+ * NULL).  Returns the result (PQclear it; never NULL but on out-of-memory). */
+PGresult *db_exec(PGconn *c, const char *name, int nparams, const char *const *params);
+
+/* Runs a fixed command with no parameters ("BEGIN", "COMMIT", ...).
+ * Returns 0, or -1 with the server's message in err (may be NULL). */
+int db_command(PGconn *c, const char *sql, char *err, size_t errlen);
+
+/* 1 when a result is a success (command or tuples), 0 otherwise. */
+int db_ok(const PGresult *res);
+
+/* Applies every migration not yet recorded, each in its own transaction, under
+ * an advisory lock so that concurrent migrators wait.  Prints one line per
+ * applied version to out when out is not NULL.  Returns 0, or -1 and err. */
+int db_migrate(PGconn *c, void (*say)(const char *version), char *err, size_t errlen);
+
+/* A pool of size prepared connections to conninfo.  Connections are opened
+ * lazily, so the pool can be created while the database is down.  Returns
+ * NULL only on allocation failure. */
+struct db_pool *db_pool_new(const char *conninfo, int size);
+void db_pool_free(struct db_pool *p);
+
+/* Borrows a healthy connection, reconnecting (and re-preparing) a broken one.
+ * Waits at most wait_ms for a free one.  Returns NULL when the database is
+ * unreachable or every connection stays busy. */
+PGconn *db_acquire(struct db_pool *p, int wait_ms);
+
+/* Gives a connection back.  A connection left inside a transaction is rolled
+ * back first; one that failed is reset on its next acquire. */
+void db_release(struct db_pool *p, PGconn *c);
+
+#endif

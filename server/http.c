@@ -1,0 +1,537 @@
+/* http.c -- libmicrohttpd glue, the route table, authentication and replies.
+ *
+ * The route table below is the one place that says what the server answers.
+ * A path that matches no route is 404; a path that matches with another method
+ * is 405.  Each route names the least role that may call it; the check is made
+ * here, before any handler runs.  Only this file turns pm_err into statuses. */
+#include "server/http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "server/db.h"
+#include "server/routes.h"
+#include "server/sha256.h"
+
+struct http_route {
+    const char *method;
+    const char *path;           /* segments; "{x}" matches one segment */
+    enum pm_role role;          /* the least role that may call it */
+    int large_body;             /* 1: body capped at import_body_max */
+    http_handler fn;
+};
+
+static const struct http_route routes[] = {
+    { "GET",    "/health",                  ROLE_NONE,    0, route_health },
+    { "GET",    "/ready",                   ROLE_NONE,    0, route_ready },
+
+    { "GET",    "/v1/children",             ROLE_VIEWER,  0, route_children_list },
+    { "POST",   "/v1/children",             ROLE_PLANNER, 0, route_children_create },
+    { "GET",    "/v1/children/{id}",        ROLE_VIEWER,  0, route_child_get },
+    { "PUT",    "/v1/children/{id}",        ROLE_PLANNER, 0, route_child_put },
+    { "DELETE", "/v1/children/{id}",        ROLE_ADMIN,   0, route_child_delete },
+
+    { "GET",    "/v1/shelters",             ROLE_NONE,    0, route_shelters_list },
+    { "POST",   "/v1/shelters",             ROLE_PLANNER, 0, route_shelters_create },
+    { "GET",    "/v1/shelters/{id}",        ROLE_NONE,    0, route_shelter_get },
+    { "PUT",    "/v1/shelters/{id}",        ROLE_PLANNER, 0, route_shelter_put },
+    { "DELETE", "/v1/shelters/{id}",        ROLE_ADMIN,   0, route_shelter_delete },
+
+    { "GET",    "/v1/power-points",         ROLE_NONE,    0, route_power_points_list },
+    { "POST",   "/v1/power-points",         ROLE_PLANNER, 0, route_power_points_create },
+    { "GET",    "/v1/power-points/{id}",    ROLE_NONE,    0, route_power_point_get },
+    { "PUT",    "/v1/power-points/{id}",    ROLE_PLANNER, 0, route_power_point_put },
+    { "DELETE", "/v1/power-points/{id}",    ROLE_ADMIN,   0, route_power_point_delete },
+
+    { "POST",   "/v1/import/{kind}",        ROLE_PLANNER, 1, route_import },
+    { NULL, NULL, ROLE_NONE, 0, NULL }
+};
+
+static const char *const role_names[] = { "none", "viewer", "planner", "admin" };
+
+enum pm_role pm_role_from_name(const char *s)
+{
+    for (int i = ROLE_VIEWER; i <= ROLE_ADMIN; i++)
+        if (s && strcmp(s, role_names[i]) == 0)
+            return (enum pm_role)i;
+    return ROLE_NONE;
+}
+
+const char *pm_role_name(enum pm_role r)
+{
+    return role_names[r];
+}
+
+static unsigned pm_err_status(enum pm_err e)
+{
+    switch (e) {
+    case PM_OK: return MHD_HTTP_OK;
+    case PM_ERR_BAD_REQUEST: return MHD_HTTP_BAD_REQUEST;
+    case PM_ERR_UNAUTHORIZED: return MHD_HTTP_UNAUTHORIZED;
+    case PM_ERR_FORBIDDEN: return MHD_HTTP_FORBIDDEN;
+    case PM_ERR_NOT_FOUND: return MHD_HTTP_NOT_FOUND;
+    case PM_ERR_METHOD: return MHD_HTTP_METHOD_NOT_ALLOWED;
+    case PM_ERR_CONFLICT: return MHD_HTTP_CONFLICT;
+    case PM_ERR_TOO_LARGE: return MHD_HTTP_CONTENT_TOO_LARGE;
+    case PM_ERR_UNPROCESSABLE: return MHD_HTTP_UNPROCESSABLE_CONTENT;
+    case PM_ERR_TOO_MANY: return MHD_HTTP_TOO_MANY_REQUESTS;
+    case PM_ERR_UNAVAILABLE: return MHD_HTTP_SERVICE_UNAVAILABLE;
+    case PM_ERR_INTERNAL: return MHD_HTTP_INTERNAL_SERVER_ERROR;
+    case PM_ERR_NOMEM: return MHD_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return MHD_HTTP_INTERNAL_SERVER_ERROR;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Replies                                                                     */
+/* ------------------------------------------------------------------------- */
+
+enum pm_err http_fail(struct http_req *r, enum pm_err e, const char *fmt, ...)
+{
+    va_list ap;
+
+    r->err = e;
+    va_start(ap, fmt);
+    vsnprintf(r->errmsg, sizeof r->errmsg, fmt, ap);
+    va_end(ap);
+    return e;
+}
+
+void http_fail_detail(struct http_req *r, const char *name, const char *json)
+{
+    free(r->errdetail);
+    r->errdetail_name = name;
+    r->errdetail = json ? strdup(json) : NULL;
+}
+
+enum pm_err http_reply(struct http_req *r, unsigned status, const char *content_type,
+                       char *data, size_t len)
+{
+    free(r->out);
+    r->out = data;
+    r->out_len = len;
+    r->status = status;
+    r->content_type = content_type;
+    if (!data)
+        return http_fail(r, PM_ERR_NOMEM, "out of memory");
+    return PM_OK;
+}
+
+enum pm_err http_reply_json(struct http_req *r, unsigned status, const char *text)
+{
+    return http_reply(r, status, "application/json", strdup(text), strlen(text));
+}
+
+void http_header(struct http_req *r, const char *name, const char *value)
+{
+    if (r->nhdr == HTTP_MAX_HEADERS)
+        return;
+    r->hdr_name[r->nhdr] = name;
+    r->hdr_value[r->nhdr] = strdup(value);
+    if (r->hdr_value[r->nhdr])
+        r->nhdr++;
+}
+
+const char *http_query(struct http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+enum pm_err http_query_long(struct http_req *r, const char *name, long def, long min,
+                            long max, long *out)
+{
+    const char *v = http_query(r, name);
+
+    if (!v) {
+        *out = def;
+        return PM_OK;
+    }
+    if (pm_parse_long(v, min, max, out) < 0)
+        return http_fail(r, PM_ERR_BAD_REQUEST, "%s: must be an integer from %ld to %ld",
+                         name, min, max);
+    return PM_OK;
+}
+
+PGconn *http_db(struct http_req *r)
+{
+    if (!r->db)
+        r->db = db_acquire(r->srv->pool, 5000);
+    if (!r->db)
+        http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable; try again shortly");
+    return r->db;
+}
+
+enum pm_err http_set_actor(struct http_req *r)
+{
+    char actor[128];
+    const char *p[1] = { actor };
+    PGresult *res;
+    int ok;
+
+    snprintf(actor, sizeof actor, "key:%s", r->key_name);
+    res = db_exec(r->db, "set_actor", 1, p);
+    ok = db_ok(res);
+    PQclear(res);
+    return ok ? PM_OK : http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+}
+
+enum pm_err http_audit(struct http_req *r, const char *action, const char *child_ids_array)
+{
+    char key_id[32];
+    const char *p[6];
+    PGresult *res;
+    int ok;
+
+    if (!http_db(r))
+        return r->err;
+    snprintf(key_id, sizeof key_id, "%ld", r->key_id);
+    p[0] = r->key_id ? key_id : NULL;
+    p[1] = r->key_name;
+    p[2] = pm_role_name(r->role);
+    p[3] = action;
+    p[4] = child_ids_array ? child_ids_array : "{}";
+    p[5] = r->remote;
+    res = db_exec(r->db, "audit_insert", 6, p);
+    ok = db_ok(res);
+    if (!ok)
+        fprintf(stderr, "powermapd: audit insert failed: %s", PQresultErrorMessage(res));
+    PQclear(res);
+    /* No audit row, no data: a read that cannot be logged is refused. */
+    return ok ? PM_OK : http_fail(r, PM_ERR_UNAVAILABLE, "the audit log is unavailable");
+}
+
+/* ------------------------------------------------------------------------- */
+/* Routing and authentication                                                  */
+/* ------------------------------------------------------------------------- */
+
+/* Matches path against a route pattern, collecting {x} segments into
+ * r->params (pointers into buf, a writable copy of the path). */
+static int route_match(const char *pattern, char *buf, const char **params, int *nparams)
+{
+    const char *p = pattern;
+    char *s = buf;
+
+    *nparams = 0;
+    while (*p && *s) {
+        if (*p == '{') {
+            char *end = strchr(s, '/');
+
+            if (s == end || *s == '\0' || *nparams == HTTP_MAX_PARAMS)
+                return 0;
+            params[(*nparams)++] = s;
+            p = strchr(p, '}');
+            if (!p)
+                return 0;
+            p++;
+            if (end) {
+                *end = '\0';
+                s = end + 1;
+                if (*p != '/')
+                    return 0;
+                p++;
+            } else {
+                s += strlen(s);
+            }
+            continue;
+        }
+        if (*p != *s)
+            return 0;
+        p++;
+        s++;
+    }
+    return *p == '\0' && *s == '\0';
+}
+
+/* Finds the route for method and path.  Sets *allowed when the path exists
+ * under another method. */
+static const struct http_route *route_find(struct http_req *r, char *pathbuf, size_t cap,
+                                           int *path_known)
+{
+    const char *method = strcmp(r->method, "HEAD") == 0 ? "GET" : r->method;
+
+    *path_known = 0;
+    for (const struct http_route *rt = routes; rt->method; rt++) {
+        snprintf(pathbuf, cap, "%s", r->path);
+        if (!route_match(rt->path, pathbuf, r->params, &r->nparams))
+            continue;
+        *path_known = 1;
+        if (strcmp(rt->method, method) == 0)
+            return rt;
+    }
+    return NULL;
+}
+
+/* Looks the bearer token up.  Returns PM_OK (also when no token was given),
+ * or an error already recorded. */
+static enum pm_err authenticate(struct http_req *r)
+{
+    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                MHD_HTTP_HEADER_AUTHORIZATION);
+    unsigned char digest[32];
+    char hex[65];
+    const char *p[1] = { hex };
+    PGresult *res;
+    enum pm_err e = PM_OK;
+
+    if (!h)
+        return PM_OK;
+    if (strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
+        return http_fail(r, PM_ERR_UNAUTHORIZED, "Authorization must be \"Bearer TOKEN\"");
+    sha256(h + 7, strlen(h + 7), digest);
+    sha256_hex(digest, hex);
+    if (!http_db(r))
+        return r->err;
+    res = db_exec(r->db, "key_lookup", 1, p);
+    if (!db_ok(res)) {
+        e = http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+    } else if (PQntuples(res) != 1) {
+        e = http_fail(r, PM_ERR_UNAUTHORIZED, "invalid, expired or revoked token");
+    } else {
+        r->key_id = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+        snprintf(r->key_name, sizeof r->key_name, "%s", PQgetvalue(res, 0, 1));
+        r->role = pm_role_from_name(PQgetvalue(res, 0, 2));
+    }
+    PQclear(res);
+    return e;
+}
+
+/* ------------------------------------------------------------------------- */
+/* libmicrohttpd callbacks                                                     */
+/* ------------------------------------------------------------------------- */
+
+struct conn_ctx {
+    struct http_req req;
+    const struct http_route *route;
+    int path_known;
+    char pathbuf[1024];
+    struct timespec t0;
+};
+
+static void ctx_free(struct conn_ctx *c)
+{
+    if (!c)
+        return;
+    if (c->req.db)
+        db_release(c->req.srv->pool, c->req.db);
+    free(c->req.body);
+    free(c->req.out);
+    free(c->req.errdetail);
+    for (int i = 0; i < c->req.nhdr; i++)
+        free(c->req.hdr_value[i]);
+    free(c);
+}
+
+static enum MHD_Result queue(struct conn_ctx *c)
+{
+    struct http_req *r = &c->req;
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+
+    if (r->err != PM_OK) {
+        struct pm_buf b;
+
+        pm_buf_init(&b);
+        pm_buf_printf(&b, "{\"error\":{\"code\":\"%s\",\"message\":\"", pm_err_code(r->err));
+        pm_buf_json_escape(&b, r->errmsg);
+        pm_buf_puts(&b, "\"");
+        if (r->errdetail)
+            pm_buf_printf(&b, ",\"%s\":%s", r->errdetail_name, r->errdetail);
+        pm_buf_puts(&b, "}}");
+        free(r->out);
+        r->out = pm_buf_steal(&b, &r->out_len);
+        r->status = pm_err_status(r->err);
+        r->content_type = "application/json";
+        if (!r->out) {
+            r->out_len = 0;
+            r->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    resp = MHD_create_response_from_buffer(r->out_len, r->out ? r->out : (void *)"",
+                                           r->out ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    r->out = NULL;                      /* the response owns it now */
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            r->content_type ? r->content_type : "application/json");
+    for (int i = 0; i < r->nhdr; i++)
+        MHD_add_response_header(resp, r->hdr_name[i], r->hdr_value[i]);
+    if (r->key_id || r->role != ROLE_NONE ||
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "private, no-store");
+    if (r->err == PM_ERR_UNAUTHORIZED)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+    if (r->err == PM_ERR_UNAVAILABLE)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+    ret = MHD_queue_response(r->conn, r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void dispatch(struct conn_ctx *c)
+{
+    struct http_req *r = &c->req;
+
+    if (!c->route) {
+        if (c->path_known)
+            http_fail(r, PM_ERR_METHOD, "%s is not allowed on %s", r->method, r->path);
+        else
+            http_fail(r, PM_ERR_NOT_FOUND, "no such resource: %s", r->path);
+        return;
+    }
+    if (r->body_too_large) {
+        http_fail(r, PM_ERR_TOO_LARGE, "request body over %zu bytes", r->body_max);
+        return;
+    }
+    if (authenticate(r) != PM_OK)
+        return;
+    if (r->role < c->route->role) {
+        if (r->role == ROLE_NONE)
+            http_fail(r, PM_ERR_UNAUTHORIZED, "a token is required");
+        else
+            http_fail(r, PM_ERR_FORBIDDEN, "role %s may not do this (needs %s)",
+                      pm_role_name(r->role), pm_role_name(c->route->role));
+        return;
+    }
+    if (c->route->fn(r) != PM_OK && r->err == PM_OK)
+        http_fail(r, PM_ERR_INTERNAL, "internal error");
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    struct pm_server *srv = cls;
+    struct conn_ctx *c = *con_cls;
+
+    if (!c) {
+        const union MHD_ConnectionInfo *ci;
+
+        c = calloc(1, sizeof *c);
+        if (!c)
+            return MHD_NO;
+        *con_cls = c;
+        clock_gettime(CLOCK_MONOTONIC, &c->t0);
+        c->req.srv = srv;
+        c->req.conn = conn;
+        c->req.method = method;
+        c->req.path = url;
+        c->route = route_find(&c->req, c->pathbuf, sizeof c->pathbuf, &c->path_known);
+        c->req.body_max = c->route && c->route->large_body ? srv->import_body_max
+                                                           : srv->json_body_max;
+        ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        if (ci && ci->client_addr) {
+            const struct sockaddr *sa = ci->client_addr;
+
+            if (sa->sa_family == AF_INET)
+                inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+                          c->req.remote, sizeof c->req.remote);
+            else if (sa->sa_family == AF_INET6)
+                inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+                          c->req.remote, sizeof c->req.remote);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        struct http_req *r = &c->req;
+        size_t n = *upload_data_size;
+
+        *upload_data_size = 0;
+        if (r->body_too_large || r->body_len + n > r->body_max) {
+            /* Answer at once; libmicrohttpd drops the rest of the upload. */
+            r->body_too_large = 1;
+            http_fail(r, PM_ERR_TOO_LARGE, "request body over %zu bytes", r->body_max);
+            return queue(c);
+        } else {
+            char *nb = realloc(r->body, r->body_len + n + 1);
+
+            if (!nb)
+                return MHD_NO;
+            memcpy(nb + r->body_len, upload_data, n);
+            r->body = nb;
+            r->body_len += n;
+            r->body[r->body_len] = '\0';
+        }
+        return MHD_YES;
+    }
+    (void)version;
+    dispatch(c);
+    return queue(c);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct conn_ctx *c = *con_cls;
+    struct timespec t1;
+    double ms;
+
+    (void)cls;
+    (void)conn;
+    if (!c)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ms = (double)(t1.tv_sec - c->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - c->t0.tv_nsec) / 1e6;
+    /* Routes, status, timing and key names only: never bodies, tokens or
+     * anything about a child. */
+    fprintf(stderr, "%s %s %u %.1fms key=%s%s\n", c->req.method,
+            c->route ? c->route->path : "-", c->req.status ? c->req.status : 0, ms,
+            c->req.key_name[0] ? c->req.key_name : "-",
+            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    ctx_free(c);
+    *con_cls = NULL;
+}
+
+int http_serve(struct pm_server *srv, const char *host, int port,
+               const char *tls_cert, const char *tls_key)
+{
+    struct sockaddr_in addr;
+    struct MHD_Daemon *d;
+    sigset_t set;
+    int sig = 0;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                     MHD_USE_ERROR_LOG;
+
+    (void)tls_cert;
+    (void)tls_key;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((unsigned short)port);
+    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
+        fprintf(stderr, "powermapd: --listen: %s is not an IPv4 address\n", host);
+        return -1;
+    }
+    /* Threads inherit this mask: only the main thread waits for the signals. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, srv,
+                         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000,
+                         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)512,
+                         MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024),
+                         MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "powermapd: cannot listen on %s:%d\n", host, port);
+        return -1;
+    }
+    fprintf(stderr, "powermapd: listening on http://%s:%d/\n", host, port);
+    sigwait(&set, &sig);
+    fprintf(stderr, "powermapd: signal %d, shutting down\n", sig);
+    MHD_stop_daemon(d);
+    return 0;
+}

@@ -1,0 +1,108 @@
+/* http.h -- the HTTP side: requests, replies, roles and the route table. */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <stddef.h>
+#include <libpq-fe.h>
+
+#include "server/util.h"
+
+struct db_pool;
+struct MHD_Connection;
+
+enum pm_role { ROLE_NONE = 0, ROLE_VIEWER, ROLE_PLANNER, ROLE_ADMIN };
+
+/* The role named s ("viewer", ...), or ROLE_NONE. */
+enum pm_role pm_role_from_name(const char *s);
+const char *pm_role_name(enum pm_role r);
+
+/* What the daemon serves with; one per process, read-only once serving. */
+struct pm_server {
+    struct db_pool *pool;
+    size_t json_body_max;       /* cap for JSON bodies (413 above) */
+    size_t import_body_max;     /* cap for POST /v1/import/{kind} */
+    const char *geocoder;       /* base URL, or NULL */
+};
+
+#define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_HEADERS 8
+
+/* One request, from its first byte to its reply. */
+struct http_req {
+    struct pm_server *srv;
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *path;                     /* without the query string */
+    const char *params[HTTP_MAX_PARAMS];  /* the {x} segments of the route, in order */
+    int nparams;
+    char *body;                           /* NUL-terminated; NULL when none */
+    size_t body_len;
+    int body_too_large;
+    size_t body_max;
+    char remote[64];                      /* peer address, for the audit log */
+
+    /* Who is asking.  key_id 0 and ROLE_NONE without a token. */
+    long key_id;
+    char key_name[96];
+    enum pm_role role;
+
+    PGconn *db;                           /* borrowed on first http_db() */
+
+    /* The reply. */
+    unsigned status;
+    char *out;
+    size_t out_len;
+    const char *content_type;
+    const char *hdr_name[HTTP_MAX_HEADERS];
+    char *hdr_value[HTTP_MAX_HEADERS];
+    int nhdr;
+    enum pm_err err;
+    char errmsg[512];
+    const char *errdetail_name;           /* an extra member of the error object */
+    char *errdetail;                      /* its JSON text */
+};
+
+/* A handler returns PM_OK after setting a reply, or an error after http_fail(). */
+typedef enum pm_err (*http_handler)(struct http_req *r);
+
+/* Records an error for the reply and returns e.  The message is shown to the
+ * client: never put personal data in it. */
+enum pm_err http_fail(struct http_req *r, enum pm_err e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Adds a member name (static string) with the JSON text json (copied) to the
+ * error object of a failed request, e.g. the rejected rows of an import. */
+void http_fail_detail(struct http_req *r, const char *name, const char *json);
+
+/* Sets the reply.  Takes ownership of data (malloc'd; freed by the server). */
+enum pm_err http_reply(struct http_req *r, unsigned status, const char *content_type,
+                       char *data, size_t len);
+/* Sets a JSON reply from a copy of text. */
+enum pm_err http_reply_json(struct http_req *r, unsigned status, const char *text);
+/* Adds a reply header; name must be a static string, value is copied. */
+void http_header(struct http_req *r, const char *name, const char *value);
+
+/* The query-string value of name, or NULL. */
+const char *http_query(struct http_req *r, const char *name);
+/* Reads an integer query parameter: def when absent.  On a bad value records a
+ * 400 naming the parameter and returns it; PM_OK otherwise. */
+enum pm_err http_query_long(struct http_req *r, const char *name, long def, long min,
+                            long max, long *out);
+
+/* The request's database connection, borrowed from the pool on first use and
+ * given back after the reply.  NULL (and a 503 recorded) when unavailable. */
+PGconn *http_db(struct http_req *r);
+
+/* Writes an audit row: action ("child.read", ...) about the given children.
+ * Returns PM_OK or an error already recorded with http_fail. */
+enum pm_err http_audit(struct http_req *r, const char *action, const char *child_ids_array);
+
+/* Sets powermap.actor for the current transaction (history rows name the key). */
+enum pm_err http_set_actor(struct http_req *r);
+
+/* Starts the daemon on host:port.  Returns only on SIGINT/SIGTERM: 0, or -1
+ * with a message on stderr when the socket cannot be opened. */
+int http_serve(struct pm_server *srv, const char *host, int port,
+               const char *tls_cert, const char *tls_key);
+
+#endif

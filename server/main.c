@@ -1,0 +1,331 @@
+/* main.c -- powermapd's command line (DESIGN.md section 3): migrate, serve,
+ * import, key create.  Exit status 0 on success, non-zero with a one-line
+ * message on stderr otherwise. */
+#include <errno.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "server/db.h"
+#include "server/http.h"
+#include "server/import.h"
+#include "server/sha256.h"
+
+static const char usage[] =
+    "usage: powermapd migrate  --db CONNINFO\n"
+    "       powermapd serve    --db CONNINFO --listen HOST:PORT [--pool N]\n"
+    "       powermapd import   --db CONNINFO --kind KIND [--partial] FILE\n"
+    "                          KIND: children|devices|shelters|power-points|hazards\n"
+    "       powermapd key create --db CONNINFO --role viewer|planner|admin --name NAME\n"
+    "CONNINFO is a libpq connection string; POWERMAP_DB may stand in for --db.\n";
+
+struct cli {
+    const char *db;
+    const char *listen;
+    const char *kind;
+    const char *role;
+    const char *name;
+    const char *expires;
+    int partial;
+    int pool;
+};
+
+static int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "powermapd: " and the message; returns the exit status 1. */
+static int die(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "powermapd: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 1;
+}
+
+/* Parses the options after the command.  Returns the index of the first
+ * operand, or -1 after printing the problem. */
+static int parse_options(int argc, char **argv, struct cli *o)
+{
+    static const struct option longopts[] = {
+        { "db", required_argument, NULL, 'd' },
+        { "listen", required_argument, NULL, 'l' },
+        { "kind", required_argument, NULL, 'k' },
+        { "role", required_argument, NULL, 'r' },
+        { "name", required_argument, NULL, 'n' },
+        { "expires", required_argument, NULL, 'e' },
+        { "partial", no_argument, NULL, 'p' },
+        { "pool", required_argument, NULL, 'P' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    int ch;
+
+    o->db = getenv("POWERMAP_DB");
+    o->pool = 8;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'd': o->db = optarg; break;
+        case 'l': o->listen = optarg; break;
+        case 'k': o->kind = optarg; break;
+        case 'r': o->role = optarg; break;
+        case 'n': o->name = optarg; break;
+        case 'e': o->expires = optarg; break;
+        case 'p': o->partial = 1; break;
+        case 'P':
+            o->pool = atoi(optarg);
+            if (o->pool < 1 || o->pool > 256)
+                return die("--pool: must be 1 to 256, not %s", optarg), -1;
+            break;
+        case 'h': fputs(usage, stdout); exit(0);
+        default: return -1;
+        }
+    }
+    if (!o->db || !*o->db)
+        return die("%s", "--db CONNINFO (or POWERMAP_DB) is required"), -1;
+    return optind;
+}
+
+static PGconn *connect_or_die(const char *db, int prepare)
+{
+    char err[512];
+    PGconn *c = db_connect(db, prepare, err, sizeof err);
+
+    if (!c)
+        fprintf(stderr, "powermapd: %s\n", err);
+    return c;
+}
+
+static void say_applied(const char *version)
+{
+    printf("applied %s\n", version);
+}
+
+static int cmd_migrate(const struct cli *o)
+{
+    char err[512];
+    PGconn *c = connect_or_die(o->db, 0);
+    int rc;
+
+    if (!c)
+        return 1;
+    rc = db_migrate(c, say_applied, err, sizeof err);
+    if (rc < 0)
+        fprintf(stderr, "powermapd: migrate: %s\n", err);
+    PQfinish(c);
+    return rc < 0 ? 1 : 0;
+}
+
+static int cmd_serve(const struct cli *o)
+{
+    struct pm_server srv;
+    char host[64];
+    const char *colon;
+    long port;
+    int rc;
+
+    if (!o->listen)
+        return die("%s", "serve: --listen HOST:PORT is required");
+    colon = strrchr(o->listen, ':');
+    if (!colon || colon == o->listen || (size_t)(colon - o->listen) >= sizeof host ||
+        pm_parse_long(colon + 1, 1, 65535, &port) < 0)
+        return die("serve: --listen: expected HOST:PORT, not %s", o->listen);
+    snprintf(host, sizeof host, "%.*s", (int)(colon - o->listen), o->listen);
+    if (strcmp(host, "localhost") == 0)
+        snprintf(host, sizeof host, "127.0.0.1");
+    memset(&srv, 0, sizeof srv);
+    srv.pool = db_pool_new(o->db, o->pool);
+    if (!srv.pool)
+        return die("%s", "out of memory");
+    srv.json_body_max = 1024 * 1024;
+    srv.import_body_max = 256 * 1024 * 1024;
+    rc = http_serve(&srv, host, (int)port, NULL, NULL);
+    db_pool_free(srv.pool);
+    return rc < 0 ? 1 : 0;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    struct pm_buf b;
+    char chunk[65536];
+    size_t n;
+
+    if (!f)
+        return NULL;
+    pm_buf_init(&b);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        pm_buf_append(&b, chunk, n);
+    if (ferror(f) || b.oom) {
+        pm_buf_release(&b);
+        if (f != stdin)
+            fclose(f);
+        errno = EIO;
+        return NULL;
+    }
+    if (f != stdin)
+        fclose(f);
+    return pm_buf_steal(&b, len);
+}
+
+static int cmd_import(const struct cli *o, const char *path)
+{
+    struct import_opts io = { o->partial, NULL, -1, 0 };
+    struct import_report rep;
+    struct passwd *pw = getpwuid(getuid());
+    char actor[128], err[512];
+    size_t len = 0;
+    char *data;
+    PGconn *c;
+    int rc;
+
+    if (!o->kind)
+        return die("%s", "import: --kind KIND is required");
+    if (!path)
+        return die("%s", "import: FILE is required");
+    data = read_file(path, &len);
+    if (!data)
+        return die("import: cannot read %s", path);
+    c = connect_or_die(o->db, 1);
+    if (!c) {
+        free(data);
+        return 1;
+    }
+    snprintf(actor, sizeof actor, "cli:%s", pw ? pw->pw_name : "unknown");
+    io.actor = actor;
+    io.progress_fd = isatty(STDERR_FILENO) && len > 1024 * 1024 ? STDERR_FILENO : -1;
+    rc = import_run(c, o->kind, data, len, &io, &rep, err, sizeof err);
+    for (size_t i = 0; i < rep.nrejects; i++)
+        fprintf(stderr, "%s:%ld: %s\n", path, rep.rejects[i].line, rep.rejects[i].reason);
+    if (rc < 0) {
+        fprintf(stderr, "powermapd: import: %s\n", err);
+    } else {
+        printf("%s: %zu rows (%s, %s): %zu inserted, %zu updated, %zu unchanged, %zu rejected"
+               "%s in %.2fs (%.0f rows/s)\n",
+               o->kind, rep.rows, rep.format ? rep.format : "?", rep.encoding ? rep.encoding : "?",
+               rep.inserted, rep.updated, rep.unchanged, rep.nrejects,
+               rep.committed ? "" : "; nothing imported", rep.seconds,
+               rep.seconds > 0 ? (double)rep.rows / rep.seconds : 0.0);
+        if (rep.without_location)
+            printf("%zu children without a home location\n", rep.without_location);
+        if (rc == 1)
+            fprintf(stderr, "powermapd: import: %zu rows rejected, nothing imported "
+                            "(--partial keeps the good rows)\n", rep.nrejects);
+        else if (rep.nrejects)
+            fprintf(stderr, "powermapd: import: %zu rows rejected, the others imported\n",
+                    rep.nrejects);
+    }
+    import_report_release(&rep);
+    PQfinish(c);
+    free(data);
+    return rc != 0 || rep.nrejects ? 1 : 0;
+}
+
+/* Makes a new token: "pm_" and 43 characters of base64url from 32 random bytes. */
+static int new_token(char out[48])
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    unsigned char raw[33];
+    size_t got = 0;
+    char *p = out;
+
+    while (got < 32) {
+        ssize_t n = getrandom(raw + got, 32 - got, 0);
+
+        if (n < 0 && errno != EINTR)
+            return -1;
+        if (n > 0)
+            got += (size_t)n;
+    }
+    raw[32] = 0;
+    memcpy(p, "pm_", 3);
+    p += 3;
+    for (int i = 0; i < 33; i += 3) {
+        unsigned v = (unsigned)raw[i] << 16 | (unsigned)raw[i + 1] << 8 | raw[i + 2];
+
+        *p++ = b64[v >> 18 & 63];
+        *p++ = b64[v >> 12 & 63];
+        *p++ = b64[v >> 6 & 63];
+        *p++ = b64[v & 63];
+    }
+    out[46] = '\0';               /* 3 + 43: the 44th character is padding */
+    return 0;
+}
+
+static int cmd_key(const struct cli *o, const char *sub)
+{
+    char token[48], hex[65];
+    unsigned char digest[32];
+    const char *p[4];
+    PGresult *res;
+    PGconn *c;
+    int ok;
+
+    if (!sub || strcmp(sub, "create") != 0)
+        return die("%s", "key: expected \"key create --role ROLE --name NAME\"");
+    if (!o->role || pm_role_from_name(o->role) == ROLE_NONE)
+        return die("%s", "key create: --role must be viewer, planner or admin");
+    if (!o->name || !*o->name)
+        return die("%s", "key create: --name NAME is required");
+    if (new_token(token) < 0)
+        return die("%s", "key create: no randomness available");
+    sha256(token, strlen(token), digest);
+    sha256_hex(digest, hex);
+    c = connect_or_die(o->db, 1);
+    if (!c)
+        return 1;
+    p[0] = o->name;
+    p[1] = o->role;
+    p[2] = hex;
+    p[3] = o->expires;
+    res = db_exec(c, "key_insert", 4, p);
+    ok = db_ok(res);
+    if (!ok)
+        fprintf(stderr, "powermapd: key create: %s", PQresultErrorMessage(res));
+    PQclear(res);
+    PQfinish(c);
+    if (!ok)
+        return 1;
+    /* The only time the token exists outside the client: it is not stored. */
+    printf("%s\n", token);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli o;
+    const char *cmd = argc > 1 ? argv[1] : NULL;
+    const char *sub = NULL;
+    int first;
+
+    memset(&o, 0, sizeof o);
+    if (!cmd || strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        fputs(usage, cmd ? stdout : stderr);
+        return cmd ? 0 : 2;
+    }
+    if (strcmp(cmd, "key") == 0) {
+        sub = argc > 2 ? argv[2] : NULL;
+        argc--;
+        argv++;
+    }
+    first = parse_options(argc - 1, argv + 1, &o);
+    if (first < 0)
+        return 2;
+    if (strcmp(cmd, "migrate") == 0)
+        return cmd_migrate(&o);
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(&o);
+    if (strcmp(cmd, "import") == 0)
+        return cmd_import(&o, first < argc - 1 ? argv[1 + first] : NULL);
+    if (strcmp(cmd, "key") == 0)
+        return cmd_key(&o, sub);
+    return die("unknown command %s (try --help)", cmd);
+}

@@ -1,0 +1,23 @@
+/* routes_health.c -- /health (the process answers) and /ready (the database does). */
+#include "server/db.h"
+#include "server/routes.h"
+
+enum pm_err route_health(struct http_req *r)
+{
+    return http_reply_json(r, 200, "{\"status\":\"ok\"}");
+}
+
+enum pm_err route_ready(struct http_req *r)
+{
+    PGresult *res;
+    int ok;
+
+    if (!http_db(r))
+        return r->err;
+    res = db_exec(r->db, "ready", 0, NULL);
+    ok = db_ok(res);
+    PQclear(res);
+    if (!ok)
+        return http_fail(r, PM_ERR_UNAVAILABLE, "the database does not answer");
+    return http_reply_json(r, 200, "{\"status\":\"ready\"}");
+}

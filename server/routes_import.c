@@ -1,0 +1,53 @@
+/* routes_import.c -- POST /v1/import/{kind}: the body is the file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/import.h"
+#include "server/routes.h"
+
+enum pm_err route_import(struct http_req *r)
+{
+    struct import_opts io = { 0, NULL, -1, 0 };
+    struct import_report rep;
+    const char *partial = http_query(r, "partial");
+    char actor[128], err[512];
+    char *json;
+    enum pm_err e;
+    int rc;
+
+    if (partial && strcmp(partial, "true") != 0 && strcmp(partial, "false") != 0 &&
+        strcmp(partial, "1") != 0 && strcmp(partial, "0") != 0)
+        return http_fail(r, PM_ERR_BAD_REQUEST, "partial: must be true or false");
+    io.partial = partial && (strcmp(partial, "true") == 0 || strcmp(partial, "1") == 0);
+    if (!r->body || !r->body_len)
+        return http_fail(r, PM_ERR_BAD_REQUEST, "the body must be the file to import");
+    if (!http_db(r))
+        return r->err;
+    snprintf(actor, sizeof actor, "key:%s", r->key_name);
+    io.actor = actor;
+    rc = import_run(r->db, r->params[0], r->body, r->body_len, &io, &rep, err, sizeof err);
+    if (rc < 0 && rep.rows == 0 && rep.nrejects == 0) {
+        import_report_release(&rep);
+        if (strncmp(err, "kind:", 5) == 0)
+            return http_fail(r, PM_ERR_NOT_FOUND, "%s", err);
+        return http_fail(r, PM_ERR_BAD_REQUEST, "%s", err);
+    }
+    if (rc < 0) {
+        import_report_release(&rep);
+        return http_fail(r, PM_ERR_INTERNAL, "import failed: %s", err);
+    }
+    json = import_report_json(&rep);
+    if (rc == 1) {
+        /* Nothing was written: the report goes in the error, rows and reasons. */
+        e = http_fail(r, PM_ERR_UNPROCESSABLE, "%zu of %zu rows rejected; nothing was imported",
+                      rep.nrejects, rep.rows);
+        http_fail_detail(r, "report", json);
+        free(json);
+    } else {
+        e = json ? http_reply(r, 200, "application/json", json, strlen(json))
+                 : http_fail(r, PM_ERR_NOMEM, "out of memory");
+    }
+    import_report_release(&rep);
+    return e;
+}

@@ -1,0 +1,191 @@
+/* util.c -- error codes, the growable buffer, number parsing. */
+#include "server/util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *pm_err_code(enum pm_err e)
+{
+    switch (e) {
+    case PM_OK: return "ok";
+    case PM_ERR_BAD_REQUEST: return "bad_request";
+    case PM_ERR_UNAUTHORIZED: return "unauthorized";
+    case PM_ERR_FORBIDDEN: return "forbidden";
+    case PM_ERR_NOT_FOUND: return "not_found";
+    case PM_ERR_METHOD: return "method_not_allowed";
+    case PM_ERR_CONFLICT: return "conflict";
+    case PM_ERR_TOO_LARGE: return "payload_too_large";
+    case PM_ERR_UNPROCESSABLE: return "rejected_rows";
+    case PM_ERR_TOO_MANY: return "too_many_requests";
+    case PM_ERR_UNAVAILABLE: return "unavailable";
+    case PM_ERR_INTERNAL: return "internal";
+    case PM_ERR_NOMEM: return "out_of_memory";
+    }
+    return "internal";
+}
+
+void pm_buf_init(struct pm_buf *b)
+{
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->oom = 0;
+}
+
+void pm_buf_release(struct pm_buf *b)
+{
+    free(b->data);
+    pm_buf_init(b);
+}
+
+static int buf_reserve(struct pm_buf *b, size_t extra)
+{
+    size_t need, cap;
+    char *p;
+
+    if (b->oom)
+        return -1;
+    need = b->len + extra + 1;
+    if (need <= b->cap)
+        return 0;
+    cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    p = realloc(b->data, cap);
+    if (!p) {
+        b->oom = 1;
+        return -1;
+    }
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+void pm_buf_append(struct pm_buf *b, const void *p, size_t n)
+{
+    if (buf_reserve(b, n) < 0)
+        return;
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void pm_buf_puts(struct pm_buf *b, const char *s)
+{
+    pm_buf_append(b, s, strlen(s));
+}
+
+void pm_buf_vprintf(struct pm_buf *b, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    int n;
+
+    va_copy(ap2, ap);
+    n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0 || buf_reserve(b, (size_t)n) < 0)
+        return;
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void pm_buf_printf(struct pm_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    pm_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+void pm_buf_json_escape(struct pm_buf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *run = p;
+
+    for (; *p; p++) {
+        if (*p >= 0x20 && *p != '"' && *p != '\\')
+            continue;
+        pm_buf_append(b, run, (size_t)(p - run));
+        switch (*p) {
+        case '"': pm_buf_puts(b, "\\\""); break;
+        case '\\': pm_buf_puts(b, "\\\\"); break;
+        case '\n': pm_buf_puts(b, "\\n"); break;
+        case '\r': pm_buf_puts(b, "\\r"); break;
+        case '\t': pm_buf_puts(b, "\\t"); break;
+        default: pm_buf_printf(b, "\\u%04x", *p); break;
+        }
+        run = p + 1;
+    }
+    pm_buf_append(b, run, (size_t)(p - run));
+}
+
+void pm_buf_html_escape(struct pm_buf *b, const char *s)
+{
+    const char *p = s, *run = s;
+
+    for (; *p; p++) {
+        const char *rep;
+
+        switch (*p) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        default: continue;
+        }
+        pm_buf_append(b, run, (size_t)(p - run));
+        pm_buf_puts(b, rep);
+        run = p + 1;
+    }
+    pm_buf_append(b, run, (size_t)(p - run));
+}
+
+char *pm_buf_steal(struct pm_buf *b, size_t *len)
+{
+    char *p = b->data;
+
+    if (len)
+        *len = b->len;
+    if (!p && !b->oom)
+        p = calloc(1, 1);
+    pm_buf_init(b);
+    return p;
+}
+
+int pm_parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    long v;
+
+    if (!s || !*s || *s == ' ' || *s == '+')
+        return -1;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int pm_parse_double(const char *s, double *out)
+{
+    char *end;
+    double v;
+
+    if (!s || !*s || *s == ' ')
+        return -1;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || *end || !isfinite(v))
+        return -1;
+    /* strtod accepts hex floats, "inf" and "nan": only plain decimals pass. */
+    for (const char *p = s; *p; p++)
+        if (!strchr("0123456789+-.eE", *p))
+            return -1;
+    *out = v;
+    return 0;
+}

@@ -1,0 +1,59 @@
+/* util.h -- the error enum, a growable byte buffer and small string helpers.
+ * No database, HTTP or network code: unit tests link this file. */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* One error enum for the whole daemon.  Handlers return these; only http.c
+ * turns them into status codes and JSON bodies (see pm_err_status there). */
+enum pm_err {
+    PM_OK = 0,
+    PM_ERR_BAD_REQUEST,     /* malformed or invalid input */
+    PM_ERR_UNAUTHORIZED,    /* no token, or a wrong one */
+    PM_ERR_FORBIDDEN,       /* a valid token whose role may not */
+    PM_ERR_NOT_FOUND,
+    PM_ERR_METHOD,          /* known path, wrong method */
+    PM_ERR_CONFLICT,        /* e.g. an external_id already used */
+    PM_ERR_TOO_LARGE,       /* request body over its cap */
+    PM_ERR_UNPROCESSABLE,   /* an import with rejected rows */
+    PM_ERR_TOO_MANY,        /* rate limited */
+    PM_ERR_UNAVAILABLE,     /* database down or busy */
+    PM_ERR_INTERNAL,
+    PM_ERR_NOMEM
+};
+
+/* The machine-readable code of an error ("bad_request", ...). Static string. */
+const char *pm_err_code(enum pm_err e);
+
+/* A growable buffer.  Embed it, pm_buf_init() it, pm_buf_release() it.
+ * On allocation failure the buffer remembers it (oom = 1), further appends are
+ * ignored and the caller checks oom once at the end. */
+struct pm_buf {
+    char *data;             /* always NUL-terminated when len > 0 */
+    size_t len, cap;
+    int oom;
+};
+
+void pm_buf_init(struct pm_buf *b);
+void pm_buf_release(struct pm_buf *b);
+void pm_buf_append(struct pm_buf *b, const void *p, size_t n);
+void pm_buf_puts(struct pm_buf *b, const char *s);
+void pm_buf_printf(struct pm_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void pm_buf_vprintf(struct pm_buf *b, const char *fmt, va_list ap);
+/* Appends s as the body of a JSON string (no quotes), escaping as RFC 8259 asks. */
+void pm_buf_json_escape(struct pm_buf *b, const char *s);
+/* Appends s escaped for HTML text and attribute values. */
+void pm_buf_html_escape(struct pm_buf *b, const char *s);
+/* Hands the data over to the caller (free() it) and resets the buffer. */
+char *pm_buf_steal(struct pm_buf *b, size_t *len);
+
+/* Parses a whole decimal integer in [min,max]. Returns 0, or -1 when s is not
+ * such a number (empty, trailing junk, out of range). */
+int pm_parse_long(const char *s, long min, long max, long *out);
+/* Parses a whole finite decimal number. Returns 0 or -1. */
+int pm_parse_double(const char *s, double *out);
+
+#endif
