@@ -20,6 +20,10 @@ static void set_err(char *err, size_t errlen, const char *what, const char *msg)
     if (!err || !errlen)
         return;
     snprintf(err, errlen, "%s%s%s", what, *what ? ": " : "", msg ? msg : "");
+    /* libpq's messages span lines; the contract is one line. */
+    for (char *p = err; *p; p++)
+        if (*p == '\n' || *p == '\t')
+            *p = ' ';
     n = strlen(err);
     while (n && (err[n - 1] == '\n' || err[n - 1] == ' '))
         err[--n] = '\0';

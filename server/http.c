@@ -7,6 +7,7 @@
 #include "server/http.h"
 
 #include <arpa/inet.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -428,6 +429,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         c->route = route_find(&c->req, c->pathbuf, sizeof c->pathbuf, &c->path_known);
         c->req.body_max = c->route && c->route->large_body ? srv->import_body_max
                                                            : srv->json_body_max;
+        {
+            /* A declared length over the cap is refused before the body is read. */
+            const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                         MHD_HTTP_HEADER_CONTENT_LENGTH);
+            long n;
+
+            if (cl && pm_parse_long(cl, 0, LONG_MAX, &n) == 0 && (size_t)n > c->req.body_max) {
+                c->req.body_too_large = 1;
+                http_fail(&c->req, PM_ERR_TOO_LARGE, "request body over %zu bytes",
+                          c->req.body_max);
+                return queue(c);
+            }
+        }
         ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         if (ci && ci->client_addr) {
             const struct sockaddr *sa = ci->client_addr;
@@ -447,10 +461,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
         *upload_data_size = 0;
         if (r->body_too_large || r->body_len + n > r->body_max) {
-            /* Answer at once; libmicrohttpd drops the rest of the upload. */
+            /* A chunked body over the cap: the rest is read and dropped (the
+             * connection timeout bounds it) and dispatch() answers 413. */
             r->body_too_large = 1;
-            http_fail(r, PM_ERR_TOO_LARGE, "request body over %zu bytes", r->body_max);
-            return queue(c);
+            free(r->body);
+            r->body = NULL;
+            r->body_len = 0;
         } else {
             char *nb = realloc(r->body, r->body_len + n + 1);
 

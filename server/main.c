@@ -185,7 +185,7 @@ static int cmd_import(const struct cli *o, const char *path)
     size_t len = 0;
     char *data;
     PGconn *c;
-    int rc;
+    int rc, status;
 
     if (!o->kind)
         return die("%s", "import: --kind KIND is required");
@@ -223,10 +223,11 @@ static int cmd_import(const struct cli *o, const char *path)
             fprintf(stderr, "powermapd: import: %zu rows rejected, the others imported\n",
                     rep.nrejects);
     }
+    status = rc != 0 || rep.nrejects ? 1 : 0;
     import_report_release(&rep);
     PQfinish(c);
     free(data);
-    return rc != 0 || rep.nrejects ? 1 : 0;
+    return status;
 }
 
 /* Makes a new token: "pm_" and 43 characters of base64url from 32 random bytes. */

@@ -166,8 +166,8 @@ static char *object_to_csv(struct http_req *r, const cJSON *obj, enum fmt_kind k
         http_fail(r, PM_ERR_BAD_REQUEST, "the body has no fields");
         goto fail;
     }
-    head.data[--head.len] = '\n';
-    row.data[--row.len] = '\n';
+    head.data[head.len - 1] = '\n';      /* the last "," ends the line */
+    row.data[row.len - 1] = '\n';
     pm_buf_append(&head, row.data, row.len);
     pm_buf_release(&row);
     if (head.oom) {
@@ -252,7 +252,7 @@ static cJSON *body_object(struct http_req *r)
 
     if (!r->body || !r->body_len)
         return http_fail(r, PM_ERR_BAD_REQUEST, "a JSON object body is required"), NULL;
-    obj = cJSON_ParseWithLengthOpts(r->body, r->body_len, NULL, 1);
+    obj = cJSON_ParseWithLengthOpts(r->body, r->body_len + 1, NULL, 1); /* + its NUL */
     if (!obj || !cJSON_IsObject(obj)) {
         cJSON_Delete(obj);
         return http_fail(r, PM_ERR_BAD_REQUEST, "the body is not a JSON object"), NULL;
@@ -291,6 +291,8 @@ static enum pm_err write_record(struct http_req *r, const struct resource *res, 
         e = http_fail(r, PM_ERR_BAD_REQUEST, "%s", rep.rejects[0].reason);
     else if (rc < 0)
         e = http_fail(r, strstr(err, "column") ? PM_ERR_BAD_REQUEST : PM_ERR_INTERNAL, "%s", err);
+    else if (rep.inserted + rep.updated + rep.unchanged != 1)
+        e = http_fail(r, PM_ERR_INTERNAL, "the record was not written");
     import_report_release(&rep);
     if (e == PM_OK && devices_csv) {
         rc = import_run(r->db, "devices", devices_csv, strlen(devices_csv), &io, &rep, err,
@@ -460,7 +462,7 @@ static enum pm_err put(struct http_req *r, const struct resource *res)
     const cJSON *f, *ext, *cur_ext, *devices;
     char *csv = NULL, *dcsv = NULL;
     const char *p[2];
-    char id[24];
+    char id[24], external_id[256];
     PGresult *q;
     enum pm_err e;
 
@@ -488,8 +490,10 @@ static enum pm_err put(struct http_req *r, const struct resource *res)
     if (e != PM_OK)
         goto out;
     cur_ext = cJSON_GetObjectItemCaseSensitive(cur, "external_id");
+    /* Copied: merging the body below may replace the item. */
+    snprintf(external_id, sizeof external_id, "%s", cur_ext->valuestring);
     ext = cJSON_GetObjectItemCaseSensitive(obj, "external_id");
-    if (ext && (!cJSON_IsString(ext) || strcmp(ext->valuestring, cur_ext->valuestring) != 0)) {
+    if (ext && (!cJSON_IsString(ext) || strcmp(ext->valuestring, external_id) != 0)) {
         e = http_fail(r, PM_ERR_BAD_REQUEST, "external_id: cannot be changed by PUT");
         goto out;
     }
@@ -511,7 +515,7 @@ static enum pm_err put(struct http_req *r, const struct resource *res)
         }
     }
     csv = object_to_csv(r, cur, res->fmt, skip);
-    if (!csv || (devices && !(dcsv = devices_to_csv(r, devices, cur_ext->valuestring)))) {
+    if (!csv || (devices && !(dcsv = devices_to_csv(r, devices, external_id)))) {
         e = r->err;
         goto out;
     }
