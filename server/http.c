@@ -40,6 +40,7 @@ static const struct http_route routes[] = {
     { "GET",    "/v1/children/{id}",        ROLE_VIEWER,  0, route_child_get },
     { "PUT",    "/v1/children/{id}",        ROLE_PLANNER, 0, route_child_put },
     { "DELETE", "/v1/children/{id}",        ROLE_ADMIN,   0, route_child_delete },
+    { "GET",    "/v1/children/{id}/plan",   ROLE_VIEWER,  0, route_child_plan },
 
     { "GET",    "/v1/shelters",             ROLE_NONE,    0, route_shelters_list },
     { "POST",   "/v1/shelters",             ROLE_PLANNER, 0, route_shelters_create },
@@ -52,6 +53,9 @@ static const struct http_route routes[] = {
     { "GET",    "/v1/power-points/{id}",    ROLE_NONE,    0, route_power_point_get },
     { "PUT",    "/v1/power-points/{id}",    ROLE_PLANNER, 0, route_power_point_put },
     { "DELETE", "/v1/power-points/{id}",    ROLE_ADMIN,   0, route_power_point_delete },
+
+    { "POST",   "/v1/plans/run",            ROLE_PLANNER, 0, route_plans_run },
+    { "GET",    "/v1/plans",                ROLE_VIEWER,  0, route_plans_list },
 
     { "POST",   "/v1/import/{kind}",        ROLE_PLANNER, 1, route_import },
     { NULL, NULL, ROLE_NONE, 0, NULL }

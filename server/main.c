@@ -14,6 +14,7 @@
 #include "server/db.h"
 #include "server/http.h"
 #include "server/import.h"
+#include "server/plan.h"
 #include "server/sha256.h"
 
 static const char usage[] =
@@ -22,6 +23,8 @@ static const char usage[] =
     "       powermapd import   --db CONNINFO --kind KIND [--partial] FILE\n"
     "                          KIND: children|devices|shelters|power-points|hazards\n"
     "       powermapd key create --db CONNINFO --role viewer|planner|admin --name NAME\n"
+    "       powermapd plan     --db CONNINFO [--hazard H] [--outage-hours N] [--speed-kmh V]\n"
+    "                          [--detour F] [--margin-h M] [--start-at ISO8601]\n"
     "CONNINFO is a libpq connection string; POWERMAP_DB may stand in for --db.\n";
 
 struct cli {
@@ -33,6 +36,7 @@ struct cli {
     const char *expires;
     int partial;
     int pool;
+    struct plan_scenario scenario;
 };
 
 static int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -63,12 +67,20 @@ static int parse_options(int argc, char **argv, struct cli *o)
         { "expires", required_argument, NULL, 'e' },
         { "partial", no_argument, NULL, 'p' },
         { "pool", required_argument, NULL, 'P' },
+        { "hazard", required_argument, NULL, 'H' },
+        { "outage-hours", required_argument, NULL, 'O' },
+        { "speed-kmh", required_argument, NULL, 'S' },
+        { "detour", required_argument, NULL, 'D' },
+        { "margin-h", required_argument, NULL, 'M' },
+        { "start-at", required_argument, NULL, 'T' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
+    char err[256];
     int ch;
 
     o->db = getenv("POWERMAP_DB");
+    plan_scenario_init(&o->scenario);
     o->pool = 8;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -85,6 +97,15 @@ static int parse_options(int argc, char **argv, struct cli *o)
             if (o->pool < 1 || o->pool > 256)
                 return die("--pool: must be 1 to 256, not %s", optarg), -1;
             break;
+        case 'H': case 'O': case 'S': case 'D': case 'M': case 'T': {
+            const char *field = ch == 'H' ? "hazard" : ch == 'O' ? "outage_hours"
+                              : ch == 'S' ? "speed_kmh" : ch == 'D' ? "detour"
+                              : ch == 'M' ? "margin_h" : "start_at";
+
+            if (plan_scenario_set(&o->scenario, field, optarg, err, sizeof err) < 0)
+                return die("plan: %s", err), -1;
+            break;
+        }
         case 'h': fputs(usage, stdout); exit(0);
         default: return -1;
         }
@@ -300,6 +321,37 @@ static int cmd_key(const struct cli *o, const char *sub)
     return 0;
 }
 
+static int cmd_plan(const struct cli *o)
+{
+    struct passwd *pw = getpwuid(getuid());
+    char actor[128], err[512], id[24];
+    const char *p[1] = { id };
+    PGconn *c = connect_or_die(o->db, 1);
+    PGresult *res;
+    long run_id;
+    int rc = 1;
+
+    if (!c)
+        return 1;
+    snprintf(actor, sizeof actor, "cli:%s", pw ? pw->pw_name : "unknown");
+    if (plan_run(c, &o->scenario, actor, &run_id, err, sizeof err) < 0) {
+        fprintf(stderr, "powermapd: plan: %s\n", err);
+        goto out;
+    }
+    snprintf(id, sizeof id, "%ld", run_id);
+    res = db_exec(c, "plan_run_get", 1, p);
+    if (db_ok(res) && PQntuples(res) == 1) {
+        printf("%s\n", PQgetvalue(res, 0, 0));
+        rc = 0;
+    } else {
+        fprintf(stderr, "powermapd: plan: run %ld stored but not readable\n", run_id);
+    }
+    PQclear(res);
+out:
+    PQfinish(c);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     struct cli o;
@@ -328,5 +380,7 @@ int main(int argc, char **argv)
         return cmd_import(&o, first < argc - 1 ? argv[1 + first] : NULL);
     if (strcmp(cmd, "key") == 0)
         return cmd_key(&o, sub);
+    if (strcmp(cmd, "plan") == 0)
+        return cmd_plan(&o);
     return die("unknown command %s (try --help)", cmd);
 }

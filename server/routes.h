@@ -26,6 +26,11 @@ enum pm_err route_power_point_get(struct http_req *r);
 enum pm_err route_power_point_put(struct http_req *r);
 enum pm_err route_power_point_delete(struct http_req *r);
 
+/* routes_plans.c */
+enum pm_err route_plans_run(struct http_req *r);
+enum pm_err route_plans_list(struct http_req *r);
+enum pm_err route_child_plan(struct http_req *r);
+
 /* routes_import.c */
 enum pm_err route_import(struct http_req *r);
 

@@ -1,0 +1,44 @@
+/* plan.h -- city-wide plan runs (DESIGN.md section 6) over the database. */
+#ifndef PLAN_H
+#define PLAN_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+struct cJSON;
+
+/* A planning scenario; plan_scenario_init gives DESIGN's defaults. */
+struct plan_scenario {
+    char hazard[16];            /* "none" or one of the eight hazards */
+    double outage_hours;        /* 72 */
+    double speed_kmh;           /* 20 */
+    double detour;              /* 1.4 x straight-line distance */
+    double margin_h;            /* 1 */
+    char start_at[40];          /* ISO 8601, or "" when not given */
+};
+
+void plan_scenario_init(struct plan_scenario *s);
+
+/* Sets field name (hazard, outage_hours, speed_kmh, detour, margin_h,
+ * start_at) from its text value.  Returns 0, or -1 with a message naming the
+ * field in err. */
+int plan_scenario_set(struct plan_scenario *s, const char *name, const char *value,
+                      char *err, size_t errlen);
+
+/* Reads a scenario from a JSON object (unknown members are errors).
+ * Returns 0, or -1 with a message in err. */
+int plan_scenario_from_json(struct plan_scenario *s, const struct cJSON *obj,
+                            char *err, size_t errlen);
+
+/* The canonical text of a scenario: equal scenarios, equal keys. */
+void plan_scenario_key(const struct plan_scenario *s, char *out, size_t outlen);
+
+/* Runs the city-wide assignment for s over connection c in one transaction
+ * (serialised with any other run through an advisory lock) and stores it.
+ * actor names who asked ("key:NAME", "cli:USER").  Returns 0 and the run's id,
+ * or -1 with a one-line message in err.  A bad start_at is reported as such
+ * (err starts with "start_at:"). */
+int plan_run(PGconn *c, const struct plan_scenario *s, const char *actor, long *run_id,
+             char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,218 @@
+/* routes_plans.c -- POST /v1/plans/run, GET /v1/plans, and a child's plan
+ * GET /v1/children/{id}/plan?hazard=&outage_hours=&f=json|geojson|html. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/db.h"
+#include "server/plan.h"
+#include "server/plan_render.h"
+#include "server/routes.h"
+
+static enum pm_err run_or_reply(struct http_req *r, const struct plan_scenario *s, long *run_id)
+{
+    char actor[128], err[512];
+
+    snprintf(actor, sizeof actor, "key:%s", r->key_name);
+    if (plan_run(r->db, s, actor, run_id, err, sizeof err) < 0) {
+        if (strncmp(err, "start_at:", 9) == 0)
+            return http_fail(r, PM_ERR_BAD_REQUEST, "%s", err);
+        fprintf(stderr, "powermapd: plan run failed: %s\n", err);
+        return http_fail(r, PM_ERR_INTERNAL, "the plan run failed");
+    }
+    return PM_OK;
+}
+
+enum pm_err route_plans_run(struct http_req *r)
+{
+    struct plan_scenario s;
+    char err[256], id[24];
+    const char *p[1] = { id };
+    cJSON *body = NULL;
+    PGresult *q;
+    long run_id;
+    enum pm_err e;
+
+    plan_scenario_init(&s);
+    if (r->body && r->body_len) {
+        body = cJSON_ParseWithLengthOpts(r->body, r->body_len + 1, NULL, 1);
+        if (!body)
+            return http_fail(r, PM_ERR_BAD_REQUEST, "the body is not JSON");
+        if (plan_scenario_from_json(&s, body, err, sizeof err) < 0) {
+            cJSON_Delete(body);
+            return http_fail(r, PM_ERR_BAD_REQUEST, "%s", err);
+        }
+        cJSON_Delete(body);
+    }
+    if (!http_db(r) || run_or_reply(r, &s, &run_id) != PM_OK)
+        return r->err;
+    snprintf(id, sizeof id, "%ld", run_id);
+    q = db_exec(r->db, "plan_run_get", 1, p);
+    if (!db_ok(q) || PQntuples(q) != 1)
+        e = http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+    else
+        e = http_reply_json(r, 201, PQgetvalue(q, 0, 0));
+    PQclear(q);
+    return e;
+}
+
+enum pm_err route_plans_list(struct http_req *r)
+{
+    char lim[24], off[24];
+    const char *p[2] = { lim, off };
+    long limit, offset;
+    PGresult *q;
+    enum pm_err e;
+
+    if (http_query_long(r, "limit", 20, 0, 10000, &limit) != PM_OK ||
+        http_query_long(r, "offset", 0, 0, 1000000000L, &offset) != PM_OK || !http_db(r))
+        return r->err;
+    snprintf(lim, sizeof lim, "%ld", limit);
+    snprintf(off, sizeof off, "%ld", offset);
+    q = db_exec(r->db, "plan_runs_list", 2, p);
+    if (!db_ok(q))
+        e = http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+    else
+        e = http_reply_json(r, 200, PQgetvalue(q, 0, 0));
+    PQclear(q);
+    return e;
+}
+
+/* Reads the scenario from the query string; any other parameter but f is an
+ * error.  Returns PM_OK or a recorded 400. */
+static enum pm_err scenario_from_query(struct http_req *r, struct plan_scenario *s)
+{
+    static const char *const names[] = { "hazard", "outage_hours", "speed_kmh", "detour",
+                                         "margin_h", "start_at", NULL };
+    char err[256];
+
+    plan_scenario_init(s);
+    for (int i = 0; names[i]; i++) {
+        const char *v = http_query(r, names[i]);
+
+        if (v && *v && plan_scenario_set(s, names[i], v, err, sizeof err) < 0)
+            return http_fail(r, PM_ERR_BAD_REQUEST, "%s", err);
+    }
+    return PM_OK;
+}
+
+/* Fetches the plan of child in run; 1 found, 0 not in that run, -1 error. */
+static int fetch_plan(struct http_req *r, long run_id, const char *child, char **json)
+{
+    char run[24];
+    const char *p[2] = { run, child };
+    PGresult *q;
+    int found;
+
+    snprintf(run, sizeof run, "%ld", run_id);
+    q = db_exec(r->db, "plan_get", 2, p);
+    if (!db_ok(q)) {
+        PQclear(q);
+        http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+        return -1;
+    }
+    found = PQntuples(q) == 1;
+    if (found)
+        *json = strdup(PQgetvalue(q, 0, 0));
+    PQclear(q);
+    if (found && !*json) {
+        http_fail(r, PM_ERR_NOMEM, "out of memory");
+        return -1;
+    }
+    return found;
+}
+
+static long latest_run(struct http_req *r, const struct plan_scenario *s)
+{
+    char key[256];
+    const char *p[1] = { key };
+    PGresult *q;
+    long id = 0;
+
+    plan_scenario_key(s, key, sizeof key);
+    q = db_exec(r->db, "plan_latest_run", 1, p);
+    if (db_ok(q) && PQntuples(q) == 1)
+        id = strtol(PQgetvalue(q, 0, 0), NULL, 10);
+    PQclear(q);
+    return id;
+}
+
+enum pm_err route_child_plan(struct http_req *r)
+{
+    struct plan_scenario s;
+    const char *f = http_query(r, "f");
+    char child[24], ids[32], *json = NULL;
+    const char *p[1] = { child };
+    cJSON *plan = NULL, *check = NULL;
+    PGresult *q;
+    long id, run_id;
+    int found;
+    enum pm_err e = PM_OK;
+
+    if (!f)
+        f = "json";
+    if (strcmp(f, "json") != 0 && strcmp(f, "geojson") != 0 && strcmp(f, "html") != 0)
+        return http_fail(r, PM_ERR_BAD_REQUEST, "f: must be json, geojson or html");
+    if (pm_parse_long(r->params[0], 1, 9007199254740991L, &id) < 0)
+        return http_fail(r, PM_ERR_BAD_REQUEST, "id: must be a positive integer");
+    snprintf(child, sizeof child, "%ld", id);
+    if (scenario_from_query(r, &s) != PM_OK || !http_db(r))
+        return r->err;
+    q = db_exec(r->db, "plan_child_exists", 1, p);
+    found = db_ok(q) ? PQntuples(q) : -1;
+    PQclear(q);
+    if (found < 0)
+        return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+    if (found == 0)
+        return http_fail(r, PM_ERR_NOT_FOUND, "no child with id %s", child);
+    snprintf(ids, sizeof ids, "{%s}", child);
+    if (http_audit(r, "plan.read", ids) != PM_OK)
+        return r->err;
+
+    /* The latest run of the scenario; none, or the child came later: run one. */
+    run_id = latest_run(r, &s);
+    found = run_id ? fetch_plan(r, run_id, child, &json) : 0;
+    if (found == 0) {
+        if (run_or_reply(r, &s, &run_id) != PM_OK)
+            return r->err;
+        found = fetch_plan(r, run_id, child, &json);
+    }
+    if (found < 0)
+        return r->err;
+    if (found == 0)
+        return http_fail(r, PM_ERR_NOT_FOUND, "no plan for child %s", child);
+
+    plan = cJSON_Parse(json);
+    check = plan ? plan_checklist(plan) : NULL;
+    if (!plan || !check) {
+        e = http_fail(r, PM_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (strcmp(f, "html") == 0) {
+        size_t len = 0;
+        char *html = plan_html(plan, check, &len);
+
+        e = http_reply(r, 200, "text/html; charset=utf-8", html, len);
+        http_header(r, "Content-Security-Policy",
+                    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+        http_header(r, "X-Content-Type-Options", "nosniff");
+        http_header(r, "Referrer-Policy", "no-referrer");
+    } else if (strcmp(f, "geojson") == 0) {
+        char *gj = plan_geojson(plan);
+
+        e = http_reply(r, 200, "application/geo+json", gj, gj ? strlen(gj) : 0);
+    } else {
+        char *out;
+
+        cJSON_AddItemToObject(plan, "checklist", check);
+        check = NULL;
+        out = cJSON_PrintUnformatted(plan);
+        e = http_reply(r, 200, "application/json", out, out ? strlen(out) : 0);
+    }
+out:
+    free(json);
+    cJSON_Delete(plan);
+    cJSON_Delete(check);
+    return e;
+}
