@@ -137,7 +137,8 @@ class Daemon:
 class Env:
     """What a test gets: the cluster, the daemon, and a token for each role."""
 
-    TABLES = "children, devices, shelters, power_points, hazard_areas, outages, history, audit_log"
+    TABLES = ("children, devices, shelters, power_points, hazard_areas, outages, history, "
+              "audit_log, plans, plan_runs")
 
     def __init__(self):
         self.cluster = Cluster()

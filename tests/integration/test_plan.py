@@ -1,0 +1,256 @@
+"""Planning rules of DESIGN 6, each on a hand-made scenario, and a whole city.
+
+Places sit on latitude 35 N, where 0.001 deg of longitude is 91.3 m.  With the
+defaults (20 km/h, detour 1.4, margin 1 h) a child whose batteries last R hours
+reaches (R - 1) * 20 / 1.4 km.
+"""
+import json
+import math
+import os
+import tempfile
+
+from harness import demo_city
+
+LAT = 35.0
+M_PER_DEG_LON = 111320 * math.cos(math.radians(LAT))
+
+
+def lon_at(km):
+    """The longitude km kilometres east of 139.0 on latitude 35."""
+    return round(139.0 + km * 1000 / M_PER_DEG_LON, 6)
+
+
+def shelter(env, ext, km, outlets=4, power_w=2000, **kw):
+    body = {"external_id": ext, "name": ext, "lat": LAT, "lon": lon_at(km), "outlets": outlets,
+            "power_w": power_w, "welfare": True, "kind": "welfare",
+            "flood": True, "earthquake": True}
+    body.update(kw)
+    r = env.post("/v1/shelters", body, token=env.planner)
+    assert r.status == 201, r
+    return r.json()["id"]
+
+
+def point(env, ext, km, outlets=2, output_w=1000, **kw):
+    body = {"external_id": ext, "name": ext, "kind": "generator", "lat": LAT, "lon": lon_at(km),
+            "outlets": outlets, "output_w": output_w}
+    body.update(kw)
+    r = env.post("/v1/power-points", body, token=env.planner)
+    assert r.status == 201, r
+    return r.json()["id"]
+
+
+def child(env, ext, km, runtime_h, need_w=50, life=True, mobility="walk", lat=LAT):
+    body = {"external_id": ext, "name": "試験 " + ext, "lat": lat, "lon": lon_at(km),
+            "mobility": mobility,
+            "devices": [{"type": "ventilator" if life else "suction", "power_w": need_w,
+                         "battery_h": runtime_h, "life_sustaining": life}]}
+    r = env.post("/v1/children", body, token=env.planner)
+    assert r.status == 201, r
+    return r.json()["id"]
+
+
+def run(env, **scenario):
+    r = env.post("/v1/plans/run", scenario, token=env.planner)
+    assert r.status == 201, r
+    return r.json()
+
+
+def plan(env, cid, **scenario):
+    qs = "&".join(f"{k}={v}" for k, v in scenario.items())
+    r = env.get(f"/v1/children/{cid}/plan?{qs}", token=env.viewer)
+    assert r.status == 200, r
+    return r.json()
+
+
+def dest(p):
+    d = p.get("destination")
+    return (d["type"], d["external_id"]) if d else None
+
+
+def test_greedy_nearest_fails_but_the_city_wide_assignment_covers_both(env):
+    # A reaches X (0.5 km) and Y (1.5 km); B, as urgent, reaches only X (2 km;
+    # Y is 4 km, beyond its 2.86 km reach).  Nearest-first gives A the X outlet
+    # and leaves B out; both fit when A goes to Y.
+    env.reset()
+    point(env, "X", 0.5, outlets=1)
+    point(env, "Y", -1.5, outlets=1)
+    a = child(env, "A", 0.0, 1.2)
+    b = child(env, "B", 2.5, 1.2)
+    summary = run(env)["summary"]
+    assert summary["decisions"]["charge"] == 2 and summary["decisions"]["unassigned"] == 0
+    assert dest(plan(env, a)) == ("power_point", "Y")
+    assert dest(plan(env, b)) == ("power_point", "X")
+
+
+def test_when_not_everyone_fits_the_longest_runtimes_are_left_out(env):
+    env.reset()
+    shelter(env, "S", 1.0, outlets=2, power_w=5000)
+    kids = {h: child(env, f"K{h}", 0.0, h) for h in (2, 5, 10)}
+    summary = run(env)["summary"]
+    assert summary["decisions"] == {"stay_home": 0, "charge": 0, "evacuate": 2, "unassigned": 1}
+    assert plan(env, kids[10])["decision"] == "unassigned"
+    assert "taken by children whose batteries run out sooner" in plan(env, kids[10])["reasons"][-1]
+    assert plan(env, kids[2])["decision"] == "evacuate"
+    assert [u["child_id"] for u in summary["unassigned"]] == [kids[10]]
+
+
+def test_life_sustaining_children_come_first(env):
+    env.reset()
+    shelter(env, "S", 1.0, outlets=1)
+    pump = child(env, "PUMP", 0.0, 1.5, life=False, mobility="wheelchair")
+    vent = child(env, "VENT", 0.2, 8.0, life=True)
+    run(env)
+    assert plan(env, vent)["decision"] == "evacuate"
+    assert plan(env, pump)["decision"] == "unassigned"
+
+
+def test_watts_are_shared_and_never_exceeded(env):
+    env.reset()
+    shelter(env, "S", 1.0, outlets=4, power_w=500)
+    a = child(env, "A", 0.0, 3, need_w=300)
+    b = child(env, "B", 0.1, 4, need_w=300)
+    run(env)
+    assert plan(env, a)["decision"] == "evacuate"      # more urgent
+    assert plan(env, b)["decision"] == "unassigned"
+
+
+def test_batteries_that_outlast_the_outage_mean_staying_home_with_backup_points(env):
+    env.reset()
+    point(env, "NEAR", 0.3)
+    kid = child(env, "LONG", 0.0, 80)
+    p = plan(env, kid)
+    assert p["decision"] == "stay_home" and p["destination"] is None
+    assert [a["external_id"] for a in p["alternatives"]] == ["NEAR"]
+    p = plan(env, kid, outage_hours=100)
+    assert p["decision"] != "stay_home"                # 80 h no longer outlast 100 h
+
+
+def test_home_in_a_hazard_area_must_evacuate_to_a_safe_designated_shelter(env):
+    env.reset()
+    kid = child(env, "H", 0.0, 200)                    # batteries far outlast the outage
+    point(env, "PP-NEXT-DOOR", 0.1)                    # not for someone who must leave
+    shelter(env, "IN-AREA", 0.2)                       # designated for floods, but flooded
+    shelter(env, "NOT-FLOOD", 0.5, flood=False)        # not designated for floods
+    shelter(env, "SAFE", 3.0)
+    # A flood area around the home and IN-AREA (0 to 0.4 km east).
+    w, e = lon_at(-0.3), lon_at(0.4)
+    area = {"type": "FeatureCollection", "features": [{"type": "Feature",
+            "properties": {"hazard": "flood", "level": 3}, "geometry": {"type": "Polygon",
+            "coordinates": [[[w, 34.99], [e, 34.99], [e, 35.01], [w, 35.01], [w, 34.99]]]}}]}
+    r = env.post("/v1/import/hazards", json.dumps(area), token=env.planner)
+    assert r.status == 200, r
+    p = plan(env, kid, hazard="flood")
+    assert p["decision"] == "evacuate" and dest(p) == ("shelter", "SAFE"), p
+    assert any("hazard area" in x for x in p["reasons"])
+    # No flood in the scenario: it stays home.
+    assert plan(env, kid, hazard="earthquake")["decision"] == "stay_home"
+
+
+def test_welfare_shelters_for_life_sustaining_or_non_walking_children(env):
+    env.reset()
+    shelter(env, "PLAIN", 0.3, welfare=False, kind="designated")
+    shelter(env, "WELFARE", 1.0)
+    vent = child(env, "VENT", 0.0, 3, life=True, mobility="walk")
+    chair = child(env, "CHAIR", 0.0, 3, life=False, mobility="wheelchair")
+    walker = child(env, "WALK", 0.0, 3, life=False, mobility="walk")
+    run(env)
+    assert dest(plan(env, vent)) == ("shelter", "WELFARE")
+    assert dest(plan(env, chair)) == ("shelter", "WELFARE")
+    assert dest(plan(env, walker)) == ("shelter", "PLAIN")
+
+
+def test_closed_shelters_and_unavailable_points_are_not_used(env):
+    env.reset()
+    shelter(env, "CLOSED", 0.3, status="closed")
+    point(env, "DOWN", 0.3, status="unavailable")
+    kid = child(env, "K", 0.0, 3)
+    p = plan(env, kid)
+    assert p["decision"] == "unassigned" and p["destination"] is None
+
+
+def test_reachable_means_travel_plus_margin_within_runtime(env):
+    env.reset()
+    point(env, "P", 2.0)                               # 2 km: 0.14 h by road
+    short = child(env, "SHORT", 0.0, 1.1)              # 1 h margin + 0.14 h > 1.1 h
+    ok = child(env, "OK", 0.0, 1.2)                    # 1.14 h <= 1.2 h
+    run(env)
+    assert plan(env, short)["decision"] == "unassigned"
+    p = plan(env, ok)
+    assert p["decision"] == "charge"
+    d = p["destination"]
+    assert abs(d["travel_min"] - 2.0 * 1.4 / 20 * 60) < 0.5
+    assert abs(p["leave_by_h"] - (1.2 - 1 - d["travel_min"] / 60)) < 0.02
+
+
+def test_points_with_opening_hours_count_only_when_open_on_arrival(env):
+    env.reset()
+    point(env, "DAYTIME", 0.5, hours="09:00-17:00")
+    kid = child(env, "K", 0.0, 3)
+    p = plan(env, kid)                                 # no start_at: listed, not assigned
+    assert p["decision"] == "unassigned"
+    assert [(a["external_id"], a["hours"]) for a in p["alternatives"]] == [("DAYTIME", "09:00-17:00")]
+    assert dest(plan(env, kid, start_at="2026-01-10T10:00:00%2B09:00")) == ("power_point", "DAYTIME")
+    assert plan(env, kid, start_at="2026-01-10T22:00:00%2B09:00")["decision"] == "unassigned"
+
+
+def test_plan_formats_and_audit(env):
+    env.reset()
+    shelter(env, "S", 1.0)
+    kid = child(env, "K", 0.0, 3)
+    before = int(env.psql("SELECT count(*) FROM audit_log WHERE action = 'plan.read'")[0][0])
+    p = plan(env, kid)
+    assert p["checklist"] and any("蘇生バッグ" in x for x in p["checklist"])   # ventilator
+    gj = env.get(f"/v1/children/{kid}/plan?f=geojson", token=env.viewer)
+    assert gj.status == 200 and gj.headers["Content-Type"] == "application/geo+json"
+    roles = [f["properties"]["role"] for f in gj.json()["features"]]
+    assert roles[:3] == ["home", "destination", "trip"]
+    html = env.get(f"/v1/children/{kid}/plan?f=html", token=env.viewer)
+    assert html.status == 200 and html.headers["Content-Type"].startswith("text/html")
+    for word in ("名前", "判断", "避難先", "出発の目安", "持ち物", "連絡先", "試験 K"):
+        assert word in html.text, word
+    assert "http://" not in html.text and "https://" not in html.text    # no external assets
+    after = int(env.psql("SELECT count(*) FROM audit_log WHERE action = 'plan.read'")[0][0])
+    assert after - before == 3
+    assert env.get(f"/v1/children/{kid}/plan").status == 401
+    assert env.get(f"/v1/children/{kid}/plan?f=pdf", token=env.viewer).status == 400
+    assert env.get(f"/v1/children/{kid}/plan?hazard=meteor", token=env.viewer).status == 400
+    assert env.get("/v1/children/999999/plan", token=env.viewer).status == 404
+
+
+def test_plan_runs_are_listed_with_summaries_and_need_a_planner(env):
+    assert env.post("/v1/plans/run", {}, token=env.viewer).status == 403
+    assert env.post("/v1/plans/run", {"outage_hours": -1}, token=env.planner).status == 400
+    assert env.post("/v1/plans/run", {"warp": 9}, token=env.planner).status == 400
+    r = env.get("/v1/plans", token=env.viewer)
+    assert r.status == 200
+    runs = r.json()
+    assert runs["total"] >= 1 and "decisions" in runs["items"][0]["summary"]
+
+
+def test_no_destination_is_ever_overloaded_on_a_whole_city(env):
+    env.reset()
+    d = demo_city(tempfile.mkdtemp(), scale="prefecture", seed=7)
+    for kind, name in (("children", "children.csv"), ("devices", "devices.csv"),
+                       ("shelters", "shelters.csv"), ("power-points", "power_points.csv"),
+                       ("hazards", "hazards.geojson")):
+        r = env.import_file(kind, os.path.join(d, name))
+        assert r.returncode == 0, (kind, r.stderr)
+    for hazard in ("none", "flood"):
+        run_id = run(env, hazard=hazard)["id"]
+        over = env.psql(f"""
+            SELECT p.dest_type, p.dest_id, count(*), sum(p.need_w),
+                   coalesce(s.outlets, q.outlets), coalesce(s.power_w, q.output_w)
+            FROM plans p
+            LEFT JOIN shelters s ON p.dest_type = 'shelter' AND s.id = p.dest_id
+            LEFT JOIN power_points q ON p.dest_type = 'power_point' AND q.id = p.dest_id
+            WHERE p.run_id = {run_id} AND p.dest_id IS NOT NULL
+            GROUP BY 1, 2, 5, 6
+            HAVING count(*) > coalesce(s.outlets, q.outlets)
+                OR sum(p.need_w) > coalesce(s.power_w, q.output_w) + 1e-6""")
+        assert over == [], over
+        # Every assigned trip is reachable: travel + margin within runtime.
+        late = env.psql(f"SELECT child_id FROM plans WHERE run_id = {run_id} AND dest_id IS NOT NULL "
+                        f"AND runtime_h IS NOT NULL AND travel_min / 60 + 1 > runtime_h + 1e-6")
+        assert late == [], late
+        n = env.psql(f"SELECT count(*) FROM plans WHERE run_id = {run_id}")[0][0]
+        assert n == env.psql("SELECT count(*) FROM children")[0][0]
