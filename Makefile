@@ -32,7 +32,7 @@ SERVER_OBJ := $(SERVER_SRC:%.c=build/%.o) build/sql_embed.o
 PURE_OBJ   := $(PURE_SRC:%.c=build/%.o)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
-SQL_FILES  := $(sort $(wildcard sql/[0-9]*.sql)) sql/queries.sql
+SQL_FILES  := $(sort $(wildcard sql/[0-9]*.sql)) $(sort $(wildcard sql/queries*.sql))
 
 all: build/powermapd
 
@@ -67,7 +67,7 @@ check:
 	sh scripts/check-style
 
 bench: all
-	sh scripts/bench-plan
+	python3 scripts/bench-plan
 
 clean:
 	rm -rf build

@@ -1,0 +1,638 @@
+/* test_assign.c -- the city-wide assignment solver (geo/assign.c).
+ *
+ * Hand-made cases for each part of the objective, a comparison with brute
+ * force on thousands of small random instances, and one city-sized instance
+ * whose time is printed (as information, not a limit). */
+#include "geo/assign.h"
+#include "tests/unit/unit.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+/* ------------------------------------------------------------------------ */
+/* Helpers */
+
+static uint64_t rng_state;
+
+static uint64_t rng_next(void)
+{
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static int rng_int(int n) /* 0 .. n-1 */
+{
+    return (int)(rng_next() % (uint64_t)n);
+}
+
+static double rng_unit(void)
+{
+    return (double)(rng_next() >> 11) / 9007199254740992.0;
+}
+
+struct instance {
+    struct geo_assign_child *c;
+    struct geo_assign_dest *d;
+    struct geo_assign_edge *e;
+    int nc, nd, ne;
+};
+
+/* Travel of child to dest by the cheapest listed edge, or -1. */
+static double pair_travel(const struct instance *in, int child, int dest)
+{
+    double t = -1;
+    for (int i = 0; i < in->ne; i++)
+        if (in->e[i].child == child && in->e[i].dest == dest &&
+            (t < 0 || in->e[i].travel_h < t))
+            t = in->e[i].travel_h;
+    return t;
+}
+
+/* 1 when out[] uses only listed pairs and keeps every destination within its
+ * outlets and watts. */
+static int feasible(const struct instance *in, const int *out)
+{
+    int *cnt = calloc((size_t)in->nd + 1, sizeof *cnt);
+    double *w = calloc((size_t)in->nd + 1, sizeof *w);
+    int ok = cnt && w;
+    for (int i = 0; ok && i < in->nc; i++) {
+        if (out[i] < -1 || out[i] >= in->nd)
+            ok = 0;
+        else if (out[i] >= 0) {
+            cnt[out[i]]++;
+            w[out[i]] += in->c[i].need_w;
+        }
+    }
+    for (int y = 0; ok && y < in->nd; y++)
+        if (cnt[y] > in->d[y].outlets || w[y] > in->d[y].watts + 1e-6)
+            ok = 0;
+    free(cnt);
+    free(w);
+    return ok;
+}
+
+/* The objective of an assignment, for comparison. */
+struct score {
+    int life, covered;
+    double rt[16]; /* runtimes of the covered, ascending */
+    double travel;
+};
+
+static int dbl_cmp(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+static struct score score_of(const struct instance *in, const int *out,
+                             const double *travel)
+{
+    struct score s;
+    memset(&s, 0, sizeof s);
+    for (int i = 0; i < in->nc; i++) {
+        if (out[i] < 0)
+            continue;
+        s.life += in->c[i].life != 0;
+        s.rt[s.covered++] = in->c[i].runtime_h;
+        s.travel += travel[i];
+    }
+    qsort(s.rt, (size_t)s.covered, sizeof s.rt[0], dbl_cmp);
+    return s;
+}
+
+/* <0 when a is better than b on (a)-(c), >0 worse, 0 equal. */
+static int compare_abc(const struct score *a, const struct score *b)
+{
+    if (a->life != b->life)
+        return a->life > b->life ? -1 : 1;
+    if (a->covered != b->covered)
+        return a->covered > b->covered ? -1 : 1;
+    for (int i = 0; i < a->covered; i++)
+        if (a->rt[i] != b->rt[i])
+            return a->rt[i] < b->rt[i] ? -1 : 1;
+    return 0;
+}
+
+static int solve(const struct instance *in, int *out,
+                 struct geo_assign_stats *st)
+{
+    return geo_assign_solve(in->c, in->nc, in->d, in->nd, in->e, in->ne, out,
+                            st);
+}
+
+static double total_travel(const struct instance *in, const int *out)
+{
+    double t = 0;
+    for (int i = 0; i < in->nc; i++)
+        if (out[i] >= 0)
+            t += pair_travel(in, i, out[i]);
+    return t;
+}
+
+#define INSTANCE(C, D, E)                                                  \
+    { (C), (D), (E), (int)(sizeof(C) / sizeof((C)[0])),                    \
+      (int)(sizeof(D) / sizeof((D)[0])), (int)(sizeof(E) / sizeof((E)[0])) }
+
+/* ------------------------------------------------------------------------ */
+/* Hand-made cases */
+
+static void solve_should_cover_both_where_nearest_first_leaves_one_out(void)
+{
+    /* A reaches X (near) and Y (far), B only X: nearest-first puts A in X. */
+    struct geo_assign_child c[] = { { 100, 5, 1 }, { 100, 6, 1 } };
+    struct geo_assign_dest d[] = { { 1, 1000 }, { 1, 1000 } };
+    struct geo_assign_edge e[] = { { 0, 0, 0.1 }, { 0, 1, 0.9 }, { 1, 0, 0.5 } };
+    struct instance in = INSTANCE(c, d, e);
+    int out[2];
+    struct geo_assign_stats st;
+    CHECK(solve(&in, out, &st) == GEO_ASSIGN_OK);
+    CHECK(out[0] == 1);
+    CHECK(out[1] == 0);
+    CHECK(st.covered == 2);
+    CHECK(st.exact == 1);
+    CHECK_NEAR(st.travel_h, 1.4, 1e-12);
+}
+
+static void solve_should_prefer_a_life_sustaining_child_for_the_last_outlet(void)
+{
+    /* The non-life child is listed first and runs out sooner; life wins. */
+    struct geo_assign_child c[] = { { 50, 1, 0 }, { 50, 9, 1 } };
+    struct geo_assign_dest d[] = { { 1, 1000 } };
+    struct geo_assign_edge e[] = { { 0, 0, 0.1 }, { 1, 0, 0.9 } };
+    struct instance in = INSTANCE(c, d, e);
+    int out[2];
+    CHECK(solve(&in, out, NULL) == GEO_ASSIGN_OK);
+    CHECK(out[0] == -1);
+    CHECK(out[1] == 0);
+}
+
+static void solve_should_leave_out_the_longest_runtime_when_short(void)
+{
+    struct geo_assign_child c[] = {
+        { 50, 8, 1 }, { 50, 2, 1 }, { 50, 12, 1 }, { 50, 4, 1 },
+    };
+    struct geo_assign_dest d[] = { { 2, 1000 }, { 1, 1000 } };
+    struct geo_assign_edge e[] = {
+        { 0, 0, 0.1 }, { 1, 0, 0.2 }, { 2, 0, 0.1 }, { 3, 0, 0.3 },
+        { 0, 1, 0.4 }, { 2, 1, 0.1 },
+    };
+    struct instance in = INSTANCE(c, d, e);
+    int out[4];
+    struct geo_assign_stats st;
+    CHECK(solve(&in, out, &st) == GEO_ASSIGN_OK);
+    /* Three places for four children: the 12 h one waits. */
+    CHECK(out[2] == -1);
+    CHECK(out[0] == 1);
+    CHECK(out[1] == 0);
+    CHECK(out[3] == 0);
+    CHECK(st.exact == 1);
+}
+
+static void solve_should_keep_a_destination_within_its_watts(void)
+{
+    struct geo_assign_child c[] = { { 300, 5, 1 }, { 300, 5, 1 } };
+    struct geo_assign_dest d[] = { { 2, 500 } };
+    struct geo_assign_edge e[] = { { 0, 0, 0.3 }, { 1, 0, 0.2 } };
+    struct instance in = INSTANCE(c, d, e);
+    int out[2];
+    struct geo_assign_stats st;
+    CHECK(solve(&in, out, &st) == GEO_ASSIGN_OK);
+    CHECK(feasible(&in, out));
+    CHECK(st.covered == 1);
+    /* Equal priority: the nearer one goes. */
+    CHECK(out[1] == 0);
+    CHECK(out[0] == -1);
+}
+
+static void solve_should_not_cross_when_straight_is_shorter(void)
+{
+    struct geo_assign_child c[] = { { 10, 5, 0 }, { 10, 5, 0 } };
+    struct geo_assign_dest d[] = { { 1, 1000 }, { 1, 1000 } };
+    struct geo_assign_edge e[] = {
+        { 0, 0, 1.0 }, { 0, 1, 2.0 }, { 1, 0, 0.5 }, { 1, 1, 1.0 },
+    };
+    struct instance in = INSTANCE(c, d, e);
+    int out[2];
+    struct geo_assign_stats st;
+    CHECK(solve(&in, out, &st) == GEO_ASSIGN_OK);
+    /* Nearest-first gives child 1 X (0.5) and child 0 Y (2.0): 2.5.  Best
+     * is 1.0 + 1.0. */
+    CHECK(out[0] == 0);
+    CHECK(out[1] == 1);
+    CHECK_NEAR(st.travel_h, 2.0, 1e-12);
+}
+
+static void solve_should_swap_equal_runtime_children_to_save_travel(void)
+{
+    /* Two children of the same class, one outlet: either meets (a)-(c), so
+     * (d) picks the nearer, whatever the order they are listed in. */
+    struct geo_assign_child c[] = { { 10, 5, 1 }, { 10, 5, 1 } };
+    struct geo_assign_dest d[] = { { 1, 1000 } };
+    struct geo_assign_edge e[] = { { 0, 0, 2.0 }, { 1, 0, 0.5 } };
+    struct instance in = INSTANCE(c, d, e);
+    int out[2];
+    CHECK(solve(&in, out, NULL) == GEO_ASSIGN_OK);
+    CHECK(out[0] == -1);
+    CHECK(out[1] == 0);
+}
+
+static void solve_should_move_a_chain_of_children_to_make_room(void)
+{
+    /* A (1 h) and B (2 h) sit at their nearest; C (3 h) reaches only A's
+     * place, so A moves to B's and B to the last free one. */
+    struct geo_assign_child c[] = { { 10, 1, 0 }, { 10, 2, 0 }, { 10, 3, 0 } };
+    struct geo_assign_dest d[] = { { 1, 1000 }, { 1, 1000 }, { 1, 1000 } };
+    struct geo_assign_edge e[] = {
+        { 0, 0, 0.1 }, { 0, 1, 0.9 }, { 1, 1, 0.1 }, { 1, 2, 0.9 },
+        { 2, 0, 0.2 },
+    };
+    struct instance in = INSTANCE(c, d, e);
+    int out[3];
+    struct geo_assign_stats st;
+    CHECK(solve(&in, out, &st) == GEO_ASSIGN_OK);
+    CHECK(out[0] == 1);
+    CHECK(out[1] == 2);
+    CHECK(out[2] == 0);
+    CHECK(st.exact == 1);
+    CHECK_NEAR(st.travel_h, 2.0, 1e-12);
+}
+
+static void solve_should_refuse_bad_input(void)
+{
+    struct geo_assign_child c[] = { { 10, 5, 0 } };
+    struct geo_assign_dest d[] = { { 1, 1000 } };
+    struct geo_assign_edge e[] = { { 0, 1, 0.1 } }; /* no dest 1 */
+    int out[1];
+    CHECK(geo_assign_solve(c, 1, d, 1, e, 1, out, NULL) == GEO_ASSIGN_EINVAL);
+    e[0].dest = 0;
+    e[0].travel_h = -1;
+    CHECK(geo_assign_solve(c, 1, d, 1, e, 1, out, NULL) == GEO_ASSIGN_EINVAL);
+    e[0].travel_h = 0.1;
+    c[0].need_w = NAN;
+    CHECK(geo_assign_solve(c, 1, d, 1, e, 1, out, NULL) == GEO_ASSIGN_EINVAL);
+    c[0].need_w = 10;
+    CHECK(geo_assign_solve(c, 1, d, 1, e, 1, out, NULL) == GEO_ASSIGN_OK);
+    CHECK(out[0] == 0);
+    CHECK(geo_assign_solve(NULL, 0, NULL, 0, NULL, 0, NULL, NULL) ==
+          GEO_ASSIGN_OK);
+    CHECK(strcmp(geo_assign_strerror(GEO_ASSIGN_ENOMEM), "out of memory") == 0);
+}
+
+static void solve_should_treat_decimal_watts_as_written(void)
+{
+    /* 3 x 33.3 W on a 99.9 W point: exactly full, in decimal. */
+    struct geo_assign_child c[] = { { 33.3, 5, 0 }, { 33.3, 5, 0 }, { 33.3, 5, 0 } };
+    struct geo_assign_dest d[] = { { 3, 99.9 } };
+    struct geo_assign_edge e[] = { { 0, 0, 1 }, { 1, 0, 1 }, { 2, 0, 1 } };
+    int out[3];
+    struct geo_assign_stats st;
+    CHECK(geo_assign_solve(c, 3, d, 1, e, 3, out, &st) == GEO_ASSIGN_OK);
+    CHECK(st.covered == 3);
+    d[0].watts = 99.8;
+    CHECK(geo_assign_solve(c, 3, d, 1, e, 3, out, &st) == GEO_ASSIGN_OK);
+    CHECK(st.covered == 2);
+}
+
+static void solve_should_ignore_a_place_too_weak_for_the_child_alone(void)
+{
+    /* An infinite runtime and unlimited watts are allowed too. */
+    struct geo_assign_child c[] = { { 600, INFINITY, 0 }, { 100, 3, 0 } };
+    struct geo_assign_dest d[] = { { 4, 500 }, { 0, INFINITY }, { 1, INFINITY } };
+    struct geo_assign_edge e[] = {
+        { 0, 0, 0.1 }, { 0, 1, 0.1 }, { 0, 2, 0.9 }, { 1, 2, 0.5 },
+    };
+    struct instance in = INSTANCE(c, d, e);
+    int out[2];
+    struct geo_assign_stats st;
+    CHECK(solve(&in, out, &st) == GEO_ASSIGN_OK);
+    /* Only dest 2 works for child 0, and child 1 (3 h) comes first. */
+    CHECK(out[0] == -1);
+    CHECK(out[1] == 2);
+    CHECK(st.exact == 1);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Brute force */
+
+#define BF_MAXC 7
+#define BF_MAXD 4
+
+struct brute {
+    const struct instance *in;
+    double tr[BF_MAXC][BF_MAXD]; /* -1: no edge */
+    int cur[BF_MAXC], cnt[BF_MAXD];
+    double w[BF_MAXD];
+    int best[BF_MAXC];
+    struct score best_score;
+    int have;
+};
+
+static void brute_leaf(struct brute *b)
+{
+    double tr[BF_MAXC];
+    for (int i = 0; i < b->in->nc; i++)
+        tr[i] = b->cur[i] >= 0 ? b->tr[i][b->cur[i]] : 0;
+    struct score s = score_of(b->in, b->cur, tr);
+    int cmp = b->have ? compare_abc(&s, &b->best_score) : -1;
+    if (cmp < 0 || (cmp == 0 && s.travel < b->best_score.travel)) {
+        b->best_score = s;
+        memcpy(b->best, b->cur, sizeof b->best);
+        b->have = 1;
+    }
+}
+
+static void brute_rec(struct brute *b, int i)
+{
+    if (i == b->in->nc) {
+        brute_leaf(b);
+        return;
+    }
+    b->cur[i] = -1;
+    brute_rec(b, i + 1);
+    for (int y = 0; y < b->in->nd; y++) {
+        if (b->tr[i][y] < 0 || b->cnt[y] >= b->in->d[y].outlets ||
+            b->w[y] + b->in->c[i].need_w > b->in->d[y].watts + 1e-9)
+            continue;
+        b->cur[i] = y;
+        b->cnt[y]++;
+        b->w[y] += b->in->c[i].need_w;
+        brute_rec(b, i + 1);
+        b->cnt[y]--;
+        b->w[y] -= b->in->c[i].need_w;
+    }
+    b->cur[i] = -1;
+}
+
+static struct score brute_force(const struct instance *in)
+{
+    struct brute b;
+    memset(&b, 0, sizeof b);
+    b.in = in;
+    for (int i = 0; i < in->nc; i++)
+        for (int y = 0; y < in->nd; y++)
+            b.tr[i][y] = pair_travel(in, i, y);
+    brute_rec(&b, 0);
+    return b.best_score;
+}
+
+/* A small random instance; watts never bind when unbound is set. */
+static void random_small(struct instance *in, int unbound)
+{
+    static const double runtimes[] = { 1, 2, 3, 5, INFINITY };
+    in->nc = 1 + rng_int(BF_MAXC);
+    in->nd = 1 + rng_int(BF_MAXD);
+    in->ne = 0;
+    for (int i = 0; i < in->nc; i++) {
+        in->c[i].need_w = 10.0 * (1 + rng_int(40)) + (rng_int(4) ? 0 : 0.5);
+        in->c[i].runtime_h = runtimes[rng_int(5)];
+        in->c[i].life = rng_int(2);
+    }
+    for (int y = 0; y < in->nd; y++) {
+        in->d[y].outlets = rng_int(4);
+        in->d[y].watts = unbound ? (rng_int(2) ? INFINITY : 1e5)
+                                 : 50.0 * rng_int(17);
+    }
+    for (int i = 0; i < in->nc; i++)
+        for (int y = 0; y < in->nd; y++) {
+            if (rng_int(10) >= 6)
+                continue;
+            /* Travel on a coarse grid, so that ties happen. */
+            in->e[in->ne].child = i;
+            in->e[in->ne].dest = y;
+            in->e[in->ne].travel_h = 0.25 * (1 + rng_int(12));
+            in->ne++;
+            if (rng_int(10) == 0) { /* a repeated pair, dearer */
+                in->e[in->ne] = in->e[in->ne - 1];
+                in->e[in->ne].travel_h += 1;
+                in->ne++;
+            }
+        }
+    /* Shuffle the edges: order must not matter. */
+    for (int i = in->ne - 1; i > 0; i--) {
+        int j = rng_int(i + 1);
+        struct geo_assign_edge t = in->e[i];
+        in->e[i] = in->e[j];
+        in->e[j] = t;
+    }
+}
+
+struct shortfall {
+    int runs, exact, feasible_fail, a, b, c, d, exact_wrong;
+};
+
+static void brute_compare(int unbound, int runs, uint64_t seed,
+                          struct shortfall *sf)
+{
+    struct geo_assign_child c[BF_MAXC];
+    struct geo_assign_dest d[BF_MAXD];
+    struct geo_assign_edge e[2 * BF_MAXC * BF_MAXD];
+    struct instance in = { c, d, e, 0, 0, 0 };
+    int out[BF_MAXC];
+    double tr[BF_MAXC];
+
+    memset(sf, 0, sizeof *sf);
+    rng_state = seed;
+    for (int r = 0; r < runs; r++) {
+        struct geo_assign_stats st;
+        random_small(&in, unbound);
+        struct score opt = brute_force(&in);
+        if (solve(&in, out, &st) != GEO_ASSIGN_OK) {
+            sf->feasible_fail++;
+            continue;
+        }
+        sf->runs++;
+        if (!feasible(&in, out)) {
+            sf->feasible_fail++;
+            continue;
+        }
+        for (int i = 0; i < in.nc; i++)
+            tr[i] = out[i] >= 0 ? pair_travel(&in, i, out[i]) : 0;
+        struct score got = score_of(&in, out, tr);
+        int cmp = compare_abc(&got, &opt);
+        int short_any = 1;
+        if (got.life < opt.life)
+            sf->a++;
+        else if (got.life == opt.life && got.covered < opt.covered)
+            sf->b++;
+        else if (cmp > 0)
+            sf->c++;
+        else if (cmp == 0 && got.travel > opt.travel + 1e-9)
+            sf->d++;
+        else
+            short_any = 0;
+        /* Never better than the optimum: that would be a broken checker. */
+        CHECK(cmp >= 0);
+        CHECK(cmp != 0 || got.travel >= opt.travel - 1e-9);
+        CHECK_NEAR(st.travel_h, total_travel(&in, out), 1e-9);
+        sf->exact += st.exact;
+        if (st.exact && short_any)
+            sf->exact_wrong++;
+    }
+}
+
+static void solve_should_match_brute_force_when_watts_do_not_bind(void)
+{
+    struct shortfall sf;
+    brute_compare(1, 3000, 20240601, &sf);
+    printf("  brute force, watts not binding: %d instances, %d feasible "
+           "failures, shortfall a=%d b=%d c=%d d=%d, exact flag %d\n",
+           sf.runs, sf.feasible_fail, sf.a, sf.b, sf.c, sf.d, sf.exact);
+    CHECK(sf.runs == 3000);
+    CHECK(sf.feasible_fail == 0);
+    CHECK(sf.a == 0);
+    CHECK(sf.b == 0);
+    CHECK(sf.c == 0);
+    CHECK(sf.d == 0);
+    CHECK(sf.exact == sf.runs);
+}
+
+static void solve_should_stay_feasible_and_near_optimal_when_watts_bind(void)
+{
+    struct shortfall sf;
+    brute_compare(0, 3000, 77, &sf);
+    int shortfalls = sf.a + sf.b + sf.c + sf.d;
+    printf("  brute force, watts binding: %d instances, %d feasible failures, "
+           "%d proven exact (%d wrongly), shortfall a=%d b=%d c=%d d=%d "
+           "(%.2f%%)\n",
+           sf.runs, sf.feasible_fail, sf.exact, sf.exact_wrong, sf.a, sf.b,
+           sf.c, sf.d, 100.0 * shortfalls / (sf.runs ? sf.runs : 1));
+    CHECK(sf.runs == 3000);
+    CHECK(sf.feasible_fail == 0);
+    CHECK(sf.exact_wrong == 0);
+    CHECK(shortfalls * 100 < sf.runs * 2);
+}
+
+/* ------------------------------------------------------------------------ */
+/* A city */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Destinations scattered on a square of grid cells, children each with
+ * `deg` random destinations from the 7 x 7 cells around them, travel in
+ * proportion to distance.  watts_mode: 0 unlimited, 1 generous, 2 tight. */
+static void city(struct instance *in, int nc, int nd, int deg, int watts_mode,
+                 uint64_t seed)
+{
+    static const double runtimes[] = { 2, 4, 6, 8, 12, 24 };
+    int side = 1;
+    while (side * side < nd)
+        side++;
+    rng_state = seed;
+    double *dx = malloc((size_t)nd * sizeof *dx), *dy = malloc((size_t)nd * sizeof *dy);
+    int *cell_start = calloc((size_t)side * side + 1, sizeof *cell_start);
+    int *by_cell = malloc((size_t)nd * sizeof *by_cell);
+    int *cell_of = malloc((size_t)nd * sizeof *cell_of);
+    int *cand = malloc(4096 * sizeof *cand);
+    in->nc = nc;
+    in->nd = nd;
+    in->ne = 0;
+    in->c = malloc((size_t)nc * sizeof *in->c);
+    in->d = malloc((size_t)nd * sizeof *in->d);
+    in->e = malloc((size_t)nc * deg * sizeof *in->e);
+    for (int y = 0; y < nd; y++) {
+        dx[y] = rng_unit() * side;
+        dy[y] = rng_unit() * side;
+        cell_of[y] = (int)dy[y] * side + (int)dx[y];
+        cell_start[cell_of[y] + 1]++;
+        in->d[y].outlets = 1 + rng_int(3);
+        in->d[y].watts = watts_mode == 0   ? INFINITY
+                         : watts_mode == 1 ? 3000.0
+                                           : 100.0 * (2 + rng_int(10));
+    }
+    for (int i = 0; i < side * side; i++)
+        cell_start[i + 1] += cell_start[i];
+    {
+        int *fill = malloc((size_t)side * side * sizeof *fill);
+        memcpy(fill, cell_start, (size_t)side * side * sizeof *fill);
+        for (int y = 0; y < nd; y++)
+            by_cell[fill[cell_of[y]]++] = y;
+        free(fill);
+    }
+    for (int i = 0; i < nc; i++) {
+        double x = rng_unit() * side, yy = rng_unit() * side;
+        int cx = (int)x, cy = (int)yy, n = 0;
+        in->c[i].need_w = 20.0 + rng_int(400);
+        in->c[i].runtime_h = runtimes[rng_int(6)];
+        in->c[i].life = rng_int(10) < 6;
+        for (int gy = cy - 3; gy <= cy + 3; gy++)
+            for (int gx = cx - 3; gx <= cx + 3; gx++) {
+                if (gx < 0 || gy < 0 || gx >= side || gy >= side)
+                    continue;
+                int cell = gy * side + gx;
+                for (int j = cell_start[cell]; j < cell_start[cell + 1] && n < 4096; j++)
+                    cand[n++] = by_cell[j];
+            }
+        for (int k = 0; k < deg && k < n; k++) {
+            int j = k + rng_int(n - k), y = cand[j];
+            cand[j] = cand[k];
+            cand[k] = y;
+            double ddx = dx[y] - x, ddy = dy[y] - yy;
+            in->e[in->ne].child = i;
+            in->e[in->ne].dest = y;
+            in->e[in->ne].travel_h = 0.1 * sqrt(ddx * ddx + ddy * ddy);
+            in->ne++;
+        }
+    }
+    free(dx);
+    free(dy);
+    free(cell_start);
+    free(by_cell);
+    free(cell_of);
+    free(cand);
+}
+
+static void city_free(struct instance *in)
+{
+    free(in->c);
+    free(in->d);
+    free(in->e);
+}
+
+static void solve_should_plan_a_city_of_twenty_thousand_children(void)
+{
+    static const char *const modes[] = { "unlimited", "generous", "tight" };
+    for (int m = 0; m < 3; m++) {
+        struct instance in;
+        struct geo_assign_stats st;
+        city(&in, 20000, 10000, 30, m, 4242 + (uint64_t)m);
+        int *out = malloc((size_t)in.nc * sizeof *out);
+        double t0 = now_s();
+        int rc = solve(&in, out, &st);
+        double t1 = now_s();
+        CHECK(rc == GEO_ASSIGN_OK);
+        CHECK(feasible(&in, out));
+        printf("  city %d children, %d destinations, %d edges, watts %s: "
+               "%.3f s, covered %d (life %d), travel %.1f h, %d classes, "
+               "%ld searches, %ld scans, %ld refusals, %ld budget stops, "
+               "%ld improvements, exact %d\n",
+               in.nc, in.nd, in.ne, modes[m], t1 - t0, st.covered,
+               st.covered_life, st.travel_h, st.classes, st.searches,
+               st.scans, st.watts_refusals, st.budget_stops, st.improvements,
+               st.exact);
+        CHECK(m != 0 || st.exact == 1);
+        free(out);
+        city_free(&in);
+    }
+}
+
+UNIT_MAIN(UNIT_TEST(solve_should_cover_both_where_nearest_first_leaves_one_out),
+          UNIT_TEST(solve_should_prefer_a_life_sustaining_child_for_the_last_outlet),
+          UNIT_TEST(solve_should_leave_out_the_longest_runtime_when_short),
+          UNIT_TEST(solve_should_keep_a_destination_within_its_watts),
+          UNIT_TEST(solve_should_not_cross_when_straight_is_shorter),
+          UNIT_TEST(solve_should_swap_equal_runtime_children_to_save_travel),
+          UNIT_TEST(solve_should_move_a_chain_of_children_to_make_room),
+          UNIT_TEST(solve_should_refuse_bad_input),
+          UNIT_TEST(solve_should_treat_decimal_watts_as_written),
+          UNIT_TEST(solve_should_ignore_a_place_too_weak_for_the_child_alone),
+          UNIT_TEST(solve_should_match_brute_force_when_watts_do_not_bind),
+          UNIT_TEST(solve_should_stay_feasible_and_near_optimal_when_watts_bind),
+          UNIT_TEST(solve_should_plan_a_city_of_twenty_thousand_children))
