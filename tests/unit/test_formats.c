@@ -18,7 +18,8 @@ static char *slurp(const char *path, size_t *len)
         fprintf(stderr, "  cannot open %s (run from the project root)\n", path);
         return NULL;
     }
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+    n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (n >= 0 && fseek(f, 0, SEEK_SET) == 0) {
         buf = malloc((size_t)n + 1);
         if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
             buf[n] = '\0';
@@ -139,7 +140,7 @@ static void nanao_file_should_give_112_shelters_and_no_rejects(void)
     if (!text)
         return;
     /* records start with an ID (CC… or NEW…) at the start of a line */
-    for (const char *p = text; (p = strchr(p, '\n')) != NULL; p++)
+    for (const char *p = strchr(text, '\n'); p; p = strchr(p + 1, '\n'))
         if (strncmp(p + 1, "CC", 2) == 0 || strncmp(p + 1, "NEW", 3) == 0)
             expect++;
     CHECK(expect == 112);

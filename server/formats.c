@@ -1,0 +1,1429 @@
+/* formats.c -- map an import file to the canonical rows of one kind.
+ *
+ * Three steps: csv.c decodes and splits the file; the header picks a layout
+ * (canonical column names, or one of the shelter layouts municipalities
+ * publish) that says which file column feeds each canonical column; then
+ * every record is checked and rewritten cell by cell.  All output strings
+ * live in one arena owned by the result. */
+#include "server/formats.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ column kinds */
+
+enum ctype {
+    T_ID,        /* required, trimmed, unique within the file */
+    T_REF,       /* required, trimmed (devices: the child's external_id) */
+    T_REQ,       /* required text, trimmed */
+    T_TEXT,      /* optional text, kept as written; blank -> NULL */
+    T_DATE,      /* YYYY-MM-DD; empty -> NULL */
+    T_LAT,
+    T_LON,
+    T_BOOL,      /* empty -> f */
+    T_NUM0,      /* number >= 0; empty -> 0 */
+    T_NUMREQ,    /* number >= 0; required */
+    T_INT0,      /* whole number >= 0; empty -> 0 */
+    T_INTNULL,   /* whole number >= 0; empty -> NULL */
+    T_CAPTEXT,   /* 想定収容人数 free text -> the indoor figure */
+    T_MOBILITY,
+    T_CARE,
+    T_LIST,      /* ';'-separated free text -> array literal */
+    T_SKIND,
+    T_SSTATUS,
+    T_PKIND,     /* required */
+    T_PSTATUS,
+    T_HOURS,
+};
+
+struct enum_def {
+    const char *const *values;   /* NULL-terminated */
+    const char *dflt;            /* value for an empty cell; NULL: SQL NULL */
+    const char *list;            /* the values as shown in reasons */
+};
+
+static const char *const mobility_values[] = { "walk", "wheelchair", "stretcher", NULL };
+static const char *const care_values[] = {
+    "ventilator", "tracheostomy", "suction", "oxygen", "tube_feeding", "iv",
+    "dialysis", "other", NULL
+};
+static const char *const skind_values[] = { "designated", "emergency_site", "welfare", NULL };
+static const char *const sstatus_values[] = { "open", "closed", "full", NULL };
+static const char *const pkind_values[] = {
+    "generator", "ev", "hospital", "battery_station", "public_facility",
+    "business", "power_vehicle", NULL
+};
+static const char *const pstatus_values[] = { "available", "unavailable", NULL };
+
+static const struct enum_def mobility_enum = {
+    mobility_values, NULL, "walk|wheelchair|stretcher"
+};
+static const struct enum_def care_enum = {
+    care_values, NULL,
+    "ventilator|tracheostomy|suction|oxygen|tube_feeding|iv|dialysis|other"
+};
+static const struct enum_def skind_enum = {
+    skind_values, "designated", "designated|emergency_site|welfare"
+};
+static const struct enum_def sstatus_enum = {
+    sstatus_values, "open", "open|closed|full"
+};
+static const struct enum_def pkind_enum = {
+    pkind_values, NULL,
+    "generator|ev|hospital|battery_station|public_facility|business|power_vehicle"
+};
+static const struct enum_def pstatus_enum = {
+    pstatus_values, "available", "available|unavailable"
+};
+
+/* ------------------------------------------------------------------- kinds */
+
+static const char *const children_cols[] = {
+    "external_id", "name", "name_kana", "birth_date", "address", "lat", "lon",
+    "mobility", "care", "guardian_name", "guardian_phone", "supporters",
+    "hospital", "consent", "source"
+};
+static const enum ctype children_types[] = {
+    T_ID, T_TEXT, T_TEXT, T_DATE, T_TEXT, T_LAT, T_LON,
+    T_MOBILITY, T_CARE, T_TEXT, T_TEXT, T_LIST,
+    T_TEXT, T_BOOL, T_TEXT
+};
+
+static const char *const devices_cols[] = {
+    "child_external_id", "type", "power_w", "battery_h", "life_sustaining"
+};
+static const enum ctype devices_types[] = {
+    T_REF, T_REQ, T_NUMREQ, T_NUMREQ, T_BOOL
+};
+
+static const char *const shelters_cols[] = {
+    "external_id", "name", "kind", "lat", "lon", "address", "capacity",
+    "welfare", "power_w", "outlets", "flood", "landslide", "storm_surge",
+    "earthquake", "tsunami", "fire", "inland_flood", "volcano", "status", "phone"
+};
+static const enum ctype shelters_types[] = {
+    T_ID, T_REQ, T_SKIND, T_LAT, T_LON, T_TEXT, T_INTNULL,
+    T_BOOL, T_NUM0, T_INT0, T_BOOL, T_BOOL, T_BOOL,
+    T_BOOL, T_BOOL, T_BOOL, T_BOOL, T_BOOL, T_SSTATUS, T_TEXT
+};
+
+static const char *const power_points_cols[] = {
+    "external_id", "name", "kind", "lat", "lon", "address", "output_w",
+    "outlets", "hours", "public", "status", "phone"
+};
+static const enum ctype power_points_types[] = {
+    T_ID, T_REQ, T_PKIND, T_LAT, T_LON, T_TEXT, T_NUM0,
+    T_INT0, T_HOURS, T_BOOL, T_PSTATUS, T_TEXT
+};
+
+/* Shelter column positions, used by the rules that tie columns together. */
+enum {
+    S_ID = 0, S_NAME = 1, S_KIND = 2, S_LAT = 3, S_LON = 4, S_ADDRESS = 5,
+    S_CAPACITY = 6, S_WELFARE = 7, S_FLAGS = 10, S_PHONE = 19
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+struct kind_def {
+    const char *name;
+    const char *const *cols;
+    const enum ctype *types;
+    size_t ncols;
+    int lat;          /* position of lat (lon follows), or -1 */
+    int address;      /* position of address when a place needs one, or -1 */
+};
+
+static const struct kind_def kinds[] = {
+    /* a child without a home point is kept; the DB layer may geocode it */
+    [FMT_CHILDREN] = { "children", children_cols, children_types,
+                       NELEM(children_cols), 5, -1 },
+    [FMT_DEVICES] = { "devices", devices_cols, devices_types,
+                      NELEM(devices_cols), -1, -1 },
+    [FMT_SHELTERS] = { "shelters", shelters_cols, shelters_types,
+                       NELEM(shelters_cols), S_LAT, S_ADDRESS },
+    [FMT_POWER_POINTS] = { "power-points", power_points_cols, power_points_types,
+                           NELEM(power_points_cols), 3, 5 },
+};
+
+_Static_assert(NELEM(children_cols) == NELEM(children_types), "children");
+_Static_assert(NELEM(devices_cols) == NELEM(devices_types), "devices");
+_Static_assert(NELEM(shelters_cols) == NELEM(shelters_types), "shelters");
+_Static_assert(NELEM(power_points_cols) == NELEM(power_points_types), "power points");
+_Static_assert(NELEM(shelters_cols) <= FMT_MAX_COLS, "FMT_MAX_COLS");
+
+static int is_required(enum ctype t)
+{
+    return t == T_ID || t == T_REF || t == T_REQ || t == T_NUMREQ || t == T_PKIND;
+}
+
+/* ------------------------------------------------------------------- arena */
+
+struct fmt_arena {
+    struct fmt_arena *next;
+    size_t used, cap;
+    char data[];
+};
+
+#define ARENA_BLOCK (64 * 1024)
+
+static void *arena_alloc(struct fmt_arena **head, size_t n)
+{
+    struct fmt_arena *a = *head;
+
+    n = (n + 7) & ~(size_t)7;
+    if (!a || a->cap - a->used < n) {
+        size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+
+        if (cap > SIZE_MAX - sizeof *a)
+            return NULL;
+        a = malloc(sizeof *a + cap);
+        if (!a)
+            return NULL;
+        a->used = 0;
+        a->cap = cap;
+        /* A big one-off block goes behind the current one, which keeps
+         * serving small strings. */
+        if (*head && cap > ARENA_BLOCK) {
+            a->next = (*head)->next;
+            (*head)->next = a;
+        } else {
+            a->next = *head;
+            *head = a;
+        }
+    }
+    a->used += n;
+    return a->data + a->used - n;
+}
+
+static char *arena_strndup(struct fmt_arena **head, const char *s, size_t n)
+{
+    char *p = arena_alloc(head, n + 1);
+
+    if (!p)
+        return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+static void arena_free(struct fmt_arena *a)
+{
+    while (a) {
+        struct fmt_arena *next = a->next;
+
+        free(a);
+        a = next;
+    }
+}
+
+/* ------------------------------------------------------------ text helpers */
+
+static int lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+static int ascii_caseeq(const char *a, const char *b)
+{
+    while (*a && lower((unsigned char)*a) == lower((unsigned char)*b))
+        a++, b++;
+    return *a == '\0' && *b == '\0';
+}
+
+/* Length of the UTF-8 sequence at p and its code point (input is valid). */
+static int utf8_next(const unsigned char *p, unsigned *cp)
+{
+    if (p[0] < 0x80) {
+        *cp = p[0];
+        return 1;
+    }
+    if (p[0] < 0xE0) {
+        *cp = (p[0] & 0x1Fu) << 6 | (p[1] & 0x3Fu);
+        return 2;
+    }
+    if (p[0] < 0xF0) {
+        *cp = (p[0] & 0x0Fu) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
+        return 3;
+    }
+    *cp = (p[0] & 0x07u) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6
+          | (p[3] & 0x3Fu);
+    return 4;
+}
+
+/* Bounds [*b, *e) of s without surrounding ASCII spaces, tabs and U+3000. */
+static void trim_bounds(const char *s, const char **b, const char **e)
+{
+    const char *p = s, *q = s + strlen(s);
+
+    for (;;) {
+        if (*p == ' ' || *p == '\t')
+            p++;
+        else if ((unsigned char)p[0] == 0xE3 && (unsigned char)p[1] == 0x80
+                 && (unsigned char)p[2] == 0x80)
+            p += 3;
+        else
+            break;
+    }
+    for (;;) {
+        if (q > p && (q[-1] == ' ' || q[-1] == '\t'))
+            q--;
+        else if (q - p >= 3 && (unsigned char)q[-3] == 0xE3
+                 && (unsigned char)q[-2] == 0x80 && (unsigned char)q[-1] == 0x80)
+            q -= 3;
+        else
+            break;
+    }
+    *b = p;
+    *e = q;
+}
+
+static int is_blank(const char *s)
+{
+    const char *b, *e;
+
+    trim_bounds(s, &b, &e);
+    return b == e;
+}
+
+/* Copy s to dst (cap bytes with the NUL) with full-width ASCII forms
+ * (U+FF01-U+FF5E: ０-９, －, ，, ：, ／, ～ ...), the ideographic space, the
+ * minus sign and dashes, and the wave dash turned into ASCII, then trim
+ * spaces.  Japanese spreadsheets type numbers, dates and times that way.
+ * Returns 0, or -1 when dst is too small. */
+static int to_ascii(const char *s, char *dst, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = 0, start = 0;
+
+    while (*p) {
+        unsigned cp;
+        int len = utf8_next(p, &cp);
+        unsigned a = 0;
+
+        if (cp < 0x80)
+            a = cp;
+        else if (cp >= 0xFF01 && cp <= 0xFF5E)
+            a = cp - 0xFEE0;
+        else if (cp == 0x3000)
+            a = ' ';
+        else if (cp == 0x2212 || (cp >= 0x2010 && cp <= 0x2015))
+            a = '-';
+        else if (cp == 0x301C)
+            a = '~';
+        if (a) {
+            if (n + 1 >= cap)
+                return -1;
+            dst[n++] = (char)a;
+        } else {
+            if (n + (size_t)len >= cap)
+                return -1;
+            memcpy(dst + n, p, (size_t)len);
+            n += (size_t)len;
+        }
+        p += len;
+    }
+    while (n > 0 && (dst[n - 1] == ' ' || dst[n - 1] == '\t'))
+        n--;
+    while (start < n && (dst[start] == ' ' || dst[start] == '\t'))
+        start++;
+    memmove(dst, dst + start, n - start);
+    dst[n - start] = '\0';
+    return 0;
+}
+
+/* ----------------------------------------------------------- value parsers */
+
+/* Parse a plain decimal number: optional sign, digits with optional
+ * thousands commas (1,371), optional fraction.  No exponent, no inf/nan.
+ * Writes the normalised text (no commas, no '+', no leading zeros) to out.
+ * Returns 0, or -1 when s is not such a number. */
+static int parse_decimal(const char *s, char *out, size_t cap, double *val)
+{
+    char ib[40], fb[40];
+    size_t ni = 0, nf = 0, n = 0, lead = 0;
+    int neg = 0, since_comma = -1, zero = 1;
+    const char *p = s;
+
+    if (*p == '+' || *p == '-') {
+        neg = *p == '-';
+        p++;
+    }
+    for (; *p; p++) {
+        if (*p >= '0' && *p <= '9') {
+            if (ni + 1 >= sizeof ib)
+                return -1;
+            ib[ni++] = *p;
+            if (since_comma >= 0)
+                since_comma++;
+        } else if (*p == ',') {
+            if (ni == 0 || (since_comma >= 0 ? since_comma != 3 : ni > 3))
+                return -1;
+            since_comma = 0;
+        } else {
+            break;
+        }
+    }
+    if (since_comma >= 0 && since_comma != 3)
+        return -1;
+    if (*p == '.') {
+        for (p++; *p >= '0' && *p <= '9'; p++) {
+            if (nf + 1 >= sizeof fb)
+                return -1;
+            fb[nf++] = *p;
+        }
+        if (nf == 0)
+            return -1;
+    }
+    if (*p != '\0' || (ni == 0 && nf == 0))
+        return -1;
+    while (lead + 1 < ni && ib[lead] == '0')
+        lead++;
+    for (size_t i = 0; i < ni; i++)
+        zero &= ib[i] == '0';
+    for (size_t i = 0; i < nf; i++)
+        zero &= fb[i] == '0';
+    if (cap < 4 + ni + nf)
+        return -1;
+    if (neg && !zero)
+        out[n++] = '-';
+    if (ni == 0) {
+        out[n++] = '0';
+    } else {
+        memcpy(out + n, ib + lead, ni - lead);
+        n += ni - lead;
+    }
+    if (nf) {
+        out[n++] = '.';
+        memcpy(out + n, fb, nf);
+        n += nf;
+    }
+    out[n] = '\0';
+    *val = strtod(out, NULL);
+    return 0;
+}
+
+/* A whole number 0 .. INT32_MAX ("12", "1,200", "12.0"); 0 or -1. */
+static int parse_count(const char *s, char *out, size_t cap, long *val)
+{
+    double d;
+    char *dot;
+
+    if (parse_decimal(s, out, cap, &d) != 0 || d < 0 || d > 2147483647.0)
+        return -1;
+    dot = strchr(out, '.');
+    if (dot) {
+        for (const char *f = dot + 1; *f; f++)
+            if (*f != '0')
+                return -1;
+        *dot = '\0';
+    }
+    *val = (long)d;
+    return 0;
+}
+
+/* Booleans as spreadsheets write them.  s is ASCII-normalised.  Returns 1
+ * (true), 0 (false) or -1 (not a boolean). */
+static int parse_bool(const char *s)
+{
+    static const char *const yes[] = {
+        "true", "t", "yes", "y", "on", "○", "◯", "●", "はい", NULL
+    };
+    static const char *const no[] = {
+        "false", "f", "no", "n", "off", "-", "×", "いいえ", NULL
+    };
+    char num[64];
+    double d;
+
+    if (*s == '\0')
+        return 0;
+    for (size_t i = 0; yes[i]; i++)
+        if (ascii_caseeq(s, yes[i]))
+            return 1;
+    for (size_t i = 0; no[i]; i++)
+        if (ascii_caseeq(s, no[i]))
+            return 0;
+    if (parse_decimal(s, num, sizeof num, &d) == 0 && (d == 0.0 || d == 1.0))
+        return d == 1.0;
+    return -1;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* Read 1..max digits at *p; returns the number or -1. */
+static int read_digits(const char **p, int max)
+{
+    int v = 0, n = 0;
+
+    while (n < max && **p >= '0' && **p <= '9') {
+        v = v * 10 + (**p - '0');
+        (*p)++;
+        n++;
+    }
+    return n ? v : -1;
+}
+
+/* YYYY-MM-DD, YYYY/MM/DD (month and day may have one digit) or
+ * YYYY年M月D日, and a real calendar date; writes YYYY-MM-DD.  0 or -1. */
+static int parse_date(const char *s, char *out, size_t cap)
+{
+    static const char nen[] = "年", tsuki[] = "月", hi[] = "日";
+    const char *p = s;
+    int y, m, d, kanji = 0;
+    char sep = 0;
+
+    if (strlen(s) < 4)
+        return -1;
+    for (int i = 0; i < 4; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+    y = read_digits(&p, 4);
+    if (*p == '-' || *p == '/') {
+        sep = *p++;
+    } else if (strncmp(p, nen, 3) == 0) {
+        kanji = 1;
+        p += 3;
+    } else {
+        return -1;
+    }
+    m = read_digits(&p, 2);
+    if (m < 0)
+        return -1;
+    if (kanji) {
+        if (strncmp(p, tsuki, 3) != 0)
+            return -1;
+        p += 3;
+    } else if (*p++ != sep) {
+        return -1;
+    }
+    d = read_digits(&p, 2);
+    if (d < 0)
+        return -1;
+    if (kanji) {
+        if (strncmp(p, hi, 3) != 0)
+            return -1;
+        p += 3;
+    }
+    if (*p != '\0' || y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return -1;
+    snprintf(out, cap, "%04d-%02d-%02d", y, m, d);
+    return 0;
+}
+
+/* H:MM at *p, 00:00 .. 24:00; minutes since midnight or -1. */
+static int read_time(const char **p)
+{
+    int h = read_digits(p, 2), m;
+
+    if (h < 0 || **p != ':')
+        return -1;
+    (*p)++;
+    if (!((*p)[0] >= '0' && (*p)[0] <= '9' && (*p)[1] >= '0' && (*p)[1] <= '9'))
+        return -1;
+    m = read_digits(p, 2);
+    if (h > 24 || m > 59 || (h == 24 && m != 0))
+        return -1;
+    return h * 60 + m;
+}
+
+/* "24h" (also "24時間") or "HH:MM-HH:MM" (also with '~'); overnight
+ * windows such as 22:00-06:00 are fine, empty ones are not.  Writes the
+ * normalised text.  0 or -1. */
+static int parse_hours(const char *s, char *out, size_t cap)
+{
+    const char *p = s;
+    int a, b;
+
+    if (ascii_caseeq(s, "24h") || strcmp(s, "24時間") == 0) {
+        snprintf(out, cap, "24h");
+        return 0;
+    }
+    a = read_time(&p);
+    if (a < 0 || a == 24 * 60)
+        return -1;
+    while (*p == ' ')
+        p++;
+    if (*p != '-' && *p != '~')
+        return -1;
+    p++;
+    while (*p == ' ')
+        p++;
+    b = read_time(&p);
+    if (b < 0 || *p != '\0' || a == b)
+        return -1;
+    snprintf(out, cap, "%02d:%02d-%02d:%02d", a / 60, a % 60, b / 60, b % 60);
+    return 0;
+}
+
+/* ------------------------------------------------------------ the context */
+
+struct id_slot {
+    const char *id;
+    long line;
+};
+
+struct ctx {
+    struct fmt_result *r;
+    const struct kind_def *kd;
+    /* the layout: where each canonical column comes from */
+    enum ctype type[FMT_MAX_COLS];
+    int src[FMT_MAX_COLS];       /* file column, or -1 */
+    int alt[FMT_MAX_COLS];       /* file column used when src is empty, or -1 */
+    const char *label[FMT_MAX_COLS];
+    size_t nhead;                /* fields in the header record */
+    int welfare_src[8];          /* digital-agency: welfare-like flag columns */
+    size_t nwelfare;
+    int target_src;              /* gsi-shelter: 受入対象者 */
+    const char *fixed_kind;      /* published layouts: the kind of every row */
+    /* duplicate external_id detection */
+    struct id_slot *ids;
+    size_t ids_cap;
+    /* per-row state */
+    char why[1024];
+    size_t whylen;
+    int lat_empty, lon_empty, welfare_empty;
+    char tmp[1024], num[64], qbuf[96];
+};
+
+static void problem(struct ctx *c, size_t col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Add one problem to the row's reason: "label: message". */
+static void problem(struct ctx *c, size_t col, const char *fmt, ...)
+{
+    va_list ap;
+    size_t cap = sizeof c->why;
+    int n;
+
+    if (c->whylen + 8 >= cap)
+        return;
+    n = snprintf(c->why + c->whylen, cap - c->whylen, "%s%s: ",
+                 c->whylen ? "; " : "", col < FMT_MAX_COLS ? c->label[col] : "row");
+    if (n < 0)
+        return;
+    c->whylen = c->whylen + (size_t)n < cap ? c->whylen + (size_t)n : cap - 1;
+    va_start(ap, fmt);
+    n = vsnprintf(c->why + c->whylen, cap - c->whylen, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        c->whylen = c->whylen + (size_t)n < cap ? c->whylen + (size_t)n : cap - 1;
+}
+
+/* The value quoted for a reason: at most ~60 bytes, cut on a character
+ * boundary, control characters shown as spaces. */
+static const char *quoted(struct ctx *c, const char *s)
+{
+    size_t n = 0, max = 60;
+    const unsigned char *p = (const unsigned char *)s;
+
+    c->qbuf[n++] = '"';
+    while (*p) {
+        unsigned cp;
+        int len = utf8_next(p, &cp);
+
+        if (n - 1 + (size_t)len > max) {
+            memcpy(c->qbuf + n, "...", 3);
+            n += 3;
+            break;
+        }
+        if (cp < 0x20 || cp == 0x7F)
+            c->qbuf[n] = ' ';
+        else
+            memcpy(c->qbuf + n, p, (size_t)len);
+        n += cp < 0x20 || cp == 0x7F ? 1 : (size_t)len;
+        p += len;
+    }
+    c->qbuf[n++] = '"';
+    c->qbuf[n] = '\0';
+    return c->qbuf;
+}
+
+/* FNV-1a */
+static size_t hash_str(const char *s)
+{
+    size_t h = (size_t)14695981039346656037ULL;
+
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * (size_t)1099511628211ULL;
+    return h;
+}
+
+/* Record id first seen on `line`; returns the earlier line when id was
+ * already there, else 0. */
+static long id_seen(struct ctx *c, const char *id, long line)
+{
+    size_t i = hash_str(id) & (c->ids_cap - 1);
+
+    while (c->ids[i].id) {
+        if (strcmp(c->ids[i].id, id) == 0)
+            return c->ids[i].line;
+        i = (i + 1) & (c->ids_cap - 1);
+    }
+    c->ids[i].id = id;
+    c->ids[i].line = line;
+    return 0;
+}
+
+/* ------------------------------------------------------- cell conversions */
+
+static char *dup_or_oom(struct ctx *c, const char *s, size_t n, int *oom)
+{
+    char *p = arena_strndup(&c->r->arena, s, n);
+
+    if (!p)
+        *oom = 1;
+    return p;
+}
+
+static char *dup_str(struct ctx *c, const char *s, int *oom)
+{
+    return dup_or_oom(c, s, strlen(s), oom);
+}
+
+static char *conv_enum(struct ctx *c, size_t col, const struct enum_def *e,
+                       const char *v, int *oom)
+{
+    if (*v == '\0') {
+        if (c->type[col] == T_PKIND) {
+            problem(c, col, "empty; expected one of %s", e->list);
+            return NULL;
+        }
+        return e->dflt ? dup_str(c, e->dflt, oom) : NULL;
+    }
+    for (size_t i = 0; e->values[i]; i++)
+        if (ascii_caseeq(v, e->values[i]))
+            return dup_str(c, e->values[i], oom);
+    problem(c, col, "%s is not one of %s", quoted(c, v), e->list);
+    return NULL;
+}
+
+/* Append s to an array literal being built at *w, quoted and escaped. */
+static void put_element(char **w, const char *s, size_t n, int first)
+{
+    if (!first)
+        *(*w)++ = ',';
+    *(*w)++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"' || s[i] == '\\')
+            *(*w)++ = '\\';
+        *(*w)++ = s[i];
+    }
+    *(*w)++ = '"';
+}
+
+/* care: ';'-separated items from care_enum, duplicates dropped. */
+static char *conv_care(struct ctx *c, size_t col, const char *v, int *oom)
+{
+    const char *items[16];
+    size_t nitems = 0, need = 3;
+    const char *p = v;
+    char *out, *w;
+
+    while (*p) {
+        const char *end = strchr(p, ';'), *b, *e;
+        char item[64];
+        size_t n;
+        int found = -1;
+
+        if (!end)
+            end = p + strlen(p);
+        n = (size_t)(end - p);
+        if (n >= sizeof item)
+            n = sizeof item - 1;
+        memcpy(item, p, n);
+        item[n] = '\0';
+        trim_bounds(item, &b, &e);
+        item[e - item] = '\0';
+        if (*b) {
+            for (int i = 0; care_values[i]; i++)
+                if (ascii_caseeq(b, care_values[i]))
+                    found = i;
+            if (found < 0) {
+                problem(c, col, "%s is not one of %s", quoted(c, b), care_enum.list);
+                return NULL;
+            }
+            for (size_t k = 0; k < nitems && found >= 0; k++)
+                if (items[k] == care_values[found])
+                    found = -1;     /* listed twice: keep the first */
+            if (found >= 0 && nitems < NELEM(items)) {
+                items[nitems++] = care_values[found];
+                need += strlen(care_values[found]) + 3;
+            }
+        }
+        p = *end ? end + 1 : end;
+    }
+    out = arena_alloc(&c->r->arena, need);
+    if (!out) {
+        *oom = 1;
+        return NULL;
+    }
+    w = out;
+    *w++ = '{';
+    for (size_t k = 0; k < nitems; k++)
+        put_element(&w, items[k], strlen(items[k]), k == 0);
+    *w++ = '}';
+    *w = '\0';
+    return out;
+}
+
+/* supporters: ';' or '；'-separated free text, each item trimmed. */
+static char *conv_list(struct ctx *c, const char *v, int *oom)
+{
+    size_t len = strlen(v);
+    /* each byte escaped at worst, plus quotes and commas per item */
+    char *out = arena_alloc(&c->r->arena, 3 * len + 3);
+    char *w = out;
+    const char *p = v;
+    int first = 1;
+
+    if (!out) {
+        *oom = 1;
+        return NULL;
+    }
+    *w++ = '{';
+    while (*p) {
+        const char *end = p, *b, *e;
+        size_t seplen = 0;
+        char *item;
+
+        while (*end && *end != ';' && strncmp(end, "；", 3) != 0)
+            end++;
+        if (*end)
+            seplen = *end == ';' ? 1 : 3;
+        item = arena_strndup(&c->r->arena, p, (size_t)(end - p));
+        if (!item) {
+            *oom = 1;
+            return NULL;
+        }
+        trim_bounds(item, &b, &e);
+        if (e > b) {
+            put_element(&w, b, (size_t)(e - b), first);
+            first = 0;
+        }
+        p = end + seplen;
+    }
+    *w++ = '}';
+    *w = '\0';
+    return out;
+}
+
+/* 想定収容人数: the indoor figure of "屋内1,371人／屋外5,470人（…）"; a plain
+ * "500" or "500人"; NULL for outdoor-only or unknown ("-", "不明").
+ * v is ASCII-normalised. */
+static char *conv_captext(struct ctx *c, size_t col, const char *v, int *oom)
+{
+    static const char okunai[] = "屋内";
+    static const char okugai[] = "屋外";
+    static const char yaku[] = "約";
+    static const char *const unknown[] = { "-", "不明", "なし", NULL };
+    const char *in = strstr(v, okunai);
+    char digits[48];
+    size_t n = 0;
+    long count;
+
+    if (*v == '\0')
+        return NULL;
+    for (size_t i = 0; unknown[i]; i++)
+        if (strcmp(v, unknown[i]) == 0)
+            return NULL;
+    if (in) {
+        const char *p = in + strlen(okunai);
+
+        while (*p == ' ' || *p == ':')
+            p++;
+        if (strncmp(p, yaku, 3) == 0)
+            p += 3;
+        while (n + 1 < sizeof digits && ((*p >= '0' && *p <= '9') || *p == ','))
+            digits[n++] = *p++;
+        digits[n] = '\0';
+    } else if (strstr(v, okugai)) {
+        return NULL;
+    } else {
+        const char *p = v, *e;
+
+        if (strncmp(p, yaku, 3) == 0)
+            p += 3;
+        e = p + strlen(p);
+        /* a trailing 人 or 名 */
+        if (e - p >= 3 && (strcmp(e - 3, "人") == 0 || strcmp(e - 3, "名") == 0))
+            e -= 3;
+        while (e > p && e[-1] == ' ')
+            e--;
+        if ((size_t)(e - p) < sizeof digits) {
+            n = (size_t)(e - p);
+            memcpy(digits, p, n);
+        }
+        digits[n] = '\0';
+    }
+    if (n == 0 || parse_count(digits, c->num, sizeof c->num, &count) != 0) {
+        problem(c, col, "%s has no indoor figure (屋内N人) or number of persons",
+                quoted(c, v));
+        return NULL;
+    }
+    return dup_str(c, c->num, oom);
+}
+
+/* Convert one cell (raw as in the file, "" when absent) of column col. */
+static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
+{
+    enum ctype t = c->type[col];
+    const char *b, *e;
+    char *v = c->tmp;
+    double d;
+    long n;
+    int k;
+
+    switch (t) {
+    case T_TEXT:
+        return is_blank(raw) ? NULL : dup_str(c, raw, oom);
+    case T_ID:
+    case T_REF:
+    case T_REQ:
+        trim_bounds(raw, &b, &e);
+        if (b == e) {
+            problem(c, col, "empty");
+            return NULL;
+        }
+        return dup_or_oom(c, b, (size_t)(e - b), oom);
+    case T_LIST:
+        return conv_list(c, raw, oom);
+    default:
+        break;
+    }
+    if (to_ascii(raw, v, sizeof c->tmp) != 0) {
+        problem(c, col, "%s is too long", quoted(c, raw));
+        return NULL;
+    }
+    switch (t) {
+    case T_DATE:
+        if (*v == '\0')
+            return NULL;
+        if (parse_date(v, c->num, sizeof c->num) != 0) {
+            problem(c, col, "%s is not a valid date YYYY-MM-DD", quoted(c, raw));
+            return NULL;
+        }
+        return dup_str(c, c->num, oom);
+    case T_LAT:
+    case T_LON: {
+        double lim = t == T_LAT ? 90.0 : 180.0;
+
+        if (*v == '\0') {
+            *(t == T_LAT ? &c->lat_empty : &c->lon_empty) = 1;
+            return NULL;
+        }
+        if (parse_decimal(v, c->num, sizeof c->num, &d) != 0 || d < -lim || d > lim) {
+            problem(c, col, "%s is not a %s in [-%g, %g]", quoted(c, raw),
+                    t == T_LAT ? "latitude" : "longitude", lim, lim);
+            return NULL;
+        }
+        return dup_str(c, c->num, oom);
+    }
+    case T_BOOL:
+        k = parse_bool(v);
+        if (k < 0) {
+            problem(c, col, "%s is not a boolean (true/false, 1/0, yes/no, ○)",
+                    quoted(c, raw));
+            return NULL;
+        }
+        if (*v == '\0' && col == S_WELFARE && c->r->kind == FMT_SHELTERS)
+            c->welfare_empty = 1;
+        return dup_str(c, k ? "t" : "f", oom);
+    case T_NUM0:
+    case T_NUMREQ:
+        if (*v == '\0') {
+            if (t == T_NUMREQ) {
+                problem(c, col, "empty (required)");
+                return NULL;
+            }
+            return dup_str(c, "0", oom);
+        }
+        if (parse_decimal(v, c->num, sizeof c->num, &d) != 0 || d < 0) {
+            problem(c, col, "%s is not a number >= 0", quoted(c, raw));
+            return NULL;
+        }
+        return dup_str(c, c->num, oom);
+    case T_INT0:
+    case T_INTNULL:
+        if (*v == '\0')
+            return t == T_INT0 ? dup_str(c, "0", oom) : NULL;
+        if (parse_count(v, c->num, sizeof c->num, &n) != 0) {
+            problem(c, col, "%s is not a whole number >= 0", quoted(c, raw));
+            return NULL;
+        }
+        return dup_str(c, c->num, oom);
+    case T_CAPTEXT:
+        return conv_captext(c, col, v, oom);
+    case T_MOBILITY:
+        return conv_enum(c, col, &mobility_enum, v, oom);
+    case T_SKIND:
+        return conv_enum(c, col, &skind_enum, v, oom);
+    case T_SSTATUS:
+        return conv_enum(c, col, &sstatus_enum, v, oom);
+    case T_PKIND:
+        return conv_enum(c, col, &pkind_enum, v, oom);
+    case T_PSTATUS:
+        return conv_enum(c, col, &pstatus_enum, v, oom);
+    case T_CARE:
+        return conv_care(c, col, v, oom);
+    case T_HOURS:
+        if (*v == '\0')
+            return dup_str(c, "24h", oom);
+        if (parse_hours(v, c->num, sizeof c->num) != 0) {
+            problem(c, col, "%s is not 24h or HH:MM-HH:MM", quoted(c, raw));
+            return NULL;
+        }
+        return dup_str(c, c->num, oom);
+    default:
+        return NULL;
+    }
+}
+
+/* ------------------------------------------------------------------ layout */
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!err || errlen == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* Index of the header column called `name` (ASCII case-insensitive when ci),
+ * or -1.  A second column of that name sets *dup to its index. */
+static int find_col(char **head, size_t nhead, const char *name, int ci, int *dup)
+{
+    int found = -1;
+
+    for (size_t i = 0; i < nhead; i++) {
+        if (ci ? ascii_caseeq(head[i], name) : strcmp(head[i], name) == 0) {
+            if (found < 0)
+                found = (int)i;
+            else if (*dup < 0)
+                *dup = (int)i;
+        }
+    }
+    return found;
+}
+
+static int has_col(char **head, size_t nhead, const char *name)
+{
+    int dup = -1;
+
+    return find_col(head, nhead, name, 0, &dup) >= 0;
+}
+
+/* Map canonical column `col` to the header column `name`; 0, or -1 with err
+ * set when the header names it twice. */
+static int map_col(struct ctx *c, char **head, size_t col, const char *name,
+                   int ci, int *slot, char *err, size_t errlen)
+{
+    int dup = -1;
+    int i = find_col(head, c->nhead, name, ci, &dup);
+
+    if (dup >= 0) {
+        set_err(err, errlen, "column \"%s\" appears twice (columns %d and %d)",
+                name, i + 1, dup + 1);
+        return -1;
+    }
+    slot[col] = i;
+    if (i >= 0 && slot == c->src && strcmp(head[i], c->kd->cols[col]) != 0) {
+        size_t n = strlen(c->kd->cols[col]) + strlen(head[i]) + 4;
+        char *l = arena_alloc(&c->r->arena, n);
+
+        if (!l) {
+            set_err(err, errlen, "out of memory");
+            return -1;
+        }
+        snprintf(l, n, "%s (%s)", c->kd->cols[col], head[i]);
+        c->label[col] = l;
+    }
+    return 0;
+}
+
+/* The eight hazards in shelters_cols order, as the published files name them. */
+static const char *const hazard_ja[8] = {
+    "洪水", "崖崩れ、土石流及び地滑り", "高潮", "地震", "津波", "大規模な火事",
+    "内水氾濫", "火山現象",
+};
+
+#define JA_ID          "ID"
+#define JA_MEISHO      "名称"
+#define JA_RENKETSU    "所在地_連結表記"
+#define JA_JUSHO       "住所"
+#define JA_IDO         "緯度"
+#define JA_KEIDO       "経度"
+#define JA_DENWA       "電話番号"
+#define JA_SHUYO       "想定収容人数"
+#define JA_SAIGAI      "災害種別_"
+#define JA_CHOFUKU     "指定避難所との重複"
+#define JA_DOUITSU     "指定避難所との住所同一"
+#define JA_FUKUSHI     "福祉避難所"
+#define JA_YOHAIRYO    "要配慮者"
+#define JA_KYOTSU_ID   "共通ID"
+#define JA_NO          "NO"
+#define JA_SHISETSU    "施設・場所名"
+#define JA_UKEIRE      "受入対象者"
+
+/* The published shelter layouts: fill src/alt/label from Japanese headers. */
+static int layout_published(struct ctx *c, char **head, int gsi, char *err, size_t errlen)
+{
+    char name[128];
+
+    c->src[S_KIND] = -1;
+    if (map_col(c, head, S_ID, gsi ? JA_KYOTSU_ID : JA_ID, 0, c->src, err, errlen) != 0
+        || map_col(c, head, S_NAME, gsi ? JA_SHISETSU : JA_MEISHO, 0, c->src, err, errlen) != 0
+        || map_col(c, head, S_LAT, JA_IDO, 0, c->src, err, errlen) != 0
+        || map_col(c, head, S_LON, JA_KEIDO, 0, c->src, err, errlen) != 0
+        || map_col(c, head, S_ADDRESS, gsi ? JA_JUSHO : JA_RENKETSU, 0, c->src, err, errlen) != 0
+        || map_col(c, head, S_PHONE, JA_DENWA, 0, c->src, err, errlen) != 0)
+        return -1;
+    if (gsi) {
+        if (map_col(c, head, S_ID, JA_NO, 1, c->alt, err, errlen) != 0)
+            return -1;
+        if (c->src[S_ID] < 0 && c->alt[S_ID] < 0) {
+            set_err(err, errlen, "missing required column(s): %s or %s",
+                    JA_KYOTSU_ID, JA_NO);
+            return -1;
+        }
+    } else {
+        if (map_col(c, head, S_ADDRESS, JA_JUSHO, 0, c->alt, err, errlen) != 0
+            || map_col(c, head, S_CAPACITY, JA_SHUYO, 0, c->src, err, errlen) != 0)
+            return -1;
+        c->type[S_CAPACITY] = T_CAPTEXT;
+    }
+    for (size_t h = 0; h < 8; h++) {
+        snprintf(name, sizeof name, "%s%s", gsi ? "" : JA_SAIGAI, hazard_ja[h]);
+        if (map_col(c, head, S_FLAGS + h, name, 0, c->src, err, errlen) != 0)
+            return -1;
+    }
+    if (gsi) {
+        int dup = -1;
+
+        c->target_src = find_col(head, c->nhead, JA_UKEIRE, 0, &dup);
+        c->fixed_kind = c->target_src >= 0 ? "designated" : "emergency_site";
+        c->r->format = c->target_src >= 0 ? "gsi-shelter" : "gsi-emergency-site";
+    } else {
+        c->fixed_kind = has_col(head, c->nhead, JA_CHOFUKU) || has_col(head, c->nhead, JA_DOUITSU)
+                        ? "emergency_site" : "designated";
+        for (size_t i = 0; i < c->nhead && c->nwelfare < NELEM(c->welfare_src); i++)
+            if (strstr(head[i], JA_FUKUSHI) || strstr(head[i], JA_YOHAIRYO))
+                c->welfare_src[c->nwelfare++] = (int)i;
+        c->r->format = "digital-agency";
+    }
+    return 0;
+}
+
+/* Decide the layout from the header and fill the context's column map. */
+static int layout(struct ctx *c, char **head, char *err, size_t errlen)
+{
+    const struct kind_def *kd = c->kd;
+    char missing[256] = "";
+    size_t mlen = 0;
+
+    for (size_t i = 0; i < kd->ncols; i++) {
+        c->type[i] = kd->types[i];
+        c->src[i] = -1;
+        c->alt[i] = -1;
+        c->label[i] = kd->cols[i];
+    }
+    c->target_src = -1;
+    c->r->format = "canonical";
+    if (c->r->kind == FMT_SHELTERS) {
+        int dup = -1;
+
+        if (find_col(head, c->nhead, "external_id", 1, &dup) < 0) {
+            if (has_col(head, c->nhead, JA_ID) && has_col(head, c->nhead, JA_MEISHO))
+                return layout_published(c, head, 0, err, errlen);
+            if (has_col(head, c->nhead, JA_SHISETSU))
+                return layout_published(c, head, 1, err, errlen);
+        }
+    }
+    for (size_t i = 0; i < kd->ncols; i++) {
+        if (map_col(c, head, i, kd->cols[i], 1, c->src, err, errlen) != 0)
+            return -1;
+        if (c->src[i] < 0 && is_required(kd->types[i])) {
+            int n = snprintf(missing + mlen, sizeof missing - mlen, "%s%s",
+                             mlen ? ", " : "", kd->cols[i]);
+
+            if (n > 0 && mlen + (size_t)n < sizeof missing)
+                mlen += (size_t)n;
+        }
+    }
+    if (mlen) {
+        set_err(err, errlen, "missing required column(s): %s%s", missing,
+                c->r->kind == FMT_SHELTERS
+                ? " (nor is it a Digital Agency or GSI shelter file)" : "");
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------- rows */
+
+/* A welfare-like column of a published file says yes unless it is empty
+ * or says no: such columns hold ○, 1, 可, or the name of the category. */
+static int says_yes(struct ctx *c, const char *raw)
+{
+    static const char *const no[] = { "不可", "無", "なし", NULL };
+
+    if (to_ascii(raw, c->tmp, sizeof c->tmp) != 0)
+        return 1;
+    if (c->tmp[0] == '\0' || parse_bool(c->tmp) == 0)
+        return 0;
+    for (size_t i = 0; no[i]; i++)
+        if (strcmp(c->tmp, no[i]) == 0)
+            return 0;
+    return 1;
+}
+
+static const char *cell_raw(const struct ctx *c, const struct csv_record *rec, int i)
+{
+    const char *v;
+
+    if (i < 0)
+        return "";
+    v = csv_field(&c->r->csv, rec, (size_t)i);
+    return v ? v : "";
+}
+
+/* Check and convert one record into fields[]; 0 when accepted, 1 when
+ * rejected (c->why holds the reason), -1 when out of memory. */
+static int do_row(struct ctx *c, const struct csv_record *rec, char **fields)
+{
+    const struct kind_def *kd = c->kd;
+    struct fmt_result *r = c->r;
+    int oom = 0;
+
+    c->whylen = 0;
+    c->why[0] = '\0';
+    c->lat_empty = c->lon_empty = c->welfare_empty = 0;
+    if (rec->count > c->nhead) {
+        for (size_t i = c->nhead; i < rec->count; i++) {
+            if (!is_blank(csv_field(&r->csv, rec, i))) {
+                problem(c, FMT_MAX_COLS, "%zu fields but the header has %zu",
+                        rec->count, c->nhead);
+                return 1;
+            }
+        }
+    }
+    for (size_t i = 0; i < kd->ncols; i++) {
+        const char *raw = cell_raw(c, rec, c->src[i]);
+
+        if (c->alt[i] >= 0 && is_blank(raw))
+            raw = cell_raw(c, rec, c->alt[i]);
+        fields[i] = convert(c, i, raw, &oom);
+        if (oom)
+            return -1;
+    }
+    if (kd->lat >= 0) {
+        /* lat/lon: both or neither; without them a place needs an address */
+        size_t lat = (size_t)kd->lat, lon = lat + 1;
+
+        if (c->lat_empty != c->lon_empty)
+            problem(c, c->lat_empty ? lat : lon, "empty while %s is given",
+                    c->lat_empty ? "lon" : "lat");
+        else if (c->lat_empty && kd->address >= 0 && !fields[kd->address])
+            problem(c, (size_t)kd->address, "empty, and no lat/lon to place it");
+    }
+    if (r->kind == FMT_SHELTERS) {
+        int welfare = 0;
+
+        if (c->fixed_kind) {
+            for (size_t k = 0; k < c->nwelfare; k++)
+                welfare |= says_yes(c, cell_raw(c, rec, c->welfare_src[k]));
+            if (c->target_src >= 0
+                && strncmp(cell_raw(c, rec, c->target_src), JA_YOHAIRYO,
+                           strlen(JA_YOHAIRYO)) == 0)
+                welfare = 1;
+            fields[S_KIND] = dup_str(c, welfare ? "welfare" : c->fixed_kind, &oom);
+            fields[S_WELFARE] = dup_str(c, welfare ? "t" : "f", &oom);
+        } else if (fields[S_KIND] && strcmp(fields[S_KIND], "welfare") == 0
+                   && c->welfare_empty) {
+            /* a 福祉避難所 accepts people needing care unless told otherwise */
+            fields[S_WELFARE] = dup_str(c, "t", &oom);
+        }
+        if (oom)
+            return -1;
+    }
+    if (kd->types[0] == T_ID && fields[0]) {
+        long earlier = id_seen(c, fields[0], rec->line);
+
+        if (earlier)
+            problem(c, 0, "%s already used on line %ld", quoted(c, fields[0]), earlier);
+    }
+    return c->whylen ? 1 : 0;
+}
+
+static int record_is_empty(const struct csv_table *t, const struct csv_record *rec)
+{
+    for (size_t i = 0; i < rec->count; i++)
+        if (!is_blank(csv_field(t, rec, i)))
+            return 0;
+    return 1;
+}
+
+int fmt_parse(enum fmt_kind kind, const char *data, size_t len,
+              struct fmt_result *out, char *err, size_t errlen)
+{
+    struct ctx *c = NULL;
+    char **head = NULL;
+    const struct csv_record *hrec;
+    size_t ndata;
+    int rc = -1;
+
+    memset(out, 0, sizeof *out);
+    if ((unsigned)kind >= NELEM(kinds)) {
+        set_err(err, errlen, "unknown kind %d", (int)kind);
+        return -1;
+    }
+    out->kind = kind;
+    out->cols = kinds[kind].cols;
+    out->ncols = kinds[kind].ncols;
+    if (csv_parse(&out->csv, data, len, err, errlen) != 0)
+        return -1;
+    out->encoding = out->csv.encoding;
+    if (out->csv.nrecords == 0) {
+        set_err(err, errlen, "the file is empty: no header row");
+        goto out;
+    }
+    c = calloc(1, sizeof *c);
+    if (!c)
+        goto oom;
+    c->r = out;
+    c->kd = &kinds[kind];
+    hrec = &out->csv.records[0];
+    c->nhead = hrec->count;
+    head = calloc(c->nhead, sizeof *head);
+    if (!head)
+        goto oom;
+    for (size_t i = 0; i < c->nhead; i++) {
+        const char *b, *e;
+
+        trim_bounds(csv_field(&out->csv, hrec, i), &b, &e);
+        head[i] = arena_strndup(&out->arena, b, (size_t)(e - b));
+        if (!head[i])
+            goto oom;
+    }
+    if (layout(c, head, err, errlen) != 0)
+        goto out;
+    for (size_t i = 0; i < out->ncols; i++)
+        out->present[i] = c->src[i] >= 0 || c->alt[i] >= 0;
+    if (c->fixed_kind) {
+        out->present[S_KIND] = true;
+        out->present[S_WELFARE] = c->nwelfare > 0 || c->target_src >= 0;
+    }
+
+    ndata = out->csv.nrecords - 1;
+    if (ndata > SIZE_MAX / sizeof(char *) / FMT_MAX_COLS / 4)
+        goto oom;
+    out->cells = malloc((ndata * out->ncols + 1) * sizeof *out->cells);
+    out->rows = malloc((ndata + 1) * sizeof *out->rows);
+    out->rejects = malloc((ndata + 1) * sizeof *out->rejects);
+    for (c->ids_cap = 16; c->ids_cap < 2 * ndata; c->ids_cap *= 2)
+        ;
+    c->ids = calloc(c->ids_cap, sizeof *c->ids);
+    if (!out->cells || !out->rows || !out->rejects || !c->ids)
+        goto oom;
+
+    for (size_t k = 1; k < out->csv.nrecords; k++) {
+        const struct csv_record *rec = &out->csv.records[k];
+        char **fields = out->cells + out->nrows * out->ncols;
+        int res;
+
+        if (record_is_empty(&out->csv, rec))
+            continue;
+        res = do_row(c, rec, fields);
+        if (res < 0)
+            goto oom;
+        if (res == 0) {
+            out->rows[out->nrows].line = rec->line;
+            out->rows[out->nrows].fields = fields;
+            out->nrows++;
+        } else {
+            char *why = arena_strndup(&out->arena, c->why, c->whylen);
+
+            if (!why)
+                goto oom;
+            out->rejects[out->nrejects].line = rec->line;
+            out->rejects[out->nrejects].reason = why;
+            out->nrejects++;
+        }
+    }
+    rc = 0;
+    goto out;
+oom:
+    set_err(err, errlen, "out of memory reading a %zu-byte file", len);
+out:
+    if (c)
+        free(c->ids);
+    free(c);
+    free(head);
+    if (rc != 0)
+        fmt_result_release(out);
+    return rc;
+}
+
+void fmt_result_release(struct fmt_result *r)
+{
+    if (!r)
+        return;
+    csv_release(&r->csv);
+    arena_free(r->arena);
+    free(r->cells);
+    free(r->rows);
+    free(r->rejects);
+    memset(r, 0, sizeof *r);
+}
+
+int fmt_kind_from_name(const char *name, enum fmt_kind *out)
+{
+    static const struct {
+        const char *name;
+        enum fmt_kind kind;
+    } names[] = {
+        { "children", FMT_CHILDREN },
+        { "devices", FMT_DEVICES },
+        { "shelters", FMT_SHELTERS },
+        { "power-points", FMT_POWER_POINTS },
+        { "power_points", FMT_POWER_POINTS },
+    };
+
+    if (!name)
+        return -1;
+    for (size_t i = 0; i < NELEM(names); i++) {
+        if (strcmp(name, names[i].name) == 0) {
+            *out = names[i].kind;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *fmt_kind_name(enum fmt_kind kind)
+{
+    return (unsigned)kind < NELEM(kinds) ? kinds[kind].name : "unknown";
+}
+
+const char *const *fmt_columns(enum fmt_kind kind, size_t *ncols)
+{
+    if ((unsigned)kind >= NELEM(kinds)) {
+        *ncols = 0;
+        return NULL;
+    }
+    *ncols = kinds[kind].ncols;
+    return kinds[kind].cols;
+}

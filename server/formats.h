@@ -1,0 +1,108 @@
+/* formats.h -- turn an import file (DESIGN.md section 5) into canonical rows
+ * of one kind, ready for the database layer to COPY into a staging table.
+ *
+ * Pure code: no database, network or HTTP.  fmt_parse decodes the file
+ * (csv.h), recognises its layout, checks every row against the rules of
+ * DESIGN.md section 4 and rewrites accepted values into PostgreSQL text
+ * input form:
+ *
+ *   booleans      "t" or "f"
+ *   numbers       plain decimal text ("1371", "0.5", "-12.25"); full-width
+ *                 digits, signs and thousands separators are normalised
+ *   dates         "YYYY-MM-DD"
+ *   care, supporters
+ *                 array literals with every element double-quoted and '"'
+ *                 and '\' backslash-escaped: {"ventilator","suction"}, {}
+ *   hours         "24h" or "HH:MM-HH:MM"
+ *   optional text NULL (the C pointer) when empty
+ *
+ * Values are left RAW for the COPY text format: free text (names, addresses,
+ * supporters) may contain tabs, newlines and backslashes.  The DB layer
+ * must escape '\\', '\t', '\n' and '\r' (and write a NULL pointer as \N)
+ * when it builds COPY data, or use a parameterised path.
+ *
+ * A row that breaks any rule is rejected whole; its reason names the column
+ * (canonical name, plus the file's header in parentheses when that differs)
+ * and the problem; several problems are joined with "; ".  The reason does
+ * not repeat the line number:  power_w: "-5" is not a number >= 0
+ */
+#ifndef POWERMAP_FORMATS_H
+#define POWERMAP_FORMATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "server/csv.h"
+
+enum fmt_kind { FMT_CHILDREN, FMT_DEVICES, FMT_SHELTERS, FMT_POWER_POINTS };
+
+/* The most columns any kind has (shelters: 20). */
+#define FMT_MAX_COLS 20
+
+struct fmt_row {
+    long line;        /* physical line where the record starts; header is line 1 */
+    char **fields;    /* fields[ncols]; NULL means SQL NULL; read-only */
+};
+
+struct fmt_reject {
+    long line;
+    char *reason;     /* e.g.  lat: "95" is out of range [-90, 90] */
+};
+
+struct fmt_arena;     /* private to formats.c */
+
+struct fmt_result {
+    enum fmt_kind kind;
+    size_t ncols;
+    const char *const *cols;     /* canonical column names, in order (static) */
+    /* present[i]: the file supplied column i (or, for a published shelter
+     * layout, the column is derived from it).  A column that is absent still
+     * gets its default value in every row; the DB layer may choose not to
+     * overwrite stored values with it on re-import. */
+    bool present[FMT_MAX_COLS];
+    struct fmt_row *rows;        /* accepted rows, in file order */
+    size_t nrows;
+    struct fmt_reject *rejects;  /* rejected rows, in file order */
+    size_t nrejects;
+    const char *format;          /* "canonical", "digital-agency",
+                                    "gsi-emergency-site", "gsi-shelter" */
+    const char *encoding;        /* "utf-8", "utf-8-bom", "cp932" */
+
+    /* private */
+    struct csv_table csv;
+    struct fmt_arena *arena;
+    char **cells;
+};
+
+/* Parse `len` bytes of `data` as an import file of `kind` into `out`, which
+ * the caller provides uninitialised.  Returns 0 on success: rows and rejects
+ * are filled (rejects may be non-empty, rows may be empty).  Returns -1 when
+ * the file as a whole cannot be read -- undecodable bytes, no header row, a
+ * quoted field never closed, a required column missing (all missing columns
+ * are named), a column given twice, or out of memory -- with a one-line
+ * message in err.  Either way `out` must be released with fmt_result_release;
+ * every string in it is owned by `out`.
+ *
+ * Required columns: children external_id; devices child_external_id, type,
+ * power_w, battery_h; shelters external_id, name (or a published layout);
+ * power points external_id, name, kind.  Header names are matched after
+ * trimming spaces, ASCII case-insensitively for canonical names. */
+int fmt_parse(enum fmt_kind kind, const char *data, size_t len,
+              struct fmt_result *out, char *err, size_t errlen);
+
+/* Free everything in `r` and zero it.  NULL or a released result is a no-op. */
+void fmt_result_release(struct fmt_result *r);
+
+/* "children", "devices", "shelters", "power-points" (also "power_points")
+ * to a kind: returns 0 and sets *out, or -1 for any other name. */
+int fmt_kind_from_name(const char *name, enum fmt_kind *out);
+
+/* The canonical name of a kind ("power-points" for FMT_POWER_POINTS);
+ * a static string. */
+const char *fmt_kind_name(enum fmt_kind kind);
+
+/* Canonical column names of a kind, in output order (static); *ncols is set
+ * to their number. */
+const char *const *fmt_columns(enum fmt_kind kind, size_t *ncols);
+
+#endif
