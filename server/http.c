@@ -58,6 +58,11 @@ static const struct http_route routes[] = {
     { "GET",    "/v1/plans",                ROLE_VIEWER,  0, route_plans_list },
 
     { "POST",   "/v1/import/{kind}",        ROLE_PLANNER, 1, route_import },
+
+    { "GET",    "/embed",                   ROLE_NONE,    0, route_embed },
+    { "GET",    "/static/{file}",           ROLE_NONE,    0, route_static },
+    { "GET",    "/static/leaflet/{file}",   ROLE_NONE,    0, route_static_leaflet },
+    { "GET",    "/static/leaflet/images/{file}", ROLE_NONE, 0, route_static_leaflet_images },
     { NULL, NULL, ROLE_NONE, 0, NULL }
 };
 

@@ -22,6 +22,12 @@ struct pm_server {
     size_t json_body_max;       /* cap for JSON bodies (413 above) */
     size_t import_body_max;     /* cap for POST /v1/import/{kind} */
     const char *geocoder;       /* base URL, or NULL */
+    /* The embeddable map (routes_embed.c, routes_static.c). */
+    const char *web_root;       /* web/: embed.js, embed.css; NULL: not installed */
+    const char *leaflet_root;   /* Leaflet's dist/; NULL: not installed */
+    const char *tiles;          /* default base-map URL template, or NULL (none) */
+    const char *tiles_attribution;
+    const char *frame_ancestors; /* CSP frame-ancestors of /embed; NULL: * */
 };
 
 #define HTTP_MAX_PARAMS 4

@@ -3,6 +3,7 @@
  * message on stderr otherwise. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,11 +16,14 @@
 #include "server/http.h"
 #include "server/import.h"
 #include "server/plan.h"
+#include "server/routes.h"
 #include "server/sha256.h"
 
 static const char usage[] =
     "usage: powermapd migrate  --db CONNINFO\n"
     "       powermapd serve    --db CONNINFO --listen HOST:PORT [--pool N]\n"
+    "                          [--web-root DIR] [--tiles URL-TEMPLATE]\n"
+    "                          [--tiles-attribution TEXT] [--frame-ancestors SOURCES]\n"
     "       powermapd import   --db CONNINFO --kind KIND [--partial] FILE\n"
     "                          KIND: children|devices|shelters|power-points|hazards\n"
     "       powermapd key create --db CONNINFO --role viewer|planner|admin --name NAME\n"
@@ -36,6 +40,7 @@ struct cli {
     const char *expires;
     int partial;
     int pool;
+    const char *web_root, *tiles, *tiles_attribution, *frame_ancestors;
     struct plan_scenario scenario;
 };
 
@@ -53,6 +58,9 @@ static int die(const char *fmt, ...)
     fputc('\n', stderr);
     return 1;
 }
+
+/* The web map's serve options have no short letter. */
+enum { OPT_WEB_ROOT = 0x500, OPT_TILES, OPT_TILES_ATTRIBUTION, OPT_FRAME_ANCESTORS };
 
 /* Parses the options after the command.  Returns the index of the first
  * operand, or -1 after printing the problem. */
@@ -73,6 +81,10 @@ static int parse_options(int argc, char **argv, struct cli *o)
         { "detour", required_argument, NULL, 'D' },
         { "margin-h", required_argument, NULL, 'M' },
         { "start-at", required_argument, NULL, 'T' },
+        { "web-root", required_argument, NULL, OPT_WEB_ROOT },
+        { "tiles", required_argument, NULL, OPT_TILES },
+        { "tiles-attribution", required_argument, NULL, OPT_TILES_ATTRIBUTION },
+        { "frame-ancestors", required_argument, NULL, OPT_FRAME_ANCESTORS },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -106,6 +118,24 @@ static int parse_options(int argc, char **argv, struct cli *o)
                 return die("plan: %s", err), -1;
             break;
         }
+        case OPT_WEB_ROOT: o->web_root = optarg; break;
+        case OPT_TILES: {
+            char csp[600];
+
+            if (strcmp(optarg, "none") != 0 &&
+                route_embed_tiles_ok(optarg, csp, sizeof csp) < 0)
+                return die("--tiles: an http(s) URL template with {z}, {x} and {y}, "
+                           "not %s", optarg), -1;
+            o->tiles = strcmp(optarg, "none") == 0 ? NULL : optarg;
+            break;
+        }
+        case OPT_TILES_ATTRIBUTION: o->tiles_attribution = optarg; break;
+        case OPT_FRAME_ANCESTORS:
+            if (route_embed_frame_ancestors_ok(optarg) < 0)
+                return die("--frame-ancestors: CSP sources such as * or "
+                           "'self' https://example.jp, not %s", optarg), -1;
+            o->frame_ancestors = optarg;
+            break;
         case 'h': fputs(usage, stdout); exit(0);
         default: return -1;
         }
@@ -148,7 +178,8 @@ static int cmd_migrate(const struct cli *o)
 static int cmd_serve(const struct cli *o)
 {
     struct pm_server srv;
-    char host[64];
+    char host[64], err[PATH_MAX + 64];
+    char *web = NULL, *leaflet = NULL;
     const char *colon;
     long port;
     int rc;
@@ -168,8 +199,22 @@ static int cmd_serve(const struct cli *o)
         return die("%s", "out of memory");
     srv.json_body_max = 1024 * 1024;
     srv.import_body_max = 256 * 1024 * 1024;
+    if (route_static_find_roots(o->web_root, &web, &leaflet, err, sizeof err) < 0) {
+        db_pool_free(srv.pool);
+        return die("serve: %s", err);
+    }
+    if (!web || !leaflet)
+        fprintf(stderr, "powermapd: %s not found: /embed answers 503 (see --web-root; "
+                "scripts/setup installs Leaflet)\n", !web ? "web/" : "Leaflet");
+    srv.web_root = web;
+    srv.leaflet_root = leaflet;
+    srv.tiles = o->tiles;
+    srv.tiles_attribution = o->tiles_attribution;
+    srv.frame_ancestors = o->frame_ancestors;
     rc = http_serve(&srv, host, (int)port, NULL, NULL);
     db_pool_free(srv.pool);
+    free(web);
+    free(leaflet);
     return rc < 0 ? 1 : 0;
 }
 

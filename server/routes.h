@@ -34,4 +34,31 @@ enum pm_err route_child_plan(struct http_req *r);
 /* routes_import.c */
 enum pm_err route_import(struct http_req *r);
 
+/* routes_embed.c: GET /embed, the map page for an <iframe> */
+enum pm_err route_embed(struct http_req *r);
+/* Checks a base-map tile URL template (http(s) with {z}, {x}, {y}; or a path
+ * on this server).  Returns 0 and writes its CSP img-src source to csp_source,
+ * or -1 when it is not acceptable. */
+int route_embed_tiles_ok(const char *t, char *csp_source, size_t cap);
+/* Checks a CSP frame-ancestors source list.  Returns 0 or -1. */
+int route_embed_frame_ancestors_ok(const char *s);
+
+/* routes_static.c: GET /static/{file}, /static/leaflet/... */
+enum pm_err route_static(struct http_req *r);
+enum pm_err route_static_leaflet(struct http_req *r);
+enum pm_err route_static_leaflet_images(struct http_req *r);
+/* Sets a 200 reply of data (ownership passes, as with http_reply) with a
+ * strong ETag, Cache-Control cache_control and nosniff; a 304 without the
+ * body when the request's If-None-Match names the ETag. */
+enum pm_err route_static_reply(struct http_req *r, const char *content_type,
+                               const char *cache_control, char *data, size_t len);
+/* Finds the folders the web map is served from.  web_root is --web-root, or
+ * NULL for the default: web/ of the project the binary was built in
+ * (/proc/self/exe is PROJECT/build/powermapd), else ./web.  Leaflet is
+ * WEB/leaflet, else WEB/../node_modules/leaflet/dist.  Sets *web and *leaflet
+ * to malloc'd absolute paths (the caller frees them), NULL where not found,
+ * and returns 0; -1 with a message in err when web_root is not a folder. */
+int route_static_find_roots(const char *web_root, char **web, char **leaflet,
+                            char *err, size_t errcap);
+
 #endif
