@@ -358,9 +358,8 @@ static int query_cands(PGconn *c, struct run *run, int backup, char *err, size_t
         p[1] = reach.data;
         p[2] = welfare.data;
         p[3] = hazard.data;
-        p[4] = run->s->hazard;
-        p[5] = k;
-        res = db_exec(c, "plan_candidates", 6, p);
+        p[4] = k;
+        res = db_exec(c, "plan_candidates", 5, p);
     }
     if (!db_ok(res)) {
         fail_res(res, "candidates", err, errlen);
@@ -765,6 +764,22 @@ int plan_run(PGconn *c, const struct plan_scenario *s, const char *actor, long *
         k->needs_dest = k->has_home && (k->in_hazard || k->runtime_h < s->outage_hours);
     }
     t_load = seconds_since(&t0);
+    {
+        static const char *const stage[] = { "plan_stage", "plan_stage_fill",
+                                             "plan_stage_index_welfare", "plan_stage_index",
+                                             "plan_stage_analyze" };
+        const char *p[1] = { s->hazard };
+
+        for (int i = 0; i < 5; i++) {
+            res = db_exec(c, stage[i], i == 1 ? 1 : 0, p);
+            if (!db_ok(res)) {
+                fail_res(res, stage[i], err, errlen);
+                goto fail;
+            }
+            PQclear(res);
+            res = NULL;
+        }
+    }
     if (query_cands(c, &run, 0, err, errlen) < 0 || query_cands(c, &run, 1, err, errlen) < 0)
         goto fail;
     qsort(run.cands, (size_t)run.ncands, sizeof *run.cands, cand_by_kid);

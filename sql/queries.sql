@@ -382,12 +382,42 @@ LEFT JOIN (SELECT child_id, sum(power_w) AS need_w,
            FROM devices GROUP BY child_id) d ON d.child_id = c.id
 ORDER BY c.id
 
+-- name: plan_stage
+-- unprepared
+-- The shelters a run may use, copied once per run with their own geography
+-- index so that each child's KNN search meets only eligible rows.
+CREATE TEMP TABLE plan_shelters (id bigint, outlets int, power_w float8, welfare boolean,
+                                 g geography) ON COMMIT DROP
+
+-- name: plan_stage_fill
+-- unprepared
+-- $1 hazard: open, powered, designated for the hazard, outside its areas.
+INSERT INTO plan_shelters
+SELECT s.id, s.outlets, s.power_w, s.welfare, s.geom::geography
+FROM shelters s
+WHERE s.status = 'open' AND s.outlets > 0 AND s.power_w > 0
+  AND powermap_designated(s, $1::text)
+  AND NOT EXISTS (SELECT 1 FROM hazard_areas h
+                  WHERE h.hazard = $1::text AND ST_Intersects(h.geom, s.geom))
+
+-- name: plan_stage_index_welfare
+-- unprepared
+CREATE INDEX ON plan_shelters USING gist (g) WHERE welfare
+
+-- name: plan_stage_index
+-- unprepared
+CREATE INDEX ON plan_shelters USING gist (g)
+
+-- name: plan_stage_analyze
+-- unprepared
+ANALYZE plan_shelters
+
 -- name: plan_candidates
+-- unprepared
 -- $1 child ids, $2 reach in metres, $3 needs a welfare shelter, $4 home in a
--- hazard area (no power points then), $5 hazard, $6 how many of each type.
--- The nearest eligible destinations within reach, through the geography GiST
--- indexes (KNN <-> bounded by ST_DWithin).  Rows: child, type (s|p), id,
--- distance_m, outlets, watts, hours.
+-- hazard area (no power points then), $5 how many of each type.  The nearest
+-- eligible destinations within reach, through GiST indexes (KNN <-> bounded
+-- by ST_DWithin).  Rows: child, type (s|p), id, distance_m, outlets, watts, hours.
 WITH k AS (
     SELECT k.id, k.reach_m, k.welfare, k.in_hazard, c.home::geography AS g
     FROM unnest($1::bigint[], $2::float8[], $3::boolean[], $4::boolean[])
@@ -395,16 +425,19 @@ WITH k AS (
     JOIN children c ON c.id = k.id)
 SELECT k.id, 's', s.id, s.dist, s.outlets, s.power_w, NULL
 FROM k CROSS JOIN LATERAL (
-    SELECT s.id, s.outlets, s.power_w, ST_Distance(s.geom::geography, k.g) AS dist
-    FROM shelters s
-    WHERE s.status = 'open' AND s.outlets > 0 AND s.power_w > 0
-      AND (NOT k.welfare OR s.welfare)
-      AND powermap_designated(s, $5::text)
-      AND ST_DWithin(s.geom::geography, k.g, k.reach_m)
-      AND NOT EXISTS (SELECT 1 FROM hazard_areas h
-                      WHERE h.hazard = $5::text AND ST_Intersects(h.geom, s.geom))
-    ORDER BY s.geom::geography <-> k.g
-    LIMIT $6) s
+    SELECT s.id, s.outlets, s.power_w, ST_Distance(s.g, k.g) AS dist
+    FROM plan_shelters s
+    WHERE k.welfare AND s.welfare AND ST_DWithin(s.g, k.g, k.reach_m)
+    ORDER BY s.g <-> k.g
+    LIMIT $5) s
+UNION ALL
+SELECT k.id, 's', s.id, s.dist, s.outlets, s.power_w, NULL
+FROM k CROSS JOIN LATERAL (
+    SELECT s.id, s.outlets, s.power_w, ST_Distance(s.g, k.g) AS dist
+    FROM plan_shelters s
+    WHERE NOT k.welfare AND ST_DWithin(s.g, k.g, k.reach_m)
+    ORDER BY s.g <-> k.g
+    LIMIT $5) s
 UNION ALL
 SELECT k.id, 'p', p.id, p.dist, p.outlets, p.output_w, p.hours
 FROM k CROSS JOIN LATERAL (
@@ -413,7 +446,7 @@ FROM k CROSS JOIN LATERAL (
     WHERE NOT k.in_hazard AND p.status = 'available' AND p.outlets > 0 AND p.output_w > 0
       AND ST_DWithin(p.geom::geography, k.g, k.reach_m)
     ORDER BY p.geom::geography <-> k.g
-    LIMIT $6) p
+    LIMIT $5) p
 
 -- name: plan_backup_points
 -- $1 child ids, $2 radius in metres: the three nearest available power
