@@ -8,6 +8,11 @@ PG_BIN=/usr/lib/postgresql/$PG_VERSION/bin
 BUILD_PKGS="make gcc libc6-dev pkg-config libpq-dev libmicrohttpd-dev libcjson-dev libcurl4-openssl-dev zlib1g-dev"
 RUN_PKGS="postgresql-$PG_VERSION postgresql-$PG_VERSION-postgis-3 python3 curl"
 TEST_PKGS="gdal-bin"
+# The embeddable map's browser test: headless Chromium, and a Japanese font so
+# that its screenshots show text rather than empty boxes.
+TEST_PKGS="$TEST_PKGS chromium fonts-ipafont-gothic"
+# npm installs Leaflet (package.json); Debian's npm brings Debian's node.
+WEB_PKGS="npm"
 
 say() { printf '%s\n' "$*" >&2; }
 die() { printf '%s: %s\n' "${0##*/}" "$*" >&2; exit 1; }

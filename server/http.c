@@ -374,6 +374,11 @@ static enum MHD_Result queue(struct conn_ctx *c)
                             r->content_type ? r->content_type : "application/json");
     for (int i = 0; i < r->nhdr; i++)
         MHD_add_response_header(resp, r->hdr_name[i], r->hdr_value[i]);
+    /* Nothing may be framed but /embed, whose own CSP says by whom. */
+    if (!MHD_get_response_header(resp, "Content-Security-Policy")) {
+        MHD_add_response_header(resp, "Content-Security-Policy", "frame-ancestors 'none'");
+        MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    }
     if (r->key_id || r->role != ROLE_NONE ||
         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "private, no-store");

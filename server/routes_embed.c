@@ -287,6 +287,7 @@ static char *embed_html(const struct embed_args *a, size_t *len)
         "<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         "<title>電源マップ</title>\n"
+        "<link rel=\"icon\" href=\"static/favicon.svg\" type=\"image/svg+xml\">\n"
         "<link rel=\"stylesheet\" href=\"static/leaflet/leaflet.css\">\n"
         "<link rel=\"stylesheet\" href=\"static/embed.css\">\n"
         "</head>\n"

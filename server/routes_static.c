@@ -250,6 +250,7 @@ static enum pm_err serve_from(struct http_req *r, const char *dir, const char *s
     const char *type;
     size_t len = 0;
     char *data;
+    enum pm_err e;
 
     if (!name_ok(name))
         return http_fail(r, PM_ERR_BAD_REQUEST,
@@ -264,7 +265,10 @@ static enum pm_err serve_from(struct http_req *r, const char *dir, const char *s
     if (!data)
         return errno == ENOMEM ? http_fail(r, PM_ERR_NOMEM, "out of memory")
                                : http_fail(r, PM_ERR_NOT_FOUND, "no such file");
-    return route_static_reply(r, type, "public, max-age=3600", data, len);
+    e = route_static_reply(r, type, "public, max-age=3600", data, len);
+    /* A file opened on its own (an SVG, say) runs nothing and is not framed. */
+    http_header(r, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    return e;
 }
 
 enum pm_err route_static(struct http_req *r)
