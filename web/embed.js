@@ -202,7 +202,7 @@
   }
 
   function powerPopup(p) {
-    return popupTable(p.name || '電源供給ポイント', [
+    return popupTable('電源供給ポイント', [
       ['名称', p.name],
       ['種類', POWER_KINDS[p.kind] || p.kind],
       ['出力 W', watts(p.output_w)],
@@ -219,7 +219,7 @@
     if (p.welfare === true && p.kind !== 'welfare') {
       kind += '（要配慮者受入）';
     }
-    return popupTable(p.name || '避難所', [
+    return popupTable('避難所', [
       ['名称', p.name],
       ['種類', kind],
       ['出力 W', watts(p.power_w)],
@@ -405,7 +405,13 @@
     var ns = 0;
     pointLayer.clearLayers();
     shelterLayer.clearLayers();
-    (fc.features || []).forEach(function (f) {
+    /* Big circles first, so that a small one nearby stays clickable on top. */
+    var features = (fc.features || []).slice().sort(function (a, b) {
+      var pa = a.properties || {};
+      var pb = b.properties || {};
+      return (Number(pb.output_w) || 0) - (Number(pa.output_w) || 0);
+    });
+    features.forEach(function (f) {
       var g = f.geometry;
       var p = f.properties || {};
       if (!g || g.type !== 'Point') {
