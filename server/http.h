@@ -22,6 +22,15 @@ struct pm_server {
     size_t json_body_max;       /* cap for JSON bodies (413 above) */
     size_t import_body_max;     /* cap for POST /v1/import/{kind} */
     const char *geocoder;       /* base URL, or NULL */
+    /* The outside (events.c): conninfo for the workers' own connections,
+     * webhook receivers, the outage feed. */
+    const char *conninfo;
+    const char **webhooks;      /* receiver URLs */
+    int nwebhooks;
+    const char *webhook_secret; /* HMAC-SHA256 key of X-Powermap-Signature */
+    const char *outage_feed;    /* GeoJSON FeatureCollection URL, or NULL */
+    int outage_feed_interval;   /* seconds between polls */
+    int alert_interval;         /* seconds between deadline checks */
     /* The embeddable map (routes_embed.c, routes_static.c). */
     const char *web_root;       /* web/: embed.js, embed.css; NULL: not installed */
     const char *leaflet_root;   /* Leaflet's dist/; NULL: not installed */

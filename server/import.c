@@ -18,6 +18,8 @@
 
 #include "server/db.h"
 #include "server/formats.h"
+#include "server/geojson.h"
+#include "server/upstream.h"
 #include "server/util.h"
 
 #define COPY_CHUNK_ROWS 5000
@@ -30,18 +32,151 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int add_reject(struct import_report *rep, long line, const char *reason)
+static int add_to(struct import_reject **list, size_t *count, long line, const char *reason)
 {
-    struct import_reject *n = realloc(rep->rejects, (rep->nrejects + 1) * sizeof *n);
+    struct import_reject *n = realloc(*list, (*count + 1) * sizeof *n);
 
     if (!n)
         return -1;
-    rep->rejects = n;
-    n[rep->nrejects].line = line;
-    n[rep->nrejects].reason = strdup(reason);
-    if (!n[rep->nrejects].reason)
+    *list = n;
+    n[*count].line = line;
+    n[*count].reason = strdup(reason);
+    if (!n[*count].reason)
         return -1;
-    rep->nrejects++;
+    (*count)++;
+    return 0;
+}
+
+static int add_reject(struct import_report *rep, long line, const char *reason)
+{
+    return add_to(&rep->rejects, &rep->nrejects, line, reason);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Geocoding: rows with an address and no lat/lon                              */
+/* ------------------------------------------------------------------------- */
+
+#define GEOCODE_TIMEOUT_MS 5000
+#define GEOCODE_MAX_FAILURES 3      /* in a row: the service is down, stop asking */
+
+/* Looks address up in the cache, then at the geocoder (caching the answer).
+ * Returns 1 found, 0 not found, -1 unavailable (why in err). */
+static int geocode(PGconn *c, const char *base, const char *address, double *lat, double *lon,
+                   char *err, size_t errlen)
+{
+    const char *p[5];
+    char title[256], la[32], lo[32];
+    PGresult *res;
+    int rc;
+
+    p[0] = address;
+    res = db_exec(c, "geocode_cached", 1, p);
+    if (db_ok(res) && PQntuples(res) == 1) {
+        rc = PQgetvalue(res, 0, 0)[0] == 't';
+        if (rc) {
+            *lat = strtod(PQgetvalue(res, 0, 1), NULL);
+            *lon = strtod(PQgetvalue(res, 0, 2), NULL);
+        }
+        PQclear(res);
+        return rc;
+    }
+    PQclear(res);
+    rc = upstream_geocode(base, address, GEOCODE_TIMEOUT_MS, lat, lon, title, sizeof title, err,
+                          errlen);
+    if (rc < 0)
+        return -1;
+    snprintf(la, sizeof la, "%.9g", *lat);
+    snprintf(lo, sizeof lo, "%.9g", *lon);
+    p[1] = rc ? la : NULL;
+    p[2] = rc ? lo : NULL;
+    p[3] = rc ? title : NULL;
+    p[4] = rc ? "t" : "f";
+    res = db_exec(c, "geocode_store", 5, p);
+    PQclear(res);
+    return rc;
+}
+
+/* Places the rows that have an address but no lat/lon.  Values written into
+ * the rows are kept in *owned (free each, then the array).  A shelter or
+ * power point that cannot be placed is rejected; a child is kept without a
+ * home point and reported.  Returns 0, or -1 on out-of-memory. */
+static int geocode_rows(PGconn *c, struct fmt_result *fr, const struct import_opts *o,
+                        struct import_report *rep, char ***owned, size_t *nowned)
+{
+    size_t ilat = 0, ilon = 0, iaddr = 0, keep = 0;
+    int failures = 0, is_child = fr->kind == FMT_CHILDREN;
+    char why[300];
+
+    for (size_t k = 0; k < fr->ncols; k++) {
+        if (strcmp(fr->cols[k], "lat") == 0)
+            ilat = k;
+        else if (strcmp(fr->cols[k], "lon") == 0)
+            ilon = k;
+        else if (strcmp(fr->cols[k], "address") == 0)
+            iaddr = k;
+    }
+    for (size_t i = 0; i < fr->nrows; i++) {
+        struct fmt_row *row = &fr->rows[i];
+        const char *addr = row->fields[iaddr];
+        double lat = 0, lon = 0;
+        char err[200] = "";
+        int rc;
+
+        if (row->fields[ilat] && row->fields[ilon]) {
+            fr->rows[keep++] = *row;
+            continue;
+        }
+        if (!addr || !*addr) {
+            rc = 0;
+            snprintf(err, sizeof err, "no address");
+        } else if (!o->geocoder) {
+            rc = -1;
+            snprintf(err, sizeof err, "no geocoder is configured");
+        } else if (failures >= GEOCODE_MAX_FAILURES) {
+            rc = -1;
+            snprintf(err, sizeof err, "the geocoder stopped answering");
+        } else {
+            rc = geocode(c, o->geocoder, addr, &lat, &lon, err, sizeof err);
+            failures = rc < 0 ? failures + 1 : 0;
+        }
+        if (rc == 1) {
+            char **more = realloc(*owned, (*nowned + 2) * sizeof **owned);
+
+            if (!more)
+                return -1;
+            *owned = more;
+            more[*nowned] = malloc(32);
+            more[*nowned + 1] = malloc(32);
+            if (!more[*nowned] || !more[*nowned + 1]) {
+                free(more[*nowned]);
+                free(more[*nowned + 1]);
+                return -1;
+            }
+            snprintf(more[*nowned], 32, "%.9g", lat);
+            snprintf(more[*nowned + 1], 32, "%.9g", lon);
+            row->fields[ilat] = more[*nowned];
+            row->fields[ilon] = more[*nowned + 1];
+            *nowned += 2;
+            rep->geocoded++;
+            fr->rows[keep++] = *row;
+            continue;
+        }
+        if (rc == 0)
+            snprintf(why, sizeof why, "lat/lon: missing, and the address was not found by the "
+                                      "geocoder");
+        else
+            snprintf(why, sizeof why, "lat/lon: missing, and the address could not be geocoded "
+                                      "(%.150s)", err);
+        if (is_child) {
+            /* Never dropped: kept without a home point; its plan says why. */
+            if (add_to(&rep->warnings, &rep->nwarnings, row->line, why) < 0)
+                return -1;
+            fr->rows[keep++] = *row;
+        } else if (add_reject(rep, row->line, why) < 0) {
+            return -1;
+        }
+    }
+    fr->nrows = keep;
     return 0;
 }
 
@@ -229,7 +364,8 @@ static int import_csv(PGconn *c, enum fmt_kind kind, const char *data, size_t le
                                             "upsert_shelters", "upsert_power_points" };
     struct fmt_result fr;
     PGresult *res = NULL;
-    char *present = NULL;
+    char *present = NULL, **owned = NULL;
+    size_t nowned = 0;
     int rc = -1;
 
     memset(&fr, 0, sizeof fr);
@@ -242,21 +378,8 @@ static int import_csv(PGconn *c, enum fmt_kind kind, const char *data, size_t le
         if (add_reject(rep, fr.rejects[i].line, fr.rejects[i].reason) < 0)
             goto nomem;
 
-    /* A shelter or power point needs a place; geocoding is not configured. */
-    if (kind == FMT_SHELTERS || kind == FMT_POWER_POINTS) {
-        size_t keep = 0;
-
-        for (size_t i = 0; i < fr.nrows; i++) {
-            if (!fr.rows[i].fields[3] || !fr.rows[i].fields[4]) {
-                if (add_reject(rep, fr.rows[i].line,
-                               "lat/lon: missing, and no geocoder is configured for the address") < 0)
-                    goto nomem;
-                continue;
-            }
-            fr.rows[keep++] = fr.rows[i];
-        }
-        fr.nrows = keep;
-    }
+    if (kind != FMT_DEVICES && geocode_rows(c, &fr, o, rep, &owned, &nowned) < 0)
+        goto nomem;
     if (kind == FMT_CHILDREN)
         for (size_t i = 0; i < fr.nrows; i++)
             if (!fr.rows[i].fields[5])
@@ -340,6 +463,9 @@ out:
     PQclear(res);
     free(present);
     fmt_result_release(&fr);
+    for (size_t i = 0; i < nowned; i++)
+        free(owned[i]);
+    free(owned);
     if (rep->nrejects > 1)
         qsort(rep->rejects, rep->nrejects, sizeof *rep->rejects, sort_rejects_cmp);
     return rc;
@@ -351,70 +477,6 @@ out:
 
 static const char *const hazard_names[] = { "flood", "landslide", "storm_surge", "earthquake",
                                             "tsunami", "fire", "inland_flood", "volcano", NULL };
-
-/* Checks a ring: an array of at least four [lon, lat] positions in range, the
- * last equal to the first.  Returns NULL or the problem. */
-static const char *check_ring(const cJSON *ring)
-{
-    int n = cJSON_GetArraySize(ring);
-    const cJSON *first, *last;
-
-    if (!cJSON_IsArray(ring) || n < 4)
-        return "a ring needs at least 4 positions";
-    for (const cJSON *pos = ring->child; pos; pos = pos->next) {
-        const cJSON *x = cJSON_GetArrayItem(pos, 0), *y = cJSON_GetArrayItem(pos, 1);
-
-        if (!cJSON_IsArray(pos) || !cJSON_IsNumber(x) || !cJSON_IsNumber(y))
-            return "a position must be [lon, lat]";
-        if (!isfinite(x->valuedouble) || fabs(x->valuedouble) > 180 ||
-            !isfinite(y->valuedouble) || fabs(y->valuedouble) > 90)
-            return "a position is out of range (lon -180..180, lat -90..90)";
-    }
-    first = ring->child;
-    last = cJSON_GetArrayItem(ring, n - 1);
-    if (cJSON_GetArrayItem(first, 0)->valuedouble != cJSON_GetArrayItem(last, 0)->valuedouble ||
-        cJSON_GetArrayItem(first, 1)->valuedouble != cJSON_GetArrayItem(last, 1)->valuedouble)
-        return "a ring is not closed (last position differs from the first)";
-    return NULL;
-}
-
-static const char *check_polygon_coords(const cJSON *poly)
-{
-    if (!cJSON_IsArray(poly) || cJSON_GetArraySize(poly) < 1)
-        return "a polygon needs at least one ring";
-    for (const cJSON *ring = poly->child; ring; ring = ring->next) {
-        const char *why = check_ring(ring);
-
-        if (why)
-            return why;
-    }
-    return NULL;
-}
-
-/* Checks a GeoJSON geometry object for being a well-formed Polygon or
- * MultiPolygon.  Returns NULL or the problem (PostGIS then checks validity). */
-static const char *check_geometry(const cJSON *g)
-{
-    const cJSON *type = cJSON_GetObjectItemCaseSensitive(g, "type");
-    const cJSON *coords = cJSON_GetObjectItemCaseSensitive(g, "coordinates");
-
-    if (!cJSON_IsObject(g) || !cJSON_IsString(type))
-        return "geometry: missing or without a type";
-    if (strcmp(type->valuestring, "Polygon") == 0)
-        return check_polygon_coords(coords);
-    if (strcmp(type->valuestring, "MultiPolygon") == 0) {
-        if (!cJSON_IsArray(coords) || cJSON_GetArraySize(coords) < 1)
-            return "a MultiPolygon needs at least one polygon";
-        for (const cJSON *p = coords->child; p; p = p->next) {
-            const char *why = check_polygon_coords(p);
-
-            if (why)
-                return why;
-        }
-        return NULL;
-    }
-    return "geometry: must be a Polygon or MultiPolygon";
-}
 
 static int import_hazards(PGconn *c, const char *data, size_t len, const struct import_opts *o,
                           struct import_report *rep, char *err, size_t errlen)
@@ -470,7 +532,7 @@ static int import_hazards(PGconn *c, const char *data, size_t len, const struct 
                   fabs(lv->valuedouble) > 1e6))
             why = "level: must be an integer";
         else
-            why = check_geometry(geom);
+            why = geojson_check_polygon(geom);
         if (why) {
             snprintf(reason, sizeof reason, "feature %ld: %s", n, why);
             if (add_reject(rep, n, reason) < 0)
@@ -572,6 +634,13 @@ char *import_report_json(const struct import_report *rep)
                   rep->unchanged, rep->nrejects);
     if (strcmp(rep->kind, "children") == 0)
         pm_buf_printf(&b, "\"without_location\":%zu,", rep->without_location);
+    pm_buf_printf(&b, "\"geocoded\":%zu,\"warnings\":[", rep->geocoded);
+    for (size_t i = 0; i < rep->nwarnings; i++) {
+        pm_buf_printf(&b, "%s{\"line\":%ld,\"reason\":\"", i ? "," : "", rep->warnings[i].line);
+        pm_buf_json_escape(&b, rep->warnings[i].reason);
+        pm_buf_puts(&b, "\"}");
+    }
+    pm_buf_puts(&b, "],");
     pm_buf_printf(&b, "\"seconds\":%.3f,\"rejects\":[", rep->seconds);
     for (size_t i = 0; i < rep->nrejects; i++) {
         pm_buf_printf(&b, "%s{\"line\":%ld,\"reason\":\"", i ? "," : "", rep->rejects[i].line);
@@ -595,4 +664,9 @@ void import_report_release(struct import_report *rep)
     free(rep->rejects);
     rep->rejects = NULL;
     rep->nrejects = 0;
+    for (size_t i = 0; i < rep->nwarnings; i++)
+        free(rep->warnings[i].reason);
+    free(rep->warnings);
+    rep->warnings = NULL;
+    rep->nwarnings = 0;
 }

@@ -10,6 +10,7 @@ struct import_opts {
     const char *actor;      /* for history rows: "key:NAME" or "cli:USER" */
     int progress_fd;        /* >= 0: write progress lines there (a terminal) */
     int in_transaction;     /* 1: the caller has begun a transaction and will end it */
+    const char *geocoder;   /* GSI AddressSearch-compatible base URL, or NULL: off */
 };
 
 struct import_reject {
@@ -28,6 +29,9 @@ struct import_report {
     int committed;          /* 1 when the database was changed (or would be) */
     struct import_reject *rejects;
     size_t nrejects;
+    struct import_reject *warnings; /* rows kept with a problem (address not found) */
+    size_t nwarnings;
+    size_t geocoded;        /* rows placed by the geocoder (or its cache) */
 };
 
 /* Imports len bytes of data as kind ("children", "devices", "shelters",

@@ -16,15 +16,19 @@
 #include "server/http.h"
 #include "server/import.h"
 #include "server/plan.h"
+#include "server/events.h"
+#include "server/upstream.h"
 #include "server/routes.h"
 #include "server/sha256.h"
 
 static const char usage[] =
     "usage: powermapd migrate  --db CONNINFO\n"
     "       powermapd serve    --db CONNINFO --listen HOST:PORT [--pool N]\n"
+    "                          [--webhook URL ...] [--webhook-secret S] [--alert-interval S]\n"
+    "                          [--outage-feed URL] [--outage-feed-interval S] [--geocoder URL|none]\n"
     "                          [--web-root DIR] [--tiles URL-TEMPLATE]\n"
     "                          [--tiles-attribution TEXT] [--frame-ancestors SOURCES]\n"
-    "       powermapd import   --db CONNINFO --kind KIND [--partial] FILE\n"
+    "       powermapd import   --db CONNINFO --kind KIND [--partial] [--geocoder URL|none] FILE\n"
     "                          KIND: children|devices|shelters|power-points|hazards\n"
     "       powermapd key create --db CONNINFO --role viewer|planner|admin --name NAME\n"
     "       powermapd plan     --db CONNINFO [--hazard H] [--outage-hours N] [--speed-kmh V]\n"
@@ -41,6 +45,10 @@ struct cli {
     int partial;
     int pool;
     const char *web_root, *tiles, *tiles_attribution, *frame_ancestors;
+    const char *webhooks[16];
+    int nwebhooks;
+    const char *webhook_secret, *outage_feed, *geocoder;
+    int outage_feed_interval, alert_interval;
     struct plan_scenario scenario;
 };
 
@@ -61,6 +69,22 @@ static int die(const char *fmt, ...)
 
 /* The web map's serve options have no short letter. */
 enum { OPT_WEB_ROOT = 0x500, OPT_TILES, OPT_TILES_ATTRIBUTION, OPT_FRAME_ANCESTORS };
+/* The outside world's options (events.c, upstream.c). */
+enum { OPT_WEBHOOK = 0x600, OPT_WEBHOOK_SECRET, OPT_OUTAGE_FEED, OPT_OUTAGE_FEED_INTERVAL,
+       OPT_ALERT_INTERVAL, OPT_GEOCODER };
+
+/* GSI's public address search, the default geocoder (DESIGN 5). */
+#define DEFAULT_GEOCODER "https://msearch.gsi.go.jp/address-search/AddressSearch"
+
+static int seconds_option(const char *name, const char *v, int *out)
+{
+    long n;
+
+    if (pm_parse_long(v, 1, 86400, &n) < 0)
+        return die("%s: must be 1 to 86400 seconds, not %s", name, v), -1;
+    *out = (int)n;
+    return 0;
+}
 
 /* Parses the options after the command.  Returns the index of the first
  * operand, or -1 after printing the problem. */
@@ -75,6 +99,12 @@ static int parse_options(int argc, char **argv, struct cli *o)
         { "expires", required_argument, NULL, 'e' },
         { "partial", no_argument, NULL, 'p' },
         { "pool", required_argument, NULL, 'P' },
+        { "webhook", required_argument, NULL, OPT_WEBHOOK },
+        { "webhook-secret", required_argument, NULL, OPT_WEBHOOK_SECRET },
+        { "outage-feed", required_argument, NULL, OPT_OUTAGE_FEED },
+        { "outage-feed-interval", required_argument, NULL, OPT_OUTAGE_FEED_INTERVAL },
+        { "alert-interval", required_argument, NULL, OPT_ALERT_INTERVAL },
+        { "geocoder", required_argument, NULL, OPT_GEOCODER },
         { "hazard", required_argument, NULL, 'H' },
         { "outage-hours", required_argument, NULL, 'O' },
         { "speed-kmh", required_argument, NULL, 'S' },
@@ -104,6 +134,24 @@ static int parse_options(int argc, char **argv, struct cli *o)
         case 'n': o->name = optarg; break;
         case 'e': o->expires = optarg; break;
         case 'p': o->partial = 1; break;
+        case OPT_WEBHOOK:
+            if (strncmp(optarg, "http://", 7) != 0 && strncmp(optarg, "https://", 8) != 0)
+                return die("--webhook: must be an http:// or https:// URL, not %s", optarg), -1;
+            if (o->nwebhooks == (int)(sizeof o->webhooks / sizeof o->webhooks[0]))
+                return die("%s", "--webhook: at most 16 receivers"), -1;
+            o->webhooks[o->nwebhooks++] = optarg;
+            break;
+        case OPT_WEBHOOK_SECRET: o->webhook_secret = optarg; break;
+        case OPT_OUTAGE_FEED: o->outage_feed = optarg; break;
+        case OPT_OUTAGE_FEED_INTERVAL:
+            if (seconds_option("--outage-feed-interval", optarg, &o->outage_feed_interval) < 0)
+                return -1;
+            break;
+        case OPT_ALERT_INTERVAL:
+            if (seconds_option("--alert-interval", optarg, &o->alert_interval) < 0)
+                return -1;
+            break;
+        case OPT_GEOCODER: o->geocoder = optarg; break;
         case 'P':
             o->pool = atoi(optarg);
             if (o->pool < 1 || o->pool > 256)
@@ -175,6 +223,14 @@ static int cmd_migrate(const struct cli *o)
     return rc < 0 ? 1 : 0;
 }
 
+/* --geocoder URL, "none" to switch geocoding off, or GSI's by default. */
+static const char *geocoder_option(const char *v)
+{
+    if (!v)
+        return DEFAULT_GEOCODER;
+    return strcmp(v, "none") == 0 ? NULL : v;
+}
+
 static int cmd_serve(const struct cli *o)
 {
     struct pm_server srv;
@@ -211,7 +267,23 @@ static int cmd_serve(const struct cli *o)
     srv.tiles = o->tiles;
     srv.tiles_attribution = o->tiles_attribution;
     srv.frame_ancestors = o->frame_ancestors;
+    srv.conninfo = o->db;
+    srv.webhooks = (const char **)o->webhooks;
+    srv.nwebhooks = o->nwebhooks;
+    srv.webhook_secret = o->webhook_secret;
+    srv.outage_feed = o->outage_feed;
+    srv.outage_feed_interval = o->outage_feed_interval ? o->outage_feed_interval : 60;
+    srv.alert_interval = o->alert_interval ? o->alert_interval : 30;
+    srv.geocoder = geocoder_option(o->geocoder);
+    if (srv.nwebhooks && !srv.webhook_secret)
+        fprintf(stderr, "powermapd: warning: --webhook without --webhook-secret: "
+                        "signatures use an empty key\n");
+    if (upstream_global_init() < 0 || events_start(&srv) < 0) {
+        db_pool_free(srv.pool);
+        return die("%s", "serve: cannot start the event workers");
+    }
     rc = http_serve(&srv, host, (int)port, NULL, NULL);
+    events_stop();
     db_pool_free(srv.pool);
     free(web);
     free(leaflet);
@@ -244,7 +316,7 @@ static char *read_file(const char *path, size_t *len)
 
 static int cmd_import(const struct cli *o, const char *path)
 {
-    struct import_opts io = { o->partial, NULL, -1, 0 };
+    struct import_opts io = { o->partial, NULL, -1, 0, NULL };
     struct import_report rep;
     struct passwd *pw = getpwuid(getuid());
     char actor[128], err[512];
@@ -267,10 +339,16 @@ static int cmd_import(const struct cli *o, const char *path)
     }
     snprintf(actor, sizeof actor, "cli:%s", pw ? pw->pw_name : "unknown");
     io.actor = actor;
+    io.geocoder = geocoder_option(o->geocoder);
+    if (upstream_global_init() < 0)
+        return die("%s", "import: cannot initialise libcurl");
     io.progress_fd = isatty(STDERR_FILENO) && len > 1024 * 1024 ? STDERR_FILENO : -1;
     rc = import_run(c, o->kind, data, len, &io, &rep, err, sizeof err);
     for (size_t i = 0; i < rep.nrejects; i++)
         fprintf(stderr, "%s:%ld: %s\n", path, rep.rejects[i].line, rep.rejects[i].reason);
+    for (size_t i = 0; i < rep.nwarnings; i++)
+        fprintf(stderr, "%s:%ld: warning: %s (kept without a location)\n", path,
+                rep.warnings[i].line, rep.warnings[i].reason);
     if (rc < 0) {
         fprintf(stderr, "powermapd: import: %s\n", err);
     } else {
@@ -280,6 +358,8 @@ static int cmd_import(const struct cli *o, const char *path)
                rep.inserted, rep.updated, rep.unchanged, rep.nrejects,
                rep.committed ? "" : "; nothing imported", rep.seconds,
                rep.seconds > 0 ? (double)rep.rows / rep.seconds : 0.0);
+        if (rep.geocoded)
+            printf("%zu rows placed by the geocoder\n", rep.geocoded);
         if (rep.without_location)
             printf("%zu children without a home location\n", rep.without_location);
         if (rc == 1)

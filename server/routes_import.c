@@ -8,7 +8,7 @@
 
 enum pm_err route_import(struct http_req *r)
 {
-    struct import_opts io = { 0, NULL, -1, 0 };
+    struct import_opts io = { 0, NULL, -1, 0, NULL };
     struct import_report rep;
     const char *partial = http_query(r, "partial");
     char actor[128], err[512];
@@ -26,6 +26,7 @@ enum pm_err route_import(struct http_req *r)
         return r->err;
     snprintf(actor, sizeof actor, "key:%s", r->key_name);
     io.actor = actor;
+    io.geocoder = r->srv->geocoder;
     rc = import_run(r->db, r->params[0], r->body, r->body_len, &io, &rep, err, sizeof err);
     if (rc < 0 && rep.rows == 0 && rep.nrejects == 0) {
         import_report_release(&rep);

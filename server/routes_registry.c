@@ -276,7 +276,7 @@ static enum pm_err path_id(struct http_req *r, char out[24])
 static enum pm_err write_record(struct http_req *r, const struct resource *res, const char *csv,
                                 const char *devices_csv)
 {
-    struct import_opts io = { 0, NULL, -1, 1 };
+    struct import_opts io = { 0, NULL, -1, 1, NULL };
     struct import_report rep;
     char actor[128], err[512];
     enum pm_err e = PM_OK;
@@ -284,6 +284,7 @@ static enum pm_err write_record(struct http_req *r, const struct resource *res, 
 
     snprintf(actor, sizeof actor, "key:%s", r->key_name);
     io.actor = actor;
+    io.geocoder = r->srv->geocoder;
     if (db_command(r->db, "BEGIN", NULL, 0) < 0)
         return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
     rc = import_run(r->db, res->kind, csv, strlen(csv), &io, &rep, err, sizeof err);

@@ -68,9 +68,28 @@ def test_cli_errors_are_one_line_and_non_zero(env):
 
 
 def test_json_bodies_over_1mb_are_413(env):
-    big = json.dumps({"external_id": "X", "name": "x" * (1024 * 1024 + 10)})
-    r = env.post("/v1/shelters", big, token=env.planner)
-    assert r.status == 413 and r.json()["error"]["code"] == "payload_too_large", r
+    # Declared too large: answered before the body is read.
+    s = socket.create_connection(("127.0.0.1", env.daemon.port), timeout=10)
+    s.sendall(b"POST /v1/shelters HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+              env.planner.encode() + b"\r\nContent-Type: application/json\r\n"
+              b"Content-Length: 2000000\r\n\r\n{")
+    head = s.recv(4096).decode("utf-8", "replace")
+    s.close()
+    assert head.startswith("HTTP/1.1 413"), head
+    assert "payload_too_large" in head
+    # Sent chunked, with no length: read, dropped, then refused.
+    big = json.dumps({"external_id": "X", "name": "x" * (1024 * 1024 + 10)}).encode()
+    def chunks():
+        for i in range(0, len(big), 65536):
+            yield big[i:i + 65536]
+    import http.client
+    c = http.client.HTTPConnection("127.0.0.1", env.daemon.port, timeout=30)
+    c.request("POST", "/v1/shelters", body=chunks(), encode_chunked=True,
+              headers={"Authorization": "Bearer " + env.planner,
+                       "Content-Type": "application/json", "Transfer-Encoding": "chunked"})
+    r = c.getresponse()
+    assert r.status == 413 and b"payload_too_large" in r.read()
+    assert env.psql("SELECT count(*) FROM shelters WHERE external_id = 'X'") == [["0"]]
 
 
 def test_half_sent_request_does_not_block_others(env):

@@ -1,0 +1,603 @@
+/* events.c -- blackout events for the outside (see events.h).
+ *
+ * Events are written to an outbox (webhook_events, one webhook_deliveries row
+ * per receiver) in the same transaction as the change they report, so an
+ * event exists exactly when its change committed.  A delivery worker takes due
+ * rows with FOR UPDATE SKIP LOCKED and a one-minute lease, so any number of
+ * daemons on one database deliver each event once; failures are retried with
+ * exponential backoff.  An alert worker records battery deadlines crossing
+ * 6, 3 and 1 hours (once each, in outage_alerts) and a feed worker keeps the
+ * outages in step with a published GeoJSON feed. */
+#include "server/events.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "server/db.h"
+#include "server/geojson.h"
+#include "server/http.h"
+#include "server/plan.h"
+#include "server/sha256.h"
+#include "server/upstream.h"
+
+#define DELIVERY_TIMEOUT_MS 10000
+#define DELIVERY_MAX_ATTEMPTS 8
+#define DELIVERY_MAX_BACKOFF_S 300.0
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static int stopping;
+static int woken;
+static pthread_t threads[3];
+static int nthreads;
+
+/* ------------------------------------------------------------------------- */
+/* Emitting                                                                    */
+/* ------------------------------------------------------------------------- */
+
+static void now_iso(char *out, size_t len)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The latest run of the default scenario, whose decisions the counts use;
+ * 0 when there is none. */
+static long default_run(PGconn *c)
+{
+    struct plan_scenario s;
+    char key[256];
+    const char *p[1] = { key };
+    PGresult *res;
+    long id = 0;
+
+    plan_scenario_init(&s);
+    plan_scenario_key(&s, key, sizeof key);
+    res = db_exec(c, "plan_latest_run", 1, p);
+    if (db_ok(res) && PQntuples(res) == 1)
+        id = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return id;
+}
+
+int events_emit(PGconn *c, const struct pm_server *srv, const char *type, long outage_id,
+                const char *extra_json, char *err, size_t errlen)
+{
+    char id[24], run[24], at[32];
+    const char *p[4];
+    struct pm_buf urls;
+    cJSON *payload = NULL, *counts = NULL, *times;
+    PGresult *res = NULL;
+    char *text = NULL;
+    long run_id;
+    int rc = -1;
+
+    if (!srv || srv->nwebhooks == 0)
+        return 0;
+    snprintf(id, sizeof id, "%ld", outage_id);
+    run_id = default_run(c);
+    snprintf(run, sizeof run, "%ld", run_id);
+    pm_buf_init(&urls);
+
+    payload = cJSON_CreateObject();
+    if (!payload)
+        goto nomem;
+    cJSON_AddStringToObject(payload, "type", type);
+    cJSON_AddNumberToObject(payload, "outage_id", (double)outage_id);
+    now_iso(at, sizeof at);
+    cJSON_AddStringToObject(payload, "at", at);
+    p[0] = id;
+    res = db_exec(c, "outage_times", 1, p);
+    if (!db_ok(res) || PQntuples(res) != 1) {
+        snprintf(err, errlen, "event: no outage %s", id);
+        goto out;
+    }
+    times = cJSON_AddObjectToObject(payload, "outage");
+    for (int i = 0; i < 3; i++) {
+        static const char *const names[] = { "started_at", "expected_restore_at", "ended_at" };
+
+        if (PQgetisnull(res, 0, i))
+            cJSON_AddNullToObject(times, names[i]);
+        else
+            cJSON_AddStringToObject(times, names[i], PQgetvalue(res, 0, i));
+    }
+    PQclear(res);
+    p[1] = run_id ? run : NULL;
+    res = db_exec(c, "outage_counts", 2, p);
+    if (!db_ok(res)) {
+        snprintf(err, errlen, "event: %s", PQresultErrorMessage(res));
+        goto out;
+    }
+    counts = cJSON_Parse(PQgetvalue(res, 0, 0));
+    if (!counts)
+        goto nomem;
+    cJSON_AddItemToObject(payload, "counts", counts);
+    if (run_id)
+        cJSON_AddNumberToObject(payload, "plan_run_id", (double)run_id);
+    else
+        cJSON_AddNullToObject(payload, "plan_run_id");
+    if (extra_json) {
+        cJSON *extra = cJSON_Parse(extra_json), *f;
+
+        cJSON_ArrayForEach(f, extra)
+            cJSON_AddItemToObject(payload, f->string, cJSON_Duplicate(f, 1));
+        cJSON_Delete(extra);
+    }
+    text = cJSON_PrintUnformatted(payload);
+    if (!text)
+        goto nomem;
+    pm_buf_puts(&urls, "{");
+    for (int i = 0; i < srv->nwebhooks; i++) {
+        pm_buf_puts(&urls, i ? ",\"" : "\"");
+        for (const char *u = srv->webhooks[i]; *u; u++) {
+            if (*u == '"' || *u == '\\')
+                pm_buf_puts(&urls, "\\");
+            pm_buf_append(&urls, u, 1);
+        }
+        pm_buf_puts(&urls, "\"");
+    }
+    pm_buf_puts(&urls, "}");
+    if (urls.oom)
+        goto nomem;
+    PQclear(res);
+    p[0] = type;
+    p[1] = id;
+    p[2] = text;
+    p[3] = urls.data;
+    res = db_exec(c, "event_insert", 4, p);
+    if (!db_ok(res)) {
+        snprintf(err, errlen, "event: %s", PQresultErrorMessage(res));
+        goto out;
+    }
+    rc = 0;
+    goto out;
+nomem:
+    snprintf(err, errlen, "event: out of memory");
+out:
+    PQclear(res);
+    cJSON_Delete(payload);
+    free(text);
+    pm_buf_release(&urls);
+    return rc;
+}
+
+void events_wake(void)
+{
+    pthread_mutex_lock(&lock);
+    woken = 1;
+    pthread_cond_broadcast(&wake);
+    pthread_mutex_unlock(&lock);
+}
+
+/* Sleeps up to seconds, or until woken or stopping.  Returns 1 to stop. */
+static int nap(double seconds, int wakeable)
+{
+    struct timespec until;
+    int stop;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)seconds;
+    until.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&lock);
+    while (!stopping && !(wakeable && woken))
+        if (pthread_cond_timedwait(&wake, &lock, &until) == ETIMEDOUT)
+            break;
+    if (wakeable)
+        woken = 0;
+    stop = stopping;
+    pthread_mutex_unlock(&lock);
+    return stop;
+}
+
+/* A worker's own connection, reopened when it breaks. */
+static PGconn *worker_conn(PGconn *c, const char *conninfo)
+{
+    char err[256];
+
+    if (c && PQstatus(c) == CONNECTION_OK)
+        return c;
+    if (c)
+        PQfinish(c);
+    c = db_connect(conninfo, 1, err, sizeof err);
+    if (!c)
+        fprintf(stderr, "powermapd: events: %s\n", err);
+    return c;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Delivery worker                                                             */
+/* ------------------------------------------------------------------------- */
+
+static void deliver_one(PGconn *c, const struct pm_server *srv, const char *id, const char *url,
+                        int attempts, const char *body)
+{
+    unsigned char mac[32];
+    char hex[65], header[128], status_text[16], backoff[32], err[256] = "";
+    const char *p[4];
+    long status = 0;
+    PGresult *res;
+    int ok;
+
+    hmac_sha256(srv->webhook_secret ? srv->webhook_secret : "",
+                srv->webhook_secret ? strlen(srv->webhook_secret) : 0, body, strlen(body), mac);
+    sha256_hex(mac, hex);
+    snprintf(header, sizeof header, "X-Powermap-Signature: sha256=%s", hex);
+    ok = upstream_post_json(url, body, strlen(body), header, DELIVERY_TIMEOUT_MS, &status, err,
+                            sizeof err) == 0 &&
+         status >= 200 && status < 300;
+    p[0] = id;
+    if (ok) {
+        snprintf(status_text, sizeof status_text, "%ld", status);
+        p[1] = status_text;
+        res = db_exec(c, "delivery_done", 2, p);
+    } else {
+        double wait = 1.0;
+
+        for (int i = 1; i < attempts && wait < DELIVERY_MAX_BACKOFF_S; i++)
+            wait *= 2;
+        snprintf(status_text, sizeof status_text, "%ld", status);
+        snprintf(backoff, sizeof backoff, "%.0f", wait);
+        if (!*err)
+            snprintf(err, sizeof err, "HTTP %ld", status);
+        p[1] = status ? status_text : NULL;
+        p[2] = err;
+        p[3] = attempts >= DELIVERY_MAX_ATTEMPTS ? NULL : backoff;
+        res = db_exec(c, "delivery_retry", 4, p);
+    }
+    PQclear(res);
+    /* Receivers and outcomes only; the payload holds counts, but stays out. */
+    fprintf(stderr, "powermapd: webhook delivery %s to %s: %s (attempt %d)\n", id, url,
+            ok ? "delivered" : err, attempts);
+}
+
+static void *delivery_main(void *arg)
+{
+    struct pm_server *srv = arg;
+    PGconn *c = NULL;
+
+    while (!nap(0, 0)) {
+        PGresult *res;
+        int n;
+
+        c = worker_conn(c, srv->conninfo);
+        if (!c) {
+            if (nap(2, 0))
+                break;
+            continue;
+        }
+        res = db_exec(c, "delivery_take", 0, NULL);
+        n = db_ok(res) ? PQntuples(res) : 0;
+        for (int i = 0; i < n; i++)
+            deliver_one(c, srv, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+                        atoi(PQgetvalue(res, i, 2)), PQgetvalue(res, i, 3));
+        PQclear(res);
+        if (n == 0 && nap(1, 1))
+            break;
+    }
+    if (c)
+        PQfinish(c);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Deadline alerts                                                             */
+/* ------------------------------------------------------------------------- */
+
+static void check_alerts(PGconn *c, const struct pm_server *srv)
+{
+    char err[256];
+    PGresult *res;
+    int queued = 0;
+
+    if (db_command(c, "BEGIN", NULL, 0) < 0)
+        return;
+    res = db_exec(c, "alerts_try_lock", 0, NULL);
+    if (!db_ok(res) || PQgetvalue(res, 0, 0)[0] != 't') {
+        PQclear(res);
+        db_command(c, "ROLLBACK", NULL, 0);         /* another daemon is at it */
+        return;
+    }
+    PQclear(res);
+    res = db_exec(c, "alerts_due", 0, NULL);
+    if (!db_ok(res)) {
+        fprintf(stderr, "powermapd: alerts: %s", PQresultErrorMessage(res));
+        PQclear(res);
+        db_command(c, "ROLLBACK", NULL, 0);
+        return;
+    }
+    for (int i = 0; i < PQntuples(res); i++) {
+        char extra[96];
+
+        snprintf(extra, sizeof extra, "{\"threshold_h\": %s, \"children_crossed\": %s}",
+                 PQgetvalue(res, i, 1), PQgetvalue(res, i, 2));
+        if (events_emit(c, srv, "outage.threshold", strtol(PQgetvalue(res, i, 0), NULL, 10),
+                        extra, err, sizeof err) < 0) {
+            fprintf(stderr, "powermapd: alerts: %s\n", err);
+            PQclear(res);
+            db_command(c, "ROLLBACK", NULL, 0);
+            return;
+        }
+        queued++;
+    }
+    PQclear(res);
+    if (db_command(c, "COMMIT", err, sizeof err) == 0 && queued)
+        events_wake();
+}
+
+static void *alerts_main(void *arg)
+{
+    struct pm_server *srv = arg;
+    PGconn *c = NULL;
+
+    do {
+        c = worker_conn(c, srv->conninfo);
+        if (c)
+            check_alerts(c, srv);
+    } while (!nap(srv->alert_interval > 0 ? srv->alert_interval : 30, 0));
+    if (c)
+        PQfinish(c);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Outage feed                                                                 */
+/* ------------------------------------------------------------------------- */
+
+static const char *prop_string(const cJSON *f, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(f, "properties"), name);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* The feed's identifier of a feature: its id, or properties.id / external_id. */
+static int feature_id(const cJSON *f, char *out, size_t len)
+{
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(f, "id");
+    const char *s;
+
+    if (cJSON_IsString(id) && *id->valuestring) {
+        snprintf(out, len, "%s", id->valuestring);
+        return 0;
+    }
+    if (cJSON_IsNumber(id)) {
+        snprintf(out, len, "%.0f", id->valuedouble);
+        return 0;
+    }
+    s = prop_string(f, "external_id");
+    if (!s)
+        s = prop_string(f, "id");
+    if (s && *s) {
+        snprintf(out, len, "%s", s);
+        return 0;
+    }
+    return -1;
+}
+
+/* Applies one feed document in a transaction.  Returns the number of events
+ * queued, or -1. */
+static int feed_apply(PGconn *c, const struct pm_server *srv, const char *doc, size_t len)
+{
+    cJSON *root = cJSON_ParseWithLength(doc, len);
+    const cJSON *feats, *f;
+    struct pm_buf seen;
+    char err[256];
+    int events = 0, n = 0;
+
+    pm_buf_init(&seen);
+    feats = cJSON_GetObjectItemCaseSensitive(root, "features");
+    if (!cJSON_IsArray(feats)) {
+        fprintf(stderr, "powermapd: outage feed: not a GeoJSON FeatureCollection\n");
+        cJSON_Delete(root);
+        return -1;
+    }
+    if (db_command(c, "BEGIN", NULL, 0) < 0)
+        goto fail;
+    pm_buf_puts(&seen, "{");
+    cJSON_ArrayForEach(f, feats) {
+        const cJSON *geom = cJSON_GetObjectItemCaseSensitive(f, "geometry");
+        const char *started = prop_string(f, "started_at");
+        const char *restore = prop_string(f, "expected_restore_at");
+        const char *type = NULL;
+        char ext[128], *gtext;
+        const char *p[4];
+        PGresult *res;
+        long id = 0;
+
+        if (feature_id(f, ext, sizeof ext) < 0 || geojson_check_polygon(geom) || !started) {
+            fprintf(stderr, "powermapd: outage feed: feature %d skipped (needs an id, a polygon "
+                            "and started_at)\n", n);
+            n++;
+            continue;
+        }
+        n++;
+        pm_buf_printf(&seen, "%s\"", seen.len > 1 ? "," : "");
+        for (const char *q = ext; *q; q++) {
+            if (*q == '"' || *q == '\\')
+                pm_buf_puts(&seen, "\\");
+            pm_buf_append(&seen, q, 1);
+        }
+        pm_buf_puts(&seen, "\"");
+        gtext = cJSON_PrintUnformatted(geom);
+        if (!gtext)
+            goto fail;
+        p[0] = ext;
+        res = db_exec(c, "feed_outage_find", 1, p);
+        if (!db_ok(res)) {
+            PQclear(res);
+            free(gtext);
+            goto fail;
+        }
+        if (PQntuples(res) == 0) {
+            PQclear(res);
+            p[0] = gtext;
+            p[1] = started;
+            p[2] = restore;
+            p[3] = ext;
+            res = db_exec(c, "outage_insert", 4, p);
+            if (db_ok(res) && !PQgetisnull(res, 0, 0)) {
+                id = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+                type = "outage.created";
+            } else {
+                fprintf(stderr, "powermapd: outage feed: %s not stored: %s\n", ext,
+                        db_ok(res) ? PQgetvalue(res, 0, 2) : PQresultErrorMessage(res));
+                if (!db_ok(res)) {
+                    PQclear(res);
+                    free(gtext);
+                    goto fail;
+                }
+            }
+        } else {
+            char idtext[24];
+            PGresult *chg;
+
+            id = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+            PQclear(res);
+            snprintf(idtext, sizeof idtext, "%ld", id);
+            p[0] = idtext;
+            p[1] = gtext;
+            p[2] = started;
+            p[3] = restore;
+            chg = db_exec(c, "feed_outage_changed", 4, p);
+            if (db_ok(chg) && PQgetvalue(chg, 0, 0)[0] == 't') {
+                PGresult *re = db_exec(c, "feed_outage_reopen", 1, p);
+
+                PQclear(re);
+                p[0] = idtext;
+                p[1] = gtext;
+                p[2] = started;
+                p[3] = restore;
+                res = db_exec(c, "outage_update", 4, p);
+                type = "outage.updated";
+            } else {
+                res = NULL;
+            }
+            if (!db_ok(chg)) {
+                PQclear(chg);
+                free(gtext);
+                goto fail;
+            }
+            PQclear(chg);
+        }
+        PQclear(res);
+        free(gtext);
+        if (type) {
+            if (events_emit(c, srv, type, id, "{\"source\": \"feed\"}", err, sizeof err) < 0) {
+                fprintf(stderr, "powermapd: outage feed: %s\n", err);
+                goto fail;
+            }
+            events++;
+        }
+    }
+    pm_buf_puts(&seen, "}");
+    {
+        const char *p[1] = { seen.data };
+        PGresult *res = db_exec(c, "feed_outages_gone", 1, p);
+
+        if (!db_ok(res)) {
+            PQclear(res);
+            goto fail;
+        }
+        for (int i = 0; i < PQntuples(res); i++) {
+            if (events_emit(c, srv, "outage.ended", strtol(PQgetvalue(res, i, 0), NULL, 10),
+                            "{\"source\": \"feed\"}", err, sizeof err) < 0) {
+                PQclear(res);
+                goto fail;
+            }
+            events++;
+        }
+        PQclear(res);
+    }
+    if (db_command(c, "COMMIT", NULL, 0) < 0)
+        goto fail;
+    cJSON_Delete(root);
+    pm_buf_release(&seen);
+    return events;
+fail:
+    db_command(c, "ROLLBACK", NULL, 0);
+    cJSON_Delete(root);
+    pm_buf_release(&seen);
+    return -1;
+}
+
+static void *feed_main(void *arg)
+{
+    struct pm_server *srv = arg;
+    char etag[256] = "", last_modified[128] = "";
+    PGconn *c = NULL;
+
+    do {
+        struct pm_buf body;
+        char err[256];
+        long status = 0;
+
+        c = worker_conn(c, srv->conninfo);
+        if (!c)
+            continue;
+        pm_buf_init(&body);
+        if (upstream_get(srv->outage_feed, etag, sizeof etag, last_modified,
+                         sizeof last_modified, 15000, &body, &status, err, sizeof err) < 0) {
+            fprintf(stderr, "powermapd: outage feed: %s\n", err);
+        } else if (status == 200) {
+            int n = feed_apply(c, srv, body.data ? body.data : "", body.len);
+
+            if (n > 0)
+                events_wake();
+            if (n < 0) {
+                etag[0] = '\0';          /* not applied: fetch it whole next time */
+                last_modified[0] = '\0';
+            }
+        } else if (status != 304) {
+            fprintf(stderr, "powermapd: outage feed: HTTP %ld\n", status);
+        }
+        pm_buf_release(&body);
+    } while (!nap(srv->outage_feed_interval > 0 ? srv->outage_feed_interval : 60, 0));
+    if (c)
+        PQfinish(c);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------- */
+
+int events_start(struct pm_server *srv)
+{
+    stopping = 0;
+    if (srv->nwebhooks > 0) {
+        if (pthread_create(&threads[nthreads], NULL, delivery_main, srv) != 0)
+            return -1;
+        nthreads++;
+        if (pthread_create(&threads[nthreads], NULL, alerts_main, srv) != 0)
+            return -1;
+        nthreads++;
+    }
+    if (srv->outage_feed) {
+        if (pthread_create(&threads[nthreads], NULL, feed_main, srv) != 0)
+            return -1;
+        nthreads++;
+    }
+    return 0;
+}
+
+void events_stop(void)
+{
+    pthread_mutex_lock(&lock);
+    stopping = 1;
+    pthread_cond_broadcast(&wake);
+    pthread_mutex_unlock(&lock);
+    for (int i = 0; i < nthreads; i++)
+        pthread_join(threads[i], NULL);
+    nthreads = 0;
+}
