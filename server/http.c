@@ -59,6 +59,14 @@ static const struct http_route routes[] = {
 
     { "POST",   "/v1/import/{kind}",        ROLE_PLANNER, 1, route_import },
 
+    { "GET",    "/v1/outages",              ROLE_NONE,    0, route_outages_list },
+    { "POST",   "/v1/outages",              ROLE_PLANNER, 0, route_outages_create },
+    { "GET",    "/v1/outages/{id}",         ROLE_NONE,    0, route_outage_get },
+    { "PUT",    "/v1/outages/{id}",         ROLE_PLANNER, 0, route_outage_put },
+    { "DELETE", "/v1/outages/{id}",         ROLE_PLANNER, 0, route_outage_delete },
+    { "GET",    "/v1/outages/{id}/affected", ROLE_VIEWER, 0, route_outage_affected },
+    { "GET",    "/v1/webhooks/deliveries",  ROLE_ADMIN,   0, route_webhook_deliveries },
+
     { "GET",    "/embed",                   ROLE_NONE,    0, route_embed },
     { "GET",    "/static/{file}",           ROLE_NONE,    0, route_static },
     { "GET",    "/static/leaflet/{file}",   ROLE_NONE,    0, route_static_leaflet },

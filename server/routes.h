@@ -31,6 +31,15 @@ enum pm_err route_plans_run(struct http_req *r);
 enum pm_err route_plans_list(struct http_req *r);
 enum pm_err route_child_plan(struct http_req *r);
 
+/* routes_outages.c */
+enum pm_err route_outages_list(struct http_req *r);
+enum pm_err route_outages_create(struct http_req *r);
+enum pm_err route_outage_get(struct http_req *r);
+enum pm_err route_outage_put(struct http_req *r);
+enum pm_err route_outage_delete(struct http_req *r);
+enum pm_err route_outage_affected(struct http_req *r);
+enum pm_err route_webhook_deliveries(struct http_req *r);
+
 /* routes_import.c */
 enum pm_err route_import(struct http_req *r);
 
