@@ -189,3 +189,39 @@ int pm_parse_double(const char *s, double *out)
     *out = v;
     return 0;
 }
+
+int pm_parse_bbox(const char *s, double out[4], const char **why)
+{
+    char part[64];
+    const char *p = s;
+
+    for (int i = 0; i < 4; i++) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+
+        if ((i < 3) != (end != NULL)) {
+            *why = "must be four numbers: minlon,minlat,maxlon,maxlat";
+            return -1;
+        }
+        if (n == 0 || n >= sizeof part) {
+            *why = "each of the four values must be a number";
+            return -1;
+        }
+        memcpy(part, p, n);
+        part[n] = '\0';
+        if (pm_parse_double(part, &out[i]) < 0) {
+            *why = "each of the four values must be a finite number";
+            return -1;
+        }
+        p = end ? end + 1 : p + n;
+    }
+    if (fabs(out[0]) > 180 || fabs(out[2]) > 180 || fabs(out[1]) > 90 || fabs(out[3]) > 90) {
+        *why = "longitudes must be within -180..180 and latitudes within -90..90";
+        return -1;
+    }
+    if (out[0] > out[2] || out[1] > out[3]) {
+        *why = "min must not be greater than max";
+        return -1;
+    }
+    return 0;
+}

@@ -56,4 +56,9 @@ int pm_parse_long(const char *s, long min, long max, long *out);
 /* Parses a whole finite decimal number. Returns 0 or -1. */
 int pm_parse_double(const char *s, double *out);
 
+/* Parses "minlon,minlat,maxlon,maxlat": four finite numbers, longitudes in
+ * [-180, 180], latitudes in [-90, 90], min <= max.  Returns 0 and fills
+ * out[4], or -1 with the problem in why (a static string). */
+int pm_parse_bbox(const char *s, double out[4], const char **why);
+
 #endif
