@@ -480,7 +480,7 @@ ORDER BY id DESC LIMIT 1
 SELECT json_build_object(
     'child_id', c.id, 'external_id', c.external_id, 'name', c.name, 'name_kana', c.name_kana,
     'run_id', r.id, 'scenario', r.scenario, 'planned_at', r.finished_at,
-    'stale', EXISTS (SELECT 1 FROM history h WHERE h.id > r.history_mark),
+    'stale', coalesce((SELECT max(id) FROM history), 0) > r.history_mark,
     'decision', p.decision, 'reasons', p.reasons, 'need_w', p.need_w, 'runtime_h', p.runtime_h,
     'leave_by_h', round(p.leave_by_h::numeric, 2),
     'home', json_build_object('lat', ST_Y(c.home), 'lon', ST_X(c.home), 'address', c.address),
