@@ -98,6 +98,53 @@ PGresult *db_exec(PGconn *c, const char *name, int nparams, const char *const *p
     return PQexecPrepared(c, q->name, nparams, params, NULL, NULL, 0);
 }
 
+int db_send(PGconn *c, const char *name, int nparams, const char *const *params)
+{
+    const struct sql_query *q = find_query(name);
+
+    if (!q) {
+        fprintf(stderr, "powermapd: unknown query %s\n", name);
+        abort();
+    }
+    if (q->unprepared)
+        return PQsendQueryParams(c, q->sql, nparams, NULL, params, NULL, NULL, 0);
+    return PQsendQueryPrepared(c, q->name, nparams, params, NULL, NULL, 0);
+}
+
+PGconn *db_connect_like(PGconn *c, char *err, size_t errlen)
+{
+    PQconninfoOption *opts = PQconninfo(c);
+    const char *keys[64], *vals[64];
+    PGconn *n;
+    int k = 0;
+
+    if (!opts) {
+        set_err(err, errlen, "database", "out of memory");
+        return NULL;
+    }
+    for (PQconninfoOption *o = opts; o->keyword && k < 63; o++) {
+        if (o->val && *o->val) {
+            keys[k] = o->keyword;
+            vals[k] = o->val;
+            k++;
+        }
+    }
+    keys[k] = vals[k] = NULL;
+    n = PQconnectdbParams(keys, vals, 0);
+    PQconninfoFree(opts);
+    if (!n || PQstatus(n) != CONNECTION_OK) {
+        set_err(err, errlen, "database", n ? PQerrorMessage(n) : "out of memory");
+        PQfinish(n);
+        return NULL;
+    }
+    if (db_command(n, "SET client_min_messages = warning", err, errlen) < 0 ||
+        prepare_all(n, err, errlen) < 0) {
+        PQfinish(n);
+        return NULL;
+    }
+    return n;
+}
+
 int db_command(PGconn *c, const char *sql, char *err, size_t errlen)
 {
     PGresult *res = PQexec(c, sql);

@@ -16,6 +16,15 @@ PGconn *db_connect(const char *conninfo, int prepare, char *err, size_t errlen);
  * NULL).  Returns the result (PQclear it; never NULL but on out-of-memory). */
 PGresult *db_exec(PGconn *c, const char *name, int nparams, const char *const *params);
 
+/* Sends the named query without waiting (PQsendQueryPrepared or
+ * PQsendQueryParams); collect with PQgetResult until NULL.  Returns 1 when
+ * sent, 0 otherwise (PQerrorMessage says why). */
+int db_send(PGconn *c, const char *name, int nparams, const char *const *params);
+
+/* A new prepared connection with the same parameters as c (another session
+ * for work in parallel).  Returns it (PQfinish it) or NULL with err. */
+PGconn *db_connect_like(PGconn *c, char *err, size_t errlen);
+
 /* Runs a fixed command with no parameters ("BEGIN", "COMMIT", ...).
  * Returns 0, or -1 with the server's message in err (may be NULL). */
 int db_command(PGconn *c, const char *sql, char *err, size_t errlen);

@@ -353,13 +353,51 @@ static int query_cands(PGconn *c, struct run *run, int backup, char *err, size_t
         p[1] = radius;
         res = db_exec(c, "plan_backup_points", 2, p);
     } else {
+        /* Power points on a second session while this one searches the
+         * staged shelters: two backends, two cores. */
+        char cerr[256];
+        PGconn *c2 = db_connect_like(c, cerr, sizeof cerr);
+        PGresult *r2 = NULL;
+
         snprintf(k, sizeof k, "%d", PLAN_CANDIDATES);
         p[0] = ids.data;
         p[1] = reach.data;
+        p[2] = hazard.data;
+        p[3] = k;
+        if (c2 && !db_send(c2, "plan_candidates_points", 4, p)) {
+            PQfinish(c2);
+            c2 = NULL;
+        }
+        if (!c2)
+            r2 = db_exec(c, "plan_candidates_points", 4, p);
         p[2] = welfare.data;
-        p[3] = hazard.data;
-        p[4] = k;
-        res = db_exec(c, "plan_candidates", 5, p);
+        res = db_exec(c, "plan_candidates_shelters", 4, p);
+        if (c2) {
+            PGresult *x;
+
+            while ((x = PQgetResult(c2))) {
+                if (!r2)
+                    r2 = x;
+                else
+                    PQclear(x);
+            }
+            PQfinish(c2);
+        }
+        if (!db_ok(r2)) {
+            fail_res(r2, "candidates", err, errlen);
+            PQclear(r2);
+            goto out;
+        }
+        idx = kid_indexes(run, r2);
+        if (!idx || add_cands(run, r2, idx, err, errlen) < 0) {
+            if (!idx)
+                snprintf(err, errlen, "candidates: out of memory or unknown child");
+            PQclear(r2);
+            goto out;
+        }
+        free(idx);
+        idx = NULL;
+        PQclear(r2);
     }
     if (!db_ok(res)) {
         fail_res(res, "candidates", err, errlen);

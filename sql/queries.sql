@@ -412,16 +412,15 @@ CREATE INDEX ON plan_shelters USING gist (g)
 -- unprepared
 ANALYZE plan_shelters
 
--- name: plan_candidates
+-- name: plan_candidates_shelters
 -- unprepared
--- $1 child ids, $2 reach in metres, $3 needs a welfare shelter, $4 home in a
--- hazard area (no power points then), $5 how many of each type.  The nearest
--- eligible destinations within reach, through GiST indexes (KNN <-> bounded
--- by ST_DWithin).  Rows: child, type (s|p), id, distance_m, outlets, watts, hours.
+-- $1 child ids, $2 reach in metres, $3 needs a welfare shelter, $4 how many.
+-- The nearest eligible shelters within reach (plan_shelters, staged for the
+-- run), through its GiST indexes: KNN <-> bounded by ST_DWithin.
+-- Rows: child, type, id, distance_m, outlets, watts, hours.
 WITH k AS (
-    SELECT k.id, k.reach_m, k.welfare, k.in_hazard, c.home::geography AS g
-    FROM unnest($1::bigint[], $2::float8[], $3::boolean[], $4::boolean[])
-         AS k(id, reach_m, welfare, in_hazard)
+    SELECT k.id, k.reach_m, k.welfare, c.home::geography AS g
+    FROM unnest($1::bigint[], $2::float8[], $3::boolean[]) AS k(id, reach_m, welfare)
     JOIN children c ON c.id = k.id)
 SELECT k.id, 's', s.id, s.dist, s.outlets, s.power_w, NULL
 FROM k CROSS JOIN LATERAL (
@@ -429,7 +428,7 @@ FROM k CROSS JOIN LATERAL (
     FROM plan_shelters s
     WHERE k.welfare AND s.welfare AND ST_DWithin(s.g, k.g, k.reach_m)
     ORDER BY s.g <-> k.g
-    LIMIT $5) s
+    LIMIT $4) s
 UNION ALL
 SELECT k.id, 's', s.id, s.dist, s.outlets, s.power_w, NULL
 FROM k CROSS JOIN LATERAL (
@@ -437,8 +436,17 @@ FROM k CROSS JOIN LATERAL (
     FROM plan_shelters s
     WHERE NOT k.welfare AND ST_DWithin(s.g, k.g, k.reach_m)
     ORDER BY s.g <-> k.g
-    LIMIT $5) s
-UNION ALL
+    LIMIT $4) s
+
+-- name: plan_candidates_points
+-- $1 child ids, $2 reach in metres, $3 home in a hazard area (then none:
+-- the child must evacuate), $4 how many.  The nearest available power points
+-- within reach through the geography GiST index.  Sent on a second
+-- connection while the first searches shelters.
+WITH k AS (
+    SELECT k.id, k.reach_m, k.in_hazard, c.home::geography AS g
+    FROM unnest($1::bigint[], $2::float8[], $3::boolean[]) AS k(id, reach_m, in_hazard)
+    JOIN children c ON c.id = k.id)
 SELECT k.id, 'p', p.id, p.dist, p.outlets, p.output_w, p.hours
 FROM k CROSS JOIN LATERAL (
     SELECT p.id, p.outlets, p.output_w, p.hours, ST_Distance(p.geom::geography, k.g) AS dist
@@ -446,7 +454,7 @@ FROM k CROSS JOIN LATERAL (
     WHERE NOT k.in_hazard AND p.status = 'available' AND p.outlets > 0 AND p.output_w > 0
       AND ST_DWithin(p.geom::geography, k.g, k.reach_m)
     ORDER BY p.geom::geography <-> k.g
-    LIMIT $5) p
+    LIMIT $4) p
 
 -- name: plan_backup_points
 -- $1 child ids, $2 radius in metres: the three nearest available power
