@@ -5,6 +5,7 @@
 #   make test            the whole suite (unit + integration against a real PostGIS)
 #   make check           static checks (cppcheck) and the style of the tree
 #   make bench           planner benchmark at nation scale (prints figures)
+#   make fuzz            libFuzzer harnesses, FUZZ_SECONDS (60) each (clang)
 #   make SANITIZE=address,undefined ...   build everything with sanitizers
 #   CI=true make ...     warnings are errors
 
@@ -58,6 +59,51 @@ build/tests/%: tests/unit/%.c $(GEO_OBJ) $(PURE_OBJ)
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
 
+# ---- fuzzing: make fuzz [FUZZ_SECONDS=60] ---------------------------------
+# libFuzzer harnesses tests/fuzz/fuzz_<name>.c, built with clang into
+# build/fuzz/ and run one after another for FUZZ_SECONDS each; new corpus
+# entries go to build/fuzz/corpus-<name>, crashes to build/fuzz/crash-<name>/.
+# They link the daemon but main.c; tests/fuzz/registry_csv.c compiles
+# server/routes_registry.c in to reach its static JSON-to-CSV code.  The same
+# harness code, built with $(CC), replays tests/fuzz/regressions/ in make unit.
+FUZZ_NAMES   := csv json geojson query mesh
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -fno-omit-frame-pointer -I. -Ibuild \
+                -I$(PG_INC) -MMD -MP -fsanitize=address,undefined -fno-sanitize-recover=all \
+                -DFUZZ_LIBFUZZER -Wno-format-nonliteral
+FUZZ_LINK_SRC := $(GEO_SRC) $(filter-out server/main.c server/routes_registry.c,$(SERVER_SRC)) \
+                 tests/fuzz/registry_csv.c tests/fuzz/fuzz_common.c
+FUZZ_OBJ     := $(FUZZ_LINK_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/build/sql_embed.o
+FUZZ_BIN     := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+.SECONDARY: $(FUZZ_OBJ) $(FUZZ_NAMES:%=build/fuzz/obj/tests/fuzz/fuzz_%.o)
+
+build/fuzz/obj/%.o: %.c | fuzz-deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/fuzz_%: build/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJ)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+fuzz-deps:
+	@. scripts/lib.sh && ensure_pkgs $$FUZZ_PKGS
+
+fuzz: $(FUZZ_BIN)
+	@for n in $(FUZZ_NAMES); do \
+	    mkdir -p build/fuzz/corpus-$$n build/fuzz/crash-$$n; \
+	    set -- build/fuzz/corpus-$$n tests/fuzz/corpus/$$n; \
+	    [ -d tests/fuzz/regressions/$$n ] && set -- "$$@" tests/fuzz/regressions/$$n; \
+	    [ -f tests/fuzz/$$n.dict ] && set -- -dict=tests/fuzz/$$n.dict "$$@"; \
+	    echo "fuzz_$$n: $(FUZZ_SECONDS) s"; \
+	    build/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        -artifact_prefix=build/fuzz/crash-$$n/ "$$@" || exit 1; \
+	done
+
+build/tests/test_fuzz_regressions: tests/unit/test_fuzz_regressions.c \
+        $(FUZZ_NAMES:%=build/tests/fuzz/fuzz_%.o) $(FUZZ_LINK_SRC:%.c=build/%.o) build/sql_embed.o
+	@mkdir -p build/tests
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 test: all $(UNIT_BIN)
 	sh scripts/test
 
@@ -72,7 +118,7 @@ bench: all
 clean:
 	rm -rf build
 
-.PHONY: all unit test check bench clean
+.PHONY: all unit test check bench clean fuzz fuzz-deps
 .DELETE_ON_ERROR:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -13,6 +13,8 @@ TEST_PKGS="gdal-bin"
 TEST_PKGS="$TEST_PKGS chromium fonts-ipafont-gothic"
 # npm installs Leaflet (package.json); Debian's npm brings Debian's node.
 WEB_PKGS="npm"
+# make fuzz: clang with its libFuzzer runtime.
+FUZZ_PKGS="clang libclang-rt-14-dev"
 
 say() { printf '%s\n' "$*" >&2; }
 die() { printf '%s: %s\n' "${0##*/}" "$*" >&2; exit 1; }

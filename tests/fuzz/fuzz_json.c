@@ -1,0 +1,153 @@
+/* fuzz_json.c -- what the daemon does with a JSON request body before the
+ * database: the body parsed as routes_registry.c parses it, the registry's
+ * JSON-to-CSV conversion of a child, shelter or power point (and a child's
+ * devices) read back by fmt_parse as write_record would, the planning
+ * scenario of POST /v1/plans, and the geometry of an outage.
+ *
+ * Beyond not crashing: a body the registry turns into CSV must reach the
+ * importer as one UTF-8 row (or a "column" error, which is a 400), never
+ * as something the daemon answers with a 500. */
+#include "tests/fuzz/fuzz.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/formats.h"
+#include "server/geojson.h"
+#include "server/http.h"
+#include "server/plan.h"
+
+/* The CSV of one record of kind read by the importer; n records expected. */
+static int check_csv(enum fmt_kind kind, const char *csv, size_t n)
+{
+    struct fmt_result res;
+    char err[512] = "";
+    int rc, bad = 0;
+
+    rc = fmt_parse(kind, csv, strlen(csv), &res, err, sizeof err);
+    if (rc == 0) {
+        FUZZ_CHECK(bad, strcmp(res.encoding, "utf-8") == 0);
+        if (res.nrows + res.nrejects != n)
+            fprintf(stderr, "%zu rows, %zu rejects from:\n%s\n", res.nrows, res.nrejects, csv);
+        FUZZ_CHECK(bad, res.nrows + res.nrejects == n);
+    } else {
+        /* write_record answers 400 to these, 500 to anything else */
+        if (!strstr(err, "column"))
+            fprintf(stderr, "%s\nfrom:\n%s\n", err, csv);
+        FUZZ_CHECK(bad, strstr(err, "column") != NULL);
+    }
+    fmt_result_release(&res);
+    return bad;
+}
+
+/* As create() in routes_registry.c, up to the database. */
+static int check_record(const cJSON *obj, enum fmt_kind kind)
+{
+    static const char *const skip_devices[] = { "devices", NULL };
+    const cJSON *ext = cJSON_GetObjectItemCaseSensitive(obj, "external_id");
+    const cJSON *devices = cJSON_GetObjectItemCaseSensitive(obj, "devices");
+    struct http_req r;
+    char *csv, *dcsv = NULL;
+    int bad = 0;
+
+    if (!cJSON_IsString(ext) || !*ext->valuestring || (devices && kind != FMT_CHILDREN))
+        return 0;
+    memset(&r, 0, sizeof r);
+    csv = fuzz_object_to_csv(&r, obj, kind, skip_devices);
+    if (!csv) {
+        FUZZ_CHECK(bad, r.err == PM_ERR_BAD_REQUEST && r.errmsg[0]);
+        return bad;
+    }
+    bad += check_csv(kind, csv, 1);
+    if (devices) {
+        dcsv = fuzz_devices_to_csv(&r, devices, ext->valuestring);
+        if (dcsv)
+            bad += check_csv(FMT_DEVICES, dcsv, (size_t)cJSON_GetArraySize(devices));
+        else
+            FUZZ_CHECK(bad, r.err == PM_ERR_BAD_REQUEST && r.errmsg[0]);
+    }
+    free(csv);
+    free(dcsv);
+    return bad;
+}
+
+/* As route_plans_run: a scenario from the body, in DESIGN's ranges. */
+static int check_scenario(const cJSON *obj)
+{
+    static const char *const hazards[] = { "none", "flood", "landslide", "storm_surge",
+                                           "earthquake", "tsunami", "fire", "inland_flood",
+                                           "volcano", NULL };
+    struct plan_scenario s;
+    char err[256] = "", key[512];
+    int bad = 0, known = 0;
+
+    plan_scenario_init(&s);
+    if (plan_scenario_from_json(&s, obj, err, sizeof err) < 0) {
+        FUZZ_CHECK(bad, err[0] != '\0');
+        return bad;
+    }
+    for (int i = 0; hazards[i]; i++)
+        known |= strcmp(s.hazard, hazards[i]) == 0;
+    FUZZ_CHECK(bad, known);
+    FUZZ_CHECK(bad, s.outage_hours >= 0 && s.outage_hours <= 8760);
+    FUZZ_CHECK(bad, s.speed_kmh >= 0.1 && s.speed_kmh <= 300);
+    FUZZ_CHECK(bad, s.detour >= 1 && s.detour <= 10);
+    FUZZ_CHECK(bad, s.margin_h >= 0 && s.margin_h <= 48);
+    FUZZ_CHECK(bad, strlen(s.start_at) < sizeof s.start_at);
+    plan_scenario_key(&s, key, sizeof key);
+    FUZZ_CHECK(bad, strlen(key) < sizeof key - 1);
+    return bad;
+}
+
+/* As the outage routes: the geometry member checked before PostGIS. */
+static int check_geometry(const cJSON *obj)
+{
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(obj, "geometry");
+    const char *why;
+    int bad = 0;
+
+    if (!g || cJSON_IsNull(g))
+        return 0;
+    why = geojson_check_polygon(g);
+    FUZZ_CHECK(bad, (why == NULL) == (fuzz_polygon_ok(g) != 0));
+    if (!why) {
+        char *text = cJSON_PrintUnformatted(g);
+
+        FUZZ_CHECK(bad, text != NULL);
+        free(text);
+    }
+    return bad;
+}
+
+int fuzz_json(const uint8_t *data, size_t size)
+{
+    struct http_req r;
+    cJSON *obj;
+    int bad = 0;
+
+    /* The body as http.c hands it over: NUL-terminated, with its length. */
+    memset(&r, 0, sizeof r);
+    r.body = malloc(size + 1);
+    if (!r.body)
+        return 0;
+    memcpy(r.body, data, size);
+    r.body[size] = '\0';
+    r.body_len = size;
+    obj = fuzz_body_object(&r);
+    if (!obj) {
+        FUZZ_CHECK(bad, r.err == PM_ERR_BAD_REQUEST && r.errmsg[0]);
+    } else {
+        bad += check_record(obj, FMT_CHILDREN);
+        bad += check_record(obj, FMT_SHELTERS);
+        bad += check_record(obj, FMT_POWER_POINTS);
+        bad += check_scenario(obj);
+        bad += check_geometry(obj);
+    }
+    cJSON_Delete(obj);
+    free(r.body);
+    return bad;
+}
+
+FUZZ_TARGET(fuzz_json)
