@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/csv.h"
 #include "server/db.h"
 #include "server/formats.h"
 #include "server/import.h"
@@ -249,9 +250,20 @@ fail:
 static cJSON *body_object(struct http_req *r)
 {
     cJSON *obj;
+    char *text = NULL;
+    size_t text_len;
+    const char *enc = NULL;
+    int rc;
 
     if (!r->body || !r->body_len)
         return http_fail(r, PM_ERR_BAD_REQUEST, "a JSON object body is required"), NULL;
+    /* JSON is UTF-8 (RFC 8259).  cJSON passes other bytes through into the
+     * strings, and the CSV built from them would be read as CP932 -- the
+     * whole record garbled -- or not at all, a 500 (found by fuzz_json). */
+    rc = csv_decode(r->body, r->body_len, &text, &text_len, &enc, NULL, 0);
+    free(text);
+    if (rc < 0 || strcmp(enc, "utf-8") != 0)
+        return http_fail(r, PM_ERR_BAD_REQUEST, "the body is not UTF-8 JSON"), NULL;
     obj = cJSON_ParseWithLengthOpts(r->body, r->body_len + 1, NULL, 1); /* + its NUL */
     if (!obj || !cJSON_IsObject(obj)) {
         cJSON_Delete(obj);
