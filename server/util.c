@@ -161,7 +161,9 @@ int pm_parse_long(const char *s, long min, long max, long *out)
     char *end;
     long v;
 
-    if (!s || !*s || *s == ' ' || *s == '+')
+    /* strtol skips any leading white space ("\n5", "\t5") and takes a '+':
+     * a whole decimal integer starts with '-' or a digit (found by fuzz_query). */
+    if (!s || !(*s == '-' || (*s >= '0' && *s <= '9')))
         return -1;
     errno = 0;
     v = strtol(s, &end, 10);
