@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <limits.h>
+#include <pthread.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <zlib.h>
 
 #include "server/db.h"
 #include "server/routes.h"
@@ -71,6 +73,18 @@ static const struct http_route routes[] = {
     { "GET",    "/static/{file}",           ROLE_NONE,    0, route_static },
     { "GET",    "/static/leaflet/{file}",   ROLE_NONE,    0, route_static_leaflet },
     { "GET",    "/static/leaflet/images/{file}", ROLE_NONE, 0, route_static_leaflet_images },
+
+    { "GET",    "/v1/maps/power.geojson",   ROLE_NONE,    0, route_maps_power },
+    { "GET",    "/v1/maps/children.geojson", ROLE_VIEWER, 0, route_maps_children },
+    { "GET",    "/ogc",                     ROLE_NONE,    0, route_ogc_landing },
+    { "GET",    "/ogc/",                    ROLE_NONE,    0, route_ogc_landing },
+    { "GET",    "/ogc/conformance",         ROLE_NONE,    0, route_ogc_conformance },
+    { "GET",    "/ogc/api",                 ROLE_NONE,    0, route_ogc_api },
+    { "GET",    "/ogc/collections",         ROLE_NONE,    0, route_ogc_collections },
+    { "GET",    "/ogc/collections/{id}",    ROLE_NONE,    0, route_ogc_collection },
+    { "GET",    "/ogc/collections/{id}/items", ROLE_NONE, 0, route_ogc_items },
+    { "GET",    "/ogc/collections/{id}/items/{fid}", ROLE_NONE, 0, route_ogc_item },
+    { "GET",    "/tiles/{collection}/{z}/{x}/{y}", ROLE_NONE, 0, route_tile },
     { NULL, NULL, ROLE_NONE, 0, NULL }
 };
 
@@ -164,6 +178,35 @@ const char *http_query(struct http_req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct only_params {
+    const char *const *allowed;
+    const char *bad;
+};
+
+static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    struct only_params *o = cls;
+
+    (void)kind;
+    (void)value;
+    for (const char *const *a = o->allowed; *a; a++)
+        if (strcmp(*a, key) == 0)
+            return MHD_YES;
+    o->bad = key;
+    return MHD_NO;
+}
+
+enum pm_err http_only_params(struct http_req *r, const char *const *allowed)
+{
+    struct only_params o = { allowed, NULL };
+
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_param, &o);
+    if (o.bad)
+        return http_fail(r, PM_ERR_BAD_REQUEST, "%.64s: unknown query parameter", o.bad);
+    return PM_OK;
+}
+
 enum pm_err http_query_long(struct http_req *r, const char *name, long def, long min,
                             long max, long *out)
 {
@@ -228,6 +271,237 @@ enum pm_err http_audit(struct http_req *r, const char *action, const char *child
 }
 
 /* ------------------------------------------------------------------------- */
+/* Map layers: public caching, validators, compression, streaming              */
+/* ------------------------------------------------------------------------- */
+
+#define STREAM_BLOCK (64 * 1024)
+#define GZIP_LEVEL 5
+
+struct http_gzip_state {
+    z_stream z;
+    char in[STREAM_BLOCK];
+    int eof;                            /* the reader said end of body */
+    int done;                           /* deflate said Z_STREAM_END */
+};
+
+static int has_authorization(struct http_req *r)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                       MHD_HTTP_HEADER_AUTHORIZATION) != NULL;
+}
+
+void http_public(struct http_req *r, int max_age)
+{
+    r->public_max_age = max_age > 0 ? max_age : 1;
+}
+
+/* 1 when the Accept-Encoding list names gzip (or *) without q=0. */
+static int accepts_gzip(const char *h)
+{
+    while (h && *h) {
+        const char *end = strchr(h, ',');
+        size_t len = end ? (size_t)(end - h) : strlen(h);
+        char item[64];
+        char *semi, *name = item, *q;
+        size_t n;
+
+        snprintf(item, sizeof item, "%.*s", (int)(len < sizeof item ? len : sizeof item - 1), h);
+        semi = strchr(item, ';');
+        if (semi)
+            *semi = '\0';
+        while (*name == ' ' || *name == '\t')
+            name++;
+        n = strlen(name);
+        while (n && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+            name[--n] = '\0';
+        if (strcasecmp(name, "gzip") == 0 || strcmp(name, "*") == 0) {
+            q = semi ? strstr(semi + 1, "q=") : NULL;
+            if (!q || strtod(q + 2, NULL) > 0)
+                return 1;
+        }
+        h = end ? end + 1 : NULL;
+    }
+    return 0;
+}
+
+int http_gzip(struct http_req *r)
+{
+    r->gzip_offered = 1;
+    r->gzip = accepts_gzip(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                       MHD_HTTP_HEADER_ACCEPT_ENCODING));
+    return r->gzip;
+}
+
+/* 1 when the If-None-Match list names etag (weak comparison, RFC 9110) or is "*". */
+static int if_none_match(struct http_req *r, const char *etag)
+{
+    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                MHD_HTTP_HEADER_IF_NONE_MATCH);
+    size_t n = strlen(etag);
+
+    while (h && *h) {
+        const char *end;
+
+        while (*h == ' ' || *h == '\t' || *h == ',')
+            h++;
+        if (*h == '*')
+            return 1;
+        if (strncmp(h, "W/", 2) == 0)
+            h += 2;
+        end = h;
+        while (*end && *end != ',')
+            end++;
+        while (end > h && (end[-1] == ' ' || end[-1] == '\t'))
+            end--;
+        if ((size_t)(end - h) == n && memcmp(h, etag, n) == 0)
+            return 1;
+        while (*end && *end != ',')
+            end++;
+        h = end;
+    }
+    return 0;
+}
+
+int http_etag(struct http_req *r, const char *tag)
+{
+    snprintf(r->etag, sizeof r->etag, "\"%.80s%s\"", tag, r->gzip ? "-gz" : "");
+    return if_none_match(r, r->etag);
+}
+
+enum pm_err http_reply_not_modified(struct http_req *r)
+{
+    return http_reply(r, MHD_HTTP_NOT_MODIFIED, NULL, strdup(""), 0);
+}
+
+enum pm_err http_reply_stream(struct http_req *r, unsigned status, const char *content_type,
+                              http_reader read, void *cls, void (*release)(void *cls))
+{
+    free(r->out);
+    r->out = NULL;
+    r->out_len = 0;
+    r->status = status;
+    r->content_type = content_type;
+    r->stream_read = read;
+    r->stream_cls = cls;
+    r->stream_release = release;
+    return PM_OK;
+}
+
+static void add_layer_headers(struct http_req *r, struct MHD_Response *resp)
+{
+    char cc[64];
+
+    if (r->etag[0] && r->err == PM_OK)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, r->etag);
+    if (r->gzip)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    if (r->gzip_offered && r->err == PM_OK)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding, Authorization");
+    if (r->public_max_age && !has_authorization(r)) {
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        if (r->err == PM_OK && r->status < 400) {
+            snprintf(cc, sizeof cc, "public, max-age=%d", r->public_max_age);
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
+        }
+    }
+}
+
+/* Compresses r->out in place.  Returns 0, or -1 when out of memory. */
+static int gzip_buffer(struct http_req *r)
+{
+    z_stream z;
+    char *out;
+    uLong cap;
+    int rc;
+
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return -1;
+    cap = deflateBound(&z, (uLong)r->out_len);
+    out = malloc(cap);
+    if (!out) {
+        deflateEnd(&z);
+        return -1;
+    }
+    z.next_in = (Bytef *)r->out;
+    z.avail_in = (uInt)r->out_len;
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)cap;
+    rc = deflate(&z, Z_FINISH);
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END) {
+        free(out);
+        return -1;
+    }
+    free(r->out);
+    r->out = out;
+    r->out_len = cap - z.avail_out;
+    return 0;
+}
+
+static struct http_gzip_state *gzip_state_new(void)
+{
+    struct http_gzip_state *g = calloc(1, sizeof *g);
+
+    if (g && deflateInit2(&g->z, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        free(g);
+        return NULL;
+    }
+    return g;
+}
+
+static void gzip_state_free(struct http_gzip_state *g)
+{
+    if (!g)
+        return;
+    deflateEnd(&g->z);
+    free(g);
+}
+
+/* libmicrohttpd's content reader for a streamed reply: the route's reader,
+ * through deflate when the body is compressed. */
+static ssize_t stream_callback(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct http_req *r = cls;
+    struct http_gzip_state *g = r->z;
+    long n;
+
+    (void)pos;
+    if (!g) {
+        n = r->stream_read(r->stream_cls, buf, max);
+        return n > 0 ? (ssize_t)n : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM
+                                           : MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+    if (g->done)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    g->z.next_out = (Bytef *)buf;
+    g->z.avail_out = (uInt)max;
+    for (;;) {
+        int rc;
+
+        if (g->z.avail_in == 0 && !g->eof) {
+            n = r->stream_read(r->stream_cls, g->in, sizeof g->in);
+            if (n < 0)
+                return MHD_CONTENT_READER_END_WITH_ERROR;
+            if (n == 0)
+                g->eof = 1;
+            g->z.next_in = (Bytef *)g->in;
+            g->z.avail_in = (uInt)n;
+        }
+        rc = deflate(&g->z, g->eof ? Z_FINISH : Z_NO_FLUSH);
+        if (rc == Z_STREAM_END)
+            g->done = 1;
+        else if (rc != Z_OK && rc != Z_BUF_ERROR)
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        if (g->z.avail_out == 0 || g->done)
+            break;
+    }
+    if (max - g->z.avail_out == 0)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    return (ssize_t)(max - g->z.avail_out);
+}
+
+/* ------------------------------------------------------------------------- */
 /* Routing and authentication                                                  */
 /* ------------------------------------------------------------------------- */
 
@@ -288,6 +562,66 @@ static const struct http_route *route_find(struct http_req *r, char *pathbuf, si
     return NULL;
 }
 
+/* ------------------------------------------------------------------------- */
+/* Failed authentication: an address that keeps presenting bad tokens is      */
+/* answered 429, after a delay, until it has been quiet for a while.           */
+/* ------------------------------------------------------------------------- */
+
+#define AUTH_FAIL_SLOTS 256
+#define AUTH_FAIL_LIMIT 10          /* failures within the window */
+#define AUTH_FAIL_WINDOW_S 60
+#define AUTH_FAIL_DELAY_MS 1000
+
+struct auth_fail {
+    char addr[64];
+    int count;
+    time_t first;
+};
+
+static struct auth_fail auth_fails[AUTH_FAIL_SLOTS];
+static pthread_mutex_t auth_fail_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct auth_fail *auth_fail_slot(const char *addr)
+{
+    unsigned h = 5381;
+
+    for (const char *p = addr; *p; p++)
+        h = h * 33 + (unsigned char)*p;
+    return &auth_fails[h % AUTH_FAIL_SLOTS];
+}
+
+/* 1 when addr is over the limit of failed authentications. */
+static int auth_blocked(const char *addr)
+{
+    struct auth_fail *f;
+    int blocked;
+
+    pthread_mutex_lock(&auth_fail_lock);
+    f = auth_fail_slot(addr);
+    if (strcmp(f->addr, addr) != 0 || time(NULL) - f->first > AUTH_FAIL_WINDOW_S)
+        blocked = 0;
+    else
+        blocked = f->count >= AUTH_FAIL_LIMIT;
+    pthread_mutex_unlock(&auth_fail_lock);
+    return blocked;
+}
+
+static void auth_failed(const char *addr)
+{
+    struct auth_fail *f;
+    time_t now = time(NULL);
+
+    pthread_mutex_lock(&auth_fail_lock);
+    f = auth_fail_slot(addr);
+    if (strcmp(f->addr, addr) != 0 || now - f->first > AUTH_FAIL_WINDOW_S) {
+        snprintf(f->addr, sizeof f->addr, "%s", addr);
+        f->count = 0;
+        f->first = now;
+    }
+    f->count++;
+    pthread_mutex_unlock(&auth_fail_lock);
+}
+
 /* Looks the bearer token up.  Returns PM_OK (also when no token was given),
  * or an error already recorded. */
 static enum pm_err authenticate(struct http_req *r)
@@ -302,8 +636,18 @@ static enum pm_err authenticate(struct http_req *r)
 
     if (!h)
         return PM_OK;
-    if (strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
+    if (auth_blocked(r->remote)) {
+        struct timespec delay = { AUTH_FAIL_DELAY_MS / 1000, (AUTH_FAIL_DELAY_MS % 1000) * 1000000L };
+
+        nanosleep(&delay, NULL);
+        http_header(r, "Retry-After", "60");
+        return http_fail(r, PM_ERR_TOO_MANY, "too many failed authentications from this address; "
+                                             "try again in a minute");
+    }
+    if (strncasecmp(h, "Bearer ", 7) != 0 || !h[7]) {
+        auth_failed(r->remote);
         return http_fail(r, PM_ERR_UNAUTHORIZED, "Authorization must be \"Bearer TOKEN\"");
+    }
     sha256(h + 7, strlen(h + 7), digest);
     sha256_hex(digest, hex);
     if (!http_db(r))
@@ -312,6 +656,7 @@ static enum pm_err authenticate(struct http_req *r)
     if (!db_ok(res)) {
         e = http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
     } else if (PQntuples(res) != 1) {
+        auth_failed(r->remote);
         e = http_fail(r, PM_ERR_UNAUTHORIZED, "invalid, expired or revoked token");
     } else {
         r->key_id = strtol(PQgetvalue(res, 0, 0), NULL, 10);
@@ -338,6 +683,10 @@ static void ctx_free(struct conn_ctx *c)
 {
     if (!c)
         return;
+    /* A stream may still hold a query on the connection: end it first. */
+    if (c->req.stream_release)
+        c->req.stream_release(c->req.stream_cls);
+    gzip_state_free(c->req.z);
     if (c->req.db)
         db_release(c->req.srv->pool, c->req.db);
     free(c->req.body);
@@ -373,15 +722,29 @@ static enum MHD_Result queue(struct conn_ctx *c)
             r->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
         }
     }
-    resp = MHD_create_response_from_buffer(r->out_len, r->out ? r->out : (void *)"",
-                                           r->out ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (r->err != PM_OK || r->status == MHD_HTTP_NOT_MODIFIED || r->status == MHD_HTTP_NO_CONTENT)
+        r->gzip = 0;
+    if (r->stream_read && r->err == PM_OK) {
+        if (r->gzip && !(r->z = gzip_state_new()))
+            return MHD_NO;
+        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, stream_callback,
+                                                 r, NULL);
+    } else {
+        if (r->gzip && r->out_len && gzip_buffer(r) < 0)
+            return MHD_NO;
+        resp = MHD_create_response_from_buffer(r->out_len, r->out ? r->out : (void *)"",
+                                               r->out ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    }
     if (!resp)
         return MHD_NO;
     r->out = NULL;                      /* the response owns it now */
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            r->content_type ? r->content_type : "application/json");
+    if (r->status != MHD_HTTP_NOT_MODIFIED && r->status != MHD_HTTP_NO_CONTENT)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                r->content_type ? r->content_type : "application/json");
     for (int i = 0; i < r->nhdr; i++)
         MHD_add_response_header(resp, r->hdr_name[i], r->hdr_value[i]);
+    add_layer_headers(r, resp);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     /* Nothing may be framed but /embed, whose own CSP says by whom. */
     if (!MHD_get_response_header(resp, "Content-Security-Policy")) {
         MHD_add_response_header(resp, "Content-Security-Policy", "frame-ancestors 'none'");
@@ -449,6 +812,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         c->req.method = method;
         c->req.path = url;
         c->route = route_find(&c->req, c->pathbuf, sizeof c->pathbuf, &c->path_known);
+        if (strlen(url) >= sizeof c->pathbuf) {
+            c->route = NULL;
+            c->path_known = 0;
+        }
         c->req.body_max = c->route && c->route->large_body ? srv->import_body_max
                                                            : srv->json_body_max;
         {
@@ -561,6 +928,8 @@ int http_serve(struct pm_server *srv, const char *host, int port,
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000,
                          MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)512,
+                         /* Bounds the request line and headers (431 above). */
+                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
                          MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024),
                          MHD_OPTION_END);
     if (!d) {

@@ -42,6 +42,14 @@ struct pm_server {
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_HEADERS 8
 
+/* Fills buf with up to max bytes of a streamed body.  Returns the number of
+ * bytes written (> 0), 0 at the end of the body, or -1 on an error (the
+ * connection is then closed: the client sees a truncated body).  Blocks until
+ * it has something; never returns 0 before the end. */
+typedef long (*http_reader)(void *cls, char *buf, size_t max);
+
+struct http_gzip_state;
+
 /* One request, from its first byte to its reply. */
 struct http_req {
     struct pm_server *srv;
@@ -75,6 +83,16 @@ struct http_req {
     char errmsg[512];
     const char *errdetail_name;           /* an extra member of the error object */
     char *errdetail;                      /* its JSON text */
+
+    /* Map layers (http_public, http_gzip, http_etag, http_reply_stream). */
+    int public_max_age;                   /* > 0: a public layer, cacheable that long */
+    int gzip_offered;                     /* http_gzip was called: Vary: Accept-Encoding */
+    int gzip;                             /* 1: the body is sent gzip-compressed */
+    char etag[96];                        /* the reply's ETag, quoted; "" when none */
+    http_reader stream_read;              /* a streamed body, or NULL */
+    void *stream_cls;
+    void (*stream_release)(void *cls);
+    struct http_gzip_state *z;            /* deflate state of a streamed gzip body */
 };
 
 /* A handler returns PM_OK after setting a reply, or an error after http_fail(). */
@@ -99,6 +117,10 @@ void http_header(struct http_req *r, const char *name, const char *value);
 
 /* The query-string value of name, or NULL. */
 const char *http_query(struct http_req *r, const char *name);
+/* Refuses query parameters not in allowed (NULL-terminated): a recorded 400
+ * naming the first unknown one, or PM_OK. */
+enum pm_err http_only_params(struct http_req *r, const char *const *allowed);
+
 /* Reads an integer query parameter: def when absent.  On a bad value records a
  * 400 naming the parameter and returns it; PM_OK otherwise. */
 enum pm_err http_query_long(struct http_req *r, const char *name, long def, long min,
@@ -114,6 +136,38 @@ enum pm_err http_audit(struct http_req *r, const char *action, const char *child
 
 /* Sets powermap.actor for the current transaction (history rows name the key). */
 enum pm_err http_set_actor(struct http_req *r);
+
+/* ------------------------------------------------------------------------- */
+/* Map layers: public caching, validators, compression, streaming              */
+/* ------------------------------------------------------------------------- */
+
+/* Marks the reply as a public layer.  Without an Authorization header the
+ * reply then carries "Cache-Control: public, max-age=max_age" (2xx and 304)
+ * and "Access-Control-Allow-Origin: *" (any status); with one it stays
+ * "private, no-store" and gets no CORS header. */
+void http_public(struct http_req *r, int max_age);
+
+/* Offers compression: when the request's Accept-Encoding allows gzip, the
+ * reply body (buffered or streamed) is sent with Content-Encoding: gzip.
+ * Either way the reply says "Vary: Accept-Encoding".  Returns 1 when the body
+ * will be compressed.  Call it before http_etag: the ETag names the encoding. */
+int http_gzip(struct http_req *r);
+
+/* Sets the reply's strong ETag to "tag" ("tag-gz" when compressed).  tag is
+ * made of [A-Za-z0-9._:,-]: a data version and a digest of whatever else the
+ * body depends on.  Returns 1 when the request's If-None-Match names it (or
+ * is "*"): the caller then answers http_reply_not_modified. */
+int http_etag(struct http_req *r, const char *tag);
+
+/* A 304 Not Modified reply without a body (headers as for the 200). */
+enum pm_err http_reply_not_modified(struct http_req *r);
+
+/* Sets a streamed reply: the body is pulled from read(cls, ...) while it is
+ * sent (chunked), so it need not fit in memory.  release(cls), when not NULL,
+ * is called once when the request ends, however it ends, before the
+ * request's database connection goes back to the pool: read may use r->db. */
+enum pm_err http_reply_stream(struct http_req *r, unsigned status, const char *content_type,
+                              http_reader read, void *cls, void (*release)(void *cls));
 
 /* Starts the daemon on host:port.  Returns only on SIGINT/SIGTERM: 0, or -1
  * with a message on stderr when the socket cannot be opened. */

@@ -16,6 +16,10 @@ enum pm_err route_import(struct http_req *r)
     enum pm_err e;
     int rc;
 
+    static const char *const allowed[] = { "partial", NULL };
+
+    if (http_only_params(r, allowed) != PM_OK)
+        return r->err;
     if (partial && strcmp(partial, "true") != 0 && strcmp(partial, "false") != 0 &&
         strcmp(partial, "1") != 0 && strcmp(partial, "0") != 0)
         return http_fail(r, PM_ERR_BAD_REQUEST, "partial: must be true or false");

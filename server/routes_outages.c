@@ -12,6 +12,12 @@
 #include "server/plan.h"
 #include "server/routes.h"
 
+static const char *const no_params[] = { NULL };
+static const char *const page_params[] = { "limit", "offset", NULL };
+static const char *const list_params[] = { "limit", "offset", "active", NULL };
+static const char *const affected_params[] = { "hazard", "outage_hours", "speed_kmh", "detour",
+                                               "margin_h", "start_at", "f", NULL };
+
 /* The outage Feature of a body: geometry, started_at, expected_restore_at,
  * from the properties or the top level. */
 struct outage_body {
@@ -114,6 +120,9 @@ static enum pm_err outage_id(struct http_req *r, char out[24])
 {
     long id;
 
+    if (http_only_params(r, strcmp(r->path + strlen(r->path) - 9, "/affected") == 0
+                                ? affected_params : no_params) != PM_OK)
+        return r->err;
     if (pm_parse_long(r->params[0], 1, 9007199254740991L, &id) < 0)
         return http_fail(r, PM_ERR_BAD_REQUEST, "id: must be a positive integer");
     snprintf(out, 24, "%ld", id);
@@ -144,7 +153,7 @@ enum pm_err route_outages_create(struct http_req *r)
     PGresult *q = NULL;
     enum pm_err e;
 
-    if (parse_body(r, &b, 1) != PM_OK || !http_db(r) ||
+    if (http_only_params(r, no_params) != PM_OK || parse_body(r, &b, 1) != PM_OK || !http_db(r) ||
         check_times(r, b.started_at, b.expected_restore_at) != PM_OK) {
         e = r->err;
         goto out;
@@ -268,7 +277,8 @@ enum pm_err route_outages_list(struct http_req *r)
     PGresult *q;
     enum pm_err e;
 
-    if (http_query_long(r, "limit", 100, 0, 10000, &limit) != PM_OK ||
+    if (http_only_params(r, list_params) != PM_OK ||
+        http_query_long(r, "limit", 100, 0, 10000, &limit) != PM_OK ||
         http_query_long(r, "offset", 0, 0, 1000000000L, &offset) != PM_OK)
         return r->err;
     if (active && strcmp(active, "true") != 0 && strcmp(active, "false") != 0)
@@ -531,7 +541,8 @@ enum pm_err route_webhook_deliveries(struct http_req *r)
     PGresult *q;
     enum pm_err e;
 
-    if (http_query_long(r, "limit", 100, 0, 10000, &limit) != PM_OK ||
+    if (http_only_params(r, page_params) != PM_OK ||
+        http_query_long(r, "limit", 100, 0, 10000, &limit) != PM_OK ||
         http_query_long(r, "offset", 0, 0, 1000000000L, &offset) != PM_OK || !http_db(r))
         return r->err;
     snprintf(lim, sizeof lim, "%ld", limit);

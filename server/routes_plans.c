@@ -10,6 +10,11 @@
 #include "server/plan_render.h"
 #include "server/routes.h"
 
+static const char *const plan_params[] = { "hazard", "outage_hours", "speed_kmh", "detour",
+                                           "margin_h", "start_at", "f", NULL };
+static const char *const page_params[] = { "limit", "offset", NULL };
+static const char *const no_params[] = { NULL };
+
 static enum pm_err run_or_reply(struct http_req *r, const struct plan_scenario *s, long *run_id)
 {
     char actor[128], err[512];
@@ -35,6 +40,8 @@ enum pm_err route_plans_run(struct http_req *r)
     enum pm_err e;
 
     plan_scenario_init(&s);
+    if (http_only_params(r, no_params) != PM_OK)
+        return r->err;
     if (r->body && r->body_len) {
         body = cJSON_ParseWithLengthOpts(r->body, r->body_len + 1, NULL, 1);
         if (!body)
@@ -65,7 +72,8 @@ enum pm_err route_plans_list(struct http_req *r)
     PGresult *q;
     enum pm_err e;
 
-    if (http_query_long(r, "limit", 20, 0, 10000, &limit) != PM_OK ||
+    if (http_only_params(r, page_params) != PM_OK ||
+        http_query_long(r, "limit", 20, 0, 10000, &limit) != PM_OK ||
         http_query_long(r, "offset", 0, 0, 1000000000L, &offset) != PM_OK || !http_db(r))
         return r->err;
     snprintf(lim, sizeof lim, "%ld", limit);
@@ -150,6 +158,8 @@ enum pm_err route_child_plan(struct http_req *r)
     int found;
     enum pm_err e = PM_OK;
 
+    if (http_only_params(r, plan_params) != PM_OK)
+        return r->err;
     if (!f)
         f = "json";
     if (strcmp(f, "json") != 0 && strcmp(f, "geojson") != 0 && strcmp(f, "html") != 0)

@@ -376,6 +376,9 @@ static enum pm_err reply_record(struct http_req *r, const struct resource *res, 
 /* The generic handlers                                                        */
 /* ------------------------------------------------------------------------- */
 
+static const char *const no_params[] = { NULL };
+static const char *const page_params[] = { "limit", "offset", NULL };
+
 static enum pm_err list(struct http_req *r, const struct resource *res)
 {
     char lim[24], off[24];
@@ -384,7 +387,8 @@ static enum pm_err list(struct http_req *r, const struct resource *res)
     PGresult *q;
     enum pm_err e;
 
-    if (http_query_long(r, "limit", 100, 0, 10000, &limit) != PM_OK ||
+    if (http_only_params(r, page_params) != PM_OK ||
+        http_query_long(r, "limit", 100, 0, 10000, &limit) != PM_OK ||
         http_query_long(r, "offset", 0, 0, 1000000000L, &offset) != PM_OK)
         return r->err;
     snprintf(lim, sizeof lim, "%ld", limit);
@@ -409,7 +413,7 @@ static enum pm_err get(struct http_req *r, const struct resource *res)
 {
     char id[24];
 
-    if (path_id(r, id) != PM_OK || !http_db(r))
+    if (http_only_params(r, no_params) != PM_OK || path_id(r, id) != PM_OK || !http_db(r))
         return r->err;
     return reply_record(r, res, id, 200, "child.read");
 }
@@ -425,6 +429,10 @@ static enum pm_err create(struct http_req *r, const struct resource *res)
 
     if (!obj)
         return r->err;
+    if (http_only_params(r, no_params) != PM_OK) {
+        cJSON_Delete(obj);
+        return r->err;
+    }
     ext = cJSON_GetObjectItemCaseSensitive(obj, "external_id");
     devices = cJSON_GetObjectItemCaseSensitive(obj, "devices");
     if (!cJSON_IsString(ext) || !*ext->valuestring) {
@@ -479,7 +487,7 @@ static enum pm_err put(struct http_req *r, const struct resource *res)
     PGresult *q;
     enum pm_err e;
 
-    if (path_id(r, id) != PM_OK)
+    if (http_only_params(r, no_params) != PM_OK || path_id(r, id) != PM_OK)
         return r->err;
     obj = body_object(r);
     if (!obj || !http_db(r)) {
@@ -550,7 +558,7 @@ static enum pm_err del(struct http_req *r, const struct resource *res)
     PGresult *q;
     enum pm_err e;
 
-    if (path_id(r, id) != PM_OK || !http_db(r))
+    if (http_only_params(r, no_params) != PM_OK || path_id(r, id) != PM_OK || !http_db(r))
         return r->err;
     if (db_command(r->db, "BEGIN", NULL, 0) < 0 || http_set_actor(r) != PM_OK)
         return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
