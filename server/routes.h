@@ -70,4 +70,20 @@ enum pm_err route_static_reply(struct http_req *r, const char *content_type,
 int route_static_find_roots(const char *web_root, char **web, char **leaflet,
                             char *err, size_t errcap);
 
+/* routes_maps.c: the power map and the children map */
+enum pm_err route_maps_power(struct http_req *r);
+enum pm_err route_maps_children(struct http_req *r);
+
+/* routes_ogc.c: OGC API - Features under /ogc */
+enum pm_err route_ogc_landing(struct http_req *r);
+enum pm_err route_ogc_conformance(struct http_req *r);
+enum pm_err route_ogc_api(struct http_req *r);
+enum pm_err route_ogc_collections(struct http_req *r);
+enum pm_err route_ogc_collection(struct http_req *r);
+enum pm_err route_ogc_items(struct http_req *r);
+enum pm_err route_ogc_item(struct http_req *r);
+
+/* routes_tiles.c: vector tiles */
+enum pm_err route_tile(struct http_req *r);
+
 #endif

@@ -1,0 +1,465 @@
+/* routes_maps.c -- GET /v1/maps/power.geojson (the public power map) and
+ * GET /v1/maps/children.geojson (token holders, audited); and what the map
+ * routes share (maps.h): strict query strings, bboxes, ETags from the data
+ * versions of sql/0004_maps.sql, and feature collections streamed from
+ * PostgreSQL.
+ *
+ * The database writes the GeoJSON; this file passes its rows through.  A
+ * feature query is sent in libpq's single-row mode.  Its first row carries the
+ * data version, so the ETag is known before the body; a body that stays under
+ * MAPS_BUFFER_MAX is then read whole and sent with a Content-Length, a larger
+ * one is streamed: rows are read as the client takes the bytes, and the
+ * daemon never holds more than about one block of it. */
+#include <libpq-fe.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/db.h"
+#include "server/maps.h"
+#include "server/routes.h"
+#include "server/sha256.h"
+
+/* Bodies up to this size are sent whole; larger ones are streamed. */
+#define MAPS_BUFFER_MAX (256 * 1024)
+
+/* ------------------------------------------------------------------------- */
+/* Query strings                                                               */
+/* ------------------------------------------------------------------------- */
+
+struct param_check {
+    const char *const *allowed;
+    const char *seen[16];
+    int nseen;
+    const char *bad;            /* the first unknown or repeated name */
+    int repeated;
+};
+
+static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    struct param_check *c = cls;
+    int known = 0;
+
+    (void)kind;
+    (void)value;
+    if (c->bad)
+        return MHD_NO;
+    for (const char *const *a = c->allowed; *a; a++)
+        if (strcmp(*a, key) == 0)
+            known = 1;
+    for (int i = 0; i < c->nseen; i++)
+        if (strcmp(c->seen[i], key) == 0) {
+            c->bad = key;
+            c->repeated = 1;
+            return MHD_NO;
+        }
+    if (!known || c->nseen == (int)(sizeof c->seen / sizeof c->seen[0])) {
+        c->bad = key;
+        return MHD_NO;
+    }
+    c->seen[c->nseen++] = key;
+    return MHD_YES;
+}
+
+enum pm_err maps_params_or_reply(struct http_req *r, const char *const *allowed)
+{
+    struct param_check c = { .allowed = allowed };
+    struct pm_buf names;
+    enum pm_err e;
+
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_param, &c);
+    if (!c.bad)
+        return PM_OK;
+    if (c.repeated)
+        return http_fail(r, PM_ERR_BAD_REQUEST, "query parameter %.40s: given twice", c.bad);
+    pm_buf_init(&names);
+    for (const char *const *a = allowed; *a; a++)
+        pm_buf_printf(&names, "%s%s", a == allowed ? "" : ", ", *a);
+    e = http_fail(r, PM_ERR_BAD_REQUEST, "unknown query parameter %.40s (this resource takes: %s)",
+                  c.bad, names.data ? names.data : "none");
+    pm_buf_release(&names);
+    return e;
+}
+
+enum pm_err maps_bbox_or_reply(struct http_req *r, struct maps_bbox *b)
+{
+    const char *v = http_query(r, "bbox");
+    const char *why = NULL;
+    double d[4];
+
+    memset(b, 0, sizeof *b);
+    if (!v)
+        return PM_OK;
+    if (pm_parse_bbox(v, d, &why) < 0)
+        return http_fail(r, PM_ERR_BAD_REQUEST, "bbox: %s (minlon,minlat,maxlon,maxlat in "
+                         "EPSG:4326; a box across the antimeridian is two requests)", why);
+    b->set = 1;
+    b->minlon = d[0];
+    b->minlat = d[1];
+    b->maxlon = d[2];
+    b->maxlat = d[3];
+    for (int i = 0; i < 4; i++) {
+        /* The shortest text that reads back as the same double: links and
+         * ETags stay readable (139.7, not 139.69999999999999). */
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(b->text[i], sizeof b->text[i], "%.*g", prec, d[i]);
+            if (strtod(b->text[i], NULL) == d[i])
+                break;
+        }
+    }
+    return PM_OK;
+}
+
+void maps_base_url(struct http_req *r, char *out, size_t cap)
+{
+    const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    const char *proto = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
+    int ok = host && *host && strlen(host) < 200;
+
+    for (const char *p = host; ok && *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '.' || *p == '-' || *p == ':' || *p == '[' || *p == ']'))
+            ok = 0;
+    snprintf(out, cap, "%s://%s", proto && strcmp(proto, "https") == 0 ? "https" : "http",
+             ok ? host : "localhost");
+}
+
+/* ------------------------------------------------------------------------- */
+/* ETags                                                                       */
+/* ------------------------------------------------------------------------- */
+
+void maps_etag_tag(const char *version, const char *key, char out[41])
+{
+    struct pm_buf b;
+    unsigned char digest[32];
+    char hex[65];
+
+    pm_buf_init(&b);
+    pm_buf_printf(&b, "%s|%s", version, key);
+    sha256(b.data ? b.data : "", b.len, digest);
+    pm_buf_release(&b);
+    sha256_hex(digest, hex);
+    snprintf(out, 41, "%.40s", hex);
+}
+
+int maps_not_modified(struct http_req *r, const char *layers, const char *key)
+{
+    const char *p[1] = { layers };
+    char tag[41];
+    PGresult *res;
+    int hit;
+
+    if (!MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH))
+        return 0;
+    if (!http_db(r))
+        return -1;
+    res = db_exec(r->db, "map_versions", 1, p);
+    if (!db_ok(res) || PQntuples(res) != 1) {
+        PQclear(res);
+        http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+        return -1;
+    }
+    maps_etag_tag(PQgetvalue(res, 0, 0), key, tag);
+    PQclear(res);
+    hit = http_etag(r, tag);
+    if (hit)
+        http_reply_not_modified(r);
+    return hit;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Feature collections from single-row queries                                 */
+/* ------------------------------------------------------------------------- */
+
+struct maps_fc {
+    PGconn *db;
+    int active;                 /* the query may still send rows */
+    char version[256];
+    long long matched;
+    struct pm_buf buf;          /* bytes not yet handed to the client */
+    size_t off;
+    long returned;
+    int ended;                  /* the suffix is in buf */
+    maps_fc_suffix suffix;
+    void *cls;                  /* the suffix's, freed with fc */
+};
+
+/* Reads and drops whatever the connection still has to say. */
+static void drain(PGconn *db)
+{
+    PGresult *res;
+
+    while ((res = PQgetResult(db)))
+        PQclear(res);
+}
+
+struct maps_fc *maps_fc_open(struct http_req *r, const char *query, int nparams,
+                             const char *const *params)
+{
+    struct maps_fc *fc;
+    PGresult *res;
+
+    if (!http_db(r))
+        return NULL;
+    fc = calloc(1, sizeof *fc);
+    if (!fc) {
+        http_fail(r, PM_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    fc->db = r->db;
+    fc->matched = -1;
+    pm_buf_init(&fc->buf);
+    if (!PQsendQueryPrepared(fc->db, query, nparams, params, NULL, NULL, 0)) {
+        fprintf(stderr, "powermapd: %s: %s", query, PQerrorMessage(fc->db));
+        free(fc);
+        http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+        return NULL;
+    }
+    fc->active = 1;
+    if (!PQsetSingleRowMode(fc->db))
+        goto fail;
+    res = PQgetResult(fc->db);
+    if (!res || PQresultStatus(res) != PGRES_SINGLE_TUPLE || PQnfields(res) != 4 ||
+        strcmp(PQgetvalue(res, 0, 0), "0") != 0) {
+        if (res && PQresultStatus(res) != PGRES_SINGLE_TUPLE)
+            fprintf(stderr, "powermapd: %s: %s", query, PQresultErrorMessage(res));
+        else
+            fprintf(stderr, "powermapd: %s: the first row is not the head row\n", query);
+        PQclear(res);
+        goto fail;
+    }
+    snprintf(fc->version, sizeof fc->version, "%s", PQgetvalue(res, 0, 1));
+    if (!PQgetisnull(res, 0, 2))
+        fc->matched = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+    PQclear(res);
+    return fc;
+fail:
+    maps_fc_free(fc);
+    http_fail(r, PM_ERR_INTERNAL, "the map query failed");
+    return NULL;
+}
+
+const char *maps_fc_version(const struct maps_fc *fc)
+{
+    return fc->version;
+}
+
+long long maps_fc_matched(const struct maps_fc *fc)
+{
+    return fc->matched;
+}
+
+void maps_fc_free(struct maps_fc *fc)
+{
+    if (!fc)
+        return;
+    if (fc->active) {
+        /* The client went away, or we stopped early: stop the query so that
+         * the connection goes back to the pool idle. */
+        PGcancel *cancel = PQgetCancel(fc->db);
+        char err[256];
+
+        if (cancel) {
+            PQcancel(cancel, err, sizeof err);
+            PQfreeCancel(cancel);
+        }
+        drain(fc->db);
+    }
+    pm_buf_release(&fc->buf);
+    free(fc->cls);
+    free(fc);
+}
+
+/* Appends the next feature to buf.  Returns 1, 0 after the last one (the
+ * suffix is then in buf), or -1 when the query failed. */
+static int fc_next(struct maps_fc *fc)
+{
+    PGresult *res;
+
+    if (fc->ended)
+        return 0;
+    res = PQgetResult(fc->db);
+    if (res && PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
+        if (fc->returned)
+            pm_buf_append(&fc->buf, ",", 1);
+        pm_buf_append(&fc->buf, PQgetvalue(res, 0, 3), (size_t)PQgetlength(res, 0, 3));
+        fc->returned++;
+        PQclear(res);
+        return fc->buf.oom ? -1 : 1;
+    }
+    if (res && PQresultStatus(res) == PGRES_TUPLES_OK) {
+        PQclear(res);
+        drain(fc->db);
+        fc->active = 0;
+        fc->suffix(&fc->buf, fc->cls, fc->returned, fc->matched);
+        fc->ended = 1;
+        return fc->buf.oom ? -1 : 0;
+    }
+    fprintf(stderr, "powermapd: map query: %s",
+            res ? PQresultErrorMessage(res) : PQerrorMessage(fc->db));
+    PQclear(res);
+    drain(fc->db);
+    fc->active = 0;
+    return -1;
+}
+
+static long fc_read(void *cls, char *out, size_t max)
+{
+    struct maps_fc *fc = cls;
+    size_t n;
+
+    while (fc->buf.len == fc->off) {
+        if (fc->ended)
+            return 0;
+        fc->buf.len = 0;
+        fc->off = 0;
+        while (fc->buf.len < max && !fc->ended)
+            if (fc_next(fc) < 0)
+                return -1;
+    }
+    n = fc->buf.len - fc->off;
+    if (n > max)
+        n = max;
+    memcpy(out, fc->buf.data + fc->off, n);
+    fc->off += n;
+    return (long)n;
+}
+
+static void fc_release(void *cls)
+{
+    maps_fc_free(cls);
+}
+
+enum pm_err maps_fc_reply(struct http_req *r, struct maps_fc *fc, const char *content_type,
+                          const char *prefix, maps_fc_suffix suffix, void *cls)
+{
+    fc->suffix = suffix;
+    fc->cls = cls;
+    pm_buf_puts(&fc->buf, prefix);
+    while (fc->buf.len < MAPS_BUFFER_MAX && !fc->ended) {
+        if (fc_next(fc) < 0) {
+            maps_fc_free(fc);
+            return http_fail(r, PM_ERR_INTERNAL, "the map query failed");
+        }
+    }
+    if (fc->ended) {
+        size_t len;
+        char *body = pm_buf_steal(&fc->buf, &len);
+
+        maps_fc_free(fc);
+        return http_reply(r, MHD_HTTP_OK, content_type, body, len);
+    }
+    return http_reply_stream(r, MHD_HTTP_OK, content_type, fc_read, fc, fc_release);
+}
+
+/* ------------------------------------------------------------------------- */
+/* /v1/maps/power.geojson and /v1/maps/children.geojson                        */
+/* ------------------------------------------------------------------------- */
+
+static void close_collection(struct pm_buf *b, void *cls, long returned, long long matched)
+{
+    (void)cls;
+    (void)matched;
+    pm_buf_printf(b, "],\"numberReturned\":%ld}", returned);
+}
+
+static const char fc_prefix[] = "{\"type\":\"FeatureCollection\",\"features\":[";
+
+static enum pm_err f_is_json_or_reply(struct http_req *r)
+{
+    const char *f = http_query(r, "f");
+
+    if (f && strcmp(f, "json") != 0 && strcmp(f, "geojson") != 0)
+        return http_fail(r, PM_ERR_BAD_REQUEST, "f: must be json or geojson");
+    return PM_OK;
+}
+
+enum pm_err route_maps_power(struct http_req *r)
+{
+    static const char *const allowed[] = { "bbox", "f", NULL };
+    struct maps_bbox bb;
+    const char *priv = r->role >= ROLE_VIEWER ? "true" : "false";
+    char key[256], tag[41];
+    struct maps_fc *fc;
+    int hit;
+
+    http_public(r, MAPS_MAX_AGE);
+    if (maps_params_or_reply(r, allowed) != PM_OK || maps_bbox_or_reply(r, &bb) != PM_OK ||
+        f_is_json_or_reply(r) != PM_OK)
+        return r->err;
+    http_gzip(r);
+    snprintf(key, sizeof key, "power|%s|%s,%s,%s,%s", priv, bb.text[0], bb.text[1], bb.text[2],
+             bb.text[3]);
+    hit = maps_not_modified(r, "{power_points,shelters}", key);
+    if (hit)
+        return hit > 0 ? PM_OK : r->err;
+    if (bb.set) {
+        const char *p[5] = { bb.text[0], bb.text[1], bb.text[2], bb.text[3], priv };
+
+        fc = maps_fc_open(r, "maps_power_bbox", 5, p);
+    } else {
+        const char *p[1] = { priv };
+
+        fc = maps_fc_open(r, "maps_power_all", 1, p);
+    }
+    if (!fc)
+        return r->err;
+    maps_etag_tag(maps_fc_version(fc), key, tag);
+    if (http_etag(r, tag)) {
+        maps_fc_free(fc);
+        return http_reply_not_modified(r);
+    }
+    return maps_fc_reply(r, fc, "application/geo+json", fc_prefix, close_collection, NULL);
+}
+
+enum pm_err route_maps_children(struct http_req *r)
+{
+    static const char *const allowed[] = { "bbox", "f", NULL };
+    struct maps_bbox bb;
+    const char *p[4] = { NULL, NULL, NULL, NULL };
+    const char *fp[2];
+    struct maps_fc *fc;
+    PGresult *res;
+    char *ids = NULL, *count = NULL;
+    enum pm_err e;
+
+    if (maps_params_or_reply(r, allowed) != PM_OK || maps_bbox_or_reply(r, &bb) != PM_OK ||
+        f_is_json_or_reply(r) != PM_OK)
+        return r->err;
+    if (bb.set)
+        for (int i = 0; i < 4; i++)
+            p[i] = bb.text[i];
+    if (!http_db(r))
+        return r->err;
+    res = db_exec(r->db, "maps_children_ids", 4, p);
+    if (!db_ok(res) || PQntuples(res) != 1) {
+        PQclear(res);
+        return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+    }
+    ids = strdup(PQgetvalue(res, 0, 0));
+    count = strdup(PQgetvalue(res, 0, 1));
+    PQclear(res);
+    if (!ids || !count) {
+        e = http_fail(r, PM_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    /* No audit row, no data: the ids are logged before a byte is sent. */
+    e = http_audit(r, "children.map", ids);
+    if (e != PM_OK)
+        goto out;
+    http_gzip(r);
+    fp[0] = ids;
+    fp[1] = count;
+    fc = maps_fc_open(r, "ogc_children_features", 2, fp);
+    if (!fc) {
+        e = r->err;
+        goto out;
+    }
+    e = maps_fc_reply(r, fc, "application/geo+json", fc_prefix, close_collection, NULL);
+out:
+    free(ids);
+    free(count);
+    return e;
+}
