@@ -31,6 +31,9 @@ static const char usage[] =
     "       powermapd import   --db CONNINFO --kind KIND [--partial] [--geocoder URL|none] FILE\n"
     "                          KIND: children|devices|shelters|power-points|hazards\n"
     "       powermapd key create --db CONNINFO --role viewer|planner|admin --name NAME\n"
+    "                          [--expires ISO8601]\n"
+    "       powermapd key list --db CONNINFO\n"
+    "       powermapd key revoke --db CONNINFO ID\n"
     "       powermapd plan     --db CONNINFO [--hazard H] [--outage-hours N] [--speed-kmh V]\n"
     "                          [--detour F] [--margin-h M] [--start-at ISO8601]\n"
     "CONNINFO is a libpq connection string; POWERMAP_DB may stand in for --db.\n";
@@ -407,7 +410,56 @@ static int new_token(char out[48])
     return 0;
 }
 
-static int cmd_key(const struct cli *o, const char *sub)
+/* key list: one line per key, never a token or a hash. */
+static int cmd_key_list(const struct cli *o)
+{
+    const char *p[2] = { "10000", "0" };
+    PGconn *c = connect_or_die(o->db, 1);
+    PGresult *res;
+    int rc = 1;
+
+    if (!c)
+        return 1;
+    res = db_exec(c, "keys_list", 2, p);
+    if (db_ok(res)) {
+        printf("%s\n", PQgetvalue(res, 0, 0));
+        rc = 0;
+    } else {
+        fprintf(stderr, "powermapd: key list: %s", PQresultErrorMessage(res));
+    }
+    PQclear(res);
+    PQfinish(c);
+    return rc;
+}
+
+static int cmd_key_revoke(const struct cli *o, const char *id)
+{
+    const char *p[1] = { id };
+    PGconn *c;
+    PGresult *res;
+    long n;
+    int rc = 1;
+
+    if (!id || pm_parse_long(id, 1, 9007199254740991L, &n) < 0)
+        return die("%s", "key revoke: expected a key id (see key list)");
+    c = connect_or_die(o->db, 1);
+    if (!c)
+        return 1;
+    res = db_exec(c, "key_revoke", 1, p);
+    if (!db_ok(res))
+        fprintf(stderr, "powermapd: key revoke: %s", PQresultErrorMessage(res));
+    else if (PQntuples(res) != 1)
+        fprintf(stderr, "powermapd: key revoke: no key with id %s\n", id);
+    else {
+        printf("revoked key %s (%s, %s)\n", id, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
+        rc = 0;
+    }
+    PQclear(res);
+    PQfinish(c);
+    return rc;
+}
+
+static int cmd_key(const struct cli *o, const char *sub, const char *operand)
 {
     char token[48], hex[65];
     unsigned char digest[32];
@@ -416,8 +468,12 @@ static int cmd_key(const struct cli *o, const char *sub)
     PGconn *c;
     int ok;
 
+    if (sub && strcmp(sub, "list") == 0)
+        return cmd_key_list(o);
+    if (sub && strcmp(sub, "revoke") == 0)
+        return cmd_key_revoke(o, operand);
     if (!sub || strcmp(sub, "create") != 0)
-        return die("%s", "key: expected \"key create --role ROLE --name NAME\"");
+        return die("%s", "key: expected \"key create|list|revoke\"");
     if (!o->role || pm_role_from_name(o->role) == ROLE_NONE)
         return die("%s", "key create: --role must be viewer, planner or admin");
     if (!o->name || !*o->name)
@@ -504,7 +560,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "import") == 0)
         return cmd_import(&o, first < argc - 1 ? argv[1 + first] : NULL);
     if (strcmp(cmd, "key") == 0)
-        return cmd_key(&o, sub);
+        return cmd_key(&o, sub, first < argc - 1 ? argv[1 + first] : NULL);
     if (strcmp(cmd, "plan") == 0)
         return cmd_plan(&o);
     return die("unknown command %s (try --help)", cmd);

@@ -522,3 +522,37 @@ FROM (SELECT * FROM plan_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIM
 SELECT json_build_object('id', r.id, 'scenario', r.scenario, 'actor', r.actor,
     'started_at', r.started_at, 'finished_at', r.finished_at, 'summary', r.summary)::text
 FROM plan_runs r WHERE r.id = $1
+
+-- ===========================================================================
+-- Administration: keys and the audit log (server/routes_admin.c)
+-- ===========================================================================
+
+-- name: keys_list
+SELECT json_build_object('items', coalesce(json_agg(json_build_object(
+        'id', k.id, 'name', k.name, 'role', k.role, 'created_at', k.created_at,
+        'expires_at', k.expires_at, 'revoked_at', k.revoked_at,
+        'active', k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()))
+        ORDER BY k.id), '[]'::json),
+    'total', (SELECT count(*) FROM api_keys))::text
+FROM (SELECT * FROM api_keys ORDER BY id LIMIT $1 OFFSET $2) k
+
+-- name: key_revoke
+UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1
+RETURNING id, name, role, revoked_at
+
+-- name: audit_list
+-- $1 since (timestamptz or NULL), $2 key name or NULL, $3 limit, $4 offset.
+SELECT json_build_object('items', coalesce(json_agg(json_build_object(
+        'id', a.id, 'at', a.at, 'key_id', a.key_id, 'key_name', a.key_name, 'role', a.role,
+        'action', a.action, 'child_ids', a.child_ids, 'remote_addr', a.remote_addr)
+        ORDER BY a.id), '[]'::json),
+    'total', (SELECT count(*) FROM audit_log
+              WHERE ($1::timestamptz IS NULL OR at >= $1::timestamptz)
+                AND ($2::text IS NULL OR key_name = $2::text)))::text
+FROM (SELECT * FROM audit_log
+      WHERE ($1::timestamptz IS NULL OR at >= $1::timestamptz)
+        AND ($2::text IS NULL OR key_name = $2::text)
+      ORDER BY id LIMIT $3 OFFSET $4) a
+
+-- name: timestamp_check
+SELECT $1::timestamptz
