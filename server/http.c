@@ -69,6 +69,10 @@ static const struct http_route routes[] = {
     { "GET",    "/v1/outages/{id}/affected", ROLE_VIEWER, 0, route_outage_affected },
     { "GET",    "/v1/webhooks/deliveries",  ROLE_ADMIN,   0, route_webhook_deliveries },
 
+    { "GET",    "/v1/keys",                 ROLE_ADMIN,   0, route_keys_list },
+    { "DELETE", "/v1/keys/{id}",            ROLE_ADMIN,   0, route_key_revoke },
+    { "GET",    "/v1/audit",                ROLE_ADMIN,   0, route_audit_list },
+
     { "GET",    "/embed",                   ROLE_NONE,    0, route_embed },
     { "GET",    "/static/{file}",           ROLE_NONE,    0, route_static },
     { "GET",    "/static/leaflet/{file}",   ROLE_NONE,    0, route_static_leaflet },
