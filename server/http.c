@@ -675,6 +675,27 @@ static enum pm_err authenticate(struct http_req *r)
 /* libmicrohttpd callbacks                                                     */
 /* ------------------------------------------------------------------------- */
 
+/* Requests between their first byte and their completion. */
+static int in_flight;
+static pthread_mutex_t in_flight_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void in_flight_add(int d)
+{
+    pthread_mutex_lock(&in_flight_lock);
+    in_flight += d;
+    pthread_mutex_unlock(&in_flight_lock);
+}
+
+static int http_in_flight(void)
+{
+    int n;
+
+    pthread_mutex_lock(&in_flight_lock);
+    n = in_flight;
+    pthread_mutex_unlock(&in_flight_lock);
+    return n;
+}
+
 struct conn_ctx {
     struct http_req req;
     const struct http_route *route;
@@ -810,6 +831,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!c)
             return MHD_NO;
         *con_cls = c;
+        in_flight_add(1);
         clock_gettime(CLOCK_MONOTONIC, &c->t0);
         c->req.srv = srv;
         c->req.conn = conn;
@@ -898,6 +920,41 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
     ctx_free(c);
     *con_cls = NULL;
+    in_flight_add(-1);
+}
+
+/* GnuTLS priorities: TLS 1.2 and 1.3 only, AEAD ciphers, forward secrecy. */
+#define TLS_PRIORITIES "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:" \
+                       "+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:-RSA:-SHA1"
+#define SHUTDOWN_GRACE_S 10
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    struct pm_buf b;
+    char chunk[4096];
+    size_t n;
+
+    if (!f)
+        return NULL;
+    pm_buf_init(&b);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        pm_buf_append(&b, chunk, n);
+    fclose(f);
+    if (b.oom || !b.len) {
+        pm_buf_release(&b);
+        return NULL;
+    }
+    return pm_buf_steal(&b, NULL);
+}
+
+/* Reopens stderr on the log file (SIGHUP, for log rotation). */
+static void reopen_log(const char *path)
+{
+    if (path && !freopen(path, "a", stderr))
+        return;
+    if (path)
+        setvbuf(stderr, NULL, _IOLBF, 0);
 }
 
 int http_serve(struct pm_server *srv, const char *host, int port,
@@ -905,13 +962,13 @@ int http_serve(struct pm_server *srv, const char *host, int port,
 {
     struct sockaddr_in addr;
     struct MHD_Daemon *d;
+    struct MHD_OptionItem opts[16];
+    char *cert = NULL, *key = NULL;
     sigset_t set;
-    int sig = 0;
+    int sig = 0, n = 0, rc = -1;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
                      MHD_USE_ERROR_LOG;
 
-    (void)tls_cert;
-    (void)tls_key;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons((unsigned short)port);
@@ -919,30 +976,66 @@ int http_serve(struct pm_server *srv, const char *host, int port,
         fprintf(stderr, "powermapd: --listen: %s is not an IPv4 address\n", host);
         return -1;
     }
+    if (tls_cert || tls_key) {
+        cert = tls_cert ? slurp(tls_cert) : NULL;
+        key = tls_key ? slurp(tls_key) : NULL;
+        if (!cert || !key) {
+            fprintf(stderr, "powermapd: --tls-cert and --tls-key: cannot read %s\n",
+                    !cert ? (tls_cert ? tls_cert : "(missing)") : (tls_key ? tls_key : "(missing)"));
+            goto out;
+        }
+        flags |= MHD_USE_TLS;
+        opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, cert };
+        opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, key };
+        opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
+                                             (void *)TLS_PRIORITIES };
+    }
+    opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, &addr };
+    opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv };
+    opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL };
+    opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, 2000, NULL };
+    opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_PER_IP_CONNECTION_LIMIT, 512, NULL };
+    /* Bounds the request line and headers (431 above). */
+    opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL };
+    opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_STACK_SIZE, 512 * 1024, NULL };
+    opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+
     /* Threads inherit this mask: only the main thread waits for the signals. */
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, srv,
-                         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000,
-                         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)512,
-                         /* Bounds the request line and headers (431 above). */
-                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-                         MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024),
-                         MHD_OPTION_END);
+                         MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (!d) {
-        fprintf(stderr, "powermapd: cannot listen on %s:%d\n", host, port);
-        return -1;
+        fprintf(stderr, "powermapd: cannot listen on %s:%d%s\n", host, port,
+                cert ? " (or the TLS certificate and key do not load)" : "");
+        goto out;
     }
-    fprintf(stderr, "powermapd: listening on http://%s:%d/\n", host, port);
-    sigwait(&set, &sig);
+    fprintf(stderr, "powermapd: listening on %s://%s:%d/\n", cert ? "https" : "http", host, port);
+    for (;;) {
+        sigwait(&set, &sig);
+        if (sig != SIGHUP)
+            break;
+        reopen_log(srv->log_path);
+        fprintf(stderr, "powermapd: SIGHUP, log reopened\n");
+    }
+    /* Graceful: stop accepting, let the requests in flight finish (bounded),
+     * then close every connection. */
     fprintf(stderr, "powermapd: signal %d, shutting down\n", sig);
+    MHD_quiesce_daemon(d);
+    for (int i = 0; i < SHUTDOWN_GRACE_S * 20 && http_in_flight() > 0; i++) {
+        struct timespec tick = { 0, 50 * 1000000L };
+
+        nanosleep(&tick, NULL);
+    }
     MHD_stop_daemon(d);
-    return 0;
+    rc = 0;
+out:
+    free(cert);
+    free(key);
+    return rc;
 }

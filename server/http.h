@@ -31,6 +31,7 @@ struct pm_server {
     const char *outage_feed;    /* GeoJSON FeatureCollection URL, or NULL */
     int outage_feed_interval;   /* seconds between polls */
     int alert_interval;         /* seconds between deadline checks */
+    const char *log_path;       /* --log FILE: reopened on SIGHUP; NULL: stderr */
     /* The embeddable map (routes_embed.c, routes_static.c). */
     const char *web_root;       /* web/: embed.js, embed.css; NULL: not installed */
     const char *leaflet_root;   /* Leaflet's dist/; NULL: not installed */

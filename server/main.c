@@ -26,6 +26,7 @@ static const char usage[] =
     "       powermapd serve    --db CONNINFO --listen HOST:PORT [--pool N]\n"
     "                          [--webhook URL ...] [--webhook-secret S] [--alert-interval S]\n"
     "                          [--outage-feed URL] [--outage-feed-interval S] [--geocoder URL|none]\n"
+    "                          [--tls-cert FILE --tls-key FILE] [--log FILE]\n"
     "                          [--web-root DIR] [--tiles URL-TEMPLATE]\n"
     "                          [--tiles-attribution TEXT] [--frame-ancestors SOURCES]\n"
     "       powermapd import   --db CONNINFO --kind KIND [--partial] [--geocoder URL|none] FILE\n"
@@ -51,6 +52,7 @@ struct cli {
     const char *webhooks[16];
     int nwebhooks;
     const char *webhook_secret, *outage_feed, *geocoder;
+    const char *tls_cert, *tls_key, *log_path;
     int outage_feed_interval, alert_interval;
     struct plan_scenario scenario;
 };
@@ -74,7 +76,7 @@ static int die(const char *fmt, ...)
 enum { OPT_WEB_ROOT = 0x500, OPT_TILES, OPT_TILES_ATTRIBUTION, OPT_FRAME_ANCESTORS };
 /* The outside world's options (events.c, upstream.c). */
 enum { OPT_WEBHOOK = 0x600, OPT_WEBHOOK_SECRET, OPT_OUTAGE_FEED, OPT_OUTAGE_FEED_INTERVAL,
-       OPT_ALERT_INTERVAL, OPT_GEOCODER };
+       OPT_ALERT_INTERVAL, OPT_GEOCODER, OPT_TLS_CERT, OPT_TLS_KEY, OPT_LOG };
 
 /* GSI's public address search, the default geocoder (DESIGN 5). */
 #define DEFAULT_GEOCODER "https://msearch.gsi.go.jp/address-search/AddressSearch"
@@ -108,6 +110,9 @@ static int parse_options(int argc, char **argv, struct cli *o)
         { "outage-feed-interval", required_argument, NULL, OPT_OUTAGE_FEED_INTERVAL },
         { "alert-interval", required_argument, NULL, OPT_ALERT_INTERVAL },
         { "geocoder", required_argument, NULL, OPT_GEOCODER },
+        { "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+        { "tls-key", required_argument, NULL, OPT_TLS_KEY },
+        { "log", required_argument, NULL, OPT_LOG },
         { "hazard", required_argument, NULL, 'H' },
         { "outage-hours", required_argument, NULL, 'O' },
         { "speed-kmh", required_argument, NULL, 'S' },
@@ -155,6 +160,9 @@ static int parse_options(int argc, char **argv, struct cli *o)
                 return -1;
             break;
         case OPT_GEOCODER: o->geocoder = optarg; break;
+        case OPT_TLS_CERT: o->tls_cert = optarg; break;
+        case OPT_TLS_KEY: o->tls_key = optarg; break;
+        case OPT_LOG: o->log_path = optarg; break;
         case 'P':
             o->pool = atoi(optarg);
             if (o->pool < 1 || o->pool > 256)
@@ -285,7 +293,20 @@ static int cmd_serve(const struct cli *o)
         db_pool_free(srv.pool);
         return die("%s", "serve: cannot start the event workers");
     }
-    rc = http_serve(&srv, host, (int)port, NULL, NULL);
+    srv.log_path = o->log_path;
+    if (o->log_path && !freopen(o->log_path, "a", stderr)) {
+        events_stop();
+        db_pool_free(srv.pool);
+        return die("serve: --log: cannot open %s", o->log_path);
+    }
+    if (o->log_path)
+        setvbuf(stderr, NULL, _IOLBF, 0);
+    if (!o->tls_cert != !o->tls_key) {
+        events_stop();
+        db_pool_free(srv.pool);
+        return die("%s", "serve: --tls-cert and --tls-key go together");
+    }
+    rc = http_serve(&srv, host, (int)port, o->tls_cert, o->tls_key);
     events_stop();
     db_pool_free(srv.pool);
     free(web);
