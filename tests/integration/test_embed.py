@@ -333,15 +333,41 @@ def test_embed_map_draws_the_layers_in_chromium(env):
     print(f"     screenshot: {SCREENSHOT}", flush=True)
 
 
-def test_embed_map_with_outages_layer_stays_usable(env):
+def test_embed_map_draws_outages_under_the_points(env):
     if not _browser_or_skip():
         return
-    rep = embed_check.check(env.daemon.base, f"layers=power_points,shelters,outages"
-                            f"&center={NANAO}&zoom=14", click=False)
+    outage = {"type": "Feature",
+              "geometry": {"type": "Polygon", "coordinates": [[
+                  [136.960, 37.035], [136.985, 37.035], [136.985, 37.052],
+                  [136.960, 37.052], [136.960, 37.035]]]},
+              "properties": {"started_at": "2026-01-10T06:00:00+09:00",
+                             "expected_restore_at": "2026-01-10T18:00:00+09:00"}}
+    r = env.post("/v1/outages", outage, token=env.planner)
+    assert r.status == 201, r
+    oid = r.json()["id"]
+    try:
+        rep = embed_check.check(env.daemon.base, f"layers=power_points,shelters,outages"
+                                f"&center={NANAO}&zoom=14", click=False,
+                                screenshot=SCREENSHOT.replace(".png", "-outages.png"))
+    finally:
+        env.delete(f"/v1/outages/{oid}", token=env.admin)
     assert rep["state"] == "ready", rep
+    assert rep["problems"] == [], rep["problems"]
+    assert rep["drawn"]["outages"] == 1 == int(rep["said"]["outages"]), rep
     assert "停電区域" in rep["legend"]
     assert rep["drawn"]["power_points"] > 0 and rep["drawn"]["shelters"] > 0
     assert any("/ogc/collections/outages/items?" in u for u in rep["requests"])
+
+
+def test_embed_map_without_a_center_fits_the_layers(env):
+    if not _browser_or_skip():
+        return
+    rep = embed_check.check(env.daemon.base, "layers=power_points,shelters", click=False)
+    assert rep["state"] == "ready", rep
+    assert rep["problems"] == [], rep["problems"]
+    everything = _features_in(env, "-180,-90,180,90")
+    assert rep["drawn"]["power_points"] == len(everything["power_points"])
+    assert rep["drawn"]["shelters"] == len(everything["shelters"])
 
 
 def test_embed_map_zoomed_out_asks_to_zoom_in(env):
