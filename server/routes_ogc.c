@@ -703,6 +703,8 @@ enum pm_err route_ogc_item(struct http_req *r)
     hit = maps_not_modified(r, layers, key);
     if (hit)
         return hit > 0 ? PM_OK : r->err;
+    if (!http_db(r))
+        return r->err;
     res = db_exec(r->db, c->q_item, 2, p);
     if (!db_ok(res)) {
         PQclear(res);
