@@ -62,10 +62,11 @@ enum pm_err route_static(struct http_req *r);
 enum pm_err route_static_leaflet(struct http_req *r);
 enum pm_err route_static_leaflet_images(struct http_req *r);
 /* Sets a 200 reply of data (ownership passes, as with http_reply) with a
- * strong ETag, Cache-Control cache_control and nosniff; a 304 without the
- * body when the request's If-None-Match names the ETag. */
+ * strong ETag (a digest of data) and Cache-Control cache_control, gzipped
+ * when compress and the client accepts it; a 304 without the body when the
+ * request's If-None-Match names the ETag. */
 enum pm_err route_static_reply(struct http_req *r, const char *content_type,
-                               const char *cache_control, char *data, size_t len);
+                               const char *cache_control, int compress, char *data, size_t len);
 /* Finds the folders the web map is served from.  web_root is --web-root, or
  * NULL for the default: web/ of the project the binary was built in
  * (/proc/self/exe is PROJECT/build/powermapd), else ./web.  Leaflet is

@@ -353,7 +353,7 @@ enum pm_err route_embed(struct http_req *r)
     html = embed_html(&a, &len);
     if (!html)
         return http_fail(r, PM_ERR_NOMEM, "out of memory");
-    e = route_static_reply(r, "text/html; charset=utf-8", "public, max-age=300", html, len);
+    e = route_static_reply(r, "text/html; charset=utf-8", "public, max-age=300", 1, html, len);
 
     pm_buf_init(&csp);
     pm_buf_printf(&csp,

@@ -9,7 +9,7 @@
  * arrives as ".." (refused here) and %2f as '/' (an extra segment, which no
  * route matches: 404).  Files are opened without following a final symlink
  * and must be regular files.  Replies carry a strong ETag (SHA-256 of the
- * bytes) and answer If-None-Match with 304. */
+ * bytes), answer If-None-Match with 304, and text is gzipped when asked. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -116,62 +116,29 @@ int route_static_find_roots(const char *web_root, char **web, char **leaflet,
 /* Replies with validators                                                     */
 /* ------------------------------------------------------------------------- */
 
-/* 1 when the If-None-Match list of the request names etag (weak comparison,
- * as RFC 9110 asks for If-None-Match), or is "*". */
-static int etag_matches(struct http_req *r, const char *etag)
-{
-    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                                MHD_HTTP_HEADER_IF_NONE_MATCH);
-    size_t n = strlen(etag);
-
-    if (!h)
-        return 0;
-    while (*h) {
-        const char *end;
-
-        while (*h == ' ' || *h == '\t' || *h == ',')
-            h++;
-        if (*h == '*')
-            return 1;
-        if (strncmp(h, "W/", 2) == 0)
-            h += 2;
-        end = h;
-        while (*end && *end != ',')
-            end++;
-        while (end > h && (end[-1] == ' ' || end[-1] == '\t'))
-            end--;
-        if ((size_t)(end - h) == n && memcmp(h, etag, n) == 0)
-            return 1;
-        h = end;
-        while (*h && *h != ',')
-            h++;
-    }
-    return 0;
-}
-
 enum pm_err route_static_reply(struct http_req *r, const char *content_type,
-                               const char *cache_control, char *data, size_t len)
+                               const char *cache_control, int compress, char *data, size_t len)
 {
     unsigned char digest[32];
-    char hex[65], etag[40];
+    char hex[65];
     enum pm_err e;
 
     if (!data)
         return http_fail(r, PM_ERR_NOMEM, "out of memory");
     sha256(data, len, digest);
     sha256_hex(digest, hex);
-    snprintf(etag, sizeof etag, "\"%.32s\"", hex);
-    if (etag_matches(r, etag)) {
+    hex[32] = '\0';
+    if (compress)
+        http_gzip(r);
+    if (http_etag(r, hex)) {
         free(data);
-        e = http_reply(r, MHD_HTTP_NOT_MODIFIED, content_type, strdup(""), 0);
+        e = http_reply_not_modified(r);
     } else {
         e = http_reply(r, MHD_HTTP_OK, content_type, data, len);
     }
-    http_header(r, "ETag", etag);
     /* With a token http.c says "private, no-store"; one Cache-Control only. */
     if (!MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION))
         http_header(r, "Cache-Control", cache_control);
-    http_header(r, "X-Content-Type-Options", "nosniff");
     return e;
 }
 
@@ -265,7 +232,8 @@ static enum pm_err serve_from(struct http_req *r, const char *dir, const char *s
     if (!data)
         return errno == ENOMEM ? http_fail(r, PM_ERR_NOMEM, "out of memory")
                                : http_fail(r, PM_ERR_NOT_FOUND, "no such file");
-    e = route_static_reply(r, type, "public, max-age=3600", data, len);
+    e = route_static_reply(r, type, "public, max-age=3600", strncmp(type, "image/png", 9) != 0,
+                           data, len);
     /* A file opened on its own (an SVG, say) runs nothing and is not framed. */
     http_header(r, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
     return e;

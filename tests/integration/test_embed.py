@@ -7,6 +7,7 @@ legend and a Japanese popup opened by a real click, that the page loads
 nothing from anywhere else and breaks no Content-Security-Policy rule, and
 saves a screenshot (EMBED_SCREENSHOT, default /tmp/embed.png) to look at.
 """
+import gzip
 import json
 import os
 import re
@@ -125,6 +126,25 @@ def test_static_files_are_served_with_their_types_and_validators(env):
         etag = r.headers["ETag"]
         assert env.get(path, headers={"If-None-Match": etag}).status == 304
     assert env.daemon.request("HEAD", "/static/embed.js").status == 200
+
+
+def test_static_text_is_gzipped_when_asked_and_images_are_not(env):
+    gz = {"Accept-Encoding": "gzip"}
+    r = env.get("/static/leaflet/leaflet.js", headers=gz)
+    assert r.status == 200 and r.headers["Content-Encoding"] == "gzip"
+    with open(os.path.join(LEAFLET_DIST, "leaflet.js"), "rb") as f:
+        assert gzip.decompress(r.body) == f.read()
+    assert len(r.body) < 60000                        # about 147 kB as sent uncompressed
+    assert r.headers["ETag"].endswith('-gz"')         # one strong ETag per encoding
+    plain = env.get("/static/leaflet/leaflet.js")
+    assert "Content-Encoding" not in plain.headers and plain.headers["ETag"] != r.headers["ETag"]
+    assert env.get("/static/leaflet/leaflet.js", headers={
+        **gz, "If-None-Match": r.headers["ETag"]}).status == 304
+    page = env.get(EMBED, headers=gz)
+    assert page.headers["Content-Encoding"] == "gzip" and b"<!DOCTYPE html>" in gzip.decompress(page.body)
+    png = env.get("/static/leaflet/images/layers.png", headers=gz)
+    assert "Content-Encoding" not in png.headers and png.body[:4] == b"\x89PNG"
+    assert plain.headers.get_all("X-Content-Type-Options") == ["nosniff"]
 
 
 def test_static_files_outside_the_two_folders_are_refused(env):
