@@ -5,6 +5,7 @@
 #   make test            the whole suite (unit + integration against a real PostGIS)
 #   make check           static checks (cppcheck) and the style of the tree
 #   make bench           planner benchmark at nation scale (prints figures)
+#   make bench-maps      OGC API items vs MapServer 8 and PostgreSQL alone (needs ../shared)
 #   make fuzz            libFuzzer harnesses, FUZZ_SECONDS (60) each (clang)
 #   make SANITIZE=address,undefined ...   build everything with sanitizers
 #   CI=true make ...     warnings are errors
@@ -115,10 +116,13 @@ check:
 bench: all
 	python3 scripts/bench-plan
 
+bench-maps: all
+	bash scripts/bench-maps
+
 clean:
 	rm -rf build
 
-.PHONY: all unit test check bench clean fuzz fuzz-deps
+.PHONY: all unit test check bench bench-maps clean fuzz fuzz-deps
 .DELETE_ON_ERROR:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
