@@ -73,6 +73,13 @@ long long maps_fc_matched(const struct maps_fc *fc);
 enum pm_err maps_fc_reply(struct http_req *r, struct maps_fc *fc, const char *content_type,
                           const char *prefix, maps_fc_suffix suffix, void *cls);
 
+/* Writes one feature (its GeoJSON text) in another form, e.g. an HTML table
+ * row.  cls is the suffix's. */
+typedef void (*maps_fc_row)(struct pm_buf *b, void *cls, const char *feature);
+
+/* Makes maps_fc_reply write each feature with row instead of the text as it is. */
+void maps_fc_set_row(struct maps_fc *fc, maps_fc_row row);
+
 /* Ends the query (cancelling what is left) and frees fc.  NULL is a no-op. */
 void maps_fc_free(struct maps_fc *fc);
 

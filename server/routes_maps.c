@@ -183,6 +183,7 @@ struct maps_fc {
     long returned;
     int ended;                  /* the suffix is in buf */
     maps_fc_suffix suffix;
+    maps_fc_row row;            /* NULL: features joined by commas */
     void *cls;                  /* the suffix's, freed with fc */
 };
 
@@ -251,6 +252,11 @@ long long maps_fc_matched(const struct maps_fc *fc)
     return fc->matched;
 }
 
+void maps_fc_set_row(struct maps_fc *fc, maps_fc_row row)
+{
+    fc->row = row;
+}
+
 void maps_fc_free(struct maps_fc *fc)
 {
     if (!fc)
@@ -282,9 +288,13 @@ static int fc_next(struct maps_fc *fc)
         return 0;
     res = PQgetResult(fc->db);
     if (res && PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
-        if (fc->returned)
-            pm_buf_append(&fc->buf, ",", 1);
-        pm_buf_append(&fc->buf, PQgetvalue(res, 0, 3), (size_t)PQgetlength(res, 0, 3));
+        if (fc->row) {
+            fc->row(&fc->buf, fc->cls, PQgetvalue(res, 0, 3));
+        } else {
+            if (fc->returned)
+                pm_buf_append(&fc->buf, ",", 1);
+            pm_buf_append(&fc->buf, PQgetvalue(res, 0, 3), (size_t)PQgetlength(res, 0, 3));
+        }
         fc->returned++;
         PQclear(res);
         return fc->buf.oom ? -1 : 1;

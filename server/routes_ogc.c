@@ -15,6 +15,7 @@
  * Feature documents are application/geo+json, every other document
  * application/json (the API definition also as
  * application/vnd.oai.openapi+json;version=3.0 when asked for). */
+#include <cjson/cJSON.h>
 #include <libpq-fe.h>
 #include <limits.h>
 #include <microhttpd.h>
@@ -101,9 +102,11 @@ static enum pm_err f_or_reply(struct http_req *r, int features)
 {
     const char *f = http_query(r, "f");
 
-    if (!f || strcmp(f, "json") == 0 || (features && strcmp(f, "geojson") == 0))
+    if (!f || strcmp(f, "json") == 0 ||
+        (features && (strcmp(f, "geojson") == 0 || strcmp(f, "html") == 0)))
         return PM_OK;
-    return http_fail(r, PM_ERR_BAD_REQUEST, "f: must be json%s", features ? " or geojson" : "");
+    return http_fail(r, PM_ERR_BAD_REQUEST, "f: must be json%s",
+                     features ? ", geojson or html" : "");
 }
 
 /* Replies with a small public JSON document built here, with an ETag that is
@@ -456,25 +459,39 @@ enum pm_err route_ogc_collection(struct http_req *r)
 struct page_links {
     char base[256];
     char path[160];             /* /ogc/collections/ID/items */
-    char query[512];            /* every parameter but offset, each ending in '&' */
+    char query[512];            /* every parameter but f and offset, each ending in '&' */
+    char fpart[16];             /* the request's f=...& or "" */
+    const char *id;             /* the collection */
     long limit, offset;
+    int html;                   /* f=html: a table for people */
+    int header_done;            /* the table head is written */
+    long long matched;
 };
+
+static void page_href(struct pm_buf *b, const struct page_links *l, const char *fpart, long offset)
+{
+    pm_buf_printf(b, "%s%s?%s%soffset=%ld", l->base, l->path, l->query, fpart, offset);
+}
 
 static void page_link(struct pm_buf *b, const struct page_links *l, const char *rel, long offset,
                       const char *title)
 {
-    pm_buf_printf(b, ",{\"href\":\"%s%s?%soffset=%ld\",\"rel\":\"%s\",\"type\":\"" TYPE_GEOJSON
-                     "\",\"title\":\"%s\"}", l->base, l->path, l->query, offset, rel, title);
+    pm_buf_puts(b, ",{\"href\":\"");
+    page_href(b, l, l->fpart, offset);
+    pm_buf_printf(b, "\",\"rel\":\"%s\",\"type\":\"" TYPE_GEOJSON "\",\"title\":\"%s\"}", rel, title);
 }
 
 static void close_page(struct pm_buf *b, void *cls, long returned, long long matched)
 {
     const struct page_links *l = cls;
 
-    pm_buf_printf(b, "],\"numberMatched\":%lld,\"numberReturned\":%ld,\"links\":[", matched,
-                  returned);
-    pm_buf_printf(b, "{\"href\":\"%s%s?%soffset=%ld\",\"rel\":\"self\",\"type\":\"" TYPE_GEOJSON
-                     "\",\"title\":\"This page\"}", l->base, l->path, l->query, l->offset);
+    pm_buf_printf(b, "],\"numberMatched\":%lld,\"numberReturned\":%ld,\"links\":[{\"href\":\"",
+                  matched, returned);
+    page_href(b, l, l->fpart, l->offset);
+    pm_buf_puts(b, "\",\"rel\":\"self\",\"type\":\"" TYPE_GEOJSON "\",\"title\":\"This page\"},"
+                   "{\"href\":\"");
+    page_href(b, l, "f=html&", l->offset);
+    pm_buf_puts(b, "\",\"rel\":\"alternate\",\"type\":\"text/html\",\"title\":\"This page as HTML\"}");
     if (l->offset + returned < matched)
         page_link(b, l, "next", l->offset + returned, "Next page");
     if (l->offset > 0)
@@ -482,6 +499,107 @@ static void close_page(struct pm_buf *b, void *cls, long returned, long long mat
     pm_buf_printf(b, ",{\"href\":\"%s%.*s\",\"rel\":\"collection\",\"type\":\"" TYPE_JSON
                      "\",\"title\":\"The collection\"}]}", l->base,
                   (int)(strlen(l->path) - strlen("/items")), l->path);
+}
+
+/* ---- the HTML view (f=html): the same features as a table ---- */
+
+static void html_value(struct pm_buf *b, const cJSON *v)
+{
+    char *text;
+
+    if (!v || cJSON_IsNull(v))
+        return;
+    if (cJSON_IsString(v)) {
+        pm_buf_html_escape(b, v->valuestring);
+        return;
+    }
+    text = cJSON_PrintUnformatted(v);
+    if (text)
+        pm_buf_html_escape(b, text);
+    free(text);
+}
+
+static void html_feature(struct pm_buf *b, struct page_links *l, const char *feature)
+{
+    cJSON *f = cJSON_ParseWithOpts(feature, NULL, 1);
+    const cJSON *props = cJSON_GetObjectItemCaseSensitive(f, "properties");
+    const cJSON *geom = cJSON_GetObjectItemCaseSensitive(f, "geometry");
+    const cJSON *p;
+
+    if (!f)
+        return;
+    if (!l->header_done) {
+        pm_buf_puts(b, "<thead><tr><th>id</th>");
+        cJSON_ArrayForEach(p, props) {
+            pm_buf_puts(b, "<th>");
+            pm_buf_html_escape(b, p->string);
+            pm_buf_puts(b, "</th>");
+        }
+        pm_buf_puts(b, "<th>geometry</th></tr></thead><tbody>\n");
+        l->header_done = 1;
+    }
+    pm_buf_puts(b, "<tr><td>");
+    html_value(b, cJSON_GetObjectItemCaseSensitive(f, "id"));
+    pm_buf_puts(b, "</td>");
+    cJSON_ArrayForEach(p, props) {
+        pm_buf_puts(b, "<td>");
+        html_value(b, p);
+        pm_buf_puts(b, "</td>");
+    }
+    pm_buf_puts(b, "<td>");
+    if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(geom, "type"))) {
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(geom, "coordinates");
+
+        pm_buf_html_escape(b, cJSON_GetObjectItemCaseSensitive(geom, "type")->valuestring);
+        if (cJSON_GetArraySize(c) == 2 && cJSON_IsNumber(cJSON_GetArrayItem(c, 0)))
+            pm_buf_printf(b, " %.7g, %.7g", cJSON_GetArrayItem(c, 0)->valuedouble,
+                          cJSON_GetArrayItem(c, 1)->valuedouble);
+    }
+    pm_buf_puts(b, "</td></tr>\n");
+    cJSON_Delete(f);
+}
+
+static void html_row(struct pm_buf *b, void *cls, const char *feature)
+{
+    html_feature(b, cls, feature);
+}
+
+static void html_head(struct pm_buf *b, const char *title)
+{
+    pm_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
+                   "<meta name=\"viewport\" content=\"width=device-width\"><title>");
+    pm_buf_html_escape(b, title);
+    pm_buf_puts(b, " - powermap</title></head><body><h1>");
+    pm_buf_html_escape(b, title);
+    pm_buf_puts(b, "</h1>\n");
+}
+
+static void html_page_prefix(struct pm_buf *b, struct page_links *l)
+{
+    html_head(b, l->id);
+    pm_buf_printf(b, "<p>numberMatched: %lld</p>\n<nav>", l->matched);
+    if (l->offset > 0) {
+        pm_buf_puts(b, "<a rel=\"prev\" href=\"");
+        page_href(b, l, l->fpart, l->offset > l->limit ? l->offset - l->limit : 0);
+        pm_buf_puts(b, "\">前へ (previous)</a> ");
+    }
+    if (l->offset + l->limit < l->matched) {
+        pm_buf_puts(b, "<a rel=\"next\" href=\"");
+        page_href(b, l, l->fpart, l->offset + l->limit);
+        pm_buf_puts(b, "\">次へ (next)</a> ");
+    }
+    pm_buf_puts(b, "<a rel=\"alternate\" type=\"" TYPE_GEOJSON "\" href=\"");
+    page_href(b, l, "", l->offset);
+    pm_buf_puts(b, "\">GeoJSON</a></nav>\n<table>\n");
+}
+
+static void close_html_page(struct pm_buf *b, void *cls, long returned, long long matched)
+{
+    const struct page_links *l = cls;
+
+    (void)matched;
+    pm_buf_printf(b, "%s</table>\n<p>numberReturned: %ld</p></body></html>\n",
+                  l->header_done ? "</tbody>" : "", returned);
 }
 
 /* Appends name=value& to the link query (values are checked: digits, signs,
@@ -492,6 +610,26 @@ static void keep_param(struct page_links *l, const char *name, const char *value
 
     if (value)
         snprintf(l->query + n, sizeof l->query - n, "%s=%s&", name, value);
+}
+
+/* Replies with a page of features, as GeoJSON or (f=html) a table.  Takes fc
+ * and l over. */
+static enum pm_err page_reply(struct http_req *r, struct maps_fc *fc, struct page_links *l)
+{
+    struct pm_buf head;
+    enum pm_err e;
+
+    l->matched = maps_fc_matched(fc);
+    if (!l->html)
+        return maps_fc_reply(r, fc, TYPE_GEOJSON, "{\"type\":\"FeatureCollection\",\"features\":[",
+                             close_page, l);
+    pm_buf_init(&head);
+    html_page_prefix(&head, l);
+    maps_fc_set_row(fc, html_row);
+    e = maps_fc_reply(r, fc, "text/html; charset=utf-8", head.data ? head.data : "",
+                      close_html_page, l);
+    pm_buf_release(&head);
+    return e;
 }
 
 enum pm_err route_ogc_items(struct http_req *r)
@@ -541,8 +679,13 @@ enum pm_err route_ogc_items(struct http_req *r)
         keep_param(l, "bbox", v);
     }
     keep_param(l, "level", level);
-    keep_param(l, "f", http_query(r, "f"));
     keep_param(l, "limit", limit_s);
+    l->id = c->id;
+    if (http_query(r, "f"))
+        snprintf(l->fpart, sizeof l->fpart, "f=%s&", http_query(r, "f"));
+    l->html = http_query(r, "f") && strcmp(http_query(r, "f"), "html") == 0;
+    if (l->html)
+        http_header(r, "Content-Security-Policy", "default-src 'none'");
     http_gzip(r);
 
     if (c->children) {
@@ -577,9 +720,7 @@ enum pm_err route_ogc_items(struct http_req *r)
             fp[0] = ids;
             fp[1] = matched;
             fc = maps_fc_open(r, "ogc_children_features", 2, fp);
-            e = fc ? maps_fc_reply(r, fc, TYPE_GEOJSON,
-                                   "{\"type\":\"FeatureCollection\",\"features\":[", close_page, l)
-                   : r->err;
+            e = fc ? page_reply(r, fc, l) : r->err;
             l = NULL;
         }
         free(ids);
@@ -588,7 +729,8 @@ enum pm_err route_ogc_items(struct http_req *r)
         return e;
     }
 
-    snprintf(key, sizeof key, "items|%s|%s|%s%s|%s", c->id, priv, l->base, l->path, l->query);
+    snprintf(key, sizeof key, "items|%s|%s|%s%s|%s%s", c->id, priv, l->base, l->path, l->query,
+             l->fpart);
     snprintf(layers, sizeof layers, "{%s}", c->id);
     hit = maps_not_modified(r, layers, key);
     if (hit) {
@@ -612,8 +754,7 @@ enum pm_err route_ogc_items(struct http_req *r)
         free(l);
         return http_reply_not_modified(r);
     }
-    return maps_fc_reply(r, fc, TYPE_GEOJSON, "{\"type\":\"FeatureCollection\",\"features\":[",
-                         close_page, l);
+    return page_reply(r, fc, l);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -634,14 +775,56 @@ static int fid_ok(const struct ogc_collection *c, const char *fid)
     return pm_parse_long(fid, 1, LONG_MAX, &n) == 0;
 }
 
+/* Replies with one feature (its stored text, ending in "}}") with its
+ * links, or with f=html as a one-row table. */
+static enum pm_err item_reply(struct http_req *r, const struct ogc_collection *c,
+                              const char *base, const char *fid, const char *feature,
+                              size_t flen)
+{
+    const char *f = http_query(r, "f");
+    struct pm_buf b;
+    size_t len;
+    char *body;
+    int html = f && strcmp(f, "html") == 0;
+
+    pm_buf_init(&b);
+    if (html) {
+        struct page_links l;
+
+        memset(&l, 0, sizeof l);
+        http_header(r, "Content-Security-Policy", "default-src 'none'");
+        html_head(&b, c->id);
+        pm_buf_printf(&b, "<nav><a rel=\"alternate\" type=\"" TYPE_GEOJSON "\" href=\"%s/ogc/"
+                          "collections/%s/items/%s\">GeoJSON</a> <a rel=\"collection\" href=\"%s"
+                          "/ogc/collections/%s/items?f=html\">%s</a></nav>\n<table>\n",
+                      base, c->id, fid, base, c->id, c->id);
+        html_feature(&b, &l, feature);
+        pm_buf_puts(&b, "</tbody></table></body></html>\n");
+    } else {
+        /* The links go in before the feature's last brace. */
+        pm_buf_append(&b, feature, flen ? flen - 1 : 0);
+        pm_buf_printf(&b, ",\"links\":[{\"href\":\"%s/ogc/collections/%s/items/%s\",\"rel\":"
+                          "\"self\",\"type\":\"" TYPE_GEOJSON "\",\"title\":\"This feature\"},"
+                          "{\"href\":\"%s/ogc/collections/%s/items/%s?f=html\",\"rel\":\"alternate\","
+                          "\"type\":\"text/html\",\"title\":\"This feature as HTML\"},"
+                          "{\"href\":\"%s/ogc/collections/%s\",\"rel\":\"collection\",\"type\":\""
+                          TYPE_JSON "\",\"title\":\"The collection\"}]}",
+                      base, c->id, fid, base, c->id, fid, base, c->id);
+    }
+    if (b.oom) {
+        pm_buf_release(&b);
+        return http_fail(r, PM_ERR_NOMEM, "out of memory");
+    }
+    body = pm_buf_steal(&b, &len);
+    return http_reply(r, MHD_HTTP_OK, html ? "text/html; charset=utf-8" : TYPE_GEOJSON, body, len);
+}
+
 /* One child, whole (a child is small), audited before it is read. */
 static enum pm_err item_children(struct http_req *r, const char *fid)
 {
     char ids[40];
     const char *p[2] = { ids, "1" };
     PGresult *res;
-    struct pm_buf b;
-    size_t len;
     enum pm_err e;
 
     snprintf(ids, sizeof ids, "{%s}", fid);
@@ -653,23 +836,18 @@ static enum pm_err item_children(struct http_req *r, const char *fid)
         PQclear(res);
         return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
     }
-    pm_buf_init(&b);
     for (int i = 0; i < PQntuples(res); i++)
-        if (strcmp(PQgetvalue(res, i, 0), "1") == 0)
-            pm_buf_puts(&b, PQgetvalue(res, i, 3));
+        if (strcmp(PQgetvalue(res, i, 0), "1") == 0) {
+            char base[256];
+
+            maps_base_url(r, base, sizeof base);
+            e = item_reply(r, &collections[5], base, fid, PQgetvalue(res, i, 3),
+                           (size_t)PQgetlength(res, i, 3));
+            PQclear(res);
+            return e;
+        }
     PQclear(res);
-    if (!b.len || b.oom) {
-        int oom = b.oom;
-
-        pm_buf_release(&b);
-        return oom ? http_fail(r, PM_ERR_NOMEM, "out of memory")
-                   : http_fail(r, PM_ERR_NOT_FOUND, "no such feature");
-    }
-    {
-        char *body = pm_buf_steal(&b, &len);
-
-        return http_reply(r, MHD_HTTP_OK, TYPE_GEOJSON, body, len);
-    }
+    return http_fail(r, PM_ERR_NOT_FOUND, "no such feature");
 }
 
 enum pm_err route_ogc_item(struct http_req *r)
@@ -681,9 +859,6 @@ enum pm_err route_ogc_item(struct http_req *r)
     char key[512], tag[41], layers[64], base[256];
     const char *p[2] = { fid, priv };
     PGresult *res;
-    struct pm_buf b;
-    size_t len, flen;
-    char *body;
     int hit;
 
     if (!c)
@@ -698,7 +873,8 @@ enum pm_err route_ogc_item(struct http_req *r)
     if (c->children)
         return item_children(r, fid);
     maps_base_url(r, base, sizeof base);
-    snprintf(key, sizeof key, "item|%s|%s|%s|%s", c->id, priv, base, fid);
+    snprintf(key, sizeof key, "item|%s|%s|%s|%s|%s", c->id, priv, base, fid,
+             http_query(r, "f") ? http_query(r, "f") : "");
     snprintf(layers, sizeof layers, "{%s}", c->id);
     hit = maps_not_modified(r, layers, key);
     if (hit)
@@ -719,20 +895,11 @@ enum pm_err route_ogc_item(struct http_req *r)
         PQclear(res);
         return http_reply_not_modified(r);
     }
-    /* The stored feature ends with "}}" (properties, feature): the links go
-     * in before the last brace. */
-    pm_buf_init(&b);
-    flen = (size_t)PQgetlength(res, 0, 1);
-    pm_buf_append(&b, PQgetvalue(res, 0, 1), flen ? flen - 1 : 0);
-    PQclear(res);
-    pm_buf_printf(&b, ",\"links\":[{\"href\":\"%s/ogc/collections/%s/items/%s\",\"rel\":\"self\","
-                      "\"type\":\"" TYPE_GEOJSON "\",\"title\":\"This feature\"},"
-                      "{\"href\":\"%s/ogc/collections/%s\",\"rel\":\"collection\",\"type\":\""
-                      TYPE_JSON "\",\"title\":\"The collection\"}]}", base, c->id, fid, base, c->id);
-    if (b.oom) {
-        pm_buf_release(&b);
-        return http_fail(r, PM_ERR_NOMEM, "out of memory");
+    {
+        enum pm_err e = item_reply(r, c, base, fid, PQgetvalue(res, 0, 1),
+                                   (size_t)PQgetlength(res, 0, 1));
+
+        PQclear(res);
+        return e;
     }
-    body = pm_buf_steal(&b, &len);
-    return http_reply(r, MHD_HTTP_OK, TYPE_GEOJSON, body, len);
 }

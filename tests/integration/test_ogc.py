@@ -174,7 +174,7 @@ def test_limit_above_the_maximum_is_served_as_the_maximum(env):
 
 def test_unknown_parameters_and_bad_values_are_400(env):
     for q in ("color=red", "limit=0", "limit=-1", "limit=abc", "offset=-1", "offset=1.5",
-              "bbox=1,2,3", "bbox=0,0,1", "bbox=5,5,1,1", "bbox=0,0,1,inf", "f=html",
+              "bbox=1,2,3", "bbox=0,0,1", "bbox=5,5,1,1", "bbox=0,0,1,inf", "f=xml",
               "limit=5&limit=6", "level=3", "bbox-crs=x"):
         r = env.get("/ogc/collections/power_points/items?" + q)
         assert r.status == 400, (q, r)
@@ -191,7 +191,7 @@ def test_single_items_and_their_errors(env):
     assert r.status == 200 and r.headers["Content-Type"] == "application/geo+json"
     f = r.json()
     assert f["id"] == int(pid) and f["type"] == "Feature"
-    assert {l["rel"] for l in f["links"]} == {"self", "collection"}
+    assert {l["rel"] for l in f["links"]} == {"self", "alternate", "collection"}
     hidden = env.psql("SELECT id FROM power_points WHERE NOT public ORDER BY id LIMIT 1")[0][0]
     assert env.get(f"/ogc/collections/power_points/items/{hidden}").status == 404
     assert env.get(f"/ogc/collections/power_points/items/{hidden}", token=env.viewer).status == 200
@@ -254,3 +254,26 @@ def test_gdal_reads_the_density_cells_with_their_suppression(env):
     assert "suppressed (Integer(Boolean)) = 1" in out or "suppressed (Integer) = 1" in out, out[:2000]
     for m in re.finditer(r"count \(Integer\) = (\d+)", out):
         assert int(m.group(1)) > 10
+
+
+def test_alternate_html_view_of_items_and_items(env):
+    doc = fc(env.get(f"/ogc/collections/shelters/items?bbox={NANAO}&limit=3"))
+    alt = [l for l in doc["links"] if l["rel"] == "alternate"][0]
+    assert alt["type"] == "text/html"
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(alt["href"]).query)
+    assert q["bbox"] == [NANAO] and q["limit"] == ["3"] and q["f"] == ["html"]
+    r = env.get(alt["href"].replace(env.daemon.base, ""))
+    assert r.status == 200 and r.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "default-src 'none'" in r.headers["Content-Security-Policy"]
+    assert r.text.count("<tr><td>") == 3 and "<th>name</th>" in r.text
+    assert 'rel="next"' in r.text and "f=html" in re.search(r'rel="next" href="([^"]+)"', r.text).group(1)
+    sid = doc["features"][0]["id"]
+    one = env.get(f"/ogc/collections/shelters/items/{sid}?f=html")
+    assert one.status == 200 and one.text.count("<tr><td>") == 1
+    # names are escaped, not markup
+    env.psql("UPDATE shelters SET name = '<script>x</script>' WHERE id = %d" % sid)
+    try:
+        one = env.get(f"/ogc/collections/shelters/items/{sid}?f=html")
+        assert "<script>" not in one.text and "&lt;script&gt;" in one.text
+    finally:
+        env.psql("UPDATE shelters SET name = 'restored' WHERE id = %d" % sid)

@@ -76,6 +76,7 @@ def crawl_urls(env):
     for c in PUBLIC:
         urls += [f"/ogc/collections/{c}", f"/ogc/collections/{c}/items?limit=10000",
                  f"/ogc/collections/{c}/items?limit=3&offset=2",
+                 f"/ogc/collections/{c}/items?limit=10000&f=html",
                  f"/ogc/collections/{c}/items?bbox=135,34,136,35",
                  f"/ogc/collections/{c}/items?bbox=136.9,36.95,137.1,37.15&limit=5",
                  f"/ogc/collections/{c}/items?bbox=0,0,1",
