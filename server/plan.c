@@ -76,8 +76,7 @@ int plan_scenario_set(struct plan_scenario *s, const char *name, const char *val
         return set_number(&s->margin_h, name, value, 0, 48, err, errlen);
     if (strcmp(name, "start_at") == 0) {
         /* Checked by PostgreSQL when the run starts; here only its shape. */
-        if (strlen(value) < 10 || strlen(value) >= sizeof s->start_at ||
-            strspn(value, "0123456789-:T+Z. ") != strlen(value)) {
+        if (!pm_is_iso8601(value) || strlen(value) >= sizeof s->start_at) {
             snprintf(err, errlen, "start_at: must be an ISO 8601 time such as "
                                   "2026-01-01T09:00:00+09:00");
             return -1;

@@ -83,8 +83,11 @@ enum pm_err route_audit_list(struct http_req *r)
     if (page(r, allowed, lim, off) != PM_OK || !http_db(r))
         return r->err;
     if (since) {
-        PGresult *q = db_exec(r->db, "timestamp_check", 1, p);
-        int ok = db_ok(q);
+        /* ISO 8601 only: PostgreSQL would also take words like "yesterday". */
+        int ok = pm_is_iso8601(since);
+        PGresult *q = ok ? db_exec(r->db, "timestamp_check", 1, p) : NULL;
+
+        ok = ok && db_ok(q);
 
         PQclear(q);
         if (!ok)

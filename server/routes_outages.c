@@ -35,7 +35,7 @@ static const char *member_time(struct http_req *r, const cJSON *root, const char
         v = cJSON_GetObjectItemCaseSensitive(root, name);
     if (!v || cJSON_IsNull(v))
         return NULL;
-    if (!cJSON_IsString(v) || strlen(v->valuestring) < 10 || strlen(v->valuestring) > 40) {
+    if (!cJSON_IsString(v) || !pm_is_iso8601(v->valuestring)) {
         http_fail(r, PM_ERR_BAD_REQUEST, "%s: must be an ISO 8601 time", name);
         *bad = 1;
         return NULL;

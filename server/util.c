@@ -192,6 +192,14 @@ int pm_parse_double(const char *s, double *out)
     return 0;
 }
 
+int pm_is_iso8601(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+
+    return n >= 10 && n <= 40 && strspn(s, "0123456789") == 4 && s[4] == '-' &&
+           strspn(s, "0123456789-:T+Z. ") == n;
+}
+
 int pm_parse_bbox(const char *s, double out[4], const char **why)
 {
     char part[64];

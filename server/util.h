@@ -56,6 +56,12 @@ int pm_parse_long(const char *s, long min, long max, long *out);
 /* Parses a whole finite decimal number. Returns 0 or -1. */
 int pm_parse_double(const char *s, double *out);
 
+/* 1 when s looks like an ISO 8601 date or time ("2026-01-10",
+ * "2026-01-10T09:00:00+09:00"): digits and -:T+Z. only, starting YYYY-.
+ * PostgreSQL then checks it for real; this keeps out its special words
+ * ("now", "yesterday", "infinity"). */
+int pm_is_iso8601(const char *s);
+
 /* Parses "minlon,minlat,maxlon,maxlat": four finite numbers, longitudes in
  * [-180, 180], latitudes in [-90, 90], min <= max.  Returns 0 and fills
  * out[4], or -1 with the problem in why (a static string). */
