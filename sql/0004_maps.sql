@@ -376,3 +376,18 @@ CREATE TRIGGER children_density_trunc AFTER TRUNCATE ON children
     FOR EACH STATEMENT EXECUTE FUNCTION powermap_density_sync();
 
 SELECT powermap_density_refresh();
+
+-- The derived tables must follow their sources whatever session_replication_role
+-- says: a TRUNCATE run as "replica" (to pass over the history and audit
+-- triggers) or a logical-replication subscriber still keeps the map in step.
+ALTER TABLE power_points
+    ENABLE ALWAYS TRIGGER power_points_map_ins, ENABLE ALWAYS TRIGGER power_points_map_upd,
+    ENABLE ALWAYS TRIGGER power_points_map_del, ENABLE ALWAYS TRIGGER power_points_map_trunc;
+ALTER TABLE shelters
+    ENABLE ALWAYS TRIGGER shelters_map_ins, ENABLE ALWAYS TRIGGER shelters_map_upd,
+    ENABLE ALWAYS TRIGGER shelters_map_del, ENABLE ALWAYS TRIGGER shelters_map_trunc;
+ALTER TABLE children
+    ENABLE ALWAYS TRIGGER children_density_ins, ENABLE ALWAYS TRIGGER children_density_upd,
+    ENABLE ALWAYS TRIGGER children_density_del, ENABLE ALWAYS TRIGGER children_density_trunc;
+ALTER TABLE hazard_areas ENABLE ALWAYS TRIGGER hazard_areas_map;
+ALTER TABLE outages ENABLE ALWAYS TRIGGER outages_map;
