@@ -228,11 +228,48 @@ enum pm_err http_query_long(struct http_req *r, const char *name, long def, long
 
 PGconn *http_db(struct http_req *r)
 {
-    if (!r->db)
-        r->db = db_acquire(r->srv->pool, 5000);
+    struct pm_server *s = r->srv;
+
+    if (r->db)
+        return r->db;
+    if (s->nread > 0 && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)) {
+        static unsigned next;
+        unsigned first = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED);
+
+        /* Round robin over the replicas; a replica that is down is skipped. */
+        for (int i = 0; i < s->nread && !r->db; i++) {
+            struct db_pool *p = s->read_pools[(first + (unsigned)i) % (unsigned)s->nread];
+
+            r->db = db_acquire(p, 1000);
+            if (r->db)
+                r->db_pool = p;
+        }
+    }
+    if (!r->db) {
+        r->db = db_acquire(s->pool, 5000);
+        r->db_pool = s->pool;
+    }
     if (!r->db)
         http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable; try again shortly");
     return r->db;
+}
+
+PGconn *http_db_write(struct http_req *r)
+{
+    if (!r->db || r->db_pool == r->srv->pool) {
+        if (!r->db) {
+            r->db = db_acquire(r->srv->pool, 5000);
+            r->db_pool = r->srv->pool;
+        }
+        if (!r->db)
+            http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable; try again shortly");
+        return r->db;
+    }
+    if (!r->db_write)
+        r->db_write = db_acquire(r->srv->pool, 5000);
+    if (!r->db_write)
+        http_fail(r, PM_ERR_UNAVAILABLE, "the primary database is unavailable; try again shortly");
+    return r->db_write;
 }
 
 enum pm_err http_set_actor(struct http_req *r)
@@ -256,7 +293,9 @@ enum pm_err http_audit(struct http_req *r, const char *action, const char *child
     PGresult *res;
     int ok;
 
-    if (!http_db(r))
+    PGconn *w = http_db_write(r);
+
+    if (!w)
         return r->err;
     snprintf(key_id, sizeof key_id, "%ld", r->key_id);
     p[0] = r->key_id ? key_id : NULL;
@@ -265,7 +304,7 @@ enum pm_err http_audit(struct http_req *r, const char *action, const char *child
     p[3] = action;
     p[4] = child_ids_array ? child_ids_array : "{}";
     p[5] = r->remote;
-    res = db_exec(r->db, "audit_insert", 6, p);
+    res = db_exec(w, "audit_insert", 6, p);
     ok = db_ok(res);
     if (!ok)
         fprintf(stderr, "powermapd: audit insert failed: %s", PQresultErrorMessage(res));
@@ -713,7 +752,9 @@ static void ctx_free(struct conn_ctx *c)
         c->req.stream_release(c->req.stream_cls);
     gzip_state_free(c->req.z);
     if (c->req.db)
-        db_release(c->req.srv->pool, c->req.db);
+        db_release(c->req.db_pool ? c->req.db_pool : c->req.srv->pool, c->req.db);
+    if (c->req.db_write)
+        db_release(c->req.srv->pool, c->req.db_write);
     free(c->req.body);
     free(c->req.out);
     free(c->req.errdetail);

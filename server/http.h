@@ -18,7 +18,9 @@ const char *pm_role_name(enum pm_role r);
 
 /* What the daemon serves with; one per process, read-only once serving. */
 struct pm_server {
-    struct db_pool *pool;
+    struct db_pool *pool;       /* the primary */
+    struct db_pool **read_pools;/* --db-read: streaming replicas for GET requests */
+    int nread;
     size_t json_body_max;       /* cap for JSON bodies (413 above) */
     size_t import_body_max;     /* cap for POST /v1/import/{kind} */
     const char *geocoder;       /* base URL, or NULL */
@@ -71,6 +73,8 @@ struct http_req {
     enum pm_role role;
 
     PGconn *db;                           /* borrowed on first http_db() */
+    struct db_pool *db_pool;              /* the pool db came from (a replica's for reads) */
+    PGconn *db_write;                     /* the primary, when db is a replica's */
 
     /* The reply. */
     unsigned status;
@@ -128,8 +132,15 @@ enum pm_err http_query_long(struct http_req *r, const char *name, long def, long
                             long max, long *out);
 
 /* The request's database connection, borrowed from the pool on first use and
- * given back after the reply.  NULL (and a 503 recorded) when unavailable. */
+ * given back after the reply: for GET and HEAD a replica's (--db-read) when
+ * one answers, else the primary's.  NULL (and a 503 recorded) when neither
+ * is available. */
 PGconn *http_db(struct http_req *r);
+
+/* A connection to the primary, for a write made while answering a GET (the
+ * audit row, a plan run).  r->db itself when that is the primary's.  NULL
+ * (and a 503 recorded) when the primary is unavailable. */
+PGconn *http_db_write(struct http_req *r);
 
 /* Writes an audit row: action ("child.read", ...) about the given children.
  * Returns PM_OK or an error already recorded with http_fail. */

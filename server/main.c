@@ -26,7 +26,7 @@ static const char usage[] =
     "       powermapd serve    --db CONNINFO --listen HOST:PORT [--pool N]\n"
     "                          [--webhook URL ...] [--webhook-secret S] [--alert-interval S]\n"
     "                          [--outage-feed URL] [--outage-feed-interval S] [--geocoder URL|none]\n"
-    "                          [--tls-cert FILE --tls-key FILE] [--log FILE]\n"
+    "                          [--tls-cert FILE --tls-key FILE] [--log FILE] [--db-read CONNINFO ...]\n"
     "                          [--web-root DIR] [--tiles URL-TEMPLATE]\n"
     "                          [--tiles-attribution TEXT] [--frame-ancestors SOURCES]\n"
     "       powermapd import   --db CONNINFO --kind KIND [--partial] [--geocoder URL|none] FILE\n"
@@ -53,6 +53,8 @@ struct cli {
     int nwebhooks;
     const char *webhook_secret, *outage_feed, *geocoder;
     const char *tls_cert, *tls_key, *log_path;
+    const char *db_read[8];
+    int ndb_read;
     int outage_feed_interval, alert_interval;
     struct plan_scenario scenario;
 };
@@ -76,7 +78,7 @@ static int die(const char *fmt, ...)
 enum { OPT_WEB_ROOT = 0x500, OPT_TILES, OPT_TILES_ATTRIBUTION, OPT_FRAME_ANCESTORS };
 /* The outside world's options (events.c, upstream.c). */
 enum { OPT_WEBHOOK = 0x600, OPT_WEBHOOK_SECRET, OPT_OUTAGE_FEED, OPT_OUTAGE_FEED_INTERVAL,
-       OPT_ALERT_INTERVAL, OPT_GEOCODER, OPT_TLS_CERT, OPT_TLS_KEY, OPT_LOG };
+       OPT_ALERT_INTERVAL, OPT_GEOCODER, OPT_TLS_CERT, OPT_TLS_KEY, OPT_LOG, OPT_DB_READ };
 
 /* GSI's public address search, the default geocoder (DESIGN 5). */
 #define DEFAULT_GEOCODER "https://msearch.gsi.go.jp/address-search/AddressSearch"
@@ -113,6 +115,7 @@ static int parse_options(int argc, char **argv, struct cli *o)
         { "tls-cert", required_argument, NULL, OPT_TLS_CERT },
         { "tls-key", required_argument, NULL, OPT_TLS_KEY },
         { "log", required_argument, NULL, OPT_LOG },
+        { "db-read", required_argument, NULL, OPT_DB_READ },
         { "hazard", required_argument, NULL, 'H' },
         { "outage-hours", required_argument, NULL, 'O' },
         { "speed-kmh", required_argument, NULL, 'S' },
@@ -163,6 +166,11 @@ static int parse_options(int argc, char **argv, struct cli *o)
         case OPT_TLS_CERT: o->tls_cert = optarg; break;
         case OPT_TLS_KEY: o->tls_key = optarg; break;
         case OPT_LOG: o->log_path = optarg; break;
+        case OPT_DB_READ:
+            if (o->ndb_read == (int)(sizeof o->db_read / sizeof o->db_read[0]))
+                return die("%s", "--db-read: at most 8 replicas"), -1;
+            o->db_read[o->ndb_read++] = optarg;
+            break;
         case 'P':
             o->pool = atoi(optarg);
             if (o->pool < 1 || o->pool > 256)
@@ -264,6 +272,17 @@ static int cmd_serve(const struct cli *o)
     srv.pool = db_pool_new(o->db, o->pool);
     if (!srv.pool)
         return die("%s", "out of memory");
+    if (o->ndb_read) {
+        srv.read_pools = calloc((size_t)o->ndb_read, sizeof *srv.read_pools);
+        if (!srv.read_pools)
+            return die("%s", "out of memory");
+        for (int i = 0; i < o->ndb_read; i++) {
+            srv.read_pools[i] = db_pool_new(o->db_read[i], o->pool);
+            if (!srv.read_pools[i])
+                return die("%s", "out of memory");
+        }
+        srv.nread = o->ndb_read;
+    }
     srv.json_body_max = 1024 * 1024;
     srv.import_body_max = 256 * 1024 * 1024;
     if (route_static_find_roots(o->web_root, &web, &leaflet, err, sizeof err) < 0) {
@@ -309,6 +328,9 @@ static int cmd_serve(const struct cli *o)
     rc = http_serve(&srv, host, (int)port, o->tls_cert, o->tls_key);
     events_stop();
     db_pool_free(srv.pool);
+    for (int i = 0; i < srv.nread; i++)
+        db_pool_free(srv.read_pools[i]);
+    free(srv.read_pools);
     free(web);
     free(leaflet);
     return rc < 0 ? 1 : 0;

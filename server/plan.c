@@ -481,7 +481,7 @@ static int solve(struct run *run, struct geo_assign_stats *st, char *err, size_t
         ge[ne].travel_h = cd->travel_h;
         ne++;
     }
-    rc = geo_assign_solve(gc, run->nkids, gd, nd, ge, ne, out, st);
+    rc = geo_assign_solve(gc, run->nkids, gd, nd, ge, ne, NULL, out, st);
     if (rc != GEO_ASSIGN_OK) {
         snprintf(err, errlen, "solver: %s", geo_assign_strerror(rc));
         rc = -1;

@@ -415,6 +415,7 @@ enum pm_err route_outage_affected(struct http_req *r)
     const char *p[2];
     cJSON *out = NULL, *items;
     PGresult *q = NULL;
+    PGconn *reader;
     long run_id = 0;
     enum pm_err e = PM_OK;
     char *text = NULL;
@@ -435,6 +436,7 @@ enum pm_err route_outage_affected(struct http_req *r)
     }
     if (!http_db(r))
         return r->err;
+    reader = r->db;
     p[0] = id;
     q = db_exec(r->db, "outage_get", 1, p);
     if (!db_ok(q) || PQntuples(q) != 1) {
@@ -454,8 +456,12 @@ enum pm_err route_outage_affected(struct http_req *r)
     if (!run_id) {
         char actor[128];
 
+        /* On the primary, and read back there: a replica may lag behind. */
+        reader = http_db_write(r);
+        if (!reader)
+            return r->err;
         snprintf(actor, sizeof actor, "key:%s", r->key_name);
-        if (plan_run(r->db, &s, actor, &run_id, err, sizeof err) < 0) {
+        if (plan_run(reader, &s, actor, &run_id, err, sizeof err) < 0) {
             fprintf(stderr, "powermapd: plan run failed: %s\n", err);
             return http_fail(r, PM_ERR_INTERNAL, "the plan run failed");
         }
@@ -463,7 +469,7 @@ enum pm_err route_outage_affected(struct http_req *r)
     snprintf(run, sizeof run, "%ld", run_id);
     p[0] = id;
     p[1] = run;
-    q = db_exec(r->db, "outage_affected", 2, p);
+    q = db_exec(reader, "outage_affected", 2, p);
     if (!db_ok(q)) {
         fprintf(stderr, "powermapd: affected: %s", PQresultErrorMessage(q));
         PQclear(q);

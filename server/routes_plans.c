@@ -15,12 +15,16 @@ static const char *const plan_params[] = { "hazard", "outage_hours", "speed_kmh"
 static const char *const page_params[] = { "limit", "offset", NULL };
 static const char *const no_params[] = { NULL };
 
+/* Runs the plan on the primary (also when the request reads a replica). */
 static enum pm_err run_or_reply(struct http_req *r, const struct plan_scenario *s, long *run_id)
 {
     char actor[128], err[512];
+    PGconn *w = http_db_write(r);
 
+    if (!w)
+        return r->err;
     snprintf(actor, sizeof actor, "key:%s", r->key_name);
-    if (plan_run(r->db, s, actor, run_id, err, sizeof err) < 0) {
+    if (plan_run(w, s, actor, run_id, err, sizeof err) < 0) {
         if (strncmp(err, "start_at:", 9) == 0)
             return http_fail(r, PM_ERR_BAD_REQUEST, "%s", err);
         fprintf(stderr, "powermapd: plan run failed: %s\n", err);
@@ -106,7 +110,7 @@ static enum pm_err scenario_from_query(struct http_req *r, struct plan_scenario 
 }
 
 /* Fetches the plan of child in run; 1 found, 0 not in that run, -1 error. */
-static int fetch_plan(struct http_req *r, long run_id, const char *child, char **json)
+static int fetch_plan(struct http_req *r, PGconn *c, long run_id, const char *child, char **json)
 {
     char run[24];
     const char *p[2] = { run, child };
@@ -114,7 +118,7 @@ static int fetch_plan(struct http_req *r, long run_id, const char *child, char *
     int found;
 
     snprintf(run, sizeof run, "%ld", run_id);
-    q = db_exec(r->db, "plan_get", 2, p);
+    q = db_exec(c, "plan_get", 2, p);
     if (!db_ok(q)) {
         PQclear(q);
         http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
@@ -182,11 +186,12 @@ enum pm_err route_child_plan(struct http_req *r)
 
     /* The latest run of the scenario; none, or the child came later: run one. */
     run_id = latest_run(r, &s);
-    found = run_id ? fetch_plan(r, run_id, child, &json) : 0;
+    found = run_id ? fetch_plan(r, r->db, run_id, child, &json) : 0;
     if (found == 0) {
         if (run_or_reply(r, &s, &run_id) != PM_OK)
             return r->err;
-        found = fetch_plan(r, run_id, child, &json);
+        /* Read back where it was written: a replica may lag behind. */
+        found = fetch_plan(r, http_db_write(r), run_id, child, &json);
     }
     if (found < 0)
         return r->err;

@@ -72,8 +72,9 @@ class Geocoder(_Server):
 
 
 class Receiver(_Server):
-    """Takes webhook POSTs; answers 500 to the first `fail_first` of them.
-    Keeps every request with whether its signature was right."""
+    """Takes webhook POSTs; answers 500 to the first `fail_first` deliveries of
+    each event (type, outage and threshold), then 204.  Keeps every request
+    with whether its signature was right."""
 
     def __init__(self, secret, fail_first=0):
         self.secret = secret.encode()
@@ -86,11 +87,13 @@ class Receiver(_Server):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 sig = self.headers.get("X-Powermap-Signature", "")
                 want = "sha256=" + hmac.new(peer.secret, body, hashlib.sha256).hexdigest()
+                payload = json.loads(body)
+                key = (payload.get("type"), payload.get("outage_id"), payload.get("threshold_h"))
                 with peer.lock:
-                    n = len(peer.requests)
+                    n = sum(1 for _, _, p in peer.requests
+                            if (p.get("type"), p.get("outage_id"), p.get("threshold_h")) == key)
                     status = 500 if n < peer.fail_first else 204
-                    peer.requests.append((status, hmac.compare_digest(sig, want),
-                                          json.loads(body)))
+                    peer.requests.append((status, hmac.compare_digest(sig, want), payload))
                 self.reply(status)
         super().__init__(H)
 
