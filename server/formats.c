@@ -596,6 +596,21 @@ struct ctx {
 static void problem(struct ctx *c, size_t col, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Shortens s[0 .. *len) so that it does not end inside a UTF-8 sequence. */
+static void cut_to_char(const char *s, size_t *len)
+{
+    size_t lead = *len;
+    unsigned char b;
+
+    while (lead > 0 && *len - lead < 3 && ((unsigned char)s[lead - 1] & 0xC0) == 0x80)
+        lead--;
+    if (lead == 0)
+        return;
+    b = (unsigned char)s[lead - 1];
+    if (b >= 0xC0 && lead - 1 + (b >= 0xF0 ? 4u : b >= 0xE0 ? 3u : 2u) > *len)
+        *len = lead - 1;
+}
+
 /* Add one problem to the row's reason: "label: message". */
 static void problem(struct ctx *c, size_t col, const char *fmt, ...)
 {
@@ -615,6 +630,10 @@ static void problem(struct ctx *c, size_t col, const char *fmt, ...)
     va_end(ap);
     if (n > 0)
         c->whylen = c->whylen + (size_t)n < cap ? c->whylen + (size_t)n : cap - 1;
+    /* A full reason was cut at a byte count; it is shown as UTF-8 text in
+     * reports and JSON replies (found by fuzz_csv). */
+    cut_to_char(c->why, &c->whylen);
+    c->why[c->whylen] = '\0';
 }
 
 /* The value quoted for a reason: at most ~60 bytes, cut on a character
@@ -736,8 +755,13 @@ static char *conv_care(struct ctx *c, size_t col, const char *v, int *oom)
         if (!end)
             end = p + strlen(p);
         n = (size_t)(end - p);
-        if (n >= sizeof item)
-            n = sizeof item - 1;
+        if (n >= sizeof item) {
+            /* Longer than any care value.  Cut to fit, it could pass as one
+             * ("ventilator" and spaces before junk), or end inside a UTF-8
+             * character that quoted() then reads past (a stack overflow). */
+            problem(c, col, "%s is not one of %s", quoted(c, p), care_enum.list);
+            return NULL;
+        }
         memcpy(item, p, n);
         item[n] = '\0';
         trim_bounds(item, &b, &e);
