@@ -55,6 +55,8 @@ char *fuzz_object_to_csv(struct http_req *r, const cJSON *obj, enum fmt_kind kin
                          const char *const *skip);
 char *fuzz_devices_to_csv(struct http_req *r, const cJSON *devices, const char *external_id);
 cJSON *fuzz_body_object(struct http_req *r);
+/* create()'s test of external_id: 1 when it is blank. */
+int fuzz_blank(const char *s);
 
 /* libFuzzer's entry point: any broken invariant is a crash, so that the
  * input is kept as an artifact. */

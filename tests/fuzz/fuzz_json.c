@@ -52,7 +52,7 @@ static int check_record(const cJSON *obj, enum fmt_kind kind)
     char *csv, *dcsv = NULL;
     int bad = 0;
 
-    if (!cJSON_IsString(ext) || !*ext->valuestring || (devices && kind != FMT_CHILDREN))
+    if (!cJSON_IsString(ext) || fuzz_blank(ext->valuestring) || (devices && kind != FMT_CHILDREN))
         return 0;
     memset(&r, 0, sizeof r);
     csv = fuzz_object_to_csv(&r, obj, kind, skip_devices);

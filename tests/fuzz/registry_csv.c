@@ -21,3 +21,8 @@ cJSON *fuzz_body_object(struct http_req *r)
 {
     return body_object(r);
 }
+
+int fuzz_blank(const char *s)
+{
+    return blank(s);
+}
