@@ -720,8 +720,12 @@ enum pm_err route_ogc_items(struct http_req *r)
             fp[0] = ids;
             fp[1] = matched;
             fc = maps_fc_open(r, "ogc_children_features", 2, fp);
-            e = fc ? page_reply(r, fc, l) : r->err;
-            l = NULL;
+            if (fc) {
+                e = page_reply(r, fc, l);
+                l = NULL;                   /* the collection owns it now */
+            } else {
+                e = r->err;
+            }
         }
         free(ids);
         free(matched);
