@@ -119,8 +119,8 @@ static int compare_abc(const struct score *a, const struct score *b)
 static int solve(const struct instance *in, int *out,
                  struct geo_assign_stats *st)
 {
-    return geo_assign_solve(in->c, in->nc, in->d, in->nd, in->e, in->ne, out,
-                            st);
+    return geo_assign_solve(in->c, in->nc, in->d, in->nd, in->e, in->ne, NULL,
+                            out, st);
 }
 
 static double total_travel(const struct instance *in, const int *out)
@@ -266,17 +266,17 @@ static void solve_should_refuse_bad_input(void)
     struct geo_assign_dest d[] = { { 1, 1000 } };
     struct geo_assign_edge e[] = { { 0, 1, 0.1 } }; /* no dest 1 */
     int out[1];
-    CHECK(geo_assign_solve(c, 1, d, 1, e, 1, out, NULL) == GEO_ASSIGN_EINVAL);
+    CHECK(geo_assign_solve(c, 1, d, 1, e, 1, NULL, out, NULL) == GEO_ASSIGN_EINVAL);
     e[0].dest = 0;
     e[0].travel_h = -1;
-    CHECK(geo_assign_solve(c, 1, d, 1, e, 1, out, NULL) == GEO_ASSIGN_EINVAL);
+    CHECK(geo_assign_solve(c, 1, d, 1, e, 1, NULL, out, NULL) == GEO_ASSIGN_EINVAL);
     e[0].travel_h = 0.1;
     c[0].need_w = NAN;
-    CHECK(geo_assign_solve(c, 1, d, 1, e, 1, out, NULL) == GEO_ASSIGN_EINVAL);
+    CHECK(geo_assign_solve(c, 1, d, 1, e, 1, NULL, out, NULL) == GEO_ASSIGN_EINVAL);
     c[0].need_w = 10;
-    CHECK(geo_assign_solve(c, 1, d, 1, e, 1, out, NULL) == GEO_ASSIGN_OK);
+    CHECK(geo_assign_solve(c, 1, d, 1, e, 1, NULL, out, NULL) == GEO_ASSIGN_OK);
     CHECK(out[0] == 0);
-    CHECK(geo_assign_solve(NULL, 0, NULL, 0, NULL, 0, NULL, NULL) ==
+    CHECK(geo_assign_solve(NULL, 0, NULL, 0, NULL, 0, NULL, NULL, NULL) ==
           GEO_ASSIGN_OK);
     CHECK(strcmp(geo_assign_strerror(GEO_ASSIGN_ENOMEM), "out of memory") == 0);
 }
@@ -289,10 +289,10 @@ static void solve_should_treat_decimal_watts_as_written(void)
     struct geo_assign_edge e[] = { { 0, 0, 1 }, { 1, 0, 1 }, { 2, 0, 1 } };
     int out[3];
     struct geo_assign_stats st;
-    CHECK(geo_assign_solve(c, 3, d, 1, e, 3, out, &st) == GEO_ASSIGN_OK);
+    CHECK(geo_assign_solve(c, 3, d, 1, e, 3, NULL, out, &st) == GEO_ASSIGN_OK);
     CHECK(st.covered == 3);
     d[0].watts = 99.8;
-    CHECK(geo_assign_solve(c, 3, d, 1, e, 3, out, &st) == GEO_ASSIGN_OK);
+    CHECK(geo_assign_solve(c, 3, d, 1, e, 3, NULL, out, &st) == GEO_ASSIGN_OK);
     CHECK(st.covered == 2);
 }
 
@@ -420,10 +420,14 @@ static void random_small(struct instance *in, int unbound)
 }
 
 struct shortfall {
-    int runs, exact, feasible_fail, a, b, c, d, exact_wrong;
+    int runs, failures, infeasible, exact, exact_cover, a, b, c, d;
+    int exact_wrong, cover_wrong;
 };
 
+/* Solves `runs` random small instances and compares each with the brute
+ * force optimum, counting where and how often the answer falls short. */
 static void brute_compare(int unbound, int runs, uint64_t seed,
+                          const struct geo_assign_opts *opts,
                           struct shortfall *sf)
 {
     struct geo_assign_child c[BF_MAXC];
@@ -439,74 +443,105 @@ static void brute_compare(int unbound, int runs, uint64_t seed,
         struct geo_assign_stats st;
         random_small(&in, unbound);
         struct score opt = brute_force(&in);
-        if (solve(&in, out, &st) != GEO_ASSIGN_OK) {
-            sf->feasible_fail++;
+        if (geo_assign_solve(c, in.nc, d, in.nd, e, in.ne, opts, out, &st) !=
+            GEO_ASSIGN_OK) {
+            sf->failures++;
             continue;
         }
         sf->runs++;
         if (!feasible(&in, out)) {
-            sf->feasible_fail++;
+            sf->infeasible++;
             continue;
         }
         for (int i = 0; i < in.nc; i++)
             tr[i] = out[i] >= 0 ? pair_travel(&in, i, out[i]) : 0;
         struct score got = score_of(&in, out, tr);
         int cmp = compare_abc(&got, &opt);
-        int short_any = 1;
+        int short_abc = 1, short_d = 0;
         if (got.life < opt.life)
             sf->a++;
         else if (got.life == opt.life && got.covered < opt.covered)
             sf->b++;
         else if (cmp > 0)
             sf->c++;
-        else if (cmp == 0 && got.travel > opt.travel + 1e-9)
-            sf->d++;
         else
-            short_any = 0;
+            short_abc = 0;
+        if (!short_abc && got.travel > opt.travel + 1e-9) {
+            sf->d++;
+            short_d = 1;
+        }
         /* Never better than the optimum: that would be a broken checker. */
         CHECK(cmp >= 0);
         CHECK(cmp != 0 || got.travel >= opt.travel - 1e-9);
         CHECK_NEAR(st.travel_h, total_travel(&in, out), 1e-9);
         sf->exact += st.exact;
-        if (st.exact && short_any)
-            sf->exact_wrong++;
+        sf->exact_cover += st.exact_cover;
+        sf->exact_wrong += st.exact && (short_abc || short_d);
+        sf->cover_wrong += st.exact_cover && short_abc;
     }
+}
+
+static void print_shortfall(const char *what, const struct shortfall *sf)
+{
+    int n = sf->runs ? sf->runs : 1;
+    printf("  brute force, %s: %d instances, %d infeasible, proven exact %d "
+           "(%d wrongly), cover proven %d (%d wrongly); short of the optimum "
+           "on (a) %d, (b) %d, (c) %d, (d) %d: %.2f%%\n",
+           what, sf->runs, sf->infeasible, sf->exact, sf->exact_wrong,
+           sf->exact_cover, sf->cover_wrong, sf->a, sf->b, sf->c, sf->d,
+           100.0 * (sf->a + sf->b + sf->c + sf->d) / n);
 }
 
 static void solve_should_match_brute_force_when_watts_do_not_bind(void)
 {
     struct shortfall sf;
-    brute_compare(1, 3000, 20240601, &sf);
-    printf("  brute force, watts not binding: %d instances, %d feasible "
-           "failures, shortfall a=%d b=%d c=%d d=%d, exact flag %d\n",
-           sf.runs, sf.feasible_fail, sf.a, sf.b, sf.c, sf.d, sf.exact);
+    brute_compare(1, 3000, 20240601, NULL, &sf);
+    print_shortfall("watts not binding", &sf);
     CHECK(sf.runs == 3000);
-    CHECK(sf.feasible_fail == 0);
-    CHECK(sf.a == 0);
-    CHECK(sf.b == 0);
-    CHECK(sf.c == 0);
-    CHECK(sf.d == 0);
+    CHECK(sf.infeasible == 0);
+    CHECK(sf.a + sf.b + sf.c + sf.d == 0);
     CHECK(sf.exact == sf.runs);
+}
+
+static void solve_should_still_cover_optimally_over_its_budget(void)
+{
+    /* A budget of one edge: every run goes the heuristic way for travel
+     * after its first search, and is capped at once; small instances never
+     * reach the cap, so covering must stay optimal. */
+    struct geo_assign_opts opts = { 1 };
+    struct shortfall sf;
+    brute_compare(1, 3000, 31337, &opts, &sf);
+    print_shortfall("watts not binding, budget 1", &sf);
+    CHECK(sf.runs == 3000);
+    CHECK(sf.infeasible == 0);
+    CHECK(sf.a + sf.b + sf.c == 0);
+    CHECK(sf.exact_cover == sf.runs);
+    CHECK(sf.exact_wrong == 0);
+    CHECK(sf.exact < sf.runs); /* the heuristic path was taken */
 }
 
 static void solve_should_stay_feasible_and_near_optimal_when_watts_bind(void)
 {
     struct shortfall sf;
-    brute_compare(0, 3000, 77, &sf);
-    int shortfalls = sf.a + sf.b + sf.c + sf.d;
-    printf("  brute force, watts binding: %d instances, %d feasible failures, "
-           "%d proven exact (%d wrongly), shortfall a=%d b=%d c=%d d=%d "
-           "(%.2f%%)\n",
-           sf.runs, sf.feasible_fail, sf.exact, sf.exact_wrong, sf.a, sf.b,
-           sf.c, sf.d, 100.0 * shortfalls / (sf.runs ? sf.runs : 1));
+    brute_compare(0, 3000, 77, NULL, &sf);
+    print_shortfall("watts binding", &sf);
     CHECK(sf.runs == 3000);
-    CHECK(sf.feasible_fail == 0);
+    CHECK(sf.infeasible == 0);
+    /* A proof of optimality is never wrong. */
     CHECK(sf.exact_wrong == 0);
-    CHECK(shortfalls * 100 < sf.runs * 2);
+    CHECK(sf.cover_wrong == 0);
+    /* The heuristic: in about one instance in five watts refuse a move
+     * here (dest watts 0-800 W, needs 10-400 W), and then a search keeps
+     * one way into each place and may miss a packing.  It falls short
+     * on 1.4% of these instances today; more than 2.5%, or more than 1%
+     * on (a), means it got worse. */
+    CHECK((sf.a + sf.b + sf.c + sf.d) * 1000 < sf.runs * 25);
+    CHECK(sf.a * 100 < sf.runs);
+    CHECK(sf.exact > sf.runs / 2);
 }
 
 /* ------------------------------------------------------------------------ */
-/* A city */
+/* Cities */
 
 static double now_s(void)
 {
@@ -515,19 +550,22 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Destinations scattered on a square of grid cells, children each with
- * `deg` random destinations from the 7 x 7 cells around them, travel in
- * proportion to distance.  watts_mode: 0 unlimited, 1 generous, 2 tight. */
-static void city(struct instance *in, int nc, int nd, int deg, int watts_mode,
-                 uint64_t seed)
+/* Destinations scattered on a square of unit cells, about one a cell, with
+ * omin..omax outlets and 200 W to watts_max W (0: unlimited); children each
+ * with `deg` random destinations from the 7 x 7 cells around them, travel in
+ * proportion to distance, runtimes 2-24 h, 60% life-sustaining. */
+static void city(struct instance *in, int nc, int nd, int deg, int omin,
+                 int omax, int watts_max, uint64_t seed)
 {
     static const double runtimes[] = { 2, 4, 6, 8, 12, 24 };
     int side = 1;
     while (side * side < nd)
         side++;
     rng_state = seed;
-    double *dx = malloc((size_t)nd * sizeof *dx), *dy = malloc((size_t)nd * sizeof *dy);
+    double *dx = malloc((size_t)nd * sizeof *dx);
+    double *dy = malloc((size_t)nd * sizeof *dy);
     int *cell_start = calloc((size_t)side * side + 1, sizeof *cell_start);
+    int *fill = malloc((size_t)side * side * sizeof *fill);
     int *by_cell = malloc((size_t)nd * sizeof *by_cell);
     int *cell_of = malloc((size_t)nd * sizeof *cell_of);
     int *cand = malloc(4096 * sizeof *cand);
@@ -537,25 +575,25 @@ static void city(struct instance *in, int nc, int nd, int deg, int watts_mode,
     in->c = malloc((size_t)nc * sizeof *in->c);
     in->d = malloc((size_t)nd * sizeof *in->d);
     in->e = malloc((size_t)nc * deg * sizeof *in->e);
+    if (!dx || !dy || !cell_start || !fill || !by_cell || !cell_of ||
+        !cand || !in->c || !in->d || !in->e) {
+        fprintf(stderr, "city: out of memory\n");
+        exit(2);
+    }
     for (int y = 0; y < nd; y++) {
         dx[y] = rng_unit() * side;
         dy[y] = rng_unit() * side;
         cell_of[y] = (int)dy[y] * side + (int)dx[y];
         cell_start[cell_of[y] + 1]++;
-        in->d[y].outlets = 1 + rng_int(3);
-        in->d[y].watts = watts_mode == 0   ? INFINITY
-                         : watts_mode == 1 ? 3000.0
-                                           : 100.0 * (2 + rng_int(10));
+        in->d[y].outlets = omin + rng_int(omax - omin + 1);
+        in->d[y].watts = watts_max ? 100.0 * (2 + rng_int(watts_max / 100 - 1))
+                                   : INFINITY;
     }
     for (int i = 0; i < side * side; i++)
         cell_start[i + 1] += cell_start[i];
-    {
-        int *fill = malloc((size_t)side * side * sizeof *fill);
-        memcpy(fill, cell_start, (size_t)side * side * sizeof *fill);
-        for (int y = 0; y < nd; y++)
-            by_cell[fill[cell_of[y]]++] = y;
-        free(fill);
-    }
+    memcpy(fill, cell_start, (size_t)side * side * sizeof *fill);
+    for (int y = 0; y < nd; y++)
+        by_cell[fill[cell_of[y]]++] = y;
     for (int i = 0; i < nc; i++) {
         double x = rng_unit() * side, yy = rng_unit() * side;
         int cx = (int)x, cy = (int)yy, n = 0;
@@ -567,7 +605,8 @@ static void city(struct instance *in, int nc, int nd, int deg, int watts_mode,
                 if (gx < 0 || gy < 0 || gx >= side || gy >= side)
                     continue;
                 int cell = gy * side + gx;
-                for (int j = cell_start[cell]; j < cell_start[cell + 1] && n < 4096; j++)
+                for (int j = cell_start[cell];
+                     j < cell_start[cell + 1] && n < 4096; j++)
                     cand[n++] = by_cell[j];
             }
         for (int k = 0; k < deg && k < n; k++) {
@@ -584,6 +623,7 @@ static void city(struct instance *in, int nc, int nd, int deg, int watts_mode,
     free(dx);
     free(dy);
     free(cell_start);
+    free(fill);
     free(by_cell);
     free(cell_of);
     free(cand);
@@ -596,28 +636,110 @@ static void city_free(struct instance *in)
     free(in->e);
 }
 
+/* (a)-(c) of two answers to the same instance: <0 when x is better. */
+static int compare_cover(const struct instance *in, const int *x,
+                         const int *y)
+{
+    int lx = 0, ly = 0, nx = 0, ny = 0, cmp = 0;
+    double *rx = malloc((size_t)in->nc * sizeof *rx);
+    double *ry = malloc((size_t)in->nc * sizeof *ry);
+    for (int i = 0; i < in->nc; i++) {
+        if (x[i] >= 0) {
+            lx += in->c[i].life != 0;
+            rx[nx++] = in->c[i].runtime_h;
+        }
+        if (y[i] >= 0) {
+            ly += in->c[i].life != 0;
+            ry[ny++] = in->c[i].runtime_h;
+        }
+    }
+    qsort(rx, (size_t)nx, sizeof *rx, dbl_cmp);
+    qsort(ry, (size_t)ny, sizeof *ry, dbl_cmp);
+    if (lx != ly)
+        cmp = lx > ly ? -1 : 1;
+    else if (nx != ny)
+        cmp = nx > ny ? -1 : 1;
+    else
+        for (int i = 0; i < nx && !cmp; i++)
+            if (rx[i] != ry[i])
+                cmp = rx[i] < ry[i] ? -1 : 1;
+    free(rx);
+    free(ry);
+    return cmp;
+}
+
+static void solve_should_cover_as_well_over_budget_as_without(void)
+{
+    /* A crowded town: 3,000 children, 1,500 places with 0-2 outlets each.
+     * The exact answer, whatever it costs, against the default budget and
+     * a tenth of that: covering may only be worse when the run says it may
+     * be (then its searches were cut short), travel only longer. */
+    struct instance in;
+    city(&in, 3000, 1500, 20, 0, 2, 0, 99);
+    int *best = malloc((size_t)in.nc * sizeof *best);
+    int *out = malloc((size_t)in.nc * sizeof *out);
+    struct geo_assign_opts exact = { -1 }, budget[2] = { { 0 }, { 0 } };
+    struct geo_assign_stats st0, st;
+    CHECK(geo_assign_solve(in.c, in.nc, in.d, in.nd, in.e, in.ne, &exact,
+                           best, &st0) == GEO_ASSIGN_OK);
+    CHECK(feasible(&in, best));
+    CHECK(st0.exact == 1);
+    printf("  town of 3000, exact: covered %d, travel %.4f h, %ld scans, "
+           "%ld classes undone\n", st0.covered, st0.travel_h, st0.scans,
+           st0.undone);
+    budget[1].work_budget = st0.scans / 10;
+    for (int r = 0; r < 2; r++) {
+        CHECK(geo_assign_solve(in.c, in.nc, in.d, in.nd, in.e, in.ne,
+                               &budget[r], out, &st) == GEO_ASSIGN_OK);
+        CHECK(feasible(&in, out));
+        int cmp = compare_cover(&in, out, best);
+        CHECK(cmp >= 0);
+        CHECK(!st.exact_cover || cmp == 0);
+        CHECK(cmp != 0 || st.travel_h >= st0.travel_h - 1e-6);
+        CHECK(!st.exact || fabs(st.travel_h - st0.travel_h) < 1e-6);
+        CHECK(r != 0 || st.exact_cover);
+        printf("  town of 3000, %s budget: covered %d, travel %.4f h "
+               "(%+.2f%%), %ld scans, exact %d, cover exact %d\n",
+               r ? "a tenth of its" : "the default", st.covered, st.travel_h,
+               100.0 * (st.travel_h - st0.travel_h) / st0.travel_h, st.scans,
+               st.exact, st.exact_cover);
+    }
+    free(best);
+    free(out);
+    city_free(&in);
+}
+
 static void solve_should_plan_a_city_of_twenty_thousand_children(void)
 {
-    static const char *const modes[] = { "unlimited", "generous", "tight" };
-    for (int m = 0; m < 3; m++) {
+    static const struct {
+        const char *name;
+        int omin, omax, watts;
+    } cases[] = {
+        { "places plenty (2-4 outlets), watts unlimited", 2, 4, 0 },
+        { "places scarce (0-2 outlets), watts unlimited", 0, 2, 0 },
+        { "places even (1-3 outlets), watts 200-1500 W", 1, 3, 1500 },
+    };
+    for (size_t m = 0; m < sizeof cases / sizeof cases[0]; m++) {
         struct instance in;
         struct geo_assign_stats st;
-        city(&in, 20000, 10000, 30, m, 4242 + (uint64_t)m);
+        city(&in, 20000, 10000, 30, cases[m].omin, cases[m].omax,
+             cases[m].watts, 4242 + m);
         int *out = malloc((size_t)in.nc * sizeof *out);
         double t0 = now_s();
         int rc = solve(&in, out, &st);
         double t1 = now_s();
         CHECK(rc == GEO_ASSIGN_OK);
         CHECK(feasible(&in, out));
-        printf("  city %d children, %d destinations, %d edges, watts %s: "
-               "%.3f s, covered %d (life %d), travel %.1f h, %d classes, "
-               "%ld searches, %ld scans, %ld refusals, %ld budget stops, "
-               "%ld improvements, exact %d\n",
-               in.nc, in.nd, in.ne, modes[m], t1 - t0, st.covered,
-               st.covered_life, st.travel_h, st.classes, st.searches,
-               st.scans, st.watts_refusals, st.budget_stops, st.improvements,
-               st.exact);
+        printf("  city of %d children, %d places, %d edges, %s: %.3f s; "
+               "covered %d (life %d), travel %.1f h; %ld searches, %ld "
+               "scans, %ld updates, %ld refusals, %ld capped; exact %d, "
+               "cover exact %d\n",
+               in.nc, in.nd, in.ne, cases[m].name, t1 - t0, st.covered,
+               st.covered_life, st.travel_h, st.searches, st.scans,
+               st.updates, st.watts_refusals, st.capped_searches, st.exact,
+               st.exact_cover);
         CHECK(m != 0 || st.exact == 1);
+        CHECK(m == 2 || st.exact_cover == 1);
         free(out);
         city_free(&in);
     }
@@ -634,5 +756,7 @@ UNIT_MAIN(UNIT_TEST(solve_should_cover_both_where_nearest_first_leaves_one_out),
           UNIT_TEST(solve_should_treat_decimal_watts_as_written),
           UNIT_TEST(solve_should_ignore_a_place_too_weak_for_the_child_alone),
           UNIT_TEST(solve_should_match_brute_force_when_watts_do_not_bind),
+          UNIT_TEST(solve_should_still_cover_optimally_over_its_budget),
           UNIT_TEST(solve_should_stay_feasible_and_near_optimal_when_watts_bind),
+          UNIT_TEST(solve_should_cover_as_well_over_budget_as_without),
           UNIT_TEST(solve_should_plan_a_city_of_twenty_thousand_children))
