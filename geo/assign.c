@@ -23,8 +23,8 @@
  * potentials are reset now and then to minus the exact distance to T (one
  * search backwards), after which a search follows edges of reduced cost 0
  * straight to a free outlet.  The work is bounded (EXACT_BUDGET); past it
- * the run finishes with capped searches, covering still exactly, and travel
- * is then improved locally. */
+ * the run finishes with capped searches, covering still exactly as long as
+ * it can, and travel is then improved locally. */
 #include "geo/assign.h"
 
 #include <limits.h>
@@ -44,7 +44,7 @@
  * as the last free outlets of a crowded area go, each can sweep much of
  * the graph.  Past the budget the run is finished by the capped searches
  * below: covering (a)-(c) stays exact, travel (d) becomes a heuristic. */
-#define EXACT_BUDGET 20
+#define EXACT_BUDGET 12
 
 /* Edges a search may look at when it is a heuristic anyway: a watts refusal
  * met, or the run over its budget (then, if it stops, the path of fewest
@@ -53,10 +53,12 @@
  * O(ne) in all. */
 #define HEURISTIC_CAP 2000L
 
-/* Past EXHAUSTED times the budget, every search stops after EXHAUSTED_CAP
- * and potentials are no longer recomputed, so the run ends in bounded time;
- * a child may then be left out that could have been covered. */
-#define EXHAUSTED 2
+/* Past TWICE_OVER times the budget only the path of fewest moves is looked
+ * for; past EXHAUSTED times, every search stops after EXHAUSTED_CAP and
+ * potentials are no longer recomputed, so the run ends in bounded time (a
+ * child may then be left out that could have been covered). */
+#define TWICE_OVER 2
+#define EXHAUSTED 4
 #define EXHAUSTED_CAP 200L
 
 /* Reduced costs below this are rounding of 0 (so that ties are ties); it
@@ -243,8 +245,10 @@ struct solver {
 
     /* Per node: classes [0,ncls), children [ncls,ncls+nc), places. */
     double *h, *hh, *pot; /* potentials for travel, for moves; the one in use */
-    double *dist;
-    unsigned *seen, *done;
+    struct nstate {
+        double dist;         /* valid when seen == stamp */
+        unsigned seen, done; /* stamps: reached, finished */
+    } *ns;
     unsigned stamp;
     int *pchild, *pnode, *pedge; /* how a place was reached: who came in */
     unsigned char *dead;
@@ -272,6 +276,7 @@ struct solver {
     int tainted, any_taint; /* a watts refusal: in this search, ever */
     int capped;             /* this search stopped on its cap */
     int degraded;           /* over budget */
+    int twice_over;         /* over TWICE_OVER times the budget */
     int exhausted;          /* over EXHAUSTED times the budget */
     int cover_unsure;       /* a child left out by a capped search */
     int moves;              /* this search counts moves, not travel */
@@ -415,8 +420,7 @@ static void refuse(struct solver *s)
 static void new_stamp(struct solver *s)
 {
     if (++s->stamp == 0) {
-        memset(s->seen, 0, (size_t)s->nnodes * sizeof *s->seen);
-        memset(s->done, 0, (size_t)s->nnodes * sizeof *s->done);
+        memset(s->ns, 0, (size_t)s->nnodes * sizeof *s->ns);
         s->stamp = 1;
     }
     s->pq.n = 0;
@@ -425,13 +429,13 @@ static void new_stamp(struct solver *s)
 
 static int reach(struct solver *s, int v, double d)
 {
-    if (s->seen[v] != s->stamp) {
-        s->seen[v] = s->stamp;
-        s->dist[v] = INFINITY;
+    if (s->ns[v].seen != s->stamp) {
+        s->ns[v].seen = s->stamp;
+        s->ns[v].dist = INFINITY;
     }
-    if (s->done[v] == s->stamp || !(d < s->dist[v]))
+    if (s->ns[v].done == s->stamp || !(d < s->ns[v].dist))
         return 0;
-    s->dist[v] = d;
+    s->ns[v].dist = d;
     return 1;
 }
 
@@ -511,7 +515,7 @@ static int push_generator(struct solver *s, int k)
     const struct centry *t = class_top(s, k);
     if (!t)
         return 0;
-    return pq_push(&s->pq, s->dist[k] + reduced(t->key + s->h[k]),
+    return pq_push(&s->pq, s->ns[k].dist + reduced(t->key + s->h[k]),
                    s->nnodes + k);
 }
 
@@ -578,6 +582,8 @@ static void count_work(struct solver *s, long work)
     s->total_work += work;
     if (s->total_work > s->budget)
         s->degraded = 1;
+    if (s->total_work / TWICE_OVER > s->budget)
+        s->twice_over = 1;
     if (s->total_work / EXHAUSTED > s->budget)
         s->exhausted = 1;
 }
@@ -626,15 +632,15 @@ static int search(struct solver *s, int src, double *dt)
             if (consume(s, k, x) < 0)
                 return -1;
             s->work++;
-            double d = s->dist[k] + reduced(x.key + s->h[k]);
+            double d = s->ns[k].dist + reduced(x.key + s->h[k]);
             if (enter(s, s->edst[x.edge], x.child, k, x.edge, d) < 0 ||
                 push_generator(s, k) < 0)
                 return -1;
             continue;
         }
-        if (s->done[v] == s->stamp || it.key > s->dist[v])
+        if (s->ns[v].done == s->stamp || it.key > s->ns[v].dist)
             continue;
-        s->done[v] = s->stamp;
+        s->ns[v].done = s->stamp;
         s->popped[s->npopped++] = v;
         if (s->work > search_cap(s)) {
             s->st->capped_searches++;
@@ -671,7 +677,7 @@ static int search(struct solver *s, int src, double *dt)
                 double r = reduced(s->pot[v] + cost_out(s, s->asg_t[o]) -
                                    s->pot[on]);
                 if (reach(s, on, d + r) &&
-                    pq_push(&s->pq, s->dist[on], on) < 0)
+                    pq_push(&s->pq, s->ns[on].dist, on) < 0)
                     return -1;
             }
         }
@@ -704,9 +710,9 @@ static void augment(struct solver *s, double dt)
 {
     for (size_t i = 0; i < s->npopped && !s->moves; i++) {
         int v = s->popped[i];
-        if (s->dist[v] < dt) {
+        if (s->ns[v].dist < dt) {
             log_h(s, v);
-            s->h[v] -= dt - s->dist[v];
+            s->h[v] -= dt - s->ns[v].dist;
         }
     }
     int y = s->end.y, e = s->end.e, u = s->end.u, i = s->end.i;
@@ -747,16 +753,16 @@ static int global_update(struct solver *s)
         int yn = dnode(s, y);
         if (!s->dead[yn] && s->cnt[y] < s->outlets[y] &&
             reach(s, yn, reduced(s->pot[yn])) &&
-            pq_push(&s->pq, s->dist[yn], yn) < 0)
+            pq_push(&s->pq, s->ns[yn].dist, yn) < 0)
             return -1;
     }
     long work = 0;
     while (s->pq.n) {
         struct pq_item it = pq_pop(&s->pq);
         int v = it.node;
-        if (s->done[v] == s->stamp || it.key > s->dist[v])
+        if (s->ns[v].done == s->stamp || it.key > s->ns[v].dist)
             continue;
-        s->done[v] = s->stamp;
+        s->ns[v].done = s->stamp;
         s->popped[s->npopped++] = v;
         if (v >= s->ncls + s->nc) { /* who could come into y */
             int y = v - s->ncls - s->nc;
@@ -767,7 +773,7 @@ static int global_update(struct solver *s)
                     continue;
                 if (reach(s, cn, it.key + reduced(cost_in(s, s->rtime[j]) +
                                                   s->pot[cn] - s->pot[v])) &&
-                    pq_push(&s->pq, s->dist[cn], cn) < 0)
+                    pq_push(&s->pq, s->ns[cn].dist, cn) < 0)
                     return -1;
             }
         } else { /* the place v's child would leave */
@@ -777,16 +783,16 @@ static int global_update(struct solver *s)
                 reach(s, xn, it.key + reduced(s->pot[xn] +
                                               cost_out(s, s->asg_t[c]) -
                                               s->pot[v])) &&
-                pq_push(&s->pq, s->dist[xn], xn) < 0)
+                pq_push(&s->pq, s->ns[xn].dist, xn) < 0)
                 return -1;
         }
     }
     for (size_t i = 0; i < s->npopped; i++) {
         log_h(s, s->popped[i]);
-        s->pot[s->popped[i]] -= s->dist[s->popped[i]];
+        s->pot[s->popped[i]] -= s->ns[s->popped[i]].dist;
     }
     for (int v = s->ncls; v < s->nnodes; v++)
-        if (s->done[v] != s->stamp &&
+        if (s->ns[v].done != s->stamp &&
             (v >= s->ncls + s->nc || s->asg[v - s->ncls] >= 0))
             set_dead(s, v);
     count_work(s, work);
@@ -846,23 +852,30 @@ static int place_one(struct solver *s, int c)
         s->st->augmentations++;
         return 1;
     }
-    f = search(s, cn, &dt);
-    if (f == 0 && s->capped) {
-        int tainted = s->tainted;
+    int searched = 0; /* the last search was this child's, and ran */
+    if (!s->twice_over) {
+        f = search(s, cn, &dt);
+        searched = 1;
+    }
+    if (s->twice_over || (f == 0 && s->capped)) {
+        int tainted = s->twice_over ? 0 : s->tainted;
         s->moves = 1;
         s->pot = s->hh;
+        searched = 0;
         if (!s->exhausted && s->since_moves > s->update_after &&
-            global_update(s) < 0)
+            global_update(s) < 0) {
             f = -1;
-        else if (!s->dead[cn] && source_potential(s, c) >= 0)
+        } else if (!s->dead[cn] && source_potential(s, c) >= 0) {
             f = search(s, cn, &dt);
-        if (f == 0 && s->capped && !s->tainted)
-            s->cover_unsure = 1;
+            searched = 1;
+            if (f == 0 && s->capped && !s->tainted)
+                s->cover_unsure = 1;
+        }
         s->tainted |= tainted;
     }
     if (f > 0)
         augment(s, dt);
-    if (f == 0)
+    if (f == 0 && searched)
         bury(s);
     s->moves = 0;
     s->pot = s->h;
@@ -1258,9 +1271,7 @@ int geo_assign_solve(const struct geo_assign_child *c, int nc,
     ALLOC(s.ch, s.ncls);
     ALLOC(s.h, s.nnodes);
     ALLOC(s.hh, s.nnodes);
-    ALLOC(s.dist, s.nnodes);
-    ALLOC(s.seen, s.nnodes);
-    ALLOC(s.done, s.nnodes);
+    ALLOC(s.ns, s.nnodes);
     ALLOC(s.pchild, s.nnodes);
     ALLOC(s.pnode, s.nnodes);
     ALLOC(s.pedge, s.nnodes);
@@ -1342,9 +1353,7 @@ out:
     free(s.ver);
     free(s.h);
     free(s.hh);
-    free(s.dist);
-    free(s.seen);
-    free(s.done);
+    free(s.ns);
     free(s.pchild);
     free(s.pnode);
     free(s.pedge);

@@ -44,11 +44,13 @@
  *   Work budget: shortest augmenting paths are cheap while places are easy
  *   to find, but in a crowded area, as its last free outlets go, each can
  *   sweep much of the graph.  Past the budget (geo_assign_opts) the run goes
- *   on child by child with capped searches for the shortest path and, when
- *   capped, the path of fewest moves: covering (a)-(c) stays exact, travel
- *   (d) becomes a heuristic.  Past twice the budget every search is capped
- *   at a small bound, so the run ends in bounded time; a child may then be
- *   left out that could have been covered (stats.exact_cover says so).
+ *   on child by child, cheapest first, with capped searches for the shortest
+ *   path and, when capped, a search for the path of fewest moves; past twice
+ *   the budget with the latter alone; past four times, every search is
+ *   capped at a small bound, so the run ends in bounded time.  Until then
+ *   covering (a)-(c) stays exact and only travel (d) is a heuristic; after,
+ *   a child may be left out that could have been covered, and
+ *   stats.exact_cover says so.
  *
  * Watts are compared in whole milliwatts, need rounded up and capacity down
  * (with 1e-9 W allowance for decimal fractions such as 33.3), so floating-point
@@ -56,9 +58,9 @@
  * "least" is up to rounding (about 1e-12 h per edge of a path).
  *
  * Cost: memory O(nc + nd + ne).  20,000 children, 10,000 destinations and
- * 600,000 edges: about 0.1-0.2 s when places are plenty (exact), at most
- * about 1.5 s when they are scarce or watts bind (scripts/bench-assign.c).
- * Thread-safe: no globals. */
+ * 600,000 edges: about 0.15 s when places are plenty (exact), 0.5-1.4 s
+ * when they are scarce or watts bind (scripts/bench-assign.c prints it for
+ * any mix).  Thread-safe: no globals. */
 #ifndef GEO_ASSIGN_H
 #define GEO_ASSIGN_H
 
@@ -89,7 +91,7 @@ struct geo_assign_edge {
 /* Tuning; a NULL pointer or a zeroed struct means the defaults. */
 struct geo_assign_opts {
     /* Edges the searches may look at before travel (d) turns heuristic:
-     * 0 the default (20 per edge, child and destination), < 0 no limit (the
+     * 0 the default (12 per edge, child and destination), < 0 no limit (the
      * exact answer whatever it costs). */
     long work_budget;
 };
