@@ -260,6 +260,48 @@ static void solve_should_move_a_chain_of_children_to_make_room(void)
     CHECK_NEAR(st.travel_h, 2.0, 1e-12);
 }
 
+static void solve_should_choose_which_of_a_class_to_cover_by_total_travel(void)
+{
+    /* C (1 h) sits in X and could move to Z only far away.  A and B (2 h)
+     * cannot both be covered.  A is nearer its place, but covering A pushes
+     * C to Z (5.1 h in all); covering B, at Z, leaves C alone (0.6 h). */
+    struct geo_assign_child c[] = { { 10, 2, 0 }, { 10, 2, 0 }, { 10, 1, 0 } };
+    struct geo_assign_dest d[] = { { 1, 1000 }, { 1, 1000 } };
+    struct geo_assign_edge e[] = {
+        { 2, 0, 0.1 }, { 2, 1, 5.0 }, { 0, 0, 0.2 }, { 1, 1, 0.5 },
+    };
+    struct instance in = INSTANCE(c, d, e);
+    int out[3];
+    struct geo_assign_stats st;
+    CHECK(solve(&in, out, &st) == GEO_ASSIGN_OK);
+    CHECK(out[0] == -1);
+    CHECK(out[1] == 1);
+    CHECK(out[2] == 0);
+    CHECK_NEAR(st.travel_h, 0.6, 1e-12);
+    CHECK(st.exact == 1);
+}
+
+static void solve_should_let_a_heavy_child_out_for_a_light_one_only_if_it_fits(void)
+{
+    /* X: 2 outlets, 500 W, holds H (400 W, 1 h).  L (300 W, 2 h) reaches
+     * only X; H can move to Y (1 outlet, 400 W).  Moving H makes room. */
+    struct geo_assign_child c[] = { { 400, 1, 1 }, { 300, 2, 1 } };
+    struct geo_assign_dest d[] = { { 2, 500 }, { 1, 400 } };
+    struct geo_assign_edge e[] = { { 0, 0, 0.1 }, { 0, 1, 0.3 }, { 1, 0, 0.2 } };
+    struct instance in = INSTANCE(c, d, e);
+    int out[2];
+    CHECK(solve(&in, out, NULL) == GEO_ASSIGN_OK);
+    CHECK(feasible(&in, out));
+    CHECK(out[0] == 1);
+    CHECK(out[1] == 0);
+    /* With Y at 300 W, H cannot move and L stays out. */
+    d[1].watts = 300;
+    CHECK(solve(&in, out, NULL) == GEO_ASSIGN_OK);
+    CHECK(feasible(&in, out));
+    CHECK(out[0] == 0);
+    CHECK(out[1] == -1);
+}
+
 static void solve_should_refuse_bad_input(void)
 {
     struct geo_assign_child c[] = { { 10, 5, 0 } };
@@ -752,6 +794,8 @@ UNIT_MAIN(UNIT_TEST(solve_should_cover_both_where_nearest_first_leaves_one_out),
           UNIT_TEST(solve_should_not_cross_when_straight_is_shorter),
           UNIT_TEST(solve_should_swap_equal_runtime_children_to_save_travel),
           UNIT_TEST(solve_should_move_a_chain_of_children_to_make_room),
+          UNIT_TEST(solve_should_choose_which_of_a_class_to_cover_by_total_travel),
+          UNIT_TEST(solve_should_let_a_heavy_child_out_for_a_light_one_only_if_it_fits),
           UNIT_TEST(solve_should_refuse_bad_input),
           UNIT_TEST(solve_should_treat_decimal_watts_as_written),
           UNIT_TEST(solve_should_ignore_a_place_too_weak_for_the_child_alone),
