@@ -271,8 +271,12 @@ static int slot_ready(struct db_pool *p, struct db_slot *s)
 {
     char err[256];
 
-    if (s->conn && PQstatus(s->conn) == CONNECTION_OK)
-        return 0;
+    /* PQconsumeInput reads what the server sent while the connection was
+     * idle: after a restart or a failover that is the end of the stream, and
+     * the connection turns bad here rather than in the request's query. */
+    if (s->conn && PQconsumeInput(s->conn) && PQconsumeInput(s->conn) &&
+        PQstatus(s->conn) == CONNECTION_OK)
+        return 0;                       /* (twice: a goodbye message, then EOF) */
     if (s->conn) {
         PQfinish(s->conn);
         s->conn = NULL;

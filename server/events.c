@@ -406,6 +406,18 @@ static int feed_apply(PGconn *c, const struct pm_server *srv, const char *doc, s
     }
     if (db_command(c, "BEGIN", NULL, 0) < 0)
         goto fail;
+    {
+        PGresult *l = db_exec(c, "feed_try_lock", 0, NULL);
+        int got = db_ok(l) && PQgetvalue(l, 0, 0)[0] == 't';
+
+        PQclear(l);
+        if (!got) {                     /* another daemon is applying it */
+            db_command(c, "ROLLBACK", NULL, 0);
+            cJSON_Delete(root);
+            pm_buf_release(&seen);
+            return 0;
+        }
+    }
     pm_buf_puts(&seen, "{");
     cJSON_ArrayForEach(f, feats) {
         const cJSON *geom = cJSON_GetObjectItemCaseSensitive(f, "geometry");

@@ -855,6 +855,12 @@ static void dispatch(struct conn_ctx *c)
     }
     if (c->route->fn(r) != PM_OK && r->err == PM_OK)
         http_fail(r, PM_ERR_INTERNAL, "internal error");
+    /* A failure because the database went away is a 503 (Retry-After), not
+     * a 500: the client should come back, and nothing was half done. */
+    if (r->err == PM_ERR_INTERNAL &&
+        ((r->db && PQstatus(r->db) != CONNECTION_OK) ||
+         (r->db_write && PQstatus(r->db_write) != CONNECTION_OK)))
+        http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable; try again shortly");
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,

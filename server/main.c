@@ -584,6 +584,8 @@ int main(int argc, char **argv)
     int first;
 
     memset(&o, 0, sizeof o);
+    /* A database that does not answer must not hang a request for minutes. */
+    setenv("PGCONNECT_TIMEOUT", "5", 0);
     if (!cmd || strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
         fputs(usage, cmd ? stdout : stderr);
         return cmd ? 0 : 2;

@@ -200,6 +200,10 @@ JOIN webhook_events e ON e.id = d.event_id
 -- Outage feed
 -- ===========================================================================
 
+-- name: feed_try_lock
+-- One daemon applies a feed document at a time; the others skip that round.
+SELECT pg_try_advisory_xact_lock(7012004)
+
 -- name: feed_outage_find
 -- $1 external_id: (id, geometry GeoJSON, started_at, expected_restore_at, ended)
 SELECT id, ST_AsGeoJSON(geom), started_at, expected_restore_at, ended_at IS NOT NULL

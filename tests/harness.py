@@ -201,3 +201,55 @@ def demo_city(out_dir, scale="city", seed=1):
     subprocess.run([os.path.join(ROOT, "scripts", "gen-demo"), "--out", out_dir,
                     "--scale", scale, "--seed", str(seed)], check=True, capture_output=True)
     return out_dir
+
+
+def as_pg(argv):
+    """argv run as the PostgreSQL owner (postgres when we are root)."""
+    return (["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []) + argv
+
+
+PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+class Replica:
+    """A streaming replica of cluster (pg_basebackup -R), in its own folder."""
+
+    def __init__(self, cluster):
+        self.dir = tempfile.mkdtemp(prefix="powermap-replica-")
+        os.chmod(self.dir, 0o755)
+        self.data = os.path.join(self.dir, "data")
+        self.sock = os.path.join(self.dir, "sock")
+        os.makedirs(self.sock)
+        if os.geteuid() == 0:
+            subprocess.run(["chown", "-R", "postgres:", self.dir], check=True)
+        primary_sock = cluster.conninfo.split("host=")[1].split()[0]
+        subprocess.run(as_pg([f"{PG_BIN}/pg_basebackup", "-D", self.data, "-R", "-X", "stream", "-c", "fast",
+                              "-h", primary_sock, "-U", "postgres"]), check=True,
+                       capture_output=True)
+        with open(os.path.join(self.data, "postgresql.auto.conf"), "a") as f:
+            f.write(f"\nunix_socket_directories = '{self.sock}'\nhot_standby = on\n")
+        self.conninfo = f"host={self.sock} dbname=powermap user=postgres"
+        self.start()
+
+    def start(self):
+        subprocess.run(as_pg([f"{PG_BIN}/pg_ctl", "-D", self.data, "-l",
+                              os.path.join(self.dir, "log"), "-w", "start"]),
+                       check=True, capture_output=True)
+
+    def stop(self):
+        subprocess.run(as_pg([f"{PG_BIN}/pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop"]),
+                       capture_output=True)
+
+    def remove(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def cluster_stop(cluster):
+    subprocess.run([os.path.join(ROOT, "scripts", "db"), "stop", cluster.dir], check=True,
+                   capture_output=True)
+
+
+def cluster_start(cluster):
+    subprocess.run([os.path.join(ROOT, "scripts", "db"), "start", cluster.dir], check=True,
+                   capture_output=True)
