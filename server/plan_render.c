@@ -44,6 +44,36 @@ static int has_device(const cJSON *plan, const char *type_prefix)
     return 0;
 }
 
+/* The Japanese name of a device type, or the type itself. */
+static const char *device_ja(const char *type)
+{
+    static const char *const names[][2] = {
+        { "ventilator", "人工呼吸器" }, { "oxygen_concentrator", "酸素濃縮装置" },
+        { "suction", "吸引器" }, { "feeding_pump", "経管栄養ポンプ" },
+        { "pulse_oximeter", "パルスオキシメーター" }, { "humidifier", "加温加湿器" },
+        { "infusion_pump", "輸液ポンプ" }, { "oxygen", "酸素" },
+    };
+
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(type, names[i][0]) == 0)
+            return names[i][1];
+    return type;
+}
+
+static const char *hazard_ja(const char *h)
+{
+    static const char *const names[][2] = {
+        { "flood", "洪水" }, { "landslide", "土砂災害" }, { "storm_surge", "高潮" },
+        { "earthquake", "地震" }, { "tsunami", "津波" }, { "fire", "大規模な火事" },
+        { "inland_flood", "内水氾濫" }, { "volcano", "火山現象" },
+    };
+
+    for (size_t i = 0; h && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(h, names[i][0]) == 0)
+            return names[i][1];
+    return h ? h : "";
+}
+
 static void add(cJSON *list, const char *item)
 {
     cJSON *s = cJSON_CreateString(item);
@@ -67,7 +97,8 @@ cJSON *plan_checklist(const cJSON *plan)
 
         if (!t || !cJSON_IsNumber(b) || b->valuedouble <= 0)
             continue;
-        snprintf(line, sizeof line, "予備バッテリー（%s、満充電で約%.1f時間）", t, b->valuedouble);
+        snprintf(line, sizeof line, "予備バッテリー（%s、満充電で約%.1f時間）", device_ja(t),
+                 b->valuedouble);
         add(list, line);
     }
     if (has_care(plan, "ventilator") || has_device(plan, "ventilator")) {
@@ -143,6 +174,50 @@ static void dest_row(struct pm_buf *b, const cJSON *dst)
     pm_buf_puts(b, "</td></tr>\n");
 }
 
+/* The reasons of the plan in Japanese, from its figures (the JSON reasons
+ * are English, for staff and logs). */
+static void reasons_ja(struct pm_buf *b, const cJSON *plan)
+{
+    const cJSON *runtime = get(plan, "runtime_h"), *dst = get(plan, "destination");
+    const cJSON *scen = get(plan, "scenario"), *oh = get(scen, "outage_hours"), *it;
+    const char *decision = str(plan, "decision");
+    double outage = cJSON_IsNumber(oh) ? oh->valuedouble : 72;
+    int in_hazard = 0, no_home = 0, taken = 0;
+
+    cJSON_ArrayForEach(it, get(plan, "reasons")) {
+        if (!cJSON_IsString(it))
+            continue;
+        in_hazard |= strstr(it->valuestring, "hazard area") != NULL;
+        no_home |= strstr(it->valuestring, "no home location") != NULL;
+        taken |= strstr(it->valuestring, "taken by children") != NULL;
+    }
+    if (no_home) {
+        pm_buf_puts(b, "<li>自宅の位置が地図上で確認できていません（住所を確認してください）。</li>\n");
+        return;
+    }
+    if (in_hazard)
+        pm_buf_printf(b, "<li>自宅が%sの危険区域内にあるため、避難が必要です。</li>\n",
+                      hazard_ja(str(scen, "hazard")));
+    if (!cJSON_IsNumber(runtime))
+        pm_buf_puts(b, "<li>電源が必要な医療機器はありません。</li>\n");
+    else if (runtime->valuedouble >= outage)
+        pm_buf_printf(b, "<li>バッテリーは約%.1f時間もち、想定する停電（%.0f時間）より長くもちます。</li>\n",
+                      runtime->valuedouble, outage);
+    else
+        pm_buf_printf(b, "<li>バッテリーは約%.1f時間しかもたず、想定する停電（%.0f時間）より短いため、"
+                         "電源のある場所へ移る必要があります。</li>\n", runtime->valuedouble, outage);
+    if (cJSON_IsObject(dst)) {
+        const cJSON *d = get(dst, "distance_m"), *t = get(dst, "travel_min");
+
+        pm_buf_printf(b, "<li>行き先は約%.1f km（車で約%.0f分）で、電源と空いているコンセントがあります。</li>\n",
+                      cJSON_IsNumber(d) ? d->valuedouble / 1000 : 0.0,
+                      cJSON_IsNumber(t) ? t->valuedouble : 0.0);
+    } else if (decision && strcmp(decision, "unassigned") == 0) {
+        pm_buf_puts(b, taken ? "<li>近くの電源は、よりバッテリーが早く切れる方に割り当てられています。</li>\n"
+                             : "<li>バッテリーが切れる前に着ける、電源のある行き先が見つかりませんでした。</li>\n");
+    }
+}
+
 char *plan_html(const cJSON *plan, const cJSON *checklist, size_t *len)
 {
     struct pm_buf b;
@@ -162,6 +237,9 @@ char *plan_html(const cJSON *plan, const cJSON *checklist, size_t *len)
         "table { border-collapse: collapse; width: 100%; }\n"
         "th, td { border: 1px solid #999; padding: 3px 6px; text-align: left; vertical-align: top; }\n"
         "th { background: #f3f3f3; width: 28%; font-weight: normal; }\n"
+        "table.places { font-size: 9.5pt; }\n"
+        "table.places th { width: auto; }\n"
+        "table.places td:nth-child(n+4), table.places th:nth-child(n+4) { white-space: nowrap; }\n"
         ".decision { font-size: 16pt; font-weight: bold; color: #a51d2d; }\n"
         ".leave { font-size: 14pt; font-weight: bold; }\n"
         "ul.check { list-style: none; padding-left: 0; columns: 2; }\n"
@@ -198,22 +276,21 @@ char *plan_html(const cJSON *plan, const cJSON *checklist, size_t *len)
     pm_buf_puts(&b, "</td></tr>\n</table>\n<h2>判断</h2>\n<p class=\"decision\">");
     html_text(&b, decision_ja(str(plan, "decision")));
     pm_buf_puts(&b, "</p>\n<ul>\n");
-    cJSON_ArrayForEach(it, get(plan, "reasons")) {
-        pm_buf_puts(&b, "<li>");
-        html_text(&b, cJSON_IsString(it) ? it->valuestring : "");
-        pm_buf_puts(&b, "</li>\n");
-    }
+    reasons_ja(&b, plan);
     pm_buf_puts(&b, "</ul>\n<h2>出発の目安</h2>\n<p class=\"leave\">");
-    if (cJSON_IsNumber(leave) && cJSON_IsObject(dst))
+    if (cJSON_IsNumber(leave) && cJSON_IsObject(dst) && leave->valuedouble < 1)
+        pm_buf_printf(&b, "停電が始まってから %.0f 分以内に出発してください。",
+                      leave->valuedouble > 0 ? floor(leave->valuedouble * 60) : 0.0);
+    else if (cJSON_IsNumber(leave) && cJSON_IsObject(dst))
         pm_buf_printf(&b, "停電が始まってから %.1f 時間以内に出発してください。",
-                      leave->valuedouble > 0 ? leave->valuedouble : 0.0);
+                      floor(leave->valuedouble * 10) / 10);
     else if (strcmp(str(plan, "decision") ? str(plan, "decision") : "", "stay_home") == 0)
         pm_buf_puts(&b, "自宅で過ごします。機器の残量をこまめに確認してください。");
     else if (cJSON_IsObject(dst))
         pm_buf_puts(&b, "避難の指示が出たらすぐに出発してください。");
     else
         pm_buf_puts(&b, "市の担当者・相談支援専門員にすぐ連絡してください。");
-    pm_buf_puts(&b, "</p>\n<h2>避難先</h2>\n<table>\n<tr><th>名称</th><th>種類</th><th>住所</th>"
+    pm_buf_puts(&b, "</p>\n<h2>避難先</h2>\n<table class=\"places\">\n<tr><th>名称</th><th>種類</th><th>住所</th>"
                     "<th>距離</th><th>移動</th><th>利用時間</th><th>電話</th></tr>\n");
     if (cJSON_IsObject(dst))
         dest_row(&b, dst);
@@ -221,7 +298,7 @@ char *plan_html(const cJSON *plan, const cJSON *checklist, size_t *len)
         pm_buf_puts(&b, "<tr><td colspan=\"7\">なし</td></tr>\n");
     pm_buf_puts(&b, "</table>\n");
     if (cJSON_GetArraySize(get(plan, "alternatives")) > 0) {
-        pm_buf_puts(&b, "<p>ほかの候補:</p>\n<table>\n<tr><th>名称</th><th>種類</th><th>住所</th>"
+        pm_buf_puts(&b, "<p>ほかの候補:</p>\n<table class=\"places\">\n<tr><th>名称</th><th>種類</th><th>住所</th>"
                         "<th>距離</th><th>移動</th><th>利用時間</th><th>電話</th></tr>\n");
         cJSON_ArrayForEach(it, get(plan, "alternatives"))
             dest_row(&b, it);

@@ -254,3 +254,46 @@ def test_no_destination_is_ever_overloaded_on_a_whole_city(env):
         assert late == [], late
         n = env.psql(f"SELECT count(*) FROM plans WHERE run_id = {run_id}")[0][0]
         assert n == env.psql("SELECT count(*) FROM children")[0][0]
+
+
+def test_html_plan_renders_in_chromium_and_prints_on_a4(env):
+    import base64
+    import re
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "browser"))
+    import cdp
+    if not cdp.find_chromium():
+        print("    skipped: chromium is not installed (scripts/setup --test installs it)")
+        return
+    env.reset()
+    shelter(env, "避難所A", 1.0)
+    point(env, "電源B", 2.0)
+    kid = child(env, "K", 0.0, 3)
+    html = env.get(f"/v1/children/{kid}/plan?f=html", token=env.viewer)
+    assert html.status == 200
+    path = tempfile.mktemp(suffix=".html")
+    with open(path, "wb") as f:
+        f.write(html.body)
+    try:
+        with cdp.Browser() as b:
+            page = b.new_page(900, 1250)
+            page.goto("file://" + path)
+            page.wait_for("document.readyState === 'complete'")
+            text = page.eval("document.body.innerText")
+            for word in ("名前", "判断", "避難先", "出発の目安", "持ち物", "連絡先", "避難所A",
+                         "避難する"):
+                assert word in text, word
+            # Nothing wider than the page, nothing fetched from elsewhere.
+            assert page.eval("document.documentElement.scrollWidth <= 900")
+            assert page.eval("performance.getEntriesByType('resource').length") == 0
+            shot = "/tmp/powermap-plan.png"
+            page.screenshot(shot)
+            assert os.path.getsize(shot) > 20000
+            pdf = page.send("Page.printToPDF", {"paperWidth": 8.27, "paperHeight": 11.69,
+                                                "preferCSSPageSize": True})
+            data = base64.b64decode(pdf["data"])
+            pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
+            assert 1 <= pages <= 2, pages
+            print(f"    screenshot {shot}; A4 PDF of {pages} page(s)")
+    finally:
+        os.unlink(path)
