@@ -199,3 +199,27 @@ def test_two_daemons_deliver_each_event_once(env):
         rx.stop()
         for i in env.psql("SELECT id FROM outages WHERE ended_at IS NULL"):
             env.delete(f"/v1/outages/{i[0]}", token=env.planner)
+
+
+def test_sighup_reopens_the_log_file(env):
+    from harness import BIN, free_port
+    log = tempfile.mktemp(suffix=".log")
+    port = free_port()
+    p = subprocess.Popen([BIN, "serve", "--db", env.db, "--listen", f"127.0.0.1:{port}",
+                          "--log", log, "--geocoder", "none"])
+    try:
+        wait_for(lambda: os.path.exists(log) and "listening" in open(log).read())
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/health").read()
+        os.rename(log, log + ".1")                       # what logrotate does
+        p.send_signal(signal.SIGHUP)
+        wait_for(lambda: os.path.exists(log))
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/ready").read()
+        wait_for(lambda: "GET /ready 200" in open(log).read())
+        assert "GET /health 200" in open(log + ".1").read()
+        assert p.poll() is None
+    finally:
+        p.terminate()
+        assert p.wait(15) == 0
+        for f in (log, log + ".1"):
+            if os.path.exists(f):
+                os.unlink(f)

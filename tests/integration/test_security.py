@@ -278,3 +278,36 @@ def test_logs_hold_no_personal_data_or_tokens(env):
     for t in env.tokens.values():
         assert t not in log
     assert not re.search(r"pm_[A-Za-z0-9_-]{20,}", log)
+
+
+def test_a_half_sent_request_is_dropped_within_30_seconds(env):
+    s = socket.create_connection(("127.0.0.1", env.daemon.port), timeout=40)
+    s.sendall(b"POST /v1/shelters HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\"")
+    t = time.time()
+    data = s.recv(100)                      # blocks until the server closes
+    took = time.time() - t
+    s.close()
+    assert data == b"" and 25 < took < 35, (data, took)
+
+
+def test_connections_per_address_are_limited(env):
+    d = Daemon(env.db)
+    socks = []
+    try:
+        for _ in range(512):
+            socks.append(socket.create_connection(("127.0.0.1", d.port), timeout=5))
+        extra = socket.create_connection(("127.0.0.1", d.port), timeout=5)
+        extra.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        try:
+            got = extra.recv(100)
+        except (ConnectionResetError, socket.timeout):
+            got = b""
+        extra.close()
+        assert got == b"", got                 # the 513th is closed unanswered
+    finally:
+        for s in socks:
+            s.close()
+        time.sleep(0.5)
+        r = d.request("GET", "/health")
+        d.stop()
+    assert r.status == 200                     # and the daemon serves again after
