@@ -138,7 +138,8 @@ class Env:
     """What a test gets: the cluster, the daemon, and a token for each role."""
 
     TABLES = ("children, devices, shelters, power_points, hazard_areas, outages, history, "
-              "audit_log, plans, plan_runs")
+              "audit_log, plans, plan_runs, webhook_events, webhook_deliveries, outage_alerts, "
+              "geocode_cache")
 
     def __init__(self):
         self.cluster = Cluster()

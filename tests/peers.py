@@ -135,7 +135,7 @@ class Feed(_Server):
         self.etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
 
 
-def wait_for(cond, timeout=20, step=0.1):
+def wait_for(cond, timeout=45, step=0.1):
     """Polls cond() until it returns something true; returns it (or fails)."""
     deadline = time.time() + timeout
     while time.time() < deadline:

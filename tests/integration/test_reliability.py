@@ -188,7 +188,7 @@ def test_two_daemons_deliver_each_event_once(env):
                   if p["outage_id"] in ids]
         assert len(alerts) == len(set(alerts)) and alerts
         rows = env.psql("SELECT count(*), count(DISTINCT event_id) FROM webhook_deliveries "
-                        "WHERE status = 'delivered'")
+                        f"WHERE status = 'delivered' AND url = '{rx.url}'")
         assert rows[0][0] == rows[0][1]
         assert len(rx.requests) == int(rows[0][0])
     finally:
