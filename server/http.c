@@ -211,6 +211,32 @@ enum pm_err http_only_params(struct http_req *r, const char *const *allowed)
     return PM_OK;
 }
 
+enum pm_err http_page(struct http_req *r, const char *const *allowed, long def,
+                      char lim[24], char off[24])
+{
+    long limit, offset;
+
+    if (http_only_params(r, allowed) != PM_OK ||
+        http_query_long(r, "limit", def, 0, 10000, &limit) != PM_OK ||
+        http_query_long(r, "offset", 0, 0, 1000000000L, &offset) != PM_OK)
+        return r->err;
+    snprintf(lim, 24, "%ld", limit);
+    snprintf(off, 24, "%ld", offset);
+    return PM_OK;
+}
+
+enum pm_err http_reply_query(struct http_req *r, PGconn *c, const char *name, int nparams,
+                             const char *const *params)
+{
+    PGresult *q = db_exec(c, name, nparams, params);
+    enum pm_err e = db_ok(q) && PQntuples(q) > 0
+                        ? http_reply_json(r, 200, PQgetvalue(q, 0, 0))
+                        : http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+
+    PQclear(q);
+    return e;
+}
+
 enum pm_err http_query_long(struct http_req *r, const char *name, long def, long min,
                             long max, long *out)
 {

@@ -126,6 +126,17 @@ const char *http_query(struct http_req *r, const char *name);
  * naming the first unknown one, or PM_OK. */
 enum pm_err http_only_params(struct http_req *r, const char *const *allowed);
 
+/* The paging of a list (DESIGN 7): checks that only the allowed parameters
+ * are given, reads limit (def, at most 10000) and offset into lim and off as
+ * text for a query.  PM_OK or a recorded 400. */
+enum pm_err http_page(struct http_req *r, const char *const *allowed, long def,
+                      char lim[24], char off[24]);
+
+/* Replies 200 with the JSON text in the first cell of the named query run
+ * on c, or a recorded 503 when the query fails. */
+enum pm_err http_reply_query(struct http_req *r, PGconn *c, const char *name, int nparams,
+                             const char *const *params);
+
 /* Reads an integer query parameter: def when absent.  On a bad value records a
  * 400 naming the parameter and returns it; PM_OK otherwise. */
 enum pm_err http_query_long(struct http_req *r, const char *name, long def, long min,

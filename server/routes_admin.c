@@ -7,39 +7,15 @@
 #include "server/db.h"
 #include "server/routes.h"
 
-static enum pm_err page(struct http_req *r, const char *const *allowed, char lim[24],
-                        char off[24])
-{
-    long limit, offset;
-
-    if (http_only_params(r, allowed) != PM_OK ||
-        http_query_long(r, "limit", 100, 0, 10000, &limit) != PM_OK ||
-        http_query_long(r, "offset", 0, 0, 1000000000L, &offset) != PM_OK)
-        return r->err;
-    snprintf(lim, 24, "%ld", limit);
-    snprintf(off, 24, "%ld", offset);
-    return PM_OK;
-}
-
-static enum pm_err reply_query(struct http_req *r, const char *name, int n, const char *const *p)
-{
-    PGresult *q = db_exec(r->db, name, n, p);
-    enum pm_err e = db_ok(q) ? http_reply_json(r, 200, PQgetvalue(q, 0, 0))
-                             : http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
-
-    PQclear(q);
-    return e;
-}
-
 enum pm_err route_keys_list(struct http_req *r)
 {
     static const char *const allowed[] = { "limit", "offset", NULL };
     char lim[24], off[24];
     const char *p[2] = { lim, off };
 
-    if (page(r, allowed, lim, off) != PM_OK || !http_db(r))
+    if (http_page(r, allowed, 100, lim, off) != PM_OK || !http_db(r))
         return r->err;
-    return reply_query(r, "keys_list", 2, p);
+    return http_reply_query(r, r->db, "keys_list", 2, p);
 }
 
 enum pm_err route_key_revoke(struct http_req *r)
@@ -80,7 +56,7 @@ enum pm_err route_audit_list(struct http_req *r)
     char lim[24], off[24];
     const char *p[4] = { since, key, lim, off };
 
-    if (page(r, allowed, lim, off) != PM_OK || !http_db(r))
+    if (http_page(r, allowed, 100, lim, off) != PM_OK || !http_db(r))
         return r->err;
     if (since) {
         /* ISO 8601 only: PostgreSQL would also take words like "yesterday". */
@@ -93,5 +69,5 @@ enum pm_err route_audit_list(struct http_req *r)
         if (!ok)
             return http_fail(r, PM_ERR_BAD_REQUEST, "since: must be an ISO 8601 time");
     }
-    return reply_query(r, "audit_list", 4, p);
+    return http_reply_query(r, r->db, "audit_list", 4, p);
 }

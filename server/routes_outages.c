@@ -273,28 +273,15 @@ enum pm_err route_outages_list(struct http_req *r)
     char lim[24], off[24];
     const char *active = http_query(r, "active");
     const char *p[3] = { lim, off, NULL };
-    long limit, offset;
-    PGresult *q;
-    enum pm_err e;
 
-    if (http_only_params(r, list_params) != PM_OK ||
-        http_query_long(r, "limit", 100, 0, 10000, &limit) != PM_OK ||
-        http_query_long(r, "offset", 0, 0, 1000000000L, &offset) != PM_OK)
+    if (http_page(r, list_params, 100, lim, off) != PM_OK)
         return r->err;
     if (active && strcmp(active, "true") != 0 && strcmp(active, "false") != 0)
         return http_fail(r, PM_ERR_BAD_REQUEST, "active: must be true or false");
     p[2] = active && strcmp(active, "true") == 0 ? "t" : "f";
-    snprintf(lim, sizeof lim, "%ld", limit);
-    snprintf(off, sizeof off, "%ld", offset);
     if (!http_db(r))
         return r->err;
-    q = db_exec(r->db, "outages_list", 3, p);
-    if (!db_ok(q))
-        e = http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
-    else
-        e = http_reply_json(r, 200, PQgetvalue(q, 0, 0));
-    PQclear(q);
-    return e;
+    return http_reply_query(r, r->db, "outages_list", 3, p);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -543,19 +530,8 @@ enum pm_err route_webhook_deliveries(struct http_req *r)
 {
     char lim[24], off[24];
     const char *p[2] = { lim, off };
-    long limit, offset;
-    PGresult *q;
-    enum pm_err e;
 
-    if (http_only_params(r, page_params) != PM_OK ||
-        http_query_long(r, "limit", 100, 0, 10000, &limit) != PM_OK ||
-        http_query_long(r, "offset", 0, 0, 1000000000L, &offset) != PM_OK || !http_db(r))
+    if (http_page(r, page_params, 100, lim, off) != PM_OK || !http_db(r))
         return r->err;
-    snprintf(lim, sizeof lim, "%ld", limit);
-    snprintf(off, sizeof off, "%ld", offset);
-    q = db_exec(r->db, "deliveries_list", 2, p);
-    e = db_ok(q) ? http_reply_json(r, 200, PQgetvalue(q, 0, 0))
-                 : http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
-    PQclear(q);
-    return e;
+    return http_reply_query(r, r->db, "deliveries_list", 2, p);
 }

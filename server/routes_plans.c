@@ -72,23 +72,10 @@ enum pm_err route_plans_list(struct http_req *r)
 {
     char lim[24], off[24];
     const char *p[2] = { lim, off };
-    long limit, offset;
-    PGresult *q;
-    enum pm_err e;
 
-    if (http_only_params(r, page_params) != PM_OK ||
-        http_query_long(r, "limit", 20, 0, 10000, &limit) != PM_OK ||
-        http_query_long(r, "offset", 0, 0, 1000000000L, &offset) != PM_OK || !http_db(r))
+    if (http_page(r, page_params, 20, lim, off) != PM_OK || !http_db(r))
         return r->err;
-    snprintf(lim, sizeof lim, "%ld", limit);
-    snprintf(off, sizeof off, "%ld", offset);
-    q = db_exec(r->db, "plan_runs_list", 2, p);
-    if (!db_ok(q))
-        e = http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
-    else
-        e = http_reply_json(r, 200, PQgetvalue(q, 0, 0));
-    PQclear(q);
-    return e;
+    return http_reply_query(r, r->db, "plan_runs_list", 2, p);
 }
 
 /* Reads the scenario from the query string; any other parameter but f is an

@@ -398,17 +398,10 @@ static enum pm_err list(struct http_req *r, const struct resource *res)
 {
     char lim[24], off[24];
     const char *p[3] = { lim, off, r->role != ROLE_NONE ? "t" : "f" };
-    long limit, offset;
     PGresult *q;
     enum pm_err e;
 
-    if (http_only_params(r, page_params) != PM_OK ||
-        http_query_long(r, "limit", 100, 0, 10000, &limit) != PM_OK ||
-        http_query_long(r, "offset", 0, 0, 1000000000L, &offset) != PM_OK)
-        return r->err;
-    snprintf(lim, sizeof lim, "%ld", limit);
-    snprintf(off, sizeof off, "%ld", offset);
-    if (!http_db(r))
+    if (http_page(r, page_params, 100, lim, off) != PM_OK || !http_db(r))
         return r->err;
     q = db_exec(r->db, res->list_q, res->private_points ? 3 : 2, p);
     if (!db_ok(q)) {

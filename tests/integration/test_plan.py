@@ -221,10 +221,13 @@ def test_plan_runs_are_listed_with_summaries_and_need_a_planner(env):
     assert env.post("/v1/plans/run", {}, token=env.viewer).status == 403
     assert env.post("/v1/plans/run", {"outage_hours": -1}, token=env.planner).status == 400
     assert env.post("/v1/plans/run", {"warp": 9}, token=env.planner).status == 400
+    run(env, hazard="flood", outage_hours=24)
     r = env.get("/v1/plans", token=env.viewer)
     assert r.status == 200
     runs = r.json()
     assert runs["total"] >= 1 and "decisions" in runs["items"][0]["summary"]
+    assert runs["items"][0]["scenario"]["hazard"] == "flood"          # newest first
+    assert runs["items"][0]["scenario"]["outage_hours"] == 24
 
 
 def test_no_destination_is_ever_overloaded_on_a_whole_city(env):
