@@ -110,7 +110,8 @@ test: all $(UNIT_BIN)
 
 check:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-	    --suppress=missingIncludeSystem -I. server geo
+	    --suppress=missingIncludeSystem -I. -D_GNU_SOURCE --library=posix \
+	    '-DcJSON_ArrayForEach(e,a)=for(e=(a)?(a)->child:NULL;e;e=e->next)' server geo
 	sh scripts/check-style
 
 bench: all
