@@ -802,8 +802,10 @@ static char *conv_care(struct ctx *c, size_t col, const char *v, int *oom)
 static char *conv_list(struct ctx *c, const char *v, int *oom)
 {
     size_t len = strlen(v);
-    /* each byte escaped at worst, plus quotes and commas per item */
-    char *out = arena_alloc(&c->r->arena, 3 * len + 3);
+    /* At most 3 bytes per input byte (an escaped character is 2, a ';'
+     * becomes '","'), the braces, the outer quotes and the NUL: a lone '"'
+     * gives {"\""}, 7 bytes for len 1. */
+    char *out = arena_alloc(&c->r->arena, 3 * len + 5);
     char *w = out;
     const char *p = v;
     int first = 1;
