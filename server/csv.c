@@ -13,19 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+#include "server/util.h"
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!err || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* ---------------------------------------------------------------- decoding */
 
@@ -123,7 +112,7 @@ int csv_decode(const char *data, size_t len, char **out, size_t *out_len,
     *out_len = 0;
     *encoding = NULL;
     if (nul) {
-        set_err(err, errlen,
+        pm_set_err(err, errlen,
                 "byte %zu is NUL: not a text file (UTF-16 is not supported; "
                 "save as UTF-8 or Shift_JIS)", (size_t)(nul - data));
         return -1;
@@ -134,7 +123,7 @@ int csv_decode(const char *data, size_t len, char **out, size_t *out_len,
             skip = 3;
         buf = malloc(len - skip + 1);
         if (!buf) {
-            set_err(err, errlen, "out of memory decoding %zu bytes", len);
+            pm_set_err(err, errlen, "out of memory decoding %zu bytes", len);
             return -1;
         }
         memcpy(buf, data + skip, len - skip);
@@ -149,10 +138,10 @@ int csv_decode(const char *data, size_t len, char **out, size_t *out_len,
         return 0;
     }
     if (bad_sjis == (size_t)-1)
-        set_err(err, errlen, "cannot convert from CP932: %s",
+        pm_set_err(err, errlen, "cannot convert from CP932: %s",
                 errno ? strerror(errno) : "out of memory");
     else
-        set_err(err, errlen,
+        pm_set_err(err, errlen,
                 "neither UTF-8 (invalid byte at offset %zu) nor Shift_JIS/CP932 "
                 "(invalid byte at offset %zu)", bad_utf8, bad_sjis);
     return -1;
@@ -239,7 +228,7 @@ static int split(struct csv_table *t, char *err, size_t errlen)
                 r = p + 1;
                 for (;;) {
                     if (r == end) {
-                        set_err(err, errlen,
+                        pm_set_err(err, errlen,
                                 "line %ld: quoted field never closed", qline);
                         return -1;
                     }
@@ -297,7 +286,7 @@ static int split(struct csv_table *t, char *err, size_t errlen)
     }
     return 0;
 oom:
-    set_err(err, errlen, "out of memory parsing CSV (%zu fields)", t->nfields);
+    pm_set_err(err, errlen, "out of memory parsing CSV (%zu fields)", t->nfields);
     return -1;
 }
 

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/util.h"
+
 /* ------------------------------------------------------------ column kinds */
 
 enum ctype {
@@ -1014,19 +1016,6 @@ static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
 
 /* ------------------------------------------------------------------ layout */
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!err || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* Index of the header column called `name` (ASCII case-insensitive when ci),
  * or -1.  A second column of that name sets *dup to its index. */
@@ -1061,7 +1050,7 @@ static int map_col(struct ctx *c, char **head, size_t col, const char *name,
     int i = find_col(head, c->nhead, name, ci, &dup);
 
     if (dup >= 0) {
-        set_err(err, errlen, "column \"%s\" appears twice (columns %d and %d)",
+        pm_set_err(err, errlen, "column \"%s\" appears twice (columns %d and %d)",
                 name, i + 1, dup + 1);
         return -1;
     }
@@ -1071,7 +1060,7 @@ static int map_col(struct ctx *c, char **head, size_t col, const char *name,
         char *l = arena_alloc(&c->r->arena, n);
 
         if (!l) {
-            set_err(err, errlen, "out of memory");
+            pm_set_err(err, errlen, "out of memory");
             return -1;
         }
         snprintf(l, n, "%s (%s)", c->kd->cols[col], head[i]);
@@ -1121,7 +1110,7 @@ static int layout_published(struct ctx *c, char **head, int gsi, char *err, size
         if (map_col(c, head, S_ID, JA_NO, 1, c->alt, err, errlen) != 0)
             return -1;
         if (c->src[S_ID] < 0 && c->alt[S_ID] < 0) {
-            set_err(err, errlen, "missing required column(s): %s or %s",
+            pm_set_err(err, errlen, "missing required column(s): %s or %s",
                     JA_KYOTSU_ID, JA_NO);
             return -1;
         }
@@ -1190,7 +1179,7 @@ static int layout(struct ctx *c, char **head, char *err, size_t errlen)
         }
     }
     if (mlen) {
-        set_err(err, errlen, "missing required column(s): %s%s", missing,
+        pm_set_err(err, errlen, "missing required column(s): %s%s", missing,
                 c->r->kind == FMT_SHELTERS
                 ? " (nor is it a Digital Agency or GSI shelter file)" : "");
         return -1;
@@ -1313,7 +1302,7 @@ int fmt_parse(enum fmt_kind kind, const char *data, size_t len,
 
     memset(out, 0, sizeof *out);
     if ((unsigned)kind >= NELEM(kinds)) {
-        set_err(err, errlen, "unknown kind %d", (int)kind);
+        pm_set_err(err, errlen, "unknown kind %d", (int)kind);
         return -1;
     }
     out->kind = kind;
@@ -1323,7 +1312,7 @@ int fmt_parse(enum fmt_kind kind, const char *data, size_t len,
         return -1;
     out->encoding = out->csv.encoding;
     if (out->csv.nrecords == 0) {
-        set_err(err, errlen, "the file is empty: no header row");
+        pm_set_err(err, errlen, "the file is empty: no header row");
         goto out;
     }
     c = calloc(1, sizeof *c);
@@ -1392,7 +1381,7 @@ int fmt_parse(enum fmt_kind kind, const char *data, size_t len,
     rc = 0;
     goto out;
 oom:
-    set_err(err, errlen, "out of memory reading a %zu-byte file", len);
+    pm_set_err(err, errlen, "out of memory reading a %zu-byte file", len);
 out:
     if (c)
         free(c->ids);

@@ -27,6 +27,17 @@ const char *pm_err_code(enum pm_err e)
     return "internal";
 }
 
+void pm_set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!err || errlen == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
 void pm_buf_init(struct pm_buf *b)
 {
     b->data = NULL;

@@ -24,6 +24,10 @@ enum pm_err {
     PM_ERR_NOMEM
 };
 
+/* Writes a one-line message into err (errlen bytes; err may be NULL). */
+void pm_set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* The machine-readable code of an error ("bad_request", ...). Static string. */
 const char *pm_err_code(enum pm_err e);
 
