@@ -1001,26 +1001,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                        "+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:-RSA:-SHA1"
 #define SHUTDOWN_GRACE_S 10
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    struct pm_buf b;
-    char chunk[4096];
-    size_t n;
-
-    if (!f)
-        return NULL;
-    pm_buf_init(&b);
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        pm_buf_append(&b, chunk, n);
-    fclose(f);
-    if (b.oom || !b.len) {
-        pm_buf_release(&b);
-        return NULL;
-    }
-    return pm_buf_steal(&b, NULL);
-}
-
 /* Reopens stderr on the log file (SIGHUP, for log rotation). */
 static void reopen_log(const char *path)
 {
@@ -1050,8 +1030,8 @@ int http_serve(struct pm_server *srv, const char *host, int port,
         return -1;
     }
     if (tls_cert || tls_key) {
-        cert = tls_cert ? slurp(tls_cert) : NULL;
-        key = tls_key ? slurp(tls_key) : NULL;
+        cert = tls_cert ? pm_read_file(tls_cert, NULL) : NULL;
+        key = tls_key ? pm_read_file(tls_key, NULL) : NULL;
         if (!cert || !key) {
             fprintf(stderr, "powermapd: --tls-cert and --tls-key: cannot read %s\n",
                     !cert ? (tls_cert ? tls_cert : "(missing)") : (tls_key ? tls_key : "(missing)"));

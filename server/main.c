@@ -336,30 +336,6 @@ static int cmd_serve(const struct cli *o)
     return rc < 0 ? 1 : 0;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    struct pm_buf b;
-    char chunk[65536];
-    size_t n;
-
-    if (!f)
-        return NULL;
-    pm_buf_init(&b);
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        pm_buf_append(&b, chunk, n);
-    if (ferror(f) || b.oom) {
-        pm_buf_release(&b);
-        if (f != stdin)
-            fclose(f);
-        errno = EIO;
-        return NULL;
-    }
-    if (f != stdin)
-        fclose(f);
-    return pm_buf_steal(&b, len);
-}
-
 static int cmd_import(const struct cli *o, const char *path)
 {
     struct import_opts io = { o->partial, NULL, -1, 0, NULL };
@@ -375,7 +351,7 @@ static int cmd_import(const struct cli *o, const char *path)
         return die("%s", "import: --kind KIND is required");
     if (!path)
         return die("%s", "import: FILE is required");
-    data = read_file(path, &len);
+    data = pm_read_file(path, &len);
     if (!data)
         return die("import: cannot read %s", path);
     c = connect_or_die(o->db, 1);

@@ -167,6 +167,29 @@ char *pm_buf_steal(struct pm_buf *b, size_t *len)
     return p;
 }
 
+char *pm_read_file(const char *path, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    struct pm_buf b;
+    char chunk[65536];
+    size_t n;
+    int bad;
+
+    if (!f)
+        return NULL;
+    pm_buf_init(&b);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        pm_buf_append(&b, chunk, n);
+    bad = ferror(f) || b.oom;
+    if (f != stdin)
+        fclose(f);
+    if (bad) {
+        pm_buf_release(&b);
+        return NULL;
+    }
+    return pm_buf_steal(&b, len);
+}
+
 int pm_parse_long(const char *s, long min, long max, long *out)
 {
     char *end;

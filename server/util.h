@@ -54,6 +54,11 @@ void pm_buf_html_escape(struct pm_buf *b, const char *s);
 /* Hands the data over to the caller (free() it) and resets the buffer. */
 char *pm_buf_steal(struct pm_buf *b, size_t *len);
 
+/* Reads the whole file at path ("-": standard input).  Returns its bytes,
+ * NUL-terminated (free() them), and their number in *len (may be NULL), or
+ * NULL when the file cannot be read or memory runs out. */
+char *pm_read_file(const char *path, size_t *len);
+
 /* Parses a whole decimal integer in [min,max]. Returns 0, or -1 when s is not
  * such a number (empty, trailing junk, out of range). */
 int pm_parse_long(const char *s, long min, long max, long *out);
