@@ -49,29 +49,11 @@ static void now_iso(char *out, size_t len)
     strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* The latest run of the default scenario, whose decisions the counts use;
- * 0 when there is none. */
-static long default_run(PGconn *c)
-{
-    struct plan_scenario s;
-    char key[256];
-    const char *p[1] = { key };
-    PGresult *res;
-    long id = 0;
-
-    plan_scenario_init(&s);
-    plan_scenario_key(&s, key, sizeof key);
-    res = db_exec(c, "plan_latest_run", 1, p);
-    if (db_ok(res) && PQntuples(res) == 1)
-        id = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
-    return id;
-}
-
 int events_emit(PGconn *c, const struct pm_server *srv, const char *type, long outage_id,
                 const char *extra_json, char *err, size_t errlen)
 {
     char id[24], run[24], at[32];
+    struct plan_scenario def;
     const char *p[4];
     struct pm_buf urls;
     cJSON *payload = NULL, *counts = NULL, *times;
@@ -83,7 +65,9 @@ int events_emit(PGconn *c, const struct pm_server *srv, const char *type, long o
     if (!srv || srv->nwebhooks == 0)
         return 0;
     snprintf(id, sizeof id, "%ld", outage_id);
-    run_id = default_run(c);
+    /* Decisions are counted from the latest run of the default scenario. */
+    plan_scenario_init(&def);
+    run_id = plan_latest_run(c, &def);
     snprintf(run, sizeof run, "%ld", run_id);
     pm_buf_init(&urls);
 

@@ -123,6 +123,21 @@ void plan_scenario_key(const struct plan_scenario *s, char *out, size_t outlen)
              s->hazard, s->outage_hours, s->speed_kmh, s->detour, s->margin_h, s->start_at);
 }
 
+long plan_latest_run(PGconn *c, const struct plan_scenario *s)
+{
+    char key[256];
+    const char *p[1] = { key };
+    PGresult *res;
+    long id = 0;
+
+    plan_scenario_key(s, key, sizeof key);
+    res = db_exec(c, "plan_latest_run", 1, p);
+    if (db_ok(res) && PQntuples(res) == 1)
+        id = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return id;
+}
+
 /* ------------------------------------------------------------------------- */
 /* The run                                                                     */
 /* ------------------------------------------------------------------------- */
@@ -297,7 +312,8 @@ static int *kid_indexes(const struct run *run, PGresult *res)
     return idx;
 }
 
-/* Runs a candidate query for the kids selected by want (1 = include). */
+/* Asks for the candidates of the kids that need a destination, or with
+ * backup = 1 the backup power points of those who stay home. */
 static int query_cands(PGconn *c, struct run *run, int backup, char *err, size_t errlen)
 {
     struct pm_buf ids, reach, welfare, hazard;

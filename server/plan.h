@@ -33,6 +33,10 @@ int plan_scenario_from_json(struct plan_scenario *s, const struct cJSON *obj,
 /* The canonical text of a scenario: equal scenarios, equal keys. */
 void plan_scenario_key(const struct plan_scenario *s, char *out, size_t outlen);
 
+/* The id of the latest finished run of scenario s, or 0 when there is none
+ * (or the database did not answer). */
+long plan_latest_run(PGconn *c, const struct plan_scenario *s);
+
 /* Runs the city-wide assignment for s over connection c in one transaction
  * (serialised with any other run through an advisory lock) and stores it.
  * actor names who asked ("key:NAME", "cli:USER").  Returns 0 and the run's id,

@@ -4,6 +4,7 @@
 #define ROUTES_H
 
 #include "server/http.h"
+#include "server/plan.h"
 
 /* routes_health.c */
 enum pm_err route_health(struct http_req *r);
@@ -26,7 +27,13 @@ enum pm_err route_power_point_get(struct http_req *r);
 enum pm_err route_power_point_put(struct http_req *r);
 enum pm_err route_power_point_delete(struct http_req *r);
 
-/* routes_plans.c */
+/* routes_plans.c; the first two are shared with routes_outages.c */
+/* Reads the scenario of DESIGN 6 from the query string (hazard,
+ * outage_hours, speed_kmh, detour, margin_h, start_at).  PM_OK or a 400. */
+enum pm_err plans_scenario_from_query(struct http_req *r, struct plan_scenario *s);
+/* Runs the city-wide plan of s on the primary (also when the request reads a
+ * replica).  PM_OK and *run_id, or a recorded error. */
+enum pm_err plans_run(struct http_req *r, const struct plan_scenario *s, long *run_id);
 enum pm_err route_plans_run(struct http_req *r);
 enum pm_err route_plans_list(struct http_req *r);
 enum pm_err route_child_plan(struct http_req *r);

@@ -393,12 +393,10 @@ static char *affected_csv(const PGresult *q, size_t *len)
 
 enum pm_err route_outage_affected(struct http_req *r)
 {
-    static const char *const names[] = { "hazard", "outage_hours", "speed_kmh", "detour",
-                                         "margin_h", "start_at", NULL };
     const char *f = http_query(r, "f");
     struct plan_scenario s;
     struct pm_buf ids;
-    char id[24], run[24], key[256], err[256];
+    char id[24], run[24];
     const char *p[2];
     cJSON *out = NULL, *items;
     PGresult *q = NULL;
@@ -412,15 +410,8 @@ enum pm_err route_outage_affected(struct http_req *r)
         f = "json";
     if (strcmp(f, "json") != 0 && strcmp(f, "geojson") != 0 && strcmp(f, "csv") != 0)
         return http_fail(r, PM_ERR_BAD_REQUEST, "f: must be json, geojson or csv");
-    if (outage_id(r, id) != PM_OK)
+    if (outage_id(r, id) != PM_OK || plans_scenario_from_query(r, &s) != PM_OK)
         return r->err;
-    plan_scenario_init(&s);
-    for (int i = 0; names[i]; i++) {
-        const char *v = http_query(r, names[i]);
-
-        if (v && *v && plan_scenario_set(&s, names[i], v, err, sizeof err) < 0)
-            return http_fail(r, PM_ERR_BAD_REQUEST, "%s", err);
-    }
     if (!http_db(r))
         return r->err;
     reader = r->db;
@@ -433,25 +424,13 @@ enum pm_err route_outage_affected(struct http_req *r)
         return e;
     }
     PQclear(q);
-    /* The destinations come from the latest run of the scenario. */
-    plan_scenario_key(&s, key, sizeof key);
-    p[0] = key;
-    q = db_exec(r->db, "plan_latest_run", 1, p);
-    if (db_ok(q) && PQntuples(q) == 1)
-        run_id = strtol(PQgetvalue(q, 0, 0), NULL, 10);
-    PQclear(q);
+    /* The destinations come from the latest run of the scenario; none yet:
+     * run it on the primary and read back there (a replica may lag). */
+    run_id = plan_latest_run(r->db, &s);
     if (!run_id) {
-        char actor[128];
-
-        /* On the primary, and read back there: a replica may lag behind. */
-        reader = http_db_write(r);
-        if (!reader)
+        if (plans_run(r, &s, &run_id) != PM_OK)
             return r->err;
-        snprintf(actor, sizeof actor, "key:%s", r->key_name);
-        if (plan_run(reader, &s, actor, &run_id, err, sizeof err) < 0) {
-            fprintf(stderr, "powermapd: plan run failed: %s\n", err);
-            return http_fail(r, PM_ERR_INTERNAL, "the plan run failed");
-        }
+        reader = http_db_write(r);
     }
     snprintf(run, sizeof run, "%ld", run_id);
     p[0] = id;

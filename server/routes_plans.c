@@ -15,8 +15,7 @@ static const char *const plan_params[] = { "hazard", "outage_hours", "speed_kmh"
 static const char *const page_params[] = { "limit", "offset", NULL };
 static const char *const no_params[] = { NULL };
 
-/* Runs the plan on the primary (also when the request reads a replica). */
-static enum pm_err run_or_reply(struct http_req *r, const struct plan_scenario *s, long *run_id)
+enum pm_err plans_run(struct http_req *r, const struct plan_scenario *s, long *run_id)
 {
     char actor[128], err[512];
     PGconn *w = http_db_write(r);
@@ -56,7 +55,7 @@ enum pm_err route_plans_run(struct http_req *r)
         }
         cJSON_Delete(body);
     }
-    if (!http_db(r) || run_or_reply(r, &s, &run_id) != PM_OK)
+    if (!http_db(r) || plans_run(r, &s, &run_id) != PM_OK)
         return r->err;
     snprintf(id, sizeof id, "%ld", run_id);
     q = db_exec(r->db, "plan_run_get", 1, p);
@@ -78,9 +77,7 @@ enum pm_err route_plans_list(struct http_req *r)
     return http_reply_query(r, r->db, "plan_runs_list", 2, p);
 }
 
-/* Reads the scenario from the query string; any other parameter but f is an
- * error.  Returns PM_OK or a recorded 400. */
-static enum pm_err scenario_from_query(struct http_req *r, struct plan_scenario *s)
+enum pm_err plans_scenario_from_query(struct http_req *r, struct plan_scenario *s)
 {
     static const char *const names[] = { "hazard", "outage_hours", "speed_kmh", "detour",
                                          "margin_h", "start_at", NULL };
@@ -122,21 +119,6 @@ static int fetch_plan(struct http_req *r, PGconn *c, long run_id, const char *ch
     return found;
 }
 
-static long latest_run(struct http_req *r, const struct plan_scenario *s)
-{
-    char key[256];
-    const char *p[1] = { key };
-    PGresult *q;
-    long id = 0;
-
-    plan_scenario_key(s, key, sizeof key);
-    q = db_exec(r->db, "plan_latest_run", 1, p);
-    if (db_ok(q) && PQntuples(q) == 1)
-        id = strtol(PQgetvalue(q, 0, 0), NULL, 10);
-    PQclear(q);
-    return id;
-}
-
 enum pm_err route_child_plan(struct http_req *r)
 {
     struct plan_scenario s;
@@ -158,7 +140,7 @@ enum pm_err route_child_plan(struct http_req *r)
     if (pm_parse_long(r->params[0], 1, 9007199254740991L, &id) < 0)
         return http_fail(r, PM_ERR_BAD_REQUEST, "id: must be a positive integer");
     snprintf(child, sizeof child, "%ld", id);
-    if (scenario_from_query(r, &s) != PM_OK || !http_db(r))
+    if (plans_scenario_from_query(r, &s) != PM_OK || !http_db(r))
         return r->err;
     q = db_exec(r->db, "plan_child_exists", 1, p);
     found = db_ok(q) ? PQntuples(q) : -1;
@@ -172,10 +154,10 @@ enum pm_err route_child_plan(struct http_req *r)
         return r->err;
 
     /* The latest run of the scenario; none, or the child came later: run one. */
-    run_id = latest_run(r, &s);
+    run_id = plan_latest_run(r->db, &s);
     found = run_id ? fetch_plan(r, r->db, run_id, child, &json) : 0;
     if (found == 0) {
-        if (run_or_reply(r, &s, &run_id) != PM_OK)
+        if (plans_run(r, &s, &run_id) != PM_OK)
             return r->err;
         /* Read back where it was written: a replica may lag behind. */
         found = fetch_plan(r, http_db_write(r), run_id, child, &json);
