@@ -223,3 +223,33 @@ def test_sighup_reopens_the_log_file(env):
         for f in (log, log + ".1"):
             if os.path.exists(f):
                 os.unlink(f)
+
+
+def test_two_daemons_apply_an_outage_feed_once(env):
+    from peers import Feed
+    ring = [[136.95, 37.03], [136.99, 37.03], [136.99, 37.06], [136.95, 37.06], [136.95, 37.03]]
+    f = {"type": "Feature", "id": "TWO-1", "geometry": {"type": "Polygon", "coordinates": [ring]},
+         "properties": {"started_at": "2026-01-01T00:00:00Z",
+                        "expected_restore_at": "2026-01-02T00:00:00Z"}}
+    feed = Feed([f])
+    rx = Receiver("feed-two")
+    args = ["--outage-feed", feed.url, "--outage-feed-interval", "1", "--webhook", rx.url,
+            "--webhook-secret", "feed-two"]
+    a, b = Daemon(env.db, args), Daemon(env.db, args)
+    try:
+        oid = int(wait_for(lambda: env.psql("SELECT id FROM outages WHERE external_id = 'TWO-1'"))[0][0])
+        wait_for(lambda: [p for p in rx.delivered("outage.created") if p["outage_id"] == oid])
+        f["properties"]["expected_restore_at"] = "2026-01-03T00:00:00Z"
+        feed.set([f])
+        wait_for(lambda: [p for p in rx.delivered("outage.updated") if p["outage_id"] == oid])
+        time.sleep(4)                       # both daemons polled several times more
+        assert env.psql("SELECT count(*) FROM outages WHERE external_id = 'TWO-1'") == [["1"]]
+        for t in ("outage.created", "outage.updated"):
+            n = [p for p in rx.delivered(t) if p["outage_id"] == oid]
+            assert len(n) == 1, (t, len(n))
+    finally:
+        a.stop()
+        b.stop()
+        rx.stop()
+        feed.stop()
+        env.delete(f"/v1/outages/{oid}", token=env.planner)

@@ -245,7 +245,6 @@ def test_tls_speaks_tls_1_2_and_1_3_only(env):
                     "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
                     "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
                     "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
-    port = Daemon.__new__(Daemon)   # only for a free port
     from harness import free_port, BIN
     port = free_port()
     p = subprocess.Popen([BIN, "serve", "--db", env.db, "--listen", f"127.0.0.1:{port}",
