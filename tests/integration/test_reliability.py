@@ -210,6 +210,9 @@ def test_sighup_reopens_the_log_file(env):
     try:
         wait_for(lambda: os.path.exists(log) and "listening" in open(log).read())
         urllib.request.urlopen(f"http://127.0.0.1:{port}/health").read()
+        # The line is written when the request completes, which may be just
+        # after the client has read the answer.
+        wait_for(lambda: "GET /health 200" in open(log).read())
         os.rename(log, log + ".1")                       # what logrotate does
         p.send_signal(signal.SIGHUP)
         wait_for(lambda: os.path.exists(log))
