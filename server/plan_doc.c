@@ -382,7 +382,7 @@ static void place_line(const cJSON *dst, char *out, size_t cap)
         snprintf(trip, sizeof trip, "自宅から約%.1fキロ・車で約%.0f分。", km, min);
     if (hours && strcmp(hours, "24h") != 0)
         snprintf(open, sizeof open, "開いている時間 %s。", hours);
-    snprintf(out, cap, "%s（%s）%s%s%s%s%s", or_blank(str(dst, "name")),
+    snprintf(out, cap, "%s（%s）。%s%s%s%s%s", or_blank(str(dst, "name")),
              strcmp(str(dst, "type") ? str(dst, "type") : "", "shelter") == 0 ? "避難所" : "電源供給ポイント",
              str(dst, "address") ? str(dst, "address") : "", str(dst, "address") ? "。" : "", trip,
              str(dst, "phone") ? "電話 " : "", str(dst, "phone") ? str(dst, "phone") : "");
@@ -495,11 +495,11 @@ static void family_page(struct plan_doc *d, const cJSON *plan, const cJSON *chec
     char buf[1024], hrs[64];
 
     title(d, plan, o, 1);
-    plan_ja_hours(num(scen, "outage_hours"), hrs, sizeof hrs);
+    snprintf(hrs, sizeof hrs, "停電%.0f時間", isfinite(num(scen, "outage_hours")) ? num(scen, "outage_hours") : 72.0);
     if (strcmp(hz, "none") == 0)
-        rowf(d, "想定", "停電（%s）", hrs);
+        row(d, "想定", hrs);
     else
-        rowf(d, "想定", "%s・停電（%s）", pw_hazard(hz), hrs);
+        rowf(d, "想定", "%s・%s", pw_hazard(hz), hrs);
     add(d, DOC_SECTION, "判断");
     add(d, DOC_STRONG, pw_decision(str(plan, "decision")));
     cJSON_ArrayForEach(it, get(plan, "reasons_ja"))

@@ -271,11 +271,11 @@ static void reason_ja(const char *r, const cJSON *plan, const char **code, char 
 void plan_reasons_ja(cJSON *plan)
 {
     cJSON *out = cJSON_CreateArray();
-    const cJSON *it;
+    const cJSON *it, *reasons = cJSON_GetObjectItemCaseSensitive(plan, "reasons");
 
     if (!out)
         return;
-    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(plan, "reasons")) {
+    for (it = reasons ? reasons->child : NULL; it; it = it->next) {
         const cJSON *rc = cJSON_IsObject(it) ? cJSON_GetObjectItemCaseSensitive(it, "code") : NULL;
         const char *en = cJSON_IsString(it) ? it->valuestring : NULL, *code = "other";
         char text[400];

@@ -19,16 +19,30 @@
 static const char *const no_params[] = { NULL };
 
 /* A 4xx with a Japanese message and a stable English reason code beside the
- * error's code: {"error": {"code", "message", "reason"}}. */
+ * error's code: {"error": {"code", "message", "reason"}}; with extra_name,
+ * one more member (its JSON text extra_json) after the reason.  (The error
+ * object has room for one extra member, so the two share it.) */
+static enum pm_err fail_reason_extra(struct http_req *r, enum pm_err e, const char *reason,
+                                     const char *message, const char *extra_name,
+                                     const char *extra_json)
+{
+    struct pm_buf b;
+
+    http_fail(r, e, "%s", message);
+    pm_buf_init(&b);
+    pm_buf_printf(&b, "\"%s\"", reason);
+    if (extra_name)
+        pm_buf_printf(&b, ",\"%s\":%s", extra_name, extra_json);
+    if (!b.oom)
+        http_fail_detail(r, "reason", b.data);
+    pm_buf_release(&b);
+    return e;
+}
+
 static enum pm_err fail_reason(struct http_req *r, enum pm_err e, const char *reason,
                                const char *message)
 {
-    char json[64];
-
-    http_fail(r, e, "%s", message);
-    snprintf(json, sizeof json, "\"%s\"", reason);
-    http_fail_detail(r, "reason", json);
-    return e;
+    return fail_reason_extra(r, e, reason, message, NULL, NULL);
 }
 
 /* What a PUT asks for; pointers into the parsed body. */
@@ -453,9 +467,9 @@ static enum pm_err print_consent(struct http_req *r, const struct print_req *pr)
     pm_buf_puts(&none, "]");
     PQclear(q);
     if (missing && !pr->override) {
-        e = fail_reason(r, PM_ERR_FORBIDDEN, "consent_required",
-                        "同意のない子どもの計画は、支援者用に印刷できません（災害時の特例は override=disaster と reason を指定）。");
-        http_fail_detail(r, "without_consent", none.oom ? "[]" : none.data);
+        e = fail_reason_extra(r, PM_ERR_FORBIDDEN, "consent_required",
+                              "同意のない子どもの計画は、支援者用に印刷できません（災害時の特例は override=disaster と reason を指定）。",
+                              "without_consent", none.oom ? "[]" : none.data);
     } else if (missing && r->role < ROLE_PLANNER) {
         e = fail_reason(r, PM_ERR_FORBIDDEN, "override_needs_planner",
                         "災害時の特例による提供は planner 以上の権限で行います。");
@@ -491,8 +505,8 @@ static cJSON *print_plan(struct http_req *r, long run, long child)
     snprintf(cs, sizeof cs, "%ld", child);
     plan = query_json(r->db, "plan_get", 2, p);
     if (!plan) {
-        fail_reason(r, PM_ERR_NOT_FOUND, "not_in_run", "指定した計画に含まれない子どもの ID があります。");
-        http_fail_detail(r, "child_id", cs);
+        fail_reason_extra(r, PM_ERR_NOT_FOUND, "not_in_run", "指定した計画に含まれない子どもの ID があります。",
+                          "child_id", cs);
         return NULL;
     }
     if (plan_doc_attach(r->db, plan) < 0) {
