@@ -30,7 +30,7 @@ static const char usage[] =
     "                          [--web-root DIR] [--tiles URL-TEMPLATE]\n"
     "                          [--tiles-attribution TEXT] [--frame-ancestors SOURCES]\n"
     "       powermapd import   --db CONNINFO --kind KIND [--partial] [--geocoder URL|none] FILE\n"
-    "                          KIND: children|devices|shelters|power-points|hazards\n"
+    "                          KIND: children|devices|shelters|power-points|facilities|hazards\n"
     "       powermapd key create --db CONNINFO --role viewer|planner|admin --name NAME\n"
     "                          [--expires ISO8601]\n"
     "       powermapd key list --db CONNINFO\n"
