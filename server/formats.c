@@ -181,11 +181,13 @@ static const enum ctype children_types[] = {
 static const char *const devices_cols[] = {
     "child_external_id", "type", "power_w", "battery_h", "life_sustaining",
     /* v2 */
-    "maker", "model", "settings", "duty", "minutes_per_hour", "charge_h", "backup_h"
+    "maker", "model", "settings", "duty", "minutes_per_hour", "charge_h", "backup_h",
+    "battery_internal_h", "battery_spare_h"
 };
 static const enum ctype devices_types[] = {
     T_REF, T_REQ, T_NUMREQ, T_NUMREQ, T_BOOL,
-    T_TEXT, T_TEXT, T_LONG, T_DUTY, T_MINUTES, T_NUMNULL, T_NUM0
+    T_TEXT, T_TEXT, T_LONG, T_DUTY, T_MINUTES, T_NUMNULL, T_NUM0,
+    T_NUMNULL, T_NUMNULL
 };
 
 static const char *const shelters_cols[] = {

@@ -77,7 +77,8 @@ static char column_type(const char *col)
                                            "output_w", "battery_h", "home_battery_wh",
                                            "home_generator_w", "home_generator_h",
                                            "car_inverter_w", "minutes_per_hour", "charge_h",
-                                           "backup_h", "range_km", NULL };
+                                           "backup_h", "range_km", "battery_internal_h",
+                                           "battery_spare_h", NULL };
     static const char *const bools[] = { "consent", "welfare", "public", "life_sustaining",
                                          "flood", "landslide", "storm_surge", "earthquake",
                                          "tsunami", "fire", "inland_flood", "volcano",
@@ -229,7 +230,8 @@ static char *devices_to_csv(struct http_req *r, const cJSON *devices, const char
 {
     static const char *const fields[] = { "type", "power_w", "battery_h", "life_sustaining",
                                           "maker", "model", "settings", "duty",
-                                          "minutes_per_hour", "charge_h", "backup_h" };
+                                          "minutes_per_hour", "charge_h", "backup_h",
+                                          "battery_internal_h", "battery_spare_h" };
     enum { NFIELDS = sizeof fields / sizeof fields[0] };
     static const char *const dev_read_only[] = { "id", NULL };
     struct pm_buf b;

@@ -95,6 +95,11 @@ ALTER TABLE devices
     ADD COLUMN minutes_per_hour double precision CHECK (minutes_per_hour > 0 AND minutes_per_hour <= 60),
     ADD COLUMN charge_h double precision CHECK (charge_h >= 0),
     ADD COLUMN backup_h double precision NOT NULL DEFAULT 0 CHECK (backup_h >= 0);
+-- Issue 15 prints internal and spare batteries apart; battery_h stays the
+-- total the planner uses.  (IF NOT EXISTS: doc's 0082 may add them too.)
+ALTER TABLE devices
+    ADD COLUMN IF NOT EXISTS battery_internal_h double precision CHECK (battery_internal_h >= 0),
+    ADD COLUMN IF NOT EXISTS battery_spare_h double precision CHECK (battery_spare_h >= 0);
 ALTER TABLE devices ADD CONSTRAINT devices_intermittent_minutes
     CHECK (duty = 'continuous' OR minutes_per_hour IS NOT NULL);
 ALTER TABLE devices ADD CONSTRAINT devices_text_bounds CHECK (
@@ -236,7 +241,8 @@ LANGUAGE sql STABLE AS $$
         'id', d.id, 'type', d.type, 'power_w', d.power_w, 'battery_h', d.battery_h,
         'life_sustaining', d.life_sustaining, 'maker', d.maker, 'model', d.model,
         'settings', d.settings, 'duty', d.duty, 'minutes_per_hour', d.minutes_per_hour,
-        'charge_h', d.charge_h, 'backup_h', d.backup_h)
+        'charge_h', d.charge_h, 'backup_h', d.backup_h,
+        'battery_internal_h', d.battery_internal_h, 'battery_spare_h', d.battery_spare_h)
 $$;
 
 CREATE OR REPLACE FUNCTION powermap_child_json(c children) RETURNS json
@@ -300,7 +306,8 @@ CREATE FUNCTION powermap_device_sig2(d devices) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT jsonb_build_array(d.type, d.power_w, d.battery_h, coalesce(d.life_sustaining, false),
                              d.maker, d.model, d.settings, coalesce(d.duty, 'continuous'),
-                             d.minutes_per_hour, d.charge_h, coalesce(d.backup_h, 0))::text
+                             d.minutes_per_hour, d.charge_h, coalesce(d.backup_h, 0),
+                             d.battery_internal_h, d.battery_spare_h)::text
 $$;
 COMMENT ON FUNCTION powermap_device_sig2(devices) IS
     'Signature of a device row (id and child ignored): equal devices, equal text.';
@@ -355,10 +362,11 @@ BEGIN
     DELETE FROM devices WHERE child_id = child;
     GET DIAGNOSTICS removed = ROW_COUNT;
     INSERT INTO devices (child_id, type, power_w, battery_h, life_sustaining, maker, model,
-                         settings, duty, minutes_per_hour, charge_h, backup_h)
+                         settings, duty, minutes_per_hour, charge_h, backup_h,
+                         battery_internal_h, battery_spare_h)
     SELECT child, n.type, n.power_w, n.battery_h, coalesce(n.life_sustaining, false), n.maker,
            n.model, n.settings, coalesce(n.duty, 'continuous'), n.minutes_per_hour, n.charge_h,
-           coalesce(n.backup_h, 0)
+           coalesce(n.backup_h, 0), n.battery_internal_h, n.battery_spare_h
     FROM jsonb_array_elements(devs) WITH ORDINALITY AS e(v, o),
          LATERAL jsonb_populate_record(NULL::devices, e.v) n
     ORDER BY e.o;

@@ -102,7 +102,8 @@ DELETE FROM facilities WHERE id = $1 RETURNING id
 CREATE TEMP TABLE stage_devices (
     line int, child_external_id text, type text, power_w text, battery_h text,
     life_sustaining text, maker text, model text, settings text, duty text,
-    minutes_per_hour text, charge_h text, backup_h text) ON COMMIT DROP
+    minutes_per_hour text, charge_h text, backup_h text, battery_internal_h text,
+    battery_spare_h text) ON COMMIT DROP
 
 -- name: copy_devices
 -- unprepared
@@ -122,13 +123,17 @@ DELETE FROM stage_devices WHERE line = ANY ($1::int[])
 -- name: upsert_devices
 -- unprepared
 -- The devices of each child named in the file are replaced by the file's
--- list, unless the two lists are the same.  ROW(...) follows the column
--- order of the devices table (0001, then 0010).
+-- list, unless the two lists are the same.
 WITH s AS (
-    SELECT s.line, ROW(NULL, c.id, s.type, s.power_w::float8, s.battery_h::float8,
-               s.life_sustaining::boolean, s.maker, s.model, s.settings,
-               coalesce(s.duty, 'continuous'), s.minutes_per_hour::float8, s.charge_h::float8,
-               coalesce(s.backup_h::float8, 0))::devices AS d
+    SELECT s.line, jsonb_populate_record(NULL::devices, jsonb_build_object(
+               'child_id', c.id, 'type', s.type, 'power_w', s.power_w::float8,
+               'battery_h', s.battery_h::float8, 'life_sustaining', s.life_sustaining::boolean,
+               'maker', s.maker, 'model', s.model, 'settings', s.settings,
+               'duty', coalesce(s.duty, 'continuous'),
+               'minutes_per_hour', s.minutes_per_hour::float8, 'charge_h', s.charge_h::float8,
+               'backup_h', coalesce(s.backup_h::float8, 0),
+               'battery_internal_h', s.battery_internal_h::float8,
+               'battery_spare_h', s.battery_spare_h::float8)) AS d
     FROM stage_devices s JOIN children c ON c.external_id = s.child_external_id),
 want AS (
     SELECT (d).child_id, array_agg(powermap_device_sig2(d) ORDER BY powermap_device_sig2(d)) AS sig
@@ -144,9 +149,11 @@ gone AS (
     DELETE FROM devices d USING changed ch WHERE d.child_id = ch.child_id RETURNING d.id),
 ins AS (
     INSERT INTO devices (child_id, type, power_w, battery_h, life_sustaining, maker, model,
-                         settings, duty, minutes_per_hour, charge_h, backup_h)
+                         settings, duty, minutes_per_hour, charge_h, backup_h,
+                         battery_internal_h, battery_spare_h)
     SELECT (d).child_id, (d).type, (d).power_w, (d).battery_h, (d).life_sustaining, (d).maker,
-           (d).model, (d).settings, (d).duty, (d).minutes_per_hour, (d).charge_h, (d).backup_h
+           (d).model, (d).settings, (d).duty, (d).minutes_per_hour, (d).charge_h, (d).backup_h,
+           (d).battery_internal_h, (d).battery_spare_h
     FROM s JOIN changed ch ON ch.child_id = (s.d).child_id
     ORDER BY s.line
     RETURNING 1)
