@@ -495,6 +495,10 @@ static void family_page(struct plan_doc *d, const cJSON *plan, const cJSON *chec
     char buf[1024], hrs[64];
 
     title(d, plan, o, 1);
+    if (str(plan, "name_kana"))
+        rowf(d, "名前", "%s（%s）", or_blank(str(plan, "name")), str(plan, "name_kana"));
+    else
+        row(d, "名前", str(plan, "name"));
     snprintf(hrs, sizeof hrs, "停電%.0f時間", isfinite(num(scen, "outage_hours")) ? num(scen, "outage_hours") : 72.0);
     if (strcmp(hz, "none") == 0)
         row(d, "想定", hrs);
@@ -504,10 +508,10 @@ static void family_page(struct plan_doc *d, const cJSON *plan, const cJSON *chec
     add(d, DOC_STRONG, pw_decision(str(plan, "decision")));
     cJSON_ArrayForEach(it, get(plan, "reasons_ja"))
         add(d, DOC_ITEM, str(it, "text"));
-    add(d, DOC_SECTION, "いつ出発するか");
+    add(d, DOC_SECTION, "出発の目安（いつ出発するか）");
     leave_words(hz, sec0 ? get(sec0, "plan") : plan, buf, sizeof buf);
     add(d, DOC_STRONG, buf);
-    add(d, DOC_SECTION, "どこへ行くか");
+    add(d, DOC_SECTION, "避難先（どこへ行くか）");
     if (cJSON_IsObject(dst)) {
         place_line(dst, buf, sizeof buf);
         add(d, DOC_TEXT, buf);

@@ -145,7 +145,7 @@ static void svg_marker(struct pm_buf *b, const struct map_item *it)
 /* A map as inline SVG: areas, trips, places, scale bar, north. */
 static void html_map(struct pm_buf *b, const struct doc_map *m)
 {
-    pm_buf_printf(b, "<figure class=\"map\"><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" "
+    pm_buf_printf(b, "<figure class=\"map\"><svg viewBox=\"0 0 %.0f %.0f\" "
                      "role=\"img\" aria-label=\"自宅と避難先の地図\">\n<rect width=\"%.0f\" height=\"%.0f\" "
                      "fill=\"#f7f5ef\" stroke=\"#999\"/>\n", m->width, m->height, m->width, m->height);
     for (int i = 0; i < m->nitems; i++) {
