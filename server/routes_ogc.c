@@ -39,7 +39,7 @@
 #include "server/layers.h"
 #include "server/maps.h"
 #include "server/routes.h"
-#include "server/sha256.h"
+#include "server/crypto.h"
 
 #define OGC_LIMIT_DEFAULT 100
 #define OGC_LIMIT_MAX 10000
@@ -147,8 +147,7 @@ static void content_crs(struct http_req *r, int srid)
  * a digest of its bytes.  Takes b over. */
 static enum pm_err reply_doc(struct http_req *r, const char *type, struct pm_buf *b)
 {
-    unsigned char digest[32];
-    char hex[65];
+    char hex[PM_SHA256_HEX];
     size_t len;
     char *body;
 
@@ -158,8 +157,7 @@ static enum pm_err reply_doc(struct http_req *r, const char *type, struct pm_buf
     }
     http_public(r, MAPS_MAX_AGE);
     http_gzip(r);
-    sha256(b->data, b->len, digest);
-    sha256_hex(digest, hex);
+    pm_sha256_hex(b->data, b->len, hex);
     hex[40] = '\0';
     if (http_etag(r, hex)) {
         pm_buf_release(b);
