@@ -286,17 +286,6 @@ static cJSON *body_object(struct http_req *r)
     return obj;
 }
 
-/* Parses the {id} path segment.  Returns PM_OK or a recorded 400. */
-static enum pm_err path_id(struct http_req *r, char out[24])
-{
-    long id;
-
-    if (pm_parse_long(r->params[0], 1, 9007199254740991L, &id) < 0)
-        return http_fail(r, PM_ERR_BAD_REQUEST, "id: must be a positive integer");
-    snprintf(out, 24, "%ld", id);
-    return PM_OK;
-}
-
 /* ------------------------------------------------------------------------- */
 /* Writing one record                                                          */
 /* ------------------------------------------------------------------------- */
@@ -364,6 +353,13 @@ static enum pm_err write_one(struct http_req *r, const struct resource *res,
     for (size_t k = 0; k < fr->ncols; k++)
         p[2 + k] = fr->rows[0].fields[k];
     q = db_exec(r->db, res->write_q, (int)(2 + fr->ncols), p);
+    if (db_ok(q) && PQntuples(q) == 0) {
+        /* Another transaction created the same external_id while this one
+         * waited on it: the statement's snapshot cannot see that row, the
+         * next statement's can (READ COMMITTED), and answers "exists". */
+        PQclear(q);
+        q = db_exec(r->db, res->write_q, (int)(2 + fr->ncols), p);
+    }
     if (!db_ok(q) || PQntuples(q) != 1) {
         e = http_fail(r, PM_ERR_INTERNAL, "the %s was not written", res->what);
     } else if (strcmp(PQgetvalue(q, 0, 1), "exists") == 0) {
@@ -494,7 +490,7 @@ static enum pm_err get(struct http_req *r, const struct resource *res)
 {
     char id[24];
 
-    if (http_only_params(r, no_params) != PM_OK || path_id(r, id) != PM_OK || !http_db(r))
+    if (http_only_params(r, no_params) != PM_OK || http_path_id(r, 0, id) != PM_OK || !http_db(r))
         return r->err;
     return reply_record(r, res, id, 200, "child.read");
 }
@@ -575,7 +571,7 @@ static enum pm_err put(struct http_req *r, const struct resource *res)
     enum pm_err e;
 
     memset(&fr, 0, sizeof fr);
-    if (http_only_params(r, no_params) != PM_OK || path_id(r, id) != PM_OK)
+    if (http_only_params(r, no_params) != PM_OK || http_path_id(r, 0, id) != PM_OK)
         return r->err;
     obj = body_object(r);
     if (!obj || !http_db(r) || !(cur = stored_record(r, res, id))) {
@@ -624,7 +620,7 @@ static enum pm_err del(struct http_req *r, const struct resource *res)
     PGresult *q;
     enum pm_err e;
 
-    if (http_only_params(r, no_params) != PM_OK || path_id(r, id) != PM_OK || !http_db(r))
+    if (http_only_params(r, no_params) != PM_OK || http_path_id(r, 0, id) != PM_OK || !http_db(r))
         return r->err;
     if (db_command(r->db, "BEGIN", NULL, 0) < 0 || http_set_actor(r) != PM_OK)
         return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
