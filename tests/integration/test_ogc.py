@@ -15,7 +15,7 @@ from mapdata import count, fc, feature_count, ogr  # noqa: E402
 
 DATA = {}
 PUBLIC = ["power_points", "shelters", "hazard_areas", "outages", "children_density",
-          "children_density_10km"]
+          "children_density_10km", "facilities"]
 NANAO = "136.9,36.95,137.1,37.15"
 COUNTS = {
     "power_points": "SELECT count(*) FROM power_points WHERE public",
@@ -24,6 +24,7 @@ COUNTS = {
     "outages": "SELECT count(*) FROM outages",
     "children_density": "SELECT count(*) FROM children_density_cells WHERE level = 3",
     "children_density_10km": "SELECT count(*) FROM children_density_cells WHERE level = 2",
+    "facilities": "SELECT count(*) FROM facilities",
 }
 
 
@@ -505,3 +506,17 @@ def test_gdal_copies_from_oapif_into_jgd2011(env):
     for row in rows:
         lat, lon = server[byext[row["external_id"]]]
         assert abs(float(row["X"]) - lon) < 2e-7 and abs(float(row["Y"]) - lat) < 2e-7, row
+
+
+def test_facilities_collection_follows_its_table(env):
+    url = "/ogc/collections/facilities/items?limit=10000"
+    r = env.get(url)
+    doc = fc(r)
+    assert doc["numberMatched"] == count(env, "SELECT count(*) FROM facilities") > 0
+    f = doc["features"][0]
+    assert {"name", "kind", "medical_care", "capacity", "municipality"} <= set(f["properties"])
+    assert env.get(url, headers={"If-None-Match": r.headers["ETag"]}).status == 304
+    env.psql(f"UPDATE facilities SET capacity = coalesce(capacity, 0) + 1 WHERE id = {f['id']}")
+    assert env.get(url, headers={"If-None-Match": r.headers["ETag"]}).status == 200
+    one = env.get(f"/ogc/collections/facilities/items/{f['id']}").json()
+    assert one["properties"]["capacity"] == (f["properties"]["capacity"] or 0) + 1

@@ -17,7 +17,7 @@ from mapdata import decode_mvt, deg2tile, fc  # noqa: E402
 
 DATA = {}
 PUBLIC = ["power_points", "shelters", "hazard_areas", "outages", "children_density",
-          "children_density_10km"]
+          "children_density_10km", "facilities"]
 
 
 def density_cells(env):
