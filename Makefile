@@ -19,7 +19,7 @@ ifeq ($(CI),true)
 WARN     += -Werror
 endif
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. -Ibuild -I$(PG_INC) -MMD -MP
-LDLIBS   := -lpq -lmicrohttpd -lcjson -lcurl -lz -lpthread -lm
+LDLIBS   := -lpq -lmicrohttpd -lcjson -lcurl -lz -largon2 -lpthread -lm
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS    += -fsanitize=$(SANITIZE)

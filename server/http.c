@@ -24,6 +24,7 @@
 #include "server/db.h"
 #include "server/routes.h"
 #include "server/sha256.h"
+#include "server/session.h"
 
 struct http_route {
     const char *method;
@@ -72,6 +73,15 @@ static const struct http_route routes[] = {
     { "GET",    "/v1/keys",                 ROLE_ADMIN,   0, route_keys_list },
     { "DELETE", "/v1/keys/{id}",            ROLE_ADMIN,   0, route_key_revoke },
     { "GET",    "/v1/audit",                ROLE_ADMIN,   0, route_audit_list },
+
+    { "POST",   "/v1/session",              ROLE_NONE,    0, route_session_create },
+    { "GET",    "/v1/session",              ROLE_NONE,    0, route_session_get },
+    { "DELETE", "/v1/session",              ROLE_NONE,    0, route_session_delete },
+    { "POST",   "/v1/session/password",     ROLE_NONE,    0, route_session_password },
+    { "GET",    "/v1/users",                ROLE_ADMIN,   0, route_users_list },
+    { "POST",   "/v1/users",                ROLE_ADMIN,   0, route_users_create },
+    { "PUT",    "/v1/users/{id}",           ROLE_ADMIN,   0, route_user_put },
+    { "DELETE", "/v1/users/{id}",           ROLE_ADMIN,   0, route_user_delete },
 
     { "GET",    "/embed",                   ROLE_NONE,    0, route_embed },
     { "GET",    "/static/{file}",           ROLE_NONE,    0, route_static },
@@ -298,6 +308,14 @@ PGconn *http_db_write(struct http_req *r)
     return r->db_write;
 }
 
+void http_actor(struct http_req *r, char *out, size_t cap)
+{
+    if (r->user_id)
+        snprintf(out, cap, "user:%s", r->user_login);
+    else
+        snprintf(out, cap, "key:%s", r->key_name);
+}
+
 enum pm_err http_set_actor(struct http_req *r)
 {
     char actor[128];
@@ -305,7 +323,7 @@ enum pm_err http_set_actor(struct http_req *r)
     PGresult *res;
     int ok;
 
-    snprintf(actor, sizeof actor, "key:%s", r->key_name);
+    http_actor(r, actor, sizeof actor);
     res = db_exec(r->db, "set_actor", 1, p);
     ok = db_ok(res);
     PQclear(res);
@@ -355,8 +373,9 @@ struct http_gzip_state {
 
 static int has_authorization(struct http_req *r)
 {
-    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                       MHD_HTTP_HEADER_AUTHORIZATION) != NULL;
+    /* A session cookie is a credential too: its replies are never public. */
+    return r->user_id || MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_AUTHORIZATION) != NULL;
 }
 
 void http_public(struct http_req *r, int max_age)
@@ -704,7 +723,7 @@ static enum pm_err authenticate(struct http_req *r)
     enum pm_err e = PM_OK;
 
     if (!h)
-        return PM_OK;
+        return session_authenticate(r);
     if (auth_blocked(r->remote)) {
         struct timespec delay = { AUTH_FAIL_DELAY_MS / 1000, (AUTH_FAIL_DELAY_MS % 1000) * 1000000L };
 

@@ -309,7 +309,7 @@ static enum pm_err write_record(struct http_req *r, const struct resource *res, 
     enum pm_err e = PM_OK;
     int rc;
 
-    snprintf(actor, sizeof actor, "key:%s", r->key_name);
+    http_actor(r, actor, sizeof actor);
     io.actor = actor;
     io.geocoder = r->srv->geocoder;
     if (db_command(r->db, "BEGIN", NULL, 0) < 0)
