@@ -44,6 +44,7 @@ static const struct http_route routes[] = {
     { "PUT",    "/v1/children/{id}",        ROLE_PLANNER, 0, route_child_put },
     { "DELETE", "/v1/children/{id}",        ROLE_ADMIN,   0, route_child_delete },
     { "GET",    "/v1/children/{id}/plan",   ROLE_VIEWER,  0, route_child_plan },
+    { "PUT",    "/v1/children/{id}/plan",   ROLE_PLANNER, 0, route_child_plan_put },
 
     { "GET",    "/v1/shelters",             ROLE_NONE,    0, route_shelters_list },
     { "POST",   "/v1/shelters",             ROLE_PLANNER, 0, route_shelters_create },
