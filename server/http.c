@@ -44,6 +44,7 @@ static const struct http_route routes[] = {
     { "PUT",    "/v1/children/{id}",        ROLE_PLANNER, 0, route_child_put },
     { "DELETE", "/v1/children/{id}",        ROLE_ADMIN,   0, route_child_delete },
     { "GET",    "/v1/children/{id}/plan",   ROLE_VIEWER,  0, route_child_plan },
+    { "GET",    "/v1/children/{id}/history", ROLE_VIEWER, 0, route_app_child_history },
     { "PUT",    "/v1/children/{id}/plan",   ROLE_PLANNER, 0, route_child_plan_put },
 
     { "GET",    "/v1/shelters",             ROLE_NONE,    0, route_shelters_list },
@@ -58,6 +59,7 @@ static const struct http_route routes[] = {
     { "PUT",    "/v1/power-points/{id}",    ROLE_PLANNER, 0, route_power_point_put },
     { "DELETE", "/v1/power-points/{id}",    ROLE_ADMIN,   0, route_power_point_delete },
 
+    { "GET",    "/v1/plans/children",       ROLE_VIEWER,  0, route_app_plan_children },
     { "POST",   "/v1/plans/run",            ROLE_PLANNER, 0, route_plans_run },
     { "GET",    "/v1/plans",                ROLE_VIEWER,  0, route_plans_list },
 
@@ -84,6 +86,8 @@ static const struct http_route routes[] = {
     { "PUT",    "/v1/users/{id}",           ROLE_ADMIN,   0, route_user_put },
     { "DELETE", "/v1/users/{id}",           ROLE_ADMIN,   0, route_user_delete },
 
+    { "GET",    "/",                        ROLE_NONE,    0, route_app_index },
+    { "GET",    "/static/app/{file}",       ROLE_NONE,    0, route_static_app },
     { "GET",    "/embed",                   ROLE_NONE,    0, route_embed },
     { "GET",    "/static/{file}",           ROLE_NONE,    0, route_static },
     { "GET",    "/static/leaflet/{file}",   ROLE_NONE,    0, route_static_leaflet },
