@@ -19,7 +19,7 @@
 #include "server/db.h"
 #include "server/routes.h"
 #include "server/session.h"
-#include "server/sha256.h"
+#include "server/crypto.h"
 
 #define FAIL_WINDOW_S 900      /* failures older than 15 minutes are forgotten */
 #define FAIL_FREE 3            /* failures before the first wait */
@@ -162,8 +162,7 @@ static void dummy_init(void)
 /* Starts a session for user id: the cookie and the reply. */
 static enum pm_err start_session(struct http_req *r, const char *id, const char *login)
 {
-    char token[SESSION_TOKEN_LEN + 1], hex[65], life[16], csrf[33];
-    unsigned char digest[32];
+    char token[SESSION_TOKEN_LEN + 1], hex[PM_SHA256_HEX], life[16], csrf[33];
     const char *p[4] = { id, hex, life, r->remote };
     const char *q[1] = { id };
     PGresult *res;
@@ -173,8 +172,7 @@ static enum pm_err start_session(struct http_req *r, const char *id, const char 
 
     if (session_new_token(token) < 0)
         return http_fail(r, PM_ERR_INTERNAL, "no randomness available");
-    sha256(token, strlen(token), digest);
-    sha256_hex(digest, hex);
+    pm_sha256_hex(token, strlen(token), hex);
     snprintf(life, sizeof life, "%d", SESSION_LIFETIME_S);
     if (exec_ok(r, "session_insert", 4, p) != PM_OK)
         return r->err;

@@ -23,7 +23,8 @@
 #include <sys/random.h>
 
 #include "server/db.h"
-#include "server/sha256.h"
+#include "server/crypto.h"
+#include "server/http_internal.h"
 
 #define ARGON2_T 2
 #define ARGON2_M_KIB 19456
@@ -106,13 +107,11 @@ int session_new_token(char out[SESSION_TOKEN_LEN + 1])
 
 void session_csrf_of(const char *token, char out[33])
 {
-    unsigned char digest[32];
-    char buf[16 + SESSION_TOKEN_LEN + 1];
-    char hex[65];
+    char hex[PM_SHA256_HEX];
 
-    snprintf(buf, sizeof buf, "powermap-csrf:%s", token);
-    sha256(buf, strlen(buf), digest);
-    sha256_hex(digest, hex);
+    /* An HMAC keyed by the session token: only who knows the token (the
+     * server, and the page it told) can compute it. */
+    pm_hmac_sha256_hex(token, strlen(token), "powermap-csrf", 13, hex);
     memcpy(out, hex, 32);
     out[32] = '\0';
 }
@@ -121,13 +120,8 @@ void session_csrf_of(const char *token, char out[33])
 static int same_secret(const char *a, const char *b)
 {
     size_t n = strlen(a);
-    unsigned char d = 0;
 
-    if (n != strlen(b))
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        d |= (unsigned char)(a[i] ^ b[i]);
-    return d == 0;
+    return n == strlen(b) && pm_secure_equal(a, b, n);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -185,10 +179,9 @@ static enum pm_err session_allowed(struct http_req *r, const char *token, int mu
     return PM_OK;
 }
 
-enum pm_err session_authenticate(struct http_req *r)
+enum http_auth_result session_resolve(struct http_req *r, char *presented, size_t cap)
 {
-    char token[SESSION_TOKEN_LEN + 1], hex[65], idle[16];
-    unsigned char digest[32];
+    char token[SESSION_TOKEN_LEN + 1], hex[PM_SHA256_HEX], idle[16];
     const char *p[2] = { hex, idle };
     PGresult *res;
     PGconn *c;
@@ -196,14 +189,14 @@ enum pm_err session_authenticate(struct http_req *r)
     int must_change = 0, stale = 0;
 
     if (!session_cookie(r, token))
-        return PM_OK;
-    sha256(token, strlen(token), digest);
-    sha256_hex(digest, hex);
+        return HTTP_AUTH_ABSENT;
+    snprintf(presented, cap, "%s", token);
+    pm_sha256_hex(token, strlen(token), hex);
     snprintf(idle, sizeof idle, "%d", SESSION_IDLE_S);
     /* The primary: a session made a moment ago may not be on a replica yet. */
     c = http_db_write(r);
     if (!c)
-        return r->err;
+        return HTTP_AUTH_ERROR;
     res = db_exec(c, "session_lookup", 2, p);
     if (!db_ok(res)) {
         e = http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
@@ -217,8 +210,13 @@ enum pm_err session_authenticate(struct http_req *r)
         stale = strcmp(PQgetvalue(res, 0, 6), "t") == 0;
     }
     PQclear(res);
-    if (e != PM_OK || !r->user_id)
-        return e;
+    if (e != PM_OK)
+        return HTTP_AUTH_ERROR;
+    /* An ended or expired session is no credential: the request goes on
+     * anonymous, so that the page and public data still load after expiry
+     * (the token is 256 random bits: there is nothing to guess). */
+    if (!r->user_id)
+        return HTTP_AUTH_ABSENT;
     if (stale) {
         char sid[24];
         const char *q[1] = { sid };
@@ -227,7 +225,7 @@ enum pm_err session_authenticate(struct http_req *r)
         snprintf(sid, sizeof sid, "%ld", r->session_id);
         PQclear(db_exec(c, "session_touch", 1, q));
     }
-    return session_allowed(r, token, must_change);
+    return session_allowed(r, token, must_change) == PM_OK ? HTTP_AUTH_OK : HTTP_AUTH_ERROR;
 }
 
 /* ------------------------------------------------------------------------- */

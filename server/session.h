@@ -36,14 +36,18 @@ int session_new_token(char out[SESSION_TOKEN_LEN + 1]);
  * from it, so that only a page that was told it (GET /v1/session) knows it. */
 void session_csrf_of(const char *token, char out[33]);
 
-/* Authenticates r by its session cookie, when it has one and no
- * Authorization header: sets r->role, r->user_id, r->user_login and
- * r->session_id.  A cookie that names no live session is ignored (the request
- * is then anonymous).  Returns PM_OK, or a recorded error: 403 csrf when a
- * request other than GET/HEAD/OPTIONS lacks the session's X-CSRF-Token, 403
+#include "server/http_internal.h"
+
+/* The session cookie's resolver (http_auth.c's resolvers[]): when r has the
+ * cookie (and no Authorization header, which is looked at first) and it
+ * names a live session, sets r->role, r->user_id, r->user_login,
+ * r->session_id and r->key_name ("user:LOGIN") and returns HTTP_AUTH_OK.  A
+ * cookie that names no live session is ignored: HTTP_AUTH_ABSENT, the
+ * request is anonymous.  HTTP_AUTH_ERROR with a recorded error: 403 csrf when
+ * a request other than GET/HEAD/OPTIONS lacks the session's X-CSRF-Token, 403
  * password_change_required while a one-time password is unchanged (but on
  * /v1/session), 503 when the database is down. */
-enum pm_err session_authenticate(struct http_req *r);
+enum http_auth_result session_resolve(struct http_req *r, char *presented, size_t cap);
 
 /* Copies the value of the session cookie of r into out; returns 1 when there
  * is one of the right shape, 0 otherwise. */
