@@ -259,6 +259,8 @@ enum pm_err route_session_get(struct http_req *r)
 
     if (!r->user_id || !session_cookie(r, token))
         return http_fail(r, PM_ERR_UNAUTHORIZED, "ログインしてください");
+    if (!http_db(r))
+        return r->err;
     session_csrf_of(token, csrf);
     snprintf(id, sizeof id, "%ld", r->user_id);
     res = db_exec(r->db, "user_json", 1, p);
@@ -284,6 +286,8 @@ enum pm_err route_session_delete(struct http_req *r)
     if (!r->session_id)
         return http_reply(r, MHD_HTTP_NO_CONTENT, "application/json", strdup(""), 0);
     snprintf(sid, sizeof sid, "%ld", r->session_id);
+    if (!http_db(r))
+        return r->err;
     if (exec_ok(r, "session_end", 1, p) != PM_OK || http_audit(r, "session.logout", NULL) != PM_OK)
         return r->err;
     return http_reply(r, MHD_HTTP_NO_CONTENT, "application/json", strdup(""), 0);
@@ -302,6 +306,8 @@ enum pm_err route_session_password(struct http_req *r)
 
     if (!r->user_id)
         return http_fail(r, PM_ERR_UNAUTHORIZED, "ログインしてください");
+    if (!http_db(r))
+        return r->err;
     body = json_body(r);
     if (!body)
         return r->err;

@@ -90,11 +90,29 @@ async function showOutage(main, id) {
     updated.textContent = `${warekiTime(new Date().toISOString())} 更新（30 秒ごとに自動更新）`;
     renderAffected(table, items, load);
     tick();
+    if (items.length && !('latest_call' in items[items.length - 1])) await latestCalls(table, items);
   };
   await load();
   const t1 = setInterval(tick, 1000);
   const t2 = setInterval(() => { if (!document.querySelector('#affected .call-form:focus-within')) load().catch(() => {}); }, REFRESH_MS);
   return () => { clearInterval(t1); clearInterval(t2); };
+}
+
+// A server whose affected list does not carry each child's latest call yet:
+// ask for it child by child (the first 200).
+async function latestCalls(table, items) {
+  await Promise.all(items.slice(0, 200).map(async (c) => {
+    const id = c.id ?? c.child_id;
+    const r = await api('GET', `/v1/children/${id}/calls?limit=1`).catch(() => null);
+    const cell = table.querySelector(`tr[data-child="${id}"] .last-call`);
+    if (r && r.items && r.items.length && cell) showCall(cell, r.items[0]);
+  }));
+}
+
+function showCall(el, call) {
+  el.className = 'last-call';
+  el.textContent = `${CALL[call.status] || call.status}（${warekiTime(call.at || call.created_at)}、` +
+    `${(call.actor || call.by || call.user || '').replace(/^user:/, '')}）${call.note ? '：' + call.note : ''}`;
 }
 
 function clock(hrs) {
@@ -119,9 +137,15 @@ function renderAffected(table, items, reload) {
       h('td', {}, c.guardian_phone ? h('a', { href: `tel:${c.guardian_phone}`, text: c.guardian_phone }) : '—',
         c.phone ? h('div', {}, h('a', { href: `tel:${c.phone}`, text: c.phone })) : null),
       h('td', { text: MOBILITY[c.mobility] || c.mobility || '' }),
-      h('td', {}, call ? h('div', { class: 'last-call', text: `${CALL[call.status] || call.status}（${warekiTime(call.at || call.created_at)}、${(call.by || call.user || '').replace(/^user:/, '')}）${call.note ? '：' + call.note : ''}` }) : h('div', { class: 'last-call muted', text: '未確認' }),
+      h('td', {}, call ? showCallEl(call) : h('div', { class: 'last-call muted', text: '未確認' }),
         callForm(c.id ?? c.child_id, reload)));
   })));
+}
+
+function showCallEl(call) {
+  const el = h('div');
+  showCall(el, call);
+  return el;
 }
 
 function callForm(childId, reload) {
