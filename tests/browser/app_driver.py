@@ -125,6 +125,23 @@ class AppBrowser:
         self.click("[data-click-me]")
         self.js("document.querySelector('[data-click-me]').removeAttribute('data-click-me')")
 
+    def key(self, key, code=None, vk=0, shift=False):
+        """Presses one key (e.g. "Tab" 9, "Enter" 13) as the keyboard would."""
+        mods = 8 if shift else 0
+        for kind in ("rawKeyDown", "keyUp"):
+            self.page.send("Input.dispatchKeyEvent", {"type": kind, "key": key, "code": code or key,
+                                                      "windowsVirtualKeyCode": vk, "modifiers": mods})
+        if key == "Enter":
+            self.page.send("Input.dispatchKeyEvent", {"type": "char", "text": "\r"})
+
+    def focused(self):
+        """What has the keyboard focus: tag, id, text, and whether an outline shows."""
+        return self.js("""(() => { const e = document.activeElement;
+            const st = getComputedStyle(e);
+            return { tag: e.tagName, id: e.id, text: (e.innerText || e.value || '').trim().slice(0, 40),
+                     outline: st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) >= 2,
+                     height: e.getBoundingClientRect().height }; })()""")
+
     def click_map(self, selector, fx, fy):
         """Clicks at fractions (fx, fy) of the element's box."""
         box = self.js(f"""(() => {{ const e = document.querySelector({json.dumps(selector)});

@@ -179,6 +179,10 @@ def test_a_plan_is_run_opened_printed_and_agreed(env):
     a.click("#plan-table tbody tr button")
     a.wait_text("合意済み", "#plan-table tbody tr")
     assert env.psql(f"SELECT status FROM child_plans WHERE child_id = {cid}") == [["agreed"]]
+    # Every plan as one PDF, fetched with the page's own session.
+    pdf_type = a.js("fetch(document.querySelector('#print-all').href)"
+                    ".then(r => r.status + ' ' + r.headers.get('Content-Type'))")
+    assert pdf_type == "200 application/pdf", pdf_type
     # Open the child's printable plan in the browser and print it.
     href = a.js("document.querySelector('#plan-table tbody tr a.button').getAttribute('href')")
     a.open(href)
@@ -244,6 +248,32 @@ def test_the_map_and_the_council_screens_draw(env):
     a.go("#/council")
     a.wait_text("医療的ケア", "main")
     a.shot("14-council")
+
+
+def test_the_screens_work_from_the_keyboard(env):
+    a = app()
+    a.open("/?keys#/children")
+    a.wait("!!document.querySelector('#roster tbody tr')")
+    f = a.focused()
+    assert f["tag"] == "H1" and f["text"] == "名簿", f         # a new screen: focus on its title
+    a.key("Tab", vk=9)
+    f = a.focused()
+    assert f["text"] == "新しく登録" and f["outline"], f        # a visible focus ring
+    seen = []
+    for _ in range(15):                                        # back up into the navigation
+        a.key("Tab", vk=9, shift=True)
+        f = a.focused()
+        seen.append(f["text"])
+        assert f["outline"], f
+        if f["text"] == "停電対応":
+            break
+    assert seen[-1] == "停電対応", seen
+    a.key("Enter", vk=13)
+    a.wait("location.hash === '#/outage'")
+    # Large touch targets: every button and nav link of the screen is 44 px high or more.
+    small = a.js("[...document.querySelectorAll('button, #nav a, .button')].filter(e => "
+                 "e.offsetParent && e.getBoundingClientRect().height < 44).map(e => e.innerText)")
+    assert small == [], small
 
 
 def test_logout_and_the_old_session_is_refused(env):

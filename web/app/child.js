@@ -125,6 +125,12 @@ export async function show(main, id) {
   w.lat = field(FIELD.lat, input('lat', c.lat, { inputmode: 'decimal' }), { hint: '地図のピンを動かすと変わります' });
   w.lon = field(FIELD.lon, input('lon', c.lon, { inputmode: 'decimal' }));
   const mapEl = h('div', { class: 'map small', id: 'child-map', role: 'region', 'aria-label': '自宅の位置' });
+  // The server geocodes an address saved without a position (DESIGN 5).
+  const geocode = h('button', { type: 'button', id: 'geocode', onclick: () => {
+    w.lat.input.value = ''; w.lon.input.value = '';
+    setError(w.address, w.address.input.value.trim() ? '' : '住所を入れてください');
+    geocode.textContent = '保存すると住所から位置を探します';
+  } }, '住所から位置を決める');
   const status = h('p', { class: 'form-status', role: 'alert' });
   const form = h('form', { class: 'card', novalidate: true, id: 'child-form' },
     h('datalist', { id: 'device-types' }, ['人工呼吸器', '吸引器', '酸素濃縮器', '経管栄養ポンプ', 'パルスオキシメーター', '輸液ポンプ']
@@ -135,7 +141,7 @@ export async function show(main, id) {
       h('label', { class: 'check' }, checks.severe_disability, FIELD.severe_disability)),
     h('fieldset', {}, h('legend', { text: '保護者・所属' }), h('div', { class: 'grid' },
       w.guardian_name, w.guardian_phone, w.hospital, w.affiliation, w.affiliation_name, w.grade)),
-    h('fieldset', {}, h('legend', { text: '自宅' }), h('div', { class: 'grid' }, w.address, w.district, w.lat, w.lon), mapEl),
+    h('fieldset', {}, h('legend', { text: '自宅' }), h('div', { class: 'grid' }, w.address, w.district, w.lat, w.lon), geocode, mapEl),
     devices, supporters, contacts,
     h('fieldset', {}, h('legend', { text: '自宅の電源' }), h('div', { class: 'grid' }, ...NUM.map((k) => w[k])),
       h('label', { class: 'check' }, checks.utility_registered, FIELD.utility_registered)),
@@ -223,7 +229,8 @@ async function save(id, known, { w, checks, cares, devices, supporters, contacts
 
 // Puts the server's message at the field it names ("devices: power_w: ...").
 function showServerError(e, { w, devices, status }) {
-  const m = (e.message || '').match(/^(?:(devices|supporters|medical_contacts)(?:\[(\d+)\])?: )?([a-z_]+): (.*)$/);
+  // "devices[0].power_w: ..." (or the older "devices: power_w: ...").
+  const m = (e.message || '').match(/^(?:(devices|supporters|medical_contacts)(?:\[(\d+)\])?(?:\.|: ))?([a-z_]+): (.*)$/);
   const ja = japanese(e.message || '');
   if (m) {
     const [, group, idx, name] = m;

@@ -12,7 +12,7 @@ function report(r, committed) {
   const box = h('section', { class: 'card', id: committed ? 'import-result' : 'import-preview', 'aria-live': 'polite' },
     h('h2', { text: committed ? '取り込みました' : '試し読みの結果（まだ何も書き込んでいません）' }),
     h('table', {}, h('tbody', {},
-      h('tr', {}, h('th', { text: '形式' }), h('td', { text: `${n(r.format || r.layout)}` })),
+      h('tr', {}, h('th', { text: '形式' }), h('td', { text: r.layout_label || n(r.layout || r.format) })),
       h('tr', {}, h('th', { text: '文字コード' }), h('td', { text: n(r.encoding) })),
       r.sheet ? h('tr', {}, h('th', { text: 'シート' }), h('td', { text: r.sheet })) : null,
       h('tr', {}, h('th', { text: '行数' }), h('td', { class: 'num', text: n(r.rows) })),
@@ -23,7 +23,7 @@ function report(r, committed) {
       r.without_location !== undefined ? h('tr', {}, h('th', { text: '位置が分からない' }), h('td', { class: 'num', text: n(r.without_location) })) : null)));
   const cols = r.columns || r.column_map || r.mapping;
   if (cols) {
-    const entries = Array.isArray(cols) ? cols.map((c) => [c.header ?? c.from ?? c.name, c.field ?? c.to ?? '']) : Object.entries(cols);
+    const entries = Array.isArray(cols) ? cols.map((c) => [c.file ?? c.header ?? c.name, c.column ?? c.field ?? '']) : Object.entries(cols);
     box.append(h('h3', { text: '列の対応' }), h('table', { id: 'columns' },
       h('thead', {}, h('tr', {}, h('th', { text: 'ファイルの列' }), h('th', { text: '取り込む項目' }))),
       h('tbody', {}, entries.map(([a, b]) => h('tr', {}, h('td', { text: String(a) }), h('td', { text: String(b || '（使わない）') }))))));
@@ -33,6 +33,10 @@ function report(r, committed) {
       h('thead', {}, h('tr', {}, h('th', { text: '行' }), h('th', { text: '理由' }))),
       h('tbody', {}, rejects.slice(0, 200).map((x) => h('tr', {}, h('td', { class: 'num', text: String(x.line ?? '') }),
         h('td', { text: x.message || x.reason || '' }))))));
+  }
+  if ((r.reasons || []).length) {
+    box.append(h('h3', { text: '理由ごとの件数' }), h('ul', { id: 'reasons' }, r.reasons.map((x) =>
+      h('li', { text: `${x.message || x.code}：${x.count} 行` + (x.lines && x.lines.length ? `（${x.lines.slice(0, 10).join('、')} 行目など）` : '') }))));
   }
   if (warnings.length) {
     box.append(h('h3', { text: '注意' }), h('ul', {}, warnings.slice(0, 100).map((x) =>

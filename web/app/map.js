@@ -8,6 +8,13 @@ import { newMap, dot, popup, L } from './mapkit.js';
 
 const HAZARD_COLOUR = '#7b3fa0';
 
+// A shelter is a square (children and power points are circles): blue,
+// or with a thick border when it takes people needing care (福祉).
+function shelterIcon(s) {
+  return L.divIcon({ className: 'pm-shelter' + (s.welfare ? ' welfare' : '') + (s.status !== 'open' ? ' closed' : ''),
+    iconSize: [16, 16] });
+}
+
 // Loads every layer; returns { name: L.Layer }.  A layer whose route is not
 // on this server (facilities before it was added) is left out, not fatal.
 export async function loadLayers({ withChildren = true } = {}) {
@@ -34,7 +41,7 @@ export async function loadLayers({ withChildren = true } = {}) {
   }
   if (shelters) {
     layers.shelters = L.featureGroup(shelters.items.filter((s) => s.lat != null).map((s) =>
-      L.marker([s.lat, s.lon], { title: s.name, alt: s.name }).bindPopup(popup(s.name, [
+      L.marker([s.lat, s.lon], { title: s.name, alt: s.name, icon: shelterIcon(s) }).bindPopup(popup(s.name, [
         SHELTER_KIND[s.kind] || s.kind, s.address, `電源 ${s.power_w || 0} W・コンセント ${s.outlets || 0} 口`,
         s.welfare ? '要配慮者を受け入れ' : '', s.status === 'open' ? '開設中' : s.status === 'full' ? '満員' : '閉鎖', s.phone ? '電話 ' + s.phone : '']))));
   }
@@ -67,7 +74,8 @@ export function legend(map) {
     for (const [k, label] of Object.entries({ ...DECISION, none: '計画なし' })) {
       div.append(h('div', {}, h('i', { style: `background:${DECISION_COLOUR[k]}` }), label));
     }
-    div.append(h('div', {}, h('i', { style: 'background:#f2c200' }), '電源供給ポイント'),
+    div.append(h('div', {}, h('i', { class: 'sq', style: 'background:#e8f1fb;border:2px solid #0b5cad' }), '避難所（太枠: 福祉）'),
+      h('div', {}, h('i', { style: 'background:#f2c200' }), '電源供給ポイント'),
       h('div', {}, h('i', { style: 'background:#00838f' }), '施設（資源）'),
       h('div', {}, h('i', { style: `background:${HAZARD_COLOUR};border-radius:0` }), 'ハザード区域'));
     return div;

@@ -75,7 +75,8 @@ async function showRun(out, run) {
         h('a', { href: `#/child/${u.child_id}`, text: (byId.get(u.child_id) || {}).name || `#${u.child_id}` }),
         `：${reasonJa(u.reason)}`)))) : null));
   const q = qs(scenarioQuery(run.scenario || {}));
-  const ids = plans.items.filter((p) => p.decision).map((p) => p.child_id);
+  // The printed PDF takes at most 500 children at once (GET /v1/plans/print).
+  const ids = plans.items.filter((p) => p.decision).map((p) => p.child_id).slice(0, 500);
   const table = h('table', { id: 'plan-table' }, h('thead', {}, h('tr', {},
     ['氏名', '計画', '行き先', '出発の目安', '状態', '計画書', ''].map((t) => h('th', { scope: 'col', text: t })))),
   h('tbody', {}, plans.items.filter((p) => p.decision).map((p) => {
