@@ -97,35 +97,6 @@ void maps_number_text(double d, char out[48])
         snprintf(out, 48, "0");
 }
 
-/* Splits s into four finite numbers.  Returns 0, or -1 with *why set. */
-static int four_numbers(const char *s, double d[4], const char **why)
-{
-    char part[64];
-    const char *p = s;
-
-    for (int i = 0; i < 4; i++) {
-        const char *end = strchr(p, ',');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-
-        if ((i < 3) != (end != NULL)) {
-            *why = "must be four numbers separated by commas";
-            return -1;
-        }
-        if (n == 0 || n >= sizeof part) {
-            *why = "each of the four values must be a number";
-            return -1;
-        }
-        memcpy(part, p, n);
-        part[n] = '\0';
-        if (pm_parse_double(part, &d[i]) < 0) {
-            *why = "each of the four values must be a finite number";
-            return -1;
-        }
-        p = end ? end + 1 : p + n;
-    }
-    return 0;
-}
-
 /* Checks the ranges of a bbox in srid (0: CRS84; 4326 and 6668: latitude
  * first; the plane systems: metres).  Returns 0, or -1 with *why set. */
 static int bbox_ranges(const double d[4], int srid, const char **why)
@@ -156,7 +127,7 @@ enum pm_err maps_bbox_crs_or_reply(struct http_req *r, int srid, struct maps_bbo
     memset(b, 0, sizeof *b);
     if (!v)
         return PM_OK;
-    if (four_numbers(v, d, &why) < 0 || bbox_ranges(d, srid, &why) < 0)
+    if (pm_parse_four(v, d, &why) < 0 || bbox_ranges(d, srid, &why) < 0)
         return http_fail(r, PM_ERR_BAD_REQUEST, "bbox: %s (%s; a box across the antimeridian "
                          "is two requests)", why, srid == 0 ? "minlon,minlat,maxlon,maxlat in "
                          "CRS84" : "in the axis order of bbox-crs");
