@@ -102,13 +102,15 @@ void maps_number_text(double d, char out[48])
 static int bbox_ranges(const double d[4], int srid, const char **why)
 {
     int latfirst = srid == 4326 || srid == 6668;
-    double ax = srid == 0 ? 180 : latfirst ? 90 : 1e8;
-    double ay = srid == 0 ? 90 : latfirst ? 180 : 1e8;
+    /* The plane rectangular systems reach no further than about 2,000 km
+     * from their origins; beyond, the projection itself fails. */
+    double ax = srid == 0 ? 180 : latfirst ? 90 : 2e6;
+    double ay = srid == 0 ? 90 : latfirst ? 180 : 2e6;
 
     if (fabs(d[0]) > ax || fabs(d[2]) > ax || fabs(d[1]) > ay || fabs(d[3]) > ay) {
         *why = srid == 0 ? "longitudes must be within -180..180 and latitudes within -90..90"
              : latfirst ? "latitudes (first) must be within -90..90 and longitudes within -180..180"
-                        : "coordinates must be within -1e8..1e8 metres";
+                        : "coordinates must be within -2000000..2000000 metres";
         return -1;
     }
     if (d[0] > d[2] || d[1] > d[3]) {
