@@ -21,6 +21,8 @@ WARN     += -Werror
 endif
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. -Ibuild -I$(PG_INC) -MMD -MP
 LDLIBS   := -lpq -lmicrohttpd -lcjson -lcurl -lnettle -lz -lpthread -lm
+# The council report's .xlsx (server/report_render.c).
+LDLIBS   += -lxlsxwriter
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS    += -fsanitize=$(SANITIZE)

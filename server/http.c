@@ -71,6 +71,12 @@ static const struct http_route routes[] = {
     { "DELETE", "/v1/keys/{id}",            ROLE_ADMIN,   0, route_key_revoke },
     { "GET",    "/v1/audit",                ROLE_ADMIN,   0, route_audit_list },
 
+    { "GET",    "/v1/reports/council",      ROLE_NONE,    0, route_reports_council },
+    { "GET",    "/v1/reports/transitions",  ROLE_VIEWER,  0, route_reports_transitions },
+    { "GET",    "/v1/settings/definition",  ROLE_VIEWER,  0, route_definition_get },
+    { "PUT",    "/v1/settings/definition",  ROLE_ADMIN,   0, route_definition_put },
+    { "GET",    "/v1/analysis/coverage",    ROLE_NONE,    0, route_analysis_coverage },
+
     { "GET",    "/embed",                   ROLE_NONE,    0, route_embed },
     { "GET",    "/static/{file}",           ROLE_NONE,    0, route_static },
     { "GET",    "/static/leaflet/{file}",   ROLE_NONE,    0, route_static_leaflet },

@@ -111,6 +111,13 @@ enum pm_err route_ogc_collection(struct http_req *r);
 enum pm_err route_ogc_items(struct http_req *r);
 enum pm_err route_ogc_item(struct http_req *r);
 
+/* routes_reports.c: the council's questions (DESIGN 9) */
+enum pm_err route_reports_council(struct http_req *r);
+enum pm_err route_reports_transitions(struct http_req *r);
+enum pm_err route_definition_get(struct http_req *r);
+enum pm_err route_definition_put(struct http_req *r);
+enum pm_err route_analysis_coverage(struct http_req *r);
+
 /* routes_tiles.c: vector tiles */
 enum pm_err route_tile(struct http_req *r);
 
