@@ -79,6 +79,8 @@ static const struct http_route routes[] = {
     { "GET",    "/v1/settings/definition",  ROLE_VIEWER,  0, route_definition_get },
     { "PUT",    "/v1/settings/definition",  ROLE_ADMIN,   0, route_definition_put },
     { "GET",    "/v1/analysis/coverage",    ROLE_NONE,    0, route_analysis_coverage },
+    { "GET",    "/v1/duplicates",           ROLE_VIEWER,  0, route_duplicates_list },
+    { "POST",   "/v1/duplicates/{id}",      ROLE_PLANNER, 0, route_duplicate_decide },
 
     { "GET",    "/embed",                   ROLE_NONE,    0, route_embed },
     { "GET",    "/static/{file}",           ROLE_NONE,    0, route_static },

@@ -93,3 +93,32 @@ SELECT p.child_id, p.runtime_h, p.need_w,
 FROM plans p
 WHERE p.run_id = $1::bigint AND p.runtime_h IS NOT NULL
 ORDER BY p.child_id
+
+-- name: duplicates_list
+-- $1 status (pending|merged|kept_apart|all), $2 limit, $3 offset.  Also the
+-- children named, for the audit row.
+WITH d AS (
+    SELECT r.* FROM child_reports r WHERE $1 = 'all' OR r.status = $1
+), page AS (
+    SELECT * FROM d ORDER BY id DESC LIMIT $2::int OFFSET $3::int
+)
+SELECT json_build_object(
+    'items', coalesce((SELECT json_agg(json_build_object(
+        'id', p.id, 'status', p.status, 'match', p.match, 'department', p.department,
+        'external_id', p.external_id, 'candidates', p.candidates,
+        'child', (SELECT json_build_object('id', c.id, 'external_id', c.external_id, 'name', c.name,
+                  'name_kana', c.name_kana, 'birth_date', c.birth_date, 'address', c.address,
+                  'sources', c.sources) FROM children c WHERE c.id = p.child_id),
+        'report', json_build_object('name', p.report->>'name', 'name_kana', p.report->>'name_kana',
+                  'birth_date', p.report->>'birth_date', 'address', p.report->>'address',
+                  'source', p.report->>'source', 'care', p.report->'care'),
+        'conflicts', p.conflicts, 'created_at', p.created_at, 'created_by', p.created_by,
+        'decided_by', p.decided_by, 'decided_at', p.decided_at) ORDER BY p.id DESC) FROM page p), '[]'),
+    'total', (SELECT count(*) FROM d))::text,
+    coalesce((SELECT array_agg(DISTINCT x) FROM page, unnest(candidates || child_id) x
+              WHERE x IS NOT NULL), '{}')::text
+
+-- name: duplicate_decide
+-- $1 report id, $2 merge|keep_apart, $3 who, $4 child (merge; NULL: the first candidate).
+SELECT powermap_decide_report($1::bigint, $2, $3, $4::bigint),
+       (SELECT status FROM child_reports WHERE id = $1::bigint)
