@@ -9,9 +9,11 @@
 --     differing values kept aside with their department) and its
 --     external_id becomes an alias, so the department's next import updates
 --     the same child;
---   * same birth date and same address, or same kana and name with another
---     birth date (a 和暦 slip): maybe the same child.  The report waits in the
+--   * same birth date and the same address or name (kanji) but another kana:
+--     maybe the same child (a typo), maybe a twin.  The report waits in the
 --     duplicates queue for a person (merge | keep_apart);
+-- Only children registered before the import are compared: rows of one file
+-- are one department's ledger, distinct children by its own numbers.
 --   * otherwise a new child.
 -- Nothing is lost: every report is kept in child_reports, and merges change
 -- children through ordinary updates that history records.  The comparison
@@ -54,7 +56,7 @@ CREATE TABLE child_reports (
     department      text,
     report          jsonb NOT NULL,
     match           text NOT NULL CHECK (match IN ('alias', 'kana_birth_date', 'address_birth_date',
-                        'name_kana', 'several')),
+                        'name_birth_date', 'several')),
     candidates      bigint[] NOT NULL DEFAULT '{}',
     status          text NOT NULL CHECK (status IN ('merged', 'pending', 'kept_apart')),
     conflicts       jsonb NOT NULL DEFAULT '{}',
@@ -148,7 +150,9 @@ BEGIN
         how := 'kana_birth_date';
         SELECT array_agg(id ORDER BY id) INTO strong FROM children
         WHERE NEW.birth_date IS NOT NULL AND birth_date = NEW.birth_date
-          AND powermap_norm_kana(name_kana) = powermap_norm_kana(NEW.name_kana);
+          AND powermap_norm_kana(name_kana) = powermap_norm_kana(NEW.name_kana)
+          AND created_at < now();
+
     END IF;
     IF strong IS NOT NULL AND cardinality(strong) = 1 THEN
         INSERT INTO child_reports (child_id, external_id, department, report, match, candidates,
@@ -158,18 +162,18 @@ BEGIN
         RETURN NULL;
     END IF;
     SELECT array_agg(id ORDER BY id) INTO weak FROM children
-    WHERE (NEW.birth_date IS NOT NULL AND birth_date = NEW.birth_date
-           AND powermap_norm_text(address) = powermap_norm_text(NEW.address))
-       OR (powermap_norm_kana(name_kana) = powermap_norm_kana(NEW.name_kana)
-           AND powermap_norm_text(name) = powermap_norm_text(NEW.name));
+    WHERE NEW.birth_date IS NOT NULL AND birth_date = NEW.birth_date AND created_at < now()
+      AND (powermap_norm_text(address) = powermap_norm_text(NEW.address)
+           OR powermap_norm_text(name) = powermap_norm_text(NEW.name));
     IF strong IS NOT NULL OR weak IS NOT NULL THEN
         INSERT INTO child_reports (child_id, external_id, department, report, match, candidates,
                                    status, created_by)
         VALUES ((coalesce(strong, weak))[1], NEW.external_id, NEW.source, to_jsonb(NEW) ||
                 jsonb_build_object('home', ST_AsGeoJSON(NEW.home)::jsonb),
                 CASE WHEN strong IS NOT NULL THEN 'several'
-                     WHEN EXISTS (SELECT 1 FROM children WHERE id = ANY (weak) AND birth_date = NEW.birth_date)
-                     THEN 'address_birth_date' ELSE 'name_kana' END,
+                     WHEN EXISTS (SELECT 1 FROM children WHERE id = ANY (weak)
+                                  AND powermap_norm_text(address) = powermap_norm_text(NEW.address))
+                     THEN 'address_birth_date' ELSE 'name_birth_date' END,
                 coalesce(strong, weak), 'pending', who);
         RETURN NULL;
     END IF;
