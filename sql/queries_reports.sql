@@ -122,3 +122,9 @@ SELECT json_build_object(
 -- $1 report id, $2 merge|keep_apart, $3 who, $4 child (merge; NULL: the first candidate).
 SELECT powermap_decide_report($1::bigint, $2, $3, $4::bigint),
        (SELECT status FROM child_reports WHERE id = $1::bigint)
+
+-- name: import_reports_count
+-- The reports of known children this transaction's import made (名寄せ):
+-- merged, and waiting for a person.
+SELECT count(*) FILTER (WHERE status = 'merged'), count(*) FILTER (WHERE status = 'pending')
+FROM child_reports WHERE created_at = now()
