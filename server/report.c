@@ -45,20 +45,26 @@ static const struct label labels[] = {
     { "transition", "junior_high", "中学校へ進学" }, { "transition", "high_school", "高等部・高校へ進学" },
     { "transition", "graduation", "卒業（18歳）" },
     { "without_location", "without_location", "自宅の位置が不明" },
-    { "new_since", "new_since", "期間中に新たに登録" }, { "updated_since", "updated_since", "期間中に更新" },
+    { "changes", "new", "期間中に新たに登録" }, { "changes", "updated", "期間中に更新" },
+    { "changes", "unchanged", "変更なし" },
     { "unassigned_reason", "no_reachable_destination", "時間内に行ける電源がない" },
+    { "unassigned_reason", "no eligible destination with power within reach", "時間内に行ける電源がない" },
     { "unassigned_reason", "no_home_location", "自宅の位置が不明" },
+    { "unassigned_reason", "no home location", "自宅の位置が不明" },
     { "unassigned_reason", "capacity_taken", "行ける場所の電源がすべて埋まっている" },
+    { "unassigned_reason", "every reachable destination with power is taken",
+      "行ける場所の電源がすべて埋まっている" },
     { NULL, NULL, NULL }
 };
 
 /* The sections in the order of DESIGN 9, with where their cells come from. */
 struct section {
     const char *id, *title, *kind;   /* kind: partition | subset | nested */
+    int ordered;                     /* cells in a natural order: merge only neighbours */
 };
 
 static const struct section sections[] = {
-    { "age_band", "年齢別", "partition" },
+    { "age_band", "年齢別", "partition", 1 },
     { "care", "医療的ケアの内容別（重複あり）", "subset" },
     { "life_sustaining", "生命維持に関わる機器", "subset" },
     { "district", "地区別", "partition" },
@@ -71,9 +77,8 @@ static const struct section sections[] = {
     { "plan_document", "計画の状態（要見直しを含む）", "partition" },
     { "transition", "12か月以内の移行（就園・就学・進学・卒業）", "subset" },
     { "without_location", "自宅の位置", "subset" },
-    { "new_since", "新規登録", "subset" },
-    { "updated_since", "更新", "subset" },
-    { NULL, NULL, NULL }
+    { "changes", "基準日以降の変化", "partition" },
+    { NULL, NULL, NULL, 0 }
 };
 
 const char *report_label(const char *section, const char *key)
@@ -111,9 +116,15 @@ static long count_of(const cJSON *cell)
     return cJSON_IsNumber(n) ? (long)n->valuedouble : 0;
 }
 
-/* Writes a cell's published form into out: count, or null and a flag. */
-static int add_cell(cJSON *cells, const char *section, const char *key, long count,
-                    enum disc_state st)
+/* A cell on its way to publication: its keys and labels joined when the
+ * public version merged it with others. */
+struct pcell {
+    char key[256], label[512];
+    struct disc_cell d;
+};
+
+/* Writes a cell's published form: count, or null and a flag. */
+static int add_cell(cJSON *cells, const struct pcell *pc)
 {
     cJSON *c = cJSON_CreateObject();
 
@@ -121,52 +132,118 @@ static int add_cell(cJSON *cells, const char *section, const char *key, long cou
         cJSON_Delete(c);
         return -1;
     }
-    cJSON_AddStringToObject(c, "key", key);
-    cJSON_AddStringToObject(c, "label", report_label(section, key));
-    if (st == DISC_PUBLISHED) {
-        cJSON_AddNumberToObject(c, "count", (double)count);
+    cJSON_AddStringToObject(c, "key", pc->key);
+    cJSON_AddStringToObject(c, "label", pc->label);
+    if (pc->d.state == DISC_PUBLISHED) {
+        cJSON_AddNumberToObject(c, "count", (double)pc->d.count);
     } else {
         cJSON_AddNullToObject(c, "count");
-        cJSON_AddBoolToObject(c, st == DISC_SUPPRESSED ? "suppressed" : "hidden", 1);
+        cJSON_AddBoolToObject(c, pc->d.state == DISC_SUPPRESSED ? "suppressed" : "hidden", 1);
     }
     return 0;
 }
 
-/* Fills cells from the exact cells src of section id, under parent (the
+/* The partner a small cell i merges with: a neighbour when the cells are in a
+ * natural order (ages), else the smallest other non-empty cell. */
+static int merge_partner(const struct pcell *pc, int n, int i, int ordered)
+{
+    int best = -1;
+
+    for (int j = 0; j < n; j++) {
+        if (j == i || pc[j].d.count == 0 || (ordered && j != i - 1 && j != i + 1))
+            continue;
+        if (best < 0 || pc[j].d.count < pc[best].d.count)
+            best = j;
+    }
+    return best;
+}
+
+/* Public partition: the 1-10 rule, and when it would hide the whole
+ * breakdown, coarser groups first: the smallest cell of 1-10 is merged with a
+ * partner and the rule tried again (a coarser partition publishes nothing
+ * the finer one hid).  Returns the number of cells left. */
+static int public_partition(struct pcell *pc, int n, long total, int ordered)
+{
+    for (;;) {
+        struct disc_cell *dc = malloc(((size_t)n + 1) * sizeof *dc);
+        int small = -1, j, ok;
+
+        if (!dc)
+            return -1;
+        for (int i = 0; i < n; i++)
+            dc[i] = pc[i].d;
+        ok = disc_partition(total, dc, (size_t)n);
+        for (int i = 0; i < n; i++)
+            pc[i].d.state = dc[i].state;
+        free(dc);
+        if (ok || !disc_safe(total))
+            return n;
+        for (int i = 0; i < n; i++)
+            if (!disc_safe(pc[i].d.count) && (small < 0 || pc[i].d.count < pc[small].d.count))
+                small = i;
+        j = small < 0 ? -1 : merge_partner(pc, n, small, ordered);
+        if (j < 0)
+            return n;       /* nothing to merge with: stays hidden */
+        if (j < small) {
+            int t = j;
+
+            j = small;
+            small = t;
+        }
+        /* Cell j joins cell small (the earlier of the two keeps its place). */
+        pc[small].d.count += pc[j].d.count;
+        snprintf(pc[small].key + strlen(pc[small].key), sizeof pc[small].key - strlen(pc[small].key),
+                 "+%s", pc[j].key);
+        snprintf(pc[small].label + strlen(pc[small].label),
+                 sizeof pc[small].label - strlen(pc[small].label), "・%s", pc[j].label);
+        memmove(&pc[j], &pc[j + 1], (size_t)(n - j - 1) * sizeof *pc);
+        n--;
+    }
+}
+
+/* The state of a subset cell x of the counted children: shown when x and
+ * the rest (total - x, which anyone can work out) are both safe; "1-10"
+ * when x is small; not shown when only the rest is small. */
+static enum disc_state subset_state(long x, long total)
+{
+    if (!disc_safe(x))
+        return DISC_SUPPRESSED;
+    return disc_safe(total - x) ? DISC_PUBLISHED : DISC_HIDDEN;
+}
+
+/* Fills cells from the exact cells src of section s, under parent (the
  * total of a partition, the parent cell of a nested one).  Public: the rule
  * decides each cell's state; parent_st says whether the parent is shown. */
-static int fill_cells(cJSON *cells, const char *id, const char *kind, const cJSON *src,
+static int fill_cells(cJSON *cells, const struct section *s, const char *kind, const cJSON *src,
                       long parent, enum disc_state parent_st, int pub)
 {
     int n = cJSON_GetArraySize(src), rc = 0;
-    struct disc_cell *dc = calloc((size_t)n + 1, sizeof *dc);
+    struct pcell *pc = calloc((size_t)n + 1, sizeof *pc);
 
-    if (!dc)
+    if (!pc)
         return -1;
     for (int i = 0; i < n; i++) {
-        dc[i].count = count_of(cJSON_GetArrayItem(src, i));
-        dc[i].state = DISC_PUBLISHED;
+        const cJSON *c = cJSON_GetArrayItem(src, i);
+        const char *k = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "key"));
+
+        snprintf(pc[i].key, sizeof pc[i].key, "%s", k ? k : "?");
+        snprintf(pc[i].label, sizeof pc[i].label, "%s", report_label(s->id, pc[i].key));
+        pc[i].d.count = count_of(c);
+        pc[i].d.state = DISC_PUBLISHED;
     }
     if (pub && parent_st != DISC_PUBLISHED) {
         for (int i = 0; i < n; i++)
-            dc[i].state = DISC_HIDDEN;
+            pc[i].d.state = DISC_HIDDEN;
     } else if (pub && strcmp(kind, "subset") == 0) {
-        for (int i = 0; i < n; i++) {
-            struct disc_cell pair[2] = { { dc[i].count, 0 }, { parent - dc[i].count, 0 } };
-
-            disc_partition(parent, pair, 2);
-            dc[i].state = pair[0].state;
-        }
+        for (int i = 0; i < n; i++)
+            pc[i].d.state = subset_state(pc[i].d.count, parent);
     } else if (pub) {
-        disc_partition(parent, dc, (size_t)n);
+        n = public_partition(pc, n, parent, s->ordered);
     }
-    for (int i = 0; i < n && rc == 0; i++) {
-        const cJSON *k = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(src, i), "key");
-
-        rc = add_cell(cells, id, cJSON_IsString(k) ? k->valuestring : "?", dc[i].count, dc[i].state);
-    }
-    free(dc);
-    return rc;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = add_cell(cells, &pc[i]);
+    free(pc);
+    return n < 0 ? -1 : rc;
 }
 
 /* The exact cells of section id in the figures, and for a nested section the
@@ -246,7 +323,7 @@ static int add_sections(cJSON *out, const cJSON *fig, long total, int pub)
             return -1;
         if (strcmp(s->kind, "nested") == 0)
             parent_of(arr, fig, s, &parent, &pst);
-        if (src && fill_cells(cells, s->id, strcmp(s->kind, "nested") == 0 ? "partition" : s->kind,
+        if (src && fill_cells(cells, s, strcmp(s->kind, "nested") == 0 ? "partition" : s->kind,
                               src, parent, pst, pub) < 0)
             return -1;
     }

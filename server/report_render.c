@@ -57,6 +57,7 @@ static void html_section(struct pm_buf *b, const cJSON *sec)
         pm_buf_puts(b, "<p>該当なし</p></section>\n");
         return;
     }
+    pm_buf_puts(b, "<div class=\"row\">");
     pm_buf_printf(b, "<svg role=\"img\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">",
                   BAR_W + 260, n * ROW_H + 4, BAR_W + 260, n * ROW_H + 4);
     for (c = cells ? cells->child : NULL; c; c = c->next) {
@@ -83,7 +84,7 @@ static void html_section(struct pm_buf *b, const cJSON *sec)
         pm_buf_html_escape(b, str(c, "label"));
         pm_buf_printf(b, "</td><td class=\"n\">%s</td></tr>", t);
     }
-    pm_buf_puts(b, "</table></section>\n");
+    pm_buf_puts(b, "</table></div></section>\n");
 }
 
 static void html_resources(struct pm_buf *b, const cJSON *res)
@@ -133,6 +134,7 @@ static void html_head(struct pm_buf *b, const cJSON *rep)
                    "section{break-inside:avoid;margin-bottom:10px}table{border-collapse:collapse}"
                    "td,th{border:1px solid #999;padding:2px 6px;font-size:10pt}td.n{text-align:right}"
                    "svg text{font-size:11px}.note{font-size:9pt;color:#333}"
+                   ".row{display:flex;gap:16px;align-items:flex-start;flex-wrap:wrap}"
                    "@page{size:A4;margin:10mm}</style></head><body><h1>");
     pm_buf_html_escape(b, str(rep, "title"));
     pm_buf_printf(b, "</h1><p>%s現在　%s</p><p>", date,

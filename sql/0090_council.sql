@@ -100,7 +100,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
         FROM children c, def WHERE powermap_counts(c, def.d)
     ),
     pl AS (
-        SELECT k.id, p.decision, p.reasons[1] AS reason
+        SELECT k.id, p.decision, p.reasons[cardinality(p.reasons)] AS reason
         FROM kids k LEFT JOIN plans p ON p.run_id = powermap_council_report.run_id AND p.child_id = k.id
     ),
     tr AS (SELECT t.* FROM powermap_transitions(at, 12) t JOIN kids k ON k.id = t.child_id)
@@ -128,6 +128,11 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
             'decision', (SELECT powermap_cells(array_agg(coalesce(decision, 'no_plan')
                     ORDER BY array_position(ARRAY['stay_home', 'charge', 'evacuate', 'unassigned'],
                     decision) NULLS LAST)) FROM pl),
+            'changes', CASE WHEN since IS NULL THEN '[]'::jsonb ELSE
+                (SELECT powermap_cells(array_agg(CASE WHEN created_at > since THEN 'new'
+                        WHEN updated_at > since THEN 'updated' ELSE 'unchanged' END
+                        ORDER BY CASE WHEN created_at > since THEN 1 WHEN updated_at > since THEN 2 ELSE 3 END))
+                 FROM kids) END,
             'plan_document', (SELECT powermap_cells(array_agg(CASE
                     WHEN d.review_due THEN 'review_due' ELSE coalesce(d.status, 'draft') END
                     ORDER BY 1)) FROM kids k LEFT JOIN child_plan_docs d ON d.child_id = k.id)
@@ -154,12 +159,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
                     FROM unnest(ARRAY['preschool', 'school', 'junior_high', 'high_school', 'graduation'])
                     WITH ORDINALITY u(e, o)),
             'without_location', (SELECT jsonb_build_array(jsonb_build_object('key', 'without_location',
-                    'count', count(*))) FROM kids WHERE home IS NULL),
-            'new_since', (SELECT jsonb_build_array(jsonb_build_object('key', 'new_since',
-                    'count', count(*))) FROM kids WHERE since IS NOT NULL AND created_at > since),
-            'updated_since', (SELECT jsonb_build_array(jsonb_build_object('key', 'updated_since',
-                    'count', count(*))) FROM kids
-                    WHERE since IS NOT NULL AND created_at <= since AND updated_at > since)
+                    'count', count(*))) FROM kids WHERE home IS NULL)
         ),
         'removed_since', CASE WHEN since IS NULL THEN NULL ELSE
             (SELECT count(DISTINCT record_id) FROM history
