@@ -65,19 +65,19 @@ struct section {
 
 static const struct section sections[] = {
     { "age_band", "年齢別", "partition", 1 },
-    { "care", "医療的ケアの内容別（重複あり）", "subset" },
-    { "life_sustaining", "生命維持に関わる機器", "subset" },
-    { "district", "地区別", "partition" },
-    { "affiliation", "所属別", "partition" },
-    { "department", "報告した課別（重複あり）", "subset" },
-    { "severe_disability", "重症心身障害", "partition" },
-    { "mobility", "移動の手段", "partition" },
-    { "decision", "個別避難計画の判断", "partition" },
-    { "unassigned_reason", "行き先がない理由", "nested" },
-    { "plan_document", "計画の状態（要見直しを含む）", "partition" },
-    { "transition", "12か月以内の移行（就園・就学・進学・卒業）", "subset" },
-    { "without_location", "自宅の位置", "subset" },
-    { "changes", "基準日以降の変化", "partition" },
+    { "care", "医療的ケアの内容別（重複あり）", "subset", 0 },
+    { "life_sustaining", "生命維持に関わる機器", "subset", 0 },
+    { "district", "地区別", "partition", 0 },
+    { "affiliation", "所属別", "partition", 0 },
+    { "department", "報告した課別（重複あり）", "subset", 0 },
+    { "severe_disability", "重症心身障害", "partition", 0 },
+    { "mobility", "移動の手段", "partition", 0 },
+    { "decision", "個別避難計画の判断", "partition", 0 },
+    { "unassigned_reason", "行き先がない理由", "nested", 0 },
+    { "plan_document", "計画の状態（要見直しを含む）", "partition", 0 },
+    { "transition", "12か月以内の移行（就園・就学・進学・卒業）", "subset", 0 },
+    { "without_location", "自宅の位置", "subset", 0 },
+    { "changes", "基準日以降の変化", "partition", 0 },
     { NULL, NULL, NULL, 0 }
 };
 
@@ -143,6 +143,17 @@ static int add_cell(cJSON *cells, const struct pcell *pc)
     return 0;
 }
 
+/* Appends sep and src to dst (cap bytes), cut when full. */
+static void append(char *dst, size_t cap, const char *sep, const char *src)
+{
+    size_t n = strlen(dst), a = strlen(sep), b = strlen(src);
+
+    if (n + a + b + 1 > cap)
+        return;
+    memcpy(dst + n, sep, a);
+    memcpy(dst + n + a, src, b + 1);
+}
+
 /* The partner a small cell i merges with: a neighbour when the cells are in a
  * natural order (ages), else the smallest other non-empty cell. */
 static int merge_partner(const struct pcell *pc, int n, int i, int ordered)
@@ -192,10 +203,8 @@ static int public_partition(struct pcell *pc, int n, long total, int ordered)
         }
         /* Cell j joins cell small (the earlier of the two keeps its place). */
         pc[small].d.count += pc[j].d.count;
-        snprintf(pc[small].key + strlen(pc[small].key), sizeof pc[small].key - strlen(pc[small].key),
-                 "+%s", pc[j].key);
-        snprintf(pc[small].label + strlen(pc[small].label),
-                 sizeof pc[small].label - strlen(pc[small].label), "・%s", pc[j].label);
+        append(pc[small].key, sizeof pc[small].key, "+", pc[j].key);
+        append(pc[small].label, sizeof pc[small].label, "・", pc[j].label);
         memmove(&pc[j], &pc[j + 1], (size_t)(n - j - 1) * sizeof *pc);
         n--;
     }
