@@ -112,6 +112,7 @@ PGconn *http_db(struct http_req *r)
     }
     if (!r->db)
         http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable; try again shortly");
+    http_watch_query(r, r->db);
     return r->db;
 }
 
@@ -263,6 +264,7 @@ static void dispatch(struct conn_ctx *c)
         http_fail(r, PM_ERR_TOO_LARGE, "request body over %zu bytes", r->body_max);
         return;
     }
+    http_watch_handling(r);
     if (c->route->fn(r) != PM_OK && r->err == PM_OK)
         http_fail(r, PM_ERR_INTERNAL, "internal error");
     /* A failure because the database went away is a 503 (Retry-After), not
@@ -285,11 +287,22 @@ static void peer_address(struct MHD_Connection *conn, char *out, size_t cap)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)cap);
 }
 
+/* Queues r's reply; the watcher then waits for the next request. */
+static enum MHD_Result reply(struct http_req *r)
+{
+    enum MHD_Result ret = http_queue_reply(r);
+
+    http_watch_done(r, 1);
+    return ret;
+}
+
 /* The first callback of a request: its context, route and admission. */
 static enum MHD_Result on_first(struct pm_server *srv, struct MHD_Connection *conn,
                                 const char *url, const char *method, void **con_cls)
 {
     struct conn_ctx *c = calloc(1, sizeof *c);
+    const char *cl;
+    long n;
 
     if (!c)
         return MHD_NO;
@@ -308,7 +321,7 @@ static enum MHD_Result on_first(struct pm_server *srv, struct MHD_Connection *co
     peer_address(conn, c->req.peer, sizeof c->req.peer);
     http_auth_client(&c->req);
     if (admit(c) != PM_OK)
-        return http_queue_reply(&c->req);
+        return reply(&c->req);
     /* The key lookup borrowed a database connection: a slow upload must not
      * hold it while the body arrives. */
     if (c->req.db) {
@@ -316,6 +329,8 @@ static enum MHD_Result on_first(struct pm_server *srv, struct MHD_Connection *co
         c->req.db = NULL;
         c->req.db_pool = NULL;
     }
+    cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    http_watch_body(&c->req, cl && pm_parse_long(cl, 0, LONG_MAX, &n) == 0 ? (size_t)n : 0, 0);
     return MHD_YES;
 }
 
@@ -340,6 +355,7 @@ static enum MHD_Result on_upload(struct http_req *r, const char *data, size_t n)
     r->body = nb;
     r->body_len += n;
     r->body[r->body_len] = '\0';
+    http_watch_body(r, 0, r->body_len);
     return MHD_YES;
 }
 
@@ -360,7 +376,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return on_upload(&c->req, upload_data, n);
     }
     dispatch(c);
-    return http_queue_reply(&c->req);
+    return reply(&c->req);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -382,6 +398,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
             c->route ? c->route->path : "-", c->req.status ? c->req.status : 0, ms,
             c->req.key_name[0] ? c->req.key_name : "-",
             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    http_watch_done(&c->req, 0);
     http_reply_release(&c->req);
     free(c);
     *con_cls = NULL;
@@ -395,6 +412,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 /* GnuTLS priorities: TLS 1.2 and 1.3 only, AEAD ciphers, forward secrecy. */
 #define TLS_PRIORITIES "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:" \
                        "+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:-RSA:-SHA1"
+
+/* Connections at once; each has a thread, and the process needs a descriptor
+ * for each (main.c raises RLIMIT_NOFILE). */
+#define HTTP_MAX_CONNECTIONS 4000
 
 struct http_daemon {
     struct MHD_Daemon *mhd;
@@ -415,8 +436,10 @@ static int daemon_options(struct MHD_OptionItem *opts, struct pm_server *srv,
     }
     opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, (void *)addr };
     opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv };
+    opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION,
+                                         (intptr_t)http_watch_notify, NULL };
     opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL };
-    opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, 2000, NULL };
+    opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, HTTP_MAX_CONNECTIONS, NULL };
     opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_PER_IP_CONNECTION_LIMIT, 512, NULL };
     /* Bounds the request line and headers (431 above). */
     opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL };
@@ -431,7 +454,9 @@ struct http_daemon *http_start(struct pm_server *srv, const char *host, int port
     static struct sockaddr_in addr;     /* libmicrohttpd keeps the pointer */
     struct MHD_OptionItem opts[16];
     struct http_daemon *d = calloc(1, sizeof *d);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+    /* A thread per connection (handlers block on the database and the
+     * geocoder), waiting with poll(): select() stopped near 1,000 descriptors. */
+    unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_THREAD_PER_CONNECTION |
                      MHD_USE_ERROR_LOG;
 
     if (!d)
@@ -457,11 +482,16 @@ struct http_daemon *http_start(struct pm_server *srv, const char *host, int port
         snprintf(srv->public_url, sizeof srv->public_url, "%s://%s:%d",
                  d->cert ? "https" : "http", host, port);
     daemon_options(opts, srv, &addr, d);
+    if (http_watch_start() < 0) {
+        fprintf(stderr, "powermapd: cannot start the connection watcher\n");
+        goto fail;
+    }
     d->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, srv,
                               MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (!d->mhd) {
         fprintf(stderr, "powermapd: cannot listen on %s:%d%s\n", host, port,
                 d->cert ? " (or the TLS certificate and key do not load)" : "");
+        http_watch_stop();
         goto fail;
     }
     fprintf(stderr, "powermapd: listening on %s://%s:%d/\n", d->cert ? "https" : "http", host, port);
@@ -484,6 +514,7 @@ void http_stop(struct http_daemon *d, int grace_s)
         nanosleep(&tick, NULL);
     }
     MHD_stop_daemon(d->mhd);
+    http_watch_stop();
     free(d->cert);
     free(d->key);
     free(d);

@@ -60,4 +60,19 @@ typedef enum http_auth_result (*http_auth_resolver)(struct http_req *r, char *pr
  * when none is presented; otherwise an error already recorded (401, 429, 503). */
 enum pm_err http_auth_resolve(struct http_req *r);
 
+/* http_watch.c: the connection watcher (request deadlines, hang-ups). */
+void http_watch_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                       enum MHD_ConnectionNotificationCode toe);
+int http_watch_start(void);
+void http_watch_stop(void);
+/* The request's headers are in; its body of declared (or so far received)
+ * bytes must arrive in time. */
+void http_watch_body(struct http_req *r, size_t declared, size_t received);
+/* The request is whole and its handler runs: no deadline, but a hang-up
+ * cancels the query of the connection given to http_watch_query. */
+void http_watch_handling(struct http_req *r);
+void http_watch_query(struct http_req *r, PGconn *db);
+/* The request is answered (replied) or dropped: the next one's clock starts. */
+void http_watch_done(struct http_req *r, int replied);
+
 #endif

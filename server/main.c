@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "server/db.h"
@@ -310,6 +311,17 @@ static void reopen_log(const char *path)
         setvbuf(stderr, NULL, _IOLBF, 0);
 }
 
+/* Each connection needs a descriptor: the soft limit is often 1,024. */
+static void raise_open_files(void)
+{
+    struct rlimit l;
+
+    if (getrlimit(RLIMIT_NOFILE, &l) == 0 && l.rlim_cur < 8192) {
+        l.rlim_cur = l.rlim_max < 8192 ? l.rlim_max : 8192;
+        setrlimit(RLIMIT_NOFILE, &l);
+    }
+}
+
 /* Serves until SIGINT or SIGTERM; SIGHUP reopens the log.  Returns 0, or -1
  * when the daemon cannot start. */
 static int serve_until_signal(struct pm_server *srv, const char *host, int port,
@@ -326,6 +338,7 @@ static int serve_until_signal(struct pm_server *srv, const char *host, int port,
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    raise_open_files();
     d = http_start(srv, host, port, tls_cert, tls_key);
     if (!d)
         return -1;

@@ -1,0 +1,283 @@
+"""Hardening (issue 11) and HTTP Basic (issue 10.5): what an attacker and a bad day
+found.  Each test is named after what broke, and failed on the main it was written
+against."""
+import base64
+import os
+import socket
+import tempfile
+import threading
+import time
+
+from harness import Daemon, demo_city
+
+
+def setup(env):
+    env.reset()
+    d = demo_city(tempfile.mkdtemp(), seed=5)
+    for kind, name in (("children", "children.csv"), ("devices", "devices.csv"),
+                       ("shelters", "shelters.csv"), ("power-points", "power_points.csv")):
+        r = env.import_file(kind, os.path.join(d, name), "--geocoder", "none")
+        assert r.returncode == 0, (kind, r.stderr)
+
+
+def first_line(port, head, wait=5.0):
+    """Sends the request head alone (no body) and returns the status line the
+    server answers with within wait seconds, or "" when it answers nothing."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=wait)
+    try:
+        s.sendall(head)
+        data = s.recv(200)
+    except (socket.timeout, ConnectionResetError):
+        data = b""
+    finally:
+        s.close()
+    return data.split(b"\r\n", 1)[0].decode("latin-1")
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def basic(token, user="qgis"):
+    return "Basic " + base64.b64encode(f"{user}:{token}".encode()).decode()
+
+
+# ---------------------------------------------------------------- 11.1
+
+
+def test_an_upload_is_answered_401_or_403_before_its_body_is_read(env):
+    for auth, want in ((b"", "401"), (b"Authorization: Bearer " + env.viewer.encode() + b"\r\n",
+                                      "403")):
+        t = time.time()
+        line = first_line(env.daemon.port,
+                          b"POST /v1/import/children HTTP/1.1\r\nHost: x\r\n"
+                          b"Content-Type: text/csv\r\nContent-Length: 200000000\r\n" + auth +
+                          b"\r\n")
+        assert line.split(" ")[1:2] == [want], line
+        assert time.time() - t < 3
+
+
+def test_a_declared_length_over_the_cap_is_413_before_the_body(env):
+    auth = b"Authorization: Bearer " + env.planner.encode() + b"\r\n"
+    for path, length in ((b"/v1/import/children", b"300000000"), (b"/v1/children", b"2000000")):
+        line = first_line(env.daemon.port, b"POST " + path + b" HTTP/1.1\r\nHost: x\r\n"
+                          b"Content-Length: " + length + b"\r\n" + auth + b"\r\n")
+        assert line.split(" ")[1:2] == ["413"], (path, line)
+
+
+def test_anonymous_uploads_do_not_grow_the_daemon(env):
+    d = Daemon(env.db)
+    try:
+        before = rss_kib(d.proc.pid)
+
+        def push():
+            s = socket.create_connection(("127.0.0.1", d.port), timeout=10)
+            try:
+                s.sendall(b"POST /v1/import/children HTTP/1.1\r\nHost: x\r\n"
+                          b"Content-Length: 200000000\r\n\r\n")
+                chunk = b"x" * (1 << 20)
+                for _ in range(40):
+                    s.sendall(chunk)
+            except OSError:
+                pass                    # answered 401 and closed: what we want
+            finally:
+                s.close()
+
+        threads = [threading.Thread(target=push) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        grown = rss_kib(d.proc.pid) - before
+        assert grown < 30 * 1024, f"grew {grown} KiB"
+    finally:
+        d.stop()
+
+
+# ---------------------------------------------------------------- 11.4
+
+
+def test_a_valid_token_is_never_refused_after_failures_from_its_address(env):
+    d = Daemon(env.db)
+    try:
+        statuses = [d.request("GET", "/v1/children", token=f"pm_wrong{i}").status
+                    for i in range(14)]
+        assert statuses[:10] == [401] * 10 and statuses[-1] == 429, statuses
+        for role in ("viewer", "planner", "admin"):
+            assert d.request("GET", "/v1/children?limit=1", token=env.tokens[role]).status == 200
+    finally:
+        d.stop()
+
+
+def test_one_credential_that_keeps_failing_is_braked_alone(env):
+    d = Daemon(env.db)
+    try:
+        statuses = [d.request("GET", "/v1/children", token="pm_same-wrong").status
+                    for _ in range(5)]
+        assert statuses[:3] == [401] * 3 and statuses[-1] == 429, statuses
+        assert d.request("GET", "/v1/children", token="pm_another-wrong").status == 401
+    finally:
+        d.stop()
+
+
+def test_behind_a_trusted_proxy_failures_count_per_forwarded_client(env):
+    d = Daemon(env.db, ["--trusted-proxy", "127.0.0.0/8"])
+    try:
+        bad = {"X-Forwarded-For": "203.0.113.7"}
+        statuses = [d.request("GET", "/v1/children", token=f"pm_wrong{i}", headers=bad).status
+                    for i in range(12)]
+        assert statuses[-1] == 429, statuses
+        # Another office PC behind the same proxy is not braked.
+        other = {"X-Forwarded-For": "203.0.113.8"}
+        assert d.request("GET", "/v1/children", token="pm_typo", headers=other).status == 401
+        assert d.request("GET", "/v1/children?limit=1", token=env.viewer,
+                         headers=bad).status == 200
+    finally:
+        d.stop()
+
+
+def test_forwarded_for_from_an_untrusted_peer_is_not_believed(env):
+    d = Daemon(env.db)
+    try:
+        statuses = [d.request("GET", "/v1/children", token=f"pm_wrong{i}",
+                              headers={"X-Forwarded-For": f"203.0.113.{i}"}).status
+                    for i in range(12)]
+        assert statuses[-1] == 429, statuses       # all counted against the peer
+    finally:
+        d.stop()
+
+
+def test_audit_rows_record_the_forwarded_client_only_through_trusted_proxies(env):
+    cid = env.get("/v1/children?limit=1", token=env.viewer).json()["items"][0]["id"]
+    trusted = Daemon(env.db, ["--trusted-proxy", "127.0.0.1"])
+    try:
+        for d, xff, want in ((trusted, "198.51.100.23", "198.51.100.23"),
+                             (env.daemon, "198.51.100.24", "127.0.0.1")):
+            r = d.request("GET", f"/v1/children/{cid}", token=env.viewer,
+                          headers={"X-Forwarded-For": xff})
+            assert r.status == 200
+            got = env.psql("SELECT remote_addr FROM audit_log ORDER BY id DESC LIMIT 1")[0][0]
+            assert got.split("/")[0] == want, (xff, got)
+    finally:
+        trusted.stop()
+
+
+# ---------------------------------------------------------------- 10.5
+
+
+def test_basic_auth_with_the_token_as_password_works_wherever_bearer_does(env):
+    for path in ("/v1/children?limit=1", "/v1/maps/children.geojson",
+                 "/ogc/collections/children/items?limit=1"):
+        assert env.get(path, headers={"Authorization": basic(env.viewer)}).status == 200, path
+        assert env.get(path, headers={"Authorization": basic(env.viewer, user="")}).status == 200
+    r = env.get("/v1/children?limit=1", headers={"Authorization": basic("pm_wrong")})
+    assert r.status == 401 and "Basic" in r.headers["WWW-Authenticate"], r
+    r = env.get("/v1/children?limit=1")
+    assert r.status == 401 and "Basic" in r.headers["WWW-Authenticate"], r
+    # The role is the token's, whatever the user name says.
+    r = env.delete("/v1/keys/1", headers={"Authorization": basic(env.viewer, user="admin")})
+    assert r.status == 403
+
+
+# ---------------------------------------------------------------- 11.2
+
+
+def test_slow_readers_of_a_large_map_hold_no_database_connection(env):
+    env.psql("INSERT INTO power_points (external_id, name, kind, geom) "
+             "SELECT 'slow-' || g, 'slow reader point ' || g, 'generator', "
+             "ST_SetSRID(ST_MakePoint(136 + g * 1e-5, 36), 4326) "
+             "FROM generate_series(1, 20000) g")
+    d = Daemon(env.db, ["--pool", "2"])
+    stalled = []
+    try:
+        size = len(env.get("/v1/maps/power.geojson").body)
+        assert size > 2_000_000, size          # streamed, and larger than socket buffers
+        for _ in range(6):
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.connect(("127.0.0.1", d.port))
+            s.sendall(b"GET /v1/maps/power.geojson HTTP/1.1\r\nHost: x\r\n\r\n")
+            stalled.append(s)                  # and never read
+        time.sleep(1.5)
+        t = time.time()
+        statuses = [d.request("GET", "/v1/shelters?limit=1", timeout=20).status
+                    for _ in range(10)]
+        assert statuses == [200] * 10 and time.time() - t < 5, (statuses, time.time() - t)
+    finally:
+        for s in stalled:
+            s.close()
+        d.stop()
+        env.psql("DELETE FROM power_points WHERE external_id LIKE 'slow-%'")
+
+
+# ---------------------------------------------------------------- 11.3
+
+
+def test_a_trickling_request_is_dropped_at_its_deadline(env):
+    """Slowloris: a byte a second resets the idle timeout; the total deadline
+    for the headers (30 s) still closes the connection."""
+    d = Daemon(env.db)
+    socks = []
+    try:
+        for _ in range(20):
+            s = socket.create_connection(("127.0.0.1", d.port), timeout=5)
+            s.sendall(b"GET /v1/shelters HTTP/1.1\r\nHost: x\r\n")
+            socks.append(s)
+        body = socket.create_connection(("127.0.0.1", d.port), timeout=5)
+        body.sendall(b"POST /v1/shelters HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n"
+                     b"Authorization: Bearer " + env.planner.encode() + b"\r\n\r\n")
+        socks.append(body)
+        t0 = time.time()
+        open_ = set(range(len(socks)))
+        while open_ and time.time() - t0 < 75:
+            for i in list(open_):
+                try:
+                    socks[i].sendall(b"X-A: b\r\n" if i < 20 else b"x")
+                except OSError:
+                    open_.discard(i)
+            time.sleep(1)
+        took = time.time() - t0
+        assert not open_ and took < 70, (sorted(open_), took)
+        # The daemon still answers.
+        assert d.request("GET", "/health").status == 200
+    finally:
+        for s in socks:
+            s.close()
+        d.stop()
+
+
+def test_more_than_2000_connections_at_once_are_served(env):
+    import selectors
+    d = Daemon(env.db)
+    socks = []
+    sel = selectors.DefaultSelector()
+    try:
+        # 420 from each of five loopback addresses: under the per-address limit.
+        for i in range(2100):
+            s = socket.socket()
+            s.bind((f"127.0.0.{2 + i % 5}", 0))
+            s.settimeout(10)
+            s.connect(("127.0.0.1", d.port))
+            socks.append(s)
+        for s in socks:
+            s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.setblocking(False)
+            sel.register(s, selectors.EVENT_READ)
+        answered = 0
+        deadline = time.time() + 60
+        while answered < len(socks) and time.time() < deadline:
+            for key, _ in sel.select(timeout=1):
+                data = key.fileobj.recv(64)
+                sel.unregister(key.fileobj)
+                answered += data.startswith(b"HTTP/1.1 200")
+        assert answered == len(socks), answered
+        assert d.request("GET", "/v1/shelters?limit=1").status == 200
+    finally:
+        sel.close()
+        for s in socks:
+            s.close()
+        d.stop()
