@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +248,10 @@ static enum pm_err admit(struct conn_ctx *c)
         return http_fail(r, PM_ERR_FORBIDDEN, "role %s may not do this (needs %s)",
                          pm_role_name(r->role), pm_role_name(c->route->role));
     }
+    if (MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                    MHD_HTTP_HEADER_CONTENT_ENCODING))
+        return http_fail(r, PM_ERR_MEDIA_TYPE, "Content-Encoding is not accepted: "
+                                               "send the body uncompressed");
     r->body_max = c->route->large_body ? r->srv->import_body_max : r->srv->json_body_max;
     cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl && pm_parse_long(cl, 0, LONG_MAX, &n) == 0 && (size_t)n > r->body_max) {
@@ -256,12 +261,26 @@ static enum pm_err admit(struct conn_ctx *c)
     return PM_OK;
 }
 
+/* 1 when the body is JSON: every route's but an import's, whose body is
+ * JSON when its Content-Type says so (GeoJSON hazards). */
+static int is_json_body(const struct conn_ctx *c)
+{
+    const char *ct = MHD_lookup_connection_value(c->req.conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_TYPE);
+
+    return !c->route->large_body || (ct && strstr(ct, "json"));
+}
+
 static void dispatch(struct conn_ctx *c)
 {
     struct http_req *r = &c->req;
 
     if (r->body_too_large) {
         http_fail(r, PM_ERR_TOO_LARGE, "request body over %zu bytes", r->body_max);
+        return;
+    }
+    if (r->body && is_json_body(c) && pm_json_has_nul(r->body, r->body_len)) {
+        http_fail(r, PM_ERR_BAD_REQUEST, "the body holds a NUL character (\\u0000)");
         return;
     }
     http_watch_handling(r);
@@ -422,12 +441,39 @@ struct http_daemon {
     char *cert, *key;
 };
 
+/* libmicrohttpd's own error messages, through our log, with any URL (which
+ * may carry an id) replaced by <url>. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char raw[512], out[512];
+    size_t o = 0;
+
+    (void)cls;
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    for (const char *p = raw; *p && o < sizeof out - 8; p++) {
+        int starts = *p == '/' && (p == raw || strchr(" `'\"(", p[-1]));
+
+        if (!starts) {
+            if (*p != '\n')
+                out[o++] = *p;
+            continue;
+        }
+        memcpy(out + o, "<url>", 5);
+        o += 5;
+        while (p[1] && !strchr(" `'\")\n", p[1]))
+            p++;
+    }
+    out[o] = '\0';
+    fprintf(stderr, "powermapd: libmicrohttpd: %s\n", out);
+}
+
 /* Fills opts with the daemon's options; returns their number. */
 static int daemon_options(struct MHD_OptionItem *opts, struct pm_server *srv,
                           const struct sockaddr_in *addr, const struct http_daemon *d)
 {
     int n = 0;
 
+    opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL };
     if (d->cert) {
         opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, d->cert };
         opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, d->key };

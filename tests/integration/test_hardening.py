@@ -281,3 +281,70 @@ def test_more_than_2000_connections_at_once_are_served(env):
         for s in socks:
             s.close()
         d.stop()
+
+
+# ---------------------------------------------------------------- 11.14
+
+
+def test_a_nul_in_a_json_string_is_refused_not_truncated(env):
+    body = b'{"external_id": "nul-1", "name": "NUL2\\u0000x", "address": "x", "lat": 36.5, "lon": 136.6}'
+    r = env.post("/v1/shelters", body, token=env.planner,
+                 headers={"Content-Type": "application/json"})
+    assert r.status == 400 and "NUL" in r.json()["error"]["message"], r
+    assert env.psql("SELECT count(*) FROM shelters WHERE external_id = 'nul-1'") == [["0"]]
+
+
+def test_a_compressed_body_is_refused_with_415(env):
+    r = env.post("/v1/shelters", b"\x1f\x8b\x08\x00", token=env.planner,
+                 headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+    assert r.status == 415 and r.json()["error"]["code"] == "unsupported_media_type", r
+
+
+def test_libmicrohttpd_messages_reach_our_log_without_urls(env):
+    d = Daemon(env.db)
+    try:
+        s = socket.create_connection(("127.0.0.1", d.port), timeout=10)
+        s.sendall(b"GET /v1/children/987654321?secret=abc HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                  b"a" * 100000 + b"\r\n\r\n")
+        s.recv(100)
+        s.close()
+        time.sleep(0.5)
+        log = d.logs()
+        assert "987654321" not in log and "secret=abc" not in log, log
+        assert "powermapd: libmicrohttpd: Error processing request" in log, log
+    finally:
+        d.stop()
+
+
+def test_a_client_that_hangs_up_during_an_import_has_its_query_cancelled(env):
+    from harness import DATA
+    import subprocess
+    with open(os.path.join(DATA, "children.csv"), "rb") as f:
+        csv = f.read()
+    locker = subprocess.Popen(["psql", env.db, "-Xq"], stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    waiting = ("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+               "AND datname = current_database()")
+    try:
+        # Pooled connections prepare their statements when they open: open them first.
+        assert env.get("/v1/children?limit=1", token=env.planner).status == 200
+        locker.stdin.write(b"BEGIN; LOCK TABLE children IN ACCESS EXCLUSIVE MODE;\n")
+        locker.stdin.flush()
+        time.sleep(0.5)
+        s = socket.create_connection(("127.0.0.1", env.daemon.port), timeout=10)
+        s.sendall(b"POST /v1/import/children HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+                  b"Authorization: Bearer " + env.planner.encode() + b"\r\n"
+                  b"Content-Length: " + str(len(csv)).encode() + b"\r\n\r\n" + csv)
+        deadline = time.time() + 10
+        while env.psql(waiting) == [["0"]] and time.time() < deadline:
+            time.sleep(0.2)
+        assert env.psql(waiting) != [["0"]], "the import never waited for the lock"
+        s.close()                              # the client gives up
+        deadline = time.time() + 5
+        while env.psql(waiting) != [["0"]] and time.time() < deadline:
+            time.sleep(0.2)
+        assert env.psql(waiting) == [["0"]], "the import's query still runs"
+    finally:
+        locker.stdin.write(b"ROLLBACK;\n")
+        locker.stdin.close()
+        locker.wait(10)
