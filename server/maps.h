@@ -28,9 +28,9 @@ enum pm_err maps_params_or_reply(struct http_req *r, const char *const *allowed)
  * a 400 recorded. */
 enum pm_err maps_bbox_or_reply(struct http_req *r, struct maps_bbox *b);
 
-/* Writes "http://HOST" (https behind a proxy that says so) to out: the start
- * of the absolute links of OGC documents.  A Host header with characters a
- * host name cannot have is replaced by "localhost". */
+/* Writes the start of the absolute links of OGC documents to out:
+ * http_public_base (--public-url, else the listen address), never taken
+ * from the request's headers. */
 void maps_base_url(struct http_req *r, char *out, size_t cap);
 
 /* The ETag tag of a response: a digest of the data version (as the

@@ -114,16 +114,9 @@ enum pm_err maps_bbox_or_reply(struct http_req *r, struct maps_bbox *b)
 
 void maps_base_url(struct http_req *r, char *out, size_t cap)
 {
-    const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-    const char *proto = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
-    int ok = host && *host && strlen(host) < 200;
-
-    for (const char *p = host; ok && *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              *p == '.' || *p == '-' || *p == ':' || *p == '[' || *p == ']'))
-            ok = 0;
-    snprintf(out, cap, "%s://%s", proto && strcmp(proto, "https") == 0 ? "https" : "http",
-             ok ? host : "localhost");
+    /* Never the request's Host or X-Forwarded-*: a cached public answer
+     * would carry a caller's host (issue 11.11).  See http_public_base. */
+    snprintf(out, cap, "%s", http_public_base(r));
 }
 
 /* ------------------------------------------------------------------------- */

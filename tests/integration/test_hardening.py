@@ -348,3 +348,23 @@ def test_a_client_that_hangs_up_during_an_import_has_its_query_cancelled(env):
         locker.stdin.write(b"ROLLBACK;\n")
         locker.stdin.close()
         locker.wait(10)
+
+
+# ---------------------------------------------------------------- 11.11
+
+
+def test_links_come_from_the_public_url_never_from_the_host_header(env):
+    poison = {"Host": "evil.example", "X-Forwarded-Proto": "https",
+              "X-Forwarded-Host": "evil.example"}
+    r = env.get("/ogc/collections", headers=poison)
+    assert r.status == 200 and "evil.example" not in r.text, r.text[:300]
+    assert f"http://127.0.0.1:{env.daemon.port}/ogc/" in r.text
+    d = Daemon(env.db, ["--public-url", "https://maps.example.jp/powermap/",
+                        "--trusted-proxy", "127.0.0.1"])
+    try:
+        for path in ("/ogc", "/ogc/collections", "/ogc/collections/shelters/items?limit=1"):
+            r = d.request("GET", path, headers=poison)
+            assert r.status == 200 and "evil.example" not in r.text, (path, r.text[:300])
+            assert "https://maps.example.jp/powermap/ogc" in r.text, (path, r.text[:300])
+    finally:
+        d.stop()

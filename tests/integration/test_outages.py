@@ -191,7 +191,11 @@ def test_signed_webhooks_counts_only_and_thresholds_fire_once_each(env):
         # An update raises its own event; the delivery log shows them all.
         d.request("PUT", f"/v1/outages/{oid}", {"expected_restore_at": iso(-3)}, token=env.planner)
         wait_for(lambda: rx.delivered("outage.updated"))
-        log = d.request("GET", "/v1/webhooks/deliveries", token=env.admin).json()
+        # The receiver has the event a moment before the worker marks it delivered.
+        def all_delivered():
+            log = d.request("GET", "/v1/webhooks/deliveries", token=env.admin).json()
+            return log if all(x["status"] == "delivered" for x in log["items"]) else None
+        log = wait_for(all_delivered)
         assert log["total"] >= 3 and all(x["status"] == "delivered" for x in log["items"])
         assert d.request("GET", "/v1/webhooks/deliveries", token=env.planner).status == 403
     finally:
