@@ -94,6 +94,24 @@ static const struct http_route routes[] = {
 };
 
 
+/* Public routes whose answers can be large or slow to compute (a whole-world
+ * box at limit=10000): a caller without a key may run at most
+ * HTTP_EXPENSIVE_PER_CLIENT of them at once (issue 11.13). */
+static const char *const expensive_routes[] = {
+    "/v1/shelters", "/v1/power-points", "/v1/outages", "/v1/maps/power.geojson",
+    "/ogc/collections/{id}/items", "/tiles/{collection}/{z}/{x}/{y}", NULL
+};
+
+static int is_expensive(const struct http_route *rt)
+{
+    if (strcmp(rt->method, "GET") != 0)
+        return 0;
+    for (const char *const *p = expensive_routes; *p; p++)
+        if (strcmp(*p, rt->path) == 0)
+            return 1;
+    return 0;
+}
+
 /* ------------------------------------------------------------------------- */
 /* The request's database connections                                          */
 /* ------------------------------------------------------------------------- */
@@ -258,6 +276,14 @@ static enum pm_err admit(struct conn_ctx *c)
         return http_fail(r, PM_ERR_FORBIDDEN, "role %s may not do this (needs %s)",
                          pm_role_name(r->role), pm_role_name(c->route->role));
     }
+    if (r->role == ROLE_NONE && is_expensive(c->route)) {
+        if (http_auth_slot_take(r->remote) < 0) {
+            http_header(r, "Retry-After", "1");
+            return http_fail(r, PM_ERR_TOO_MANY, "too many map requests at once from this "
+                                                 "address; wait for one to finish");
+        }
+        c->holds_slot = 1;
+    }
     if (MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
                                     MHD_HTTP_HEADER_CONTENT_ENCODING))
         return http_fail(r, PM_ERR_MEDIA_TYPE, "Content-Encoding is not accepted: "
@@ -316,12 +342,16 @@ static void peer_address(struct MHD_Connection *conn, char *out, size_t cap)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)cap);
 }
 
-/* Queues r's reply; the watcher then waits for the next request. */
-static enum MHD_Result reply(struct http_req *r)
+/* Queues c's reply (its answer is off the database then: the public query
+ * slot is given back); the watcher then waits for the next request. */
+static enum MHD_Result reply(struct conn_ctx *c)
 {
-    enum MHD_Result ret = http_queue_reply(r);
+    enum MHD_Result ret = http_queue_reply(&c->req);
 
-    http_watch_done(r, 1);
+    if (c->holds_slot)
+        http_auth_slot_give(c->req.remote);
+    c->holds_slot = 0;
+    http_watch_done(&c->req, 1);
     return ret;
 }
 
@@ -350,7 +380,7 @@ static enum MHD_Result on_first(struct pm_server *srv, struct MHD_Connection *co
     peer_address(conn, c->req.peer, sizeof c->req.peer);
     http_auth_client(&c->req);
     if (admit(c) != PM_OK)
-        return reply(&c->req);
+        return reply(c);
     /* The key lookup borrowed a database connection: a slow upload must not
      * hold it while the body arrives. */
     if (c->req.db) {
@@ -405,7 +435,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return on_upload(&c->req, upload_data, n);
     }
     dispatch(c);
-    return reply(&c->req);
+    return reply(c);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -427,6 +457,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
             c->route ? c->route->path : "-", c->req.status ? c->req.status : 0, ms,
             c->req.key_name[0] ? c->req.key_name : "-",
             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    if (c->holds_slot)
+        http_auth_slot_give(c->req.remote);
     http_watch_done(&c->req, 0);
     http_reply_release(&c->req);
     free(c);

@@ -23,6 +23,7 @@ struct conn_ctx {
     int path_known;
     char pathbuf[1024];
     struct timespec t0;
+    int holds_slot;             /* took a public query slot (http_auth_slot_take) */
 };
 
 /* http_reply.c: the status of an error. */
@@ -59,6 +60,12 @@ typedef enum http_auth_result (*http_auth_resolver)(struct http_req *r, char *pr
  * (Bearer, Basic, ...) and sets r->key_id, key_name and role.  PM_OK also
  * when none is presented; otherwise an error already recorded (401, 429, 503). */
 enum pm_err http_auth_resolve(struct http_req *r);
+
+/* http_auth.c: takes one of the public query slots of the client address
+ * addr.  Returns 0, or -1 when it already runs its share; give it back with
+ * http_auth_slot_give once the answer is off the database. */
+int http_auth_slot_take(const char *addr);
+void http_auth_slot_give(const char *addr);
 
 /* http_watch.c: the connection watcher (request deadlines, hang-ups). */
 void http_watch_notify(void *cls, struct MHD_Connection *conn, void **socket_context,

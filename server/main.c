@@ -28,7 +28,7 @@
 static const char usage[] =
     "usage: powermapd migrate  --db CONNINFO\n"
     "       powermapd serve    --db CONNINFO --listen HOST:PORT [--pool N]\n"
-    "                          [--webhook URL ...] [--webhook-secret S] [--alert-interval S]\n"
+    "                          [--webhook URL ...] [--webhook-secret-file F] [--alert-interval S]\n"
     "                          [--outage-feed URL] [--outage-feed-interval S] [--geocoder URL|none]\n"
     "                          [--tls-cert FILE --tls-key FILE] [--log FILE] [--db-read CONNINFO ...]\n"
     "                          [--web-root DIR] [--tiles URL-TEMPLATE]\n"
@@ -56,7 +56,7 @@ struct cli {
     const char *web_root, *tiles, *tiles_attribution, *frame_ancestors;
     const char *webhooks[16];
     int nwebhooks;
-    const char *webhook_secret, *outage_feed, *geocoder;
+    const char *webhook_secret_file, *outage_feed, *geocoder;
     const char *tls_cert, *tls_key, *log_path;
     const char *db_read[8];
     int ndb_read;
@@ -87,7 +87,7 @@ enum { OPT_WEB_ROOT = 0x500, OPT_TILES, OPT_TILES_ATTRIBUTION, OPT_FRAME_ANCESTO
 /* The outside world's options (events.c, upstream.c). */
 enum { OPT_WEBHOOK = 0x600, OPT_WEBHOOK_SECRET, OPT_OUTAGE_FEED, OPT_OUTAGE_FEED_INTERVAL,
        OPT_ALERT_INTERVAL, OPT_GEOCODER, OPT_TLS_CERT, OPT_TLS_KEY, OPT_LOG, OPT_DB_READ,
-       OPT_TRUSTED_PROXY, OPT_PUBLIC_URL };
+       OPT_TRUSTED_PROXY, OPT_PUBLIC_URL, OPT_WEBHOOK_SECRET_FILE };
 
 #define SHUTDOWN_GRACE_S 10
 
@@ -124,13 +124,17 @@ static int serve_option(int ch, const char *v, struct cli *o)
 {
     switch (ch) {
     case OPT_WEBHOOK:
-        if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
-            return die("--webhook: must be an http:// or https:// URL, not %s", v), -1;
+        if (upstream_receiver_ok(v) < 0)
+            return die("--webhook: must be an https:// URL (http:// only to this machine), "
+                       "not %s", v), -1;
         if (o->nwebhooks == (int)(sizeof o->webhooks / sizeof o->webhooks[0]))
             return die("%s", "--webhook: at most 16 receivers"), -1;
         o->webhooks[o->nwebhooks++] = v;
         break;
-    case OPT_WEBHOOK_SECRET: o->webhook_secret = v; break;
+    case OPT_WEBHOOK_SECRET:
+        return die("%s", "--webhook-secret: a secret on the command line shows in ps; use "
+                         "--webhook-secret-file FILE or POWERMAP_WEBHOOK_SECRET"), -1;
+    case OPT_WEBHOOK_SECRET_FILE: o->webhook_secret_file = v; break;
     case OPT_OUTAGE_FEED: o->outage_feed = v; break;
     case OPT_OUTAGE_FEED_INTERVAL:
         if (seconds_option("--outage-feed-interval", v, &o->outage_feed_interval) < 0)
@@ -205,6 +209,7 @@ static int parse_options(int argc, char **argv, struct cli *o)
         { "pool", required_argument, NULL, 'P' },
         { "webhook", required_argument, NULL, OPT_WEBHOOK },
         { "webhook-secret", required_argument, NULL, OPT_WEBHOOK_SECRET },
+        { "webhook-secret-file", required_argument, NULL, OPT_WEBHOOK_SECRET_FILE },
         { "outage-feed", required_argument, NULL, OPT_OUTAGE_FEED },
         { "outage-feed-interval", required_argument, NULL, OPT_OUTAGE_FEED_INTERVAL },
         { "alert-interval", required_argument, NULL, OPT_ALERT_INTERVAL },
@@ -356,10 +361,38 @@ static int serve_until_signal(struct pm_server *srv, const char *host, int port,
     return 0;
 }
 
+/* The webhook signing key: from --webhook-secret-file (its first line) or
+ * POWERMAP_WEBHOOK_SECRET; required when there are receivers.  Returns 0 and
+ * *out (free() it; NULL when none), or -1 after printing why. */
+static int webhook_secret(const struct cli *o, char **out)
+{
+    const char *env = getenv("POWERMAP_WEBHOOK_SECRET");
+    char *s = NULL;
+
+    *out = NULL;
+    if (o->webhook_secret_file) {
+        s = pm_read_file(o->webhook_secret_file, NULL);
+        if (!s)
+            return die("serve: --webhook-secret-file: cannot read %s", o->webhook_secret_file), -1;
+        s[strcspn(s, "\r\n")] = '\0';
+    } else if (env && *env) {
+        s = strdup(env);
+        if (!s)
+            return die("%s", "out of memory"), -1;
+    }
+    if (o->nwebhooks && (!s || strlen(s) < 16)) {
+        free(s);
+        return die("%s", "serve: --webhook needs a signing secret of at least 16 characters "
+                         "(--webhook-secret-file FILE or POWERMAP_WEBHOOK_SECRET)"), -1;
+    }
+    *out = s;
+    return 0;
+}
+
 static int cmd_serve(const struct cli *o)
 {
     struct pm_server srv;
-    char host[64], err[PATH_MAX + 64];
+    char host[64], err[PATH_MAX + 64], *secret = NULL;
     char *web = NULL, *leaflet = NULL;
     const char *colon;
     long port;
@@ -406,7 +439,11 @@ static int cmd_serve(const struct cli *o)
     srv.conninfo = o->db;
     srv.webhooks = (const char **)o->webhooks;
     srv.nwebhooks = o->nwebhooks;
-    srv.webhook_secret = o->webhook_secret;
+    if (webhook_secret(o, &secret) < 0) {
+        db_pool_free(srv.pool);
+        return 1;
+    }
+    srv.webhook_secret = secret;
     srv.outage_feed = o->outage_feed;
     srv.outage_feed_interval = o->outage_feed_interval ? o->outage_feed_interval : 60;
     srv.alert_interval = o->alert_interval ? o->alert_interval : 30;
@@ -420,9 +457,6 @@ static int cmd_serve(const struct cli *o)
             n--;
         snprintf(srv.public_url, sizeof srv.public_url, "%.*s", (int)n, o->public_url);
     }
-    if (srv.nwebhooks && !srv.webhook_secret)
-        fprintf(stderr, "powermapd: warning: --webhook without --webhook-secret: "
-                        "signatures use an empty key\n");
     if (upstream_global_init() < 0 || events_start(&srv) < 0) {
         db_pool_free(srv.pool);
         return die("%s", "serve: cannot start the event workers");
@@ -448,6 +482,7 @@ static int cmd_serve(const struct cli *o)
     free(srv.read_pools);
     free(web);
     free(leaflet);
+    free(secret);
     return rc < 0 ? 1 : 0;
 }
 

@@ -330,7 +330,11 @@ def test_a_client_that_hangs_up_during_an_import_has_its_query_cancelled(env):
         assert env.get("/v1/children?limit=1", token=env.planner).status == 200
         locker.stdin.write(b"BEGIN; LOCK TABLE children IN ACCESS EXCLUSIVE MODE;\n")
         locker.stdin.flush()
-        time.sleep(0.5)
+        held = ("SELECT count(*) FROM pg_locks WHERE relation = 'children'::regclass "
+                "AND mode = 'AccessExclusiveLock' AND granted")
+        deadline = time.time() + 10
+        while env.psql(held) != [["1"]] and time.time() < deadline:
+            time.sleep(0.1)
         s = socket.create_connection(("127.0.0.1", env.daemon.port), timeout=10)
         s.sendall(b"POST /v1/import/children HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
                   b"Authorization: Bearer " + env.planner.encode() + b"\r\n"
@@ -368,3 +372,125 @@ def test_links_come_from_the_public_url_never_from_the_host_header(env):
             assert "https://maps.example.jp/powermap/ogc" in r.text, (path, r.text[:300])
     finally:
         d.stop()
+
+
+# ---------------------------------------------------------------- 11.13
+
+
+def test_one_address_runs_at_most_four_expensive_public_queries_at_once(env):
+    import subprocess
+    d = Daemon(env.db)
+    url = "/ogc/collections/power_points/items?bbox=-180,-90,180,90&limit=10000"
+    results = []
+
+    def get(path, headers=None):
+        results.append(d.request("GET", path, headers=headers, timeout=30).status)
+
+    locker = subprocess.Popen(["psql", env.db, "-Xq"], stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        # Open (and prepare) the pooled connections before the table is locked.
+        warm = [threading.Thread(target=get, args=(url,)) for _ in range(8)]
+        for t in warm:
+            t.start()
+        for t in warm:
+            t.join()
+        results.clear()
+        # The items are read from the layer's table (map_power_points, sql/0030).
+        locker.stdin.write(b"BEGIN; LOCK TABLE map_power_points IN ACCESS EXCLUSIVE MODE;\n")
+        locker.stdin.flush()
+        held = ("SELECT count(*) FROM pg_locks WHERE relation = 'map_power_points'::regclass "
+                "AND mode = 'AccessExclusiveLock' AND granted")
+        deadline = time.time() + 10
+        while env.psql(held) != [["1"]] and time.time() < deadline:
+            time.sleep(0.1)
+        # Each a different box, so that no answer cache can serve it.
+        threads = [threading.Thread(target=get, args=(url.replace(",90&", f",{89 - i}&"),))
+                   for i in range(8)]
+        for t in threads:
+            t.start()
+        time.sleep(1.5)
+        early = sorted(results)
+        locker.stdin.write(b"ROLLBACK;\n")
+        locker.stdin.flush()
+        for t in threads:
+            t.join()
+        assert early == [429] * 4, early
+        assert sorted(results) == [200] * 4 + [429] * 4, results
+        assert d.request("GET", url).status == 200            # the slots came back
+    finally:
+        locker.stdin.close()
+        locker.wait(10)
+        d.stop()
+
+
+# ---------------------------------------------------------------- 11.8
+
+SECRET = "hardening-webhook-secret"
+SQUARE = [[136.9, 37.0], [137.0, 37.0], [137.0, 37.1], [136.9, 37.1], [136.9, 37.0]]
+
+
+def outage(started="2026-01-10T09:00:00+09:00"):
+    return {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [SQUARE]},
+            "properties": {"started_at": started}}
+
+
+def test_webhooks_need_a_secret_not_on_the_command_line_and_https_receivers(env):
+    import subprocess
+    from harness import BIN
+    from peers import secret_file
+    base = [BIN, "serve", "--db", env.db, "--listen", "127.0.0.1:1"]
+    cases = (["--webhook", "https://hooks.example.jp/x"],
+             ["--webhook", "https://hooks.example.jp/x", "--webhook-secret", SECRET],
+             ["--webhook", "http://hooks.example.jp/x", "--webhook-secret-file",
+              secret_file(SECRET)],
+             ["--webhook", "https://hooks.example.jp/x", "--webhook-secret-file",
+              secret_file("short")])
+    for extra in cases:
+        r = subprocess.run(base + extra, capture_output=True, text=True, timeout=20,
+                           env={**os.environ, "POWERMAP_WEBHOOK_SECRET": ""})
+        assert r.returncode != 0 and "webhook" in r.stderr, (extra, r.stderr)
+
+
+def test_a_dead_receiver_does_not_delay_a_healthy_one(env):
+    from peers import Receiver, secret_file, wait_for
+    hole = socket.socket()                     # accepts connections, never answers
+    hole.bind(("127.0.0.1", 0))
+    hole.listen(64)
+    rx = Receiver(SECRET)
+    d = Daemon(env.db, ["--webhook", f"http://127.0.0.1:{hole.getsockname()[1]}/hook",
+                        "--webhook", rx.url + "/hook",
+                        "--webhook-secret-file", secret_file(SECRET)])
+    try:
+        t = time.time()
+        r = d.request("POST", "/v1/outages", outage(), token=env.planner)
+        assert r.status == 201, r
+        oid = r.json()["id"]
+        wait_for(lambda: [p for p in rx.delivered("outage.created") if p["outage_id"] == oid],
+                 timeout=20)
+        assert time.time() - t < 3, time.time() - t
+    finally:
+        d.stop()
+        rx.stop()
+        hole.close()
+
+
+def test_a_receiver_that_keeps_failing_trips_its_breaker(env):
+    from peers import Receiver, secret_file, wait_for
+    closed = socket.socket()                   # a port nobody listens on
+    closed.bind(("127.0.0.1", 0))
+    dead = closed.getsockname()[1]
+    closed.close()
+    rx = Receiver(SECRET)
+    d = Daemon(env.db, ["--webhook", f"http://127.0.0.1:{dead}/hook", "--webhook", rx.url,
+                        "--webhook-secret-file", secret_file(SECRET)])
+    try:
+        ids = [d.request("POST", "/v1/outages", outage(), token=env.planner).json()["id"]
+               for _ in range(6)]
+        wait_for(lambda: "failed 5 times in a row" in d.logs(), timeout=20)
+        got = wait_for(lambda: {p["outage_id"] for p in rx.delivered("outage.created")} >= set(ids)
+                       or None, timeout=20)
+        assert got
+    finally:
+        d.stop()
+        rx.stop()
