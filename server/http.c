@@ -74,6 +74,7 @@ static const struct http_route routes[] = {
     { "GET",    "/v1/keys",                 ROLE_ADMIN,   0, route_keys_list },
     { "DELETE", "/v1/keys/{id}",            ROLE_ADMIN,   0, route_key_revoke },
     { "GET",    "/v1/audit",                ROLE_ADMIN,   0, route_audit_list },
+    { "POST",   "/v1/children/{id}/purge",  ROLE_ADMIN,   0, route_child_purge },
 
     { "GET",    "/embed",                   ROLE_NONE,    0, route_embed },
     { "GET",    "/static/{file}",           ROLE_NONE,    0, route_static },
@@ -97,21 +98,32 @@ static const struct http_route routes[] = {
 };
 
 
-/* Public routes whose answers can be large or slow to compute (a whole-world
- * box at limit=10000): a caller without a key may run at most
- * HTTP_EXPENSIVE_PER_CLIENT of them at once (issue 11.13). */
+/* Public routes whose answers can be large or slow to compute: the whole
+ * power map, and lists and OGC items asking for more than
+ * HTTP_EXPENSIVE_LIMIT features (a whole-world box at limit=10000).  A caller
+ * without a key runs at most 4 of them at once (issue 11.13).  Tiles are not
+ * among them: a map view fetches a dozen at once. */
+#define HTTP_EXPENSIVE_LIMIT 1000
+
 static const char *const expensive_routes[] = {
-    "/v1/shelters", "/v1/power-points", "/v1/outages", "/v1/maps/power.geojson",
-    "/ogc/collections/{id}/items", "/tiles/{collection}/{z}/{x}/{y}", NULL
+    "/v1/shelters", "/v1/power-points", "/v1/outages", "/ogc/collections/{id}/items", NULL
 };
 
-static int is_expensive(const struct http_route *rt)
+static int is_expensive(struct http_req *r, const struct http_route *rt)
 {
+    const char *limit;
+    long n;
+
     if (strcmp(rt->method, "GET") != 0)
         return 0;
-    for (const char *const *p = expensive_routes; *p; p++)
-        if (strcmp(*p, rt->path) == 0)
-            return 1;
+    if (strcmp(rt->path, "/v1/maps/power.geojson") == 0)
+        return 1;
+    for (const char *const *p = expensive_routes; *p; p++) {
+        if (strcmp(*p, rt->path) != 0)
+            continue;
+        limit = http_query(r, "limit");
+        return limit && (pm_parse_long(limit, 0, LONG_MAX, &n) < 0 || n > HTTP_EXPENSIVE_LIMIT);
+    }
     return 0;
 }
 
@@ -279,7 +291,7 @@ static enum pm_err admit(struct conn_ctx *c)
         return http_fail(r, PM_ERR_FORBIDDEN, "role %s may not do this (needs %s)",
                          pm_role_name(r->role), pm_role_name(c->route->role));
     }
-    if (r->role == ROLE_NONE && is_expensive(c->route)) {
+    if (r->role == ROLE_NONE && is_expensive(r, c->route)) {
         if (http_auth_slot_take(r->remote) < 0) {
             http_header(r, "Retry-After", "1");
             return http_fail(r, PM_ERR_TOO_MANY, "too many map requests at once from this "

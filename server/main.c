@@ -34,12 +34,14 @@ static const char usage[] =
     "                          [--web-root DIR] [--tiles URL-TEMPLATE]\n"
     "                          [--tiles-attribution TEXT] [--frame-ancestors SOURCES]\n"
     "                          [--trusted-proxy CIDR ...] [--public-url URL]\n"
-    "       powermapd import   --db CONNINFO --kind KIND [--partial] [--geocoder URL|none] FILE\n"
+    "       powermapd import   --db CONNINFO --kind KIND [--partial] [--geocoder URL|none]\n"
+    "                          [--geocode-budget S] FILE\n"
     "                          KIND: children|devices|shelters|power-points|facilities|hazards\n"
     "       powermapd key create --db CONNINFO --role viewer|planner|admin --name NAME\n"
     "                          [--expires ISO8601]\n"
     "       powermapd key list --db CONNINFO\n"
     "       powermapd key revoke --db CONNINFO ID\n"
+    "       powermapd child purge --db CONNINFO --reason TEXT ID\n"
     "       powermapd plan     --db CONNINFO [--hazard H] [--outage-hours N] [--speed-kmh V]\n"
     "                          [--detour F] [--margin-h M] [--start-at ISO8601]\n"
     "CONNINFO is a libpq connection string; POWERMAP_DB may stand in for --db.\n";
@@ -57,10 +59,11 @@ struct cli {
     const char *webhooks[16];
     int nwebhooks;
     const char *webhook_secret_file, *outage_feed, *geocoder;
+    const char *reason;             /* child purge --reason */
     const char *tls_cert, *tls_key, *log_path;
     const char *db_read[8];
     int ndb_read;
-    int outage_feed_interval, alert_interval;
+    int outage_feed_interval, alert_interval, geocode_budget;
     struct pm_cidr trusted[PM_MAX_TRUSTED_PROXIES];
     int ntrusted;
     const char *public_url;
@@ -87,7 +90,8 @@ enum { OPT_WEB_ROOT = 0x500, OPT_TILES, OPT_TILES_ATTRIBUTION, OPT_FRAME_ANCESTO
 /* The outside world's options (events.c, upstream.c). */
 enum { OPT_WEBHOOK = 0x600, OPT_WEBHOOK_SECRET, OPT_OUTAGE_FEED, OPT_OUTAGE_FEED_INTERVAL,
        OPT_ALERT_INTERVAL, OPT_GEOCODER, OPT_TLS_CERT, OPT_TLS_KEY, OPT_LOG, OPT_DB_READ,
-       OPT_TRUSTED_PROXY, OPT_PUBLIC_URL, OPT_WEBHOOK_SECRET_FILE };
+       OPT_TRUSTED_PROXY, OPT_PUBLIC_URL, OPT_WEBHOOK_SECRET_FILE, OPT_GEOCODE_BUDGET,
+       OPT_REASON };
 
 #define SHUTDOWN_GRACE_S 10
 
@@ -145,6 +149,9 @@ static int serve_option(int ch, const char *v, struct cli *o)
             return -1;
         break;
     case OPT_GEOCODER: o->geocoder = v; break;
+    case OPT_REASON: o->reason = v; break;
+    case OPT_GEOCODE_BUDGET:
+        return seconds_option("--geocode-budget", v, &o->geocode_budget);
     case OPT_TLS_CERT: o->tls_cert = v; break;
     case OPT_TLS_KEY: o->tls_key = v; break;
     case OPT_LOG: o->log_path = v; break;
@@ -210,6 +217,8 @@ static int parse_options(int argc, char **argv, struct cli *o)
         { "webhook", required_argument, NULL, OPT_WEBHOOK },
         { "webhook-secret", required_argument, NULL, OPT_WEBHOOK_SECRET },
         { "webhook-secret-file", required_argument, NULL, OPT_WEBHOOK_SECRET_FILE },
+        { "geocode-budget", required_argument, NULL, OPT_GEOCODE_BUDGET },
+        { "reason", required_argument, NULL, OPT_REASON },
         { "outage-feed", required_argument, NULL, OPT_OUTAGE_FEED },
         { "outage-feed-interval", required_argument, NULL, OPT_OUTAGE_FEED_INTERVAL },
         { "alert-interval", required_argument, NULL, OPT_ALERT_INTERVAL },
@@ -512,6 +521,7 @@ static int cmd_import(const struct cli *o, const char *path)
     snprintf(actor, sizeof actor, "cli:%s", pw ? pw->pw_name : "unknown");
     io.actor = actor;
     io.geocoder = geocoder_option(o->geocoder);
+    import_set_geocode_budget(o->geocode_budget);
     if (upstream_global_init() < 0)
         return die("%s", "import: cannot initialise libcurl");
     io.progress_fd = isatty(STDERR_FILENO) && len > 1024 * 1024 ? STDERR_FILENO : -1;
@@ -687,6 +697,57 @@ out:
     return rc;
 }
 
+/* child purge ID --reason TEXT: erases the child's personal data everywhere,
+ * history and geocoding cache included, leaving an audited tombstone. */
+static int cmd_child(const struct cli *o, const char *sub, const char *id)
+{
+    struct passwd *pw = getpwuid(getuid());
+    char who[128], ids[32];
+    const char *p[6];
+    PGresult *res = NULL;
+    PGconn *c;
+    long n;
+    int rc = 1;
+
+    if (!sub || strcmp(sub, "purge") != 0)
+        return die("%s", "child: expected \"child purge --reason TEXT ID\"");
+    if (!id || pm_parse_long(id, 1, 9007199254740991L, &n) < 0)
+        return die("%s", "child purge: expected a child id");
+    if (!o->reason || !*o->reason)
+        return die("%s", "child purge: --reason TEXT is required (the legal ground)");
+    c = connect_or_die(o->db, 1);
+    if (!c)
+        return 1;
+    snprintf(who, sizeof who, "cli:%s", pw ? pw->pw_name : "unknown");
+    snprintf(ids, sizeof ids, "{%ld}", n);
+    p[0] = id;
+    p[1] = who;
+    p[2] = o->reason;
+    if (db_command(c, "BEGIN", NULL, 0) == 0)
+        res = db_exec(c, "child_erase", 3, p);
+    if (!db_ok(res)) {
+        fprintf(stderr, "powermapd: child purge: %s", PQerrorMessage(c));
+    } else if (PQgetisnull(res, 0, 0)) {
+        fprintf(stderr, "powermapd: child purge: no child with id %s\n", id);
+    } else {
+        const char *a[6] = { NULL, who, "admin", "child.purge", ids, NULL };
+        PGresult *au = db_exec(c, "audit_insert", 6, a);
+
+        if (db_ok(au) && db_command(c, "COMMIT", NULL, 0) == 0) {
+            printf("erased child %s (tombstone %s)\n", id, PQgetvalue(res, 0, 0));
+            rc = 0;
+        } else {
+            fprintf(stderr, "powermapd: child purge: the audit row failed: nothing erased\n");
+        }
+        PQclear(au);
+    }
+    if (rc)
+        db_command(c, "ROLLBACK", NULL, 0);
+    PQclear(res);
+    PQfinish(c);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     struct cli o;
@@ -701,7 +762,7 @@ int main(int argc, char **argv)
         fputs(usage, cmd ? stdout : stderr);
         return cmd ? 0 : 2;
     }
-    if (strcmp(cmd, "key") == 0) {
+    if (strcmp(cmd, "key") == 0 || strcmp(cmd, "child") == 0) {
         sub = argc > 2 ? argv[2] : NULL;
         argc--;
         argv++;
@@ -719,5 +780,7 @@ int main(int argc, char **argv)
         return cmd_key(&o, sub, first < argc - 1 ? argv[1 + first] : NULL);
     if (strcmp(cmd, "plan") == 0)
         return cmd_plan(&o);
+    if (strcmp(cmd, "child") == 0)
+        return cmd_child(&o, sub, first < argc - 1 ? argv[1 + first] : NULL);
     return die("unknown command %s (try --help)", cmd);
 }

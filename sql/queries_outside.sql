@@ -239,7 +239,10 @@ RETURNING id
 -- ===========================================================================
 
 -- name: geocode_cached
-SELECT found, lat, lon FROM geocode_cache WHERE address = $1
+-- A found place is kept; a miss only for a day (a transient empty answer must
+-- not leave a child without a home point for ever): then it is asked again.
+SELECT found, lat, lon FROM geocode_cache
+WHERE address = $1 AND (found OR fetched_at > now() - interval '1 day')
 
 -- name: geocode_store
 INSERT INTO geocode_cache (address, lat, lon, title, found)
