@@ -28,10 +28,13 @@ CREATE OR REPLACE FUNCTION powermap_append_only() RETURNS trigger LANGUAGE plpgs
 DECLARE
     erasing text := nullif(current_setting('powermap.erasing', true), '');
 BEGIN
-    IF TG_TABLE_NAME = 'history' AND TG_OP = 'DELETE' AND erasing IS NOT NULL AND
-       ((OLD.table_name = 'children' AND OLD.record_id::text = erasing) OR
-        coalesce(OLD.old_row, OLD.new_row) ->> 'child_id' = erasing) THEN
-        RETURN OLD;
+    -- Nested: PL/pgSQL does not promise to stop at the first false AND, and
+    -- OLD has no table_name on the other tables.
+    IF TG_TABLE_NAME = 'history' AND TG_OP = 'DELETE' AND erasing IS NOT NULL THEN
+        IF (OLD.table_name = 'children' AND OLD.record_id::text = erasing) OR
+           coalesce(OLD.old_row, OLD.new_row) ->> 'child_id' = erasing THEN
+            RETURN OLD;
+        END IF;
     END IF;
     RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
         USING ERRCODE = 'insufficient_privilege';
