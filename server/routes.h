@@ -49,6 +49,7 @@ enum pm_err route_child_plan(struct http_req *r);
 /* routes_plan_doc.c: the plan as a document (status, agreed destination, review) */
 enum pm_err route_child_plan_put(struct http_req *r);
 enum pm_err route_plans_print(struct http_req *r);
+enum pm_err route_plan_docs_list(struct http_req *r);
 enum pm_err route_plan_settings_get(struct http_req *r);
 enum pm_err route_plan_settings_put(struct http_req *r);
 /* Adds "document" (sql/queries_plan_doc.sql plan_doc_get: status, agreed
