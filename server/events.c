@@ -25,7 +25,7 @@
 #include "server/crypto.h"
 #include "server/upstream.h"
 
-#define DELIVERY_TIMEOUT_MS 3000       /* one attempt; a dead receiver costs this */
+#define DELIVERY_TIMEOUT_MS 5000       /* one attempt; a dead receiver costs this */
 #define BREAKER_FAILURES 5              /* failures in a row that open the breaker */
 #define BREAKER_OPEN_S 30               /* then no attempt to that receiver for this long */
 #define DELIVERY_MAX_ATTEMPTS 8

@@ -469,7 +469,7 @@ def test_a_dead_receiver_does_not_delay_a_healthy_one(env):
         oid = r.json()["id"]
         wait_for(lambda: [p for p in rx.delivered("outage.created") if p["outage_id"] == oid],
                  timeout=20)
-        assert time.time() - t < 3, time.time() - t
+        assert time.time() - t < 4.5, time.time() - t   # under the 5 s attempt timeout
     finally:
         d.stop()
         rx.stop()
