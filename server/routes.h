@@ -75,6 +75,23 @@ enum pm_err route_child_purge(struct http_req *r);
 /* routes_import.c */
 enum pm_err route_import(struct http_req *r);
 
+/* routes_session.c: logging in and out, the password, staff users */
+enum pm_err route_session_create(struct http_req *r);
+enum pm_err route_session_get(struct http_req *r);
+enum pm_err route_session_delete(struct http_req *r);
+enum pm_err route_session_password(struct http_req *r);
+enum pm_err route_users_list(struct http_req *r);
+enum pm_err route_users_create(struct http_req *r);
+enum pm_err route_user_put(struct http_req *r);
+enum pm_err route_user_delete(struct http_req *r);
+
+/* routes_app.c: the staff web application and the reads it needs */
+enum pm_err route_app_index(struct http_req *r);
+enum pm_err route_app_plan_children(struct http_req *r);
+enum pm_err route_app_child_history(struct http_req *r);
+/* routes_static.c: GET /static/app/{file} from web/app */
+enum pm_err route_static_app(struct http_req *r);
+
 /* routes_embed.c: GET /embed, the map page for an <iframe> */
 enum pm_err route_embed(struct http_req *r);
 /* Checks a base-map tile URL template (http(s) with {z}, {x}, {y}; or a path
