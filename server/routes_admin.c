@@ -71,7 +71,7 @@ enum pm_err route_audit_list(struct http_req *r)
 }
 
 /* POST /v1/children/{id}/purge {"legal_reason": "..."}: erases the child's
- * personal data everywhere, history included (sql/0090), and answers the
+ * personal data everywhere, history included (sql/0100), and answers the
  * tombstone.  Audited. */
 enum pm_err route_child_purge(struct http_req *r)
 {

@@ -1,4 +1,4 @@
--- queries_erasure.sql -- erasing a child on a legal request (sql/0090).
+-- queries_erasure.sql -- erasing a child on a legal request (sql/0100).
 
 -- name: child_erase
 -- $1 child id, $2 who ("key:NAME", "cli:USER"), $3 the legal reason.  The

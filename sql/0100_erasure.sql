@@ -1,4 +1,4 @@
--- 0090_erasure.sql -- erasing a child on a legal request (APPI: the duty to
+-- 0100_erasure.sql -- erasing a child on a legal request (APPI: the duty to
 -- erase).  powermap_erase_child removes the child's personal data from every
 -- table -- the record and what cascades from it (devices, calls, the plan
 -- document), the plans of every run, the history and the geocoding cache --
