@@ -75,6 +75,7 @@ enum pm_err route_webhook_deliveries(struct http_req *r);
 enum pm_err route_keys_list(struct http_req *r);
 enum pm_err route_key_revoke(struct http_req *r);
 enum pm_err route_audit_list(struct http_req *r);
+enum pm_err route_child_purge(struct http_req *r);
 
 /* routes_import.c */
 enum pm_err route_import(struct http_req *r);
@@ -138,6 +139,17 @@ enum pm_err route_ogc_items(struct http_req *r);
 enum pm_err route_ogc_item(struct http_req *r);
 enum pm_err route_ogc_queryables(struct http_req *r);
 enum pm_err route_ogc_schema(struct http_req *r);
+
+/* routes_reports.c: the council's questions (DESIGN 9) */
+enum pm_err route_reports_council(struct http_req *r);
+enum pm_err route_reports_transitions(struct http_req *r);
+enum pm_err route_definition_get(struct http_req *r);
+enum pm_err route_definition_put(struct http_req *r);
+enum pm_err route_analysis_coverage(struct http_req *r);
+
+/* routes_duplicates.c: reports that may be a child already registered (名寄せ) */
+enum pm_err route_duplicates_list(struct http_req *r);
+enum pm_err route_duplicate_decide(struct http_req *r);
 
 /* routes_tiles.c: vector tiles */
 enum pm_err route_tile(struct http_req *r);
