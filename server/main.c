@@ -524,27 +524,27 @@ static int cmd_key(const struct cli *o, const char *sub, const char *operand)
 static int cmd_plan(const struct cli *o)
 {
     struct passwd *pw = getpwuid(getuid());
-    char actor[128], err[512], id[24];
+    struct plan_report rep;
+    char actor[128], id[24];
     const char *p[1] = { id };
     PGconn *c = connect_or_die(o->db, 1);
     PGresult *res;
-    long run_id;
     int rc = 1;
 
     if (!c)
         return 1;
     snprintf(actor, sizeof actor, "cli:%s", pw ? pw->pw_name : "unknown");
-    if (plan_run(c, &o->scenario, actor, &run_id, err, sizeof err) < 0) {
-        fprintf(stderr, "powermapd: plan: %s\n", err);
+    if (plan_run(c, &o->scenario, actor, &rep) != PM_OK) {
+        fprintf(stderr, "powermapd: plan: %s\n", rep.message);
         goto out;
     }
-    snprintf(id, sizeof id, "%ld", run_id);
+    snprintf(id, sizeof id, "%ld", rep.run_id);
     res = db_exec(c, "plan_run_get", 1, p);
     if (db_ok(res) && PQntuples(res) == 1) {
         printf("%s\n", PQgetvalue(res, 0, 0));
         rc = 0;
     } else {
-        fprintf(stderr, "powermapd: plan: run %ld stored but not readable\n", run_id);
+        fprintf(stderr, "powermapd: plan: run %ld stored but not readable\n", rep.run_id);
     }
     PQclear(res);
 out:

@@ -5,6 +5,8 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+#include "server/util.h"
+
 struct cJSON;
 
 /* A planning scenario; plan_scenario_init gives DESIGN's defaults. */
@@ -37,12 +39,23 @@ void plan_scenario_key(const struct plan_scenario *s, char *out, size_t outlen);
  * (or the database did not answer). */
 long plan_latest_run(PGconn *c, const struct plan_scenario *s);
 
+/* What a run did, for its caller.  On failure, message says why in one line
+ * (no personal data) and field names the scenario field at fault, if any. */
+struct plan_report {
+    long run_id;
+    int children, stay_home, charge, evacuate, unassigned;
+    int proven_optimal;
+    char field[16];
+    char message[512];
+};
+
 /* Runs the city-wide assignment for s over connection c in one transaction
  * (serialised with any other run through an advisory lock) and stores it.
- * actor names who asked ("key:NAME", "cli:USER").  Returns 0 and the run's id,
- * or -1 with a one-line message in err.  A bad start_at is reported as such
- * (err starts with "start_at:"). */
-int plan_run(PGconn *c, const struct plan_scenario *s, const char *actor, long *run_id,
-             char *err, size_t errlen);
+ * actor names who asked ("key:NAME", "cli:USER").  Returns PM_OK with the
+ * run in *rep, or PM_ERR_BAD_REQUEST (a scenario value the database refuses:
+ * rep->field names it), PM_ERR_UNAVAILABLE (the database failed),
+ * PM_ERR_NOMEM or PM_ERR_INTERNAL, with rep->message. */
+enum pm_err plan_run(PGconn *c, const struct plan_scenario *s, const char *actor,
+                     struct plan_report *rep);
 
 #endif

@@ -17,18 +17,22 @@ static const char *const no_params[] = { NULL };
 
 enum pm_err plans_run(struct http_req *r, const struct plan_scenario *s, long *run_id)
 {
-    char actor[128], err[512];
+    struct plan_report rep;
+    char actor[128];
     PGconn *w = http_db_write(r);
+    enum pm_err e;
 
     if (!w)
         return r->err;
     snprintf(actor, sizeof actor, "key:%s", r->key_name);
-    if (plan_run(w, s, actor, run_id, err, sizeof err) < 0) {
-        if (strncmp(err, "start_at:", 9) == 0)
-            return http_fail(r, PM_ERR_BAD_REQUEST, "%s", err);
-        fprintf(stderr, "powermapd: plan run failed: %s\n", err);
-        return http_fail(r, PM_ERR_INTERNAL, "the plan run failed");
+    e = plan_run(w, s, actor, &rep);
+    if (e == PM_ERR_BAD_REQUEST)
+        return http_fail(r, e, "%s", rep.message);
+    if (e != PM_OK) {
+        fprintf(stderr, "powermapd: plan run failed: %s\n", rep.message);
+        return http_fail(r, e == PM_ERR_NOMEM ? e : PM_ERR_INTERNAL, "the plan run failed");
     }
+    *run_id = rep.run_id;
     return PM_OK;
 }
 
