@@ -25,6 +25,9 @@
 /* Candidates asked for per child and type: the solver needs choice where
  * destinations are contested, and PostGIS stops the KNN scan after them. */
 #define PLAN_CANDIDATES 12
+/* Retention: the latest runs kept per scenario (read and referenced runs
+ * are kept too: sql/0050_plan_retention.sql). */
+#define PLAN_KEEP_RUNS 5
 /* Stay-home children get the power points this close listed as backup. */
 #define PLAN_BACKUP_RADIUS_M 10000.0
 
@@ -840,6 +843,10 @@ static enum pm_err finish_run(PGconn *c, struct run *run)
     snprintf(idtext, sizeof idtext, "%ld", run->rep->run_id);
     p[1] = sum_text;
     e = exec_ok(c, run, "plan_run_finish", 2, p);
+    if (e == PM_OK) {
+        snprintf(idtext, sizeof idtext, "%d", PLAN_KEEP_RUNS);
+        e = exec_ok(c, run, "plan_retention", 1, p);
+    }
 out:
     cJSON_Delete(summary);
     cJSON_Delete(unassigned);

@@ -428,10 +428,11 @@ enum pm_err route_outage_affected(struct http_req *r)
      * run it on the primary and read back there (a replica may lag). */
     run_id = plan_latest_run(r->db, &s);
     if (!run_id) {
-        if (plans_run(r, &s, &run_id) != PM_OK)
+        if (plans_run_for_read(r, &s, &run_id) != PM_OK)
             return r->err;
         reader = http_db_write(r);
     }
+    plans_mark_read(r, run_id);
     snprintf(run, sizeof run, "%ld", run_id);
     p[0] = id;
     p[1] = run;

@@ -36,6 +36,40 @@ enum pm_err plans_run(struct http_req *r, const struct plan_scenario *s, long *r
     return PM_OK;
 }
 
+enum pm_err plans_run_for_read(struct http_req *r, const struct plan_scenario *s, long *run_id)
+{
+    if (r->role < ROLE_PLANNER) {
+        char key[256], *detail;
+        cJSON *sc;
+
+        plan_scenario_key(s, key, sizeof key);
+        sc = cJSON_CreateString(key);
+        detail = sc ? cJSON_PrintUnformatted(sc) : NULL;
+        if (detail)
+            http_fail_detail(r, "scenario", detail);
+        free(detail);
+        cJSON_Delete(sc);
+        return http_fail(r, PM_ERR_CONFLICT,
+                         "この想定の計画はまだありません。計画担当者（planner 以上）が "
+                         "POST /v1/plans/run で作成してください "
+                         "(no plan run for this scenario yet: a planner must run it)");
+    }
+    return plans_run(r, s, run_id);
+}
+
+/* Marks a run as read (kept by retention: audit rows refer to it). */
+void plans_mark_read(struct http_req *r, long run_id)
+{
+    char id[24];
+    const char *p[1] = { id };
+    PGconn *w = http_db_write(r);
+
+    if (!w)
+        return;
+    snprintf(id, sizeof id, "%ld", run_id);
+    PQclear(db_exec(w, "plan_mark_read", 1, p));
+}
+
 enum pm_err route_plans_run(struct http_req *r)
 {
     struct plan_scenario s;
@@ -157,11 +191,12 @@ enum pm_err route_child_plan(struct http_req *r)
     if (http_audit(r, "plan.read", ids) != PM_OK)
         return r->err;
 
-    /* The latest run of the scenario; none, or the child came later: run one. */
+    /* The latest run of the scenario; none, or the child came later: a
+     * planner runs one, others are told to ask one. */
     run_id = plan_latest_run(r->db, &s);
     found = run_id ? fetch_plan(r, r->db, run_id, child, &json) : 0;
     if (found == 0) {
-        if (plans_run(r, &s, &run_id) != PM_OK)
+        if (plans_run_for_read(r, &s, &run_id) != PM_OK)
             return r->err;
         /* Read back where it was written: a replica may lag behind. */
         found = fetch_plan(r, http_db_write(r), run_id, child, &json);
@@ -170,6 +205,7 @@ enum pm_err route_child_plan(struct http_req *r)
         return r->err;
     if (found == 0)
         return http_fail(r, PM_ERR_NOT_FOUND, "no plan for child %s", child);
+    plans_mark_read(r, run_id);
 
     plan = cJSON_Parse(json);
     check = plan ? plan_checklist(plan) : NULL;

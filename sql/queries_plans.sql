@@ -174,3 +174,12 @@ SELECT json_build_object('id', r.id, 'scenario', r.scenario, 'actor', r.actor,
     'started_at', r.started_at, 'finished_at', r.finished_at, 'summary', r.summary)::text
 FROM plan_runs r WHERE r.id = $1
 
+
+-- name: plan_mark_read
+-- A plan of the run was shown: retention keeps the run (audit rows refer to
+-- it).  Writes only the first time.
+UPDATE plan_runs SET read_at = now() WHERE id = $1 AND read_at IS NULL
+
+-- name: plan_retention
+-- $1 how many of the latest runs of each scenario to keep.
+SELECT powermap_plan_retention($1::int)

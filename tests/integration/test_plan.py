@@ -56,8 +56,10 @@ def run(env, **scenario):
 
 
 def plan(env, cid, **scenario):
+    """A child's plan, read by a planner: a scenario with no run yet is run
+    (a viewer would get a 409, see test_plan_retention)."""
     qs = "&".join(f"{k}={v}" for k, v in scenario.items())
-    r = env.get(f"/v1/children/{cid}/plan?{qs}", token=env.viewer)
+    r = env.get(f"/v1/children/{cid}/plan?{qs}", token=env.planner)
     assert r.status == 200, r
     return r.json()
 
@@ -272,6 +274,7 @@ def test_html_plan_renders_in_chromium_and_prints_on_a4(env):
     shelter(env, "避難所A", 1.0)
     point(env, "電源B", 2.0)
     kid = child(env, "K", 0.0, 3)
+    run(env)
     html = env.get(f"/v1/children/{kid}/plan?f=html", token=env.viewer)
     assert html.status == 200
     path = tempfile.mktemp(suffix=".html")
@@ -300,3 +303,36 @@ def test_html_plan_renders_in_chromium_and_prints_on_a4(env):
             print(f"    screenshot {shot}; A4 PDF of {pages} page(s)")
     finally:
         os.unlink(path)
+
+
+def test_viewers_never_start_plan_runs_and_runs_are_bounded(env):
+    """Issue 11.7: a viewer's GET with a new scenario ran and stored a
+    city-wide plan (ten at once grew the database 24 MB -> 799 MB)."""
+    env.reset()
+    shelter(env, "S", 1.0)
+    kid = child(env, "K", 0.0, 3)
+    runs = lambda: int(env.psql("SELECT count(*) FROM plan_runs")[0][0])  # noqa: E731
+    before = runs()
+    r = env.get(f"/v1/children/{kid}/plan?outage_hours=33", token=env.viewer)
+    assert r.status == 409, r
+    err = r.json()["error"]
+    assert err["code"] == "conflict" and "planner" in err["message"] and "計画担当者" in err["message"]
+    assert "outage_hours=33" in err["scenario"]
+    oid = env.post("/v1/outages", {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [
+        [[136.9, 37.0], [137.1, 37.0], [137.1, 37.1], [136.9, 37.1], [136.9, 37.0]]]},
+        "properties": {"started_at": "2026-01-01T00:00:00Z"}}, token=env.planner).json()["id"]
+    assert env.get(f"/v1/outages/{oid}/affected?outage_hours=34", token=env.viewer).status == 409
+    assert runs() == before                                  # nothing was run
+    # A planner's read runs it; then the viewer reads the same run.
+    assert env.get(f"/v1/children/{kid}/plan?outage_hours=33", token=env.planner).status == 200
+    p = env.get(f"/v1/children/{kid}/plan?outage_hours=33", token=env.viewer)
+    assert p.status == 200 and p.json()["scenario"]["outage_hours"] == 33
+    read_run = p.json()["run_id"]
+    # Retention: twelve more runs of one scenario keep the latest five, and
+    # the run whose plan was read (the audit log refers to it).
+    for _ in range(12):
+        run(env, outage_hours=33)
+    ids = [int(x[0]) for x in env.psql(
+        "SELECT id FROM plan_runs WHERE scenario->>'outage_hours' = '33' ORDER BY id")]
+    assert len(ids) == 6 and ids[0] == read_run, ids
+    assert int(env.psql(f"SELECT count(*) FROM plans WHERE run_id = {read_run}")[0][0]) == 1
