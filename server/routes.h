@@ -43,6 +43,13 @@ enum pm_err route_plans_run(struct http_req *r);
 enum pm_err route_plans_list(struct http_req *r);
 enum pm_err route_child_plan(struct http_req *r);
 
+/* routes_plan_doc.c: the plan as a document (status, agreed destination, review) */
+enum pm_err route_child_plan_put(struct http_req *r);
+/* Adds "document" (sql/queries_plan_doc.sql plan_doc_get: status, agreed
+ * destination, review due, history) to a plan JSON that has child_id, read
+ * on c.  Returns 0, or -1 when it could not (the plan is left as it was). */
+int plan_doc_attach(PGconn *c, struct cJSON *plan);
+
 /* routes_outages.c */
 enum pm_err route_outages_list(struct http_req *r);
 enum pm_err route_outages_create(struct http_req *r);
