@@ -230,8 +230,10 @@ static void unassigned_reason(const struct geo_plan_scenario *s, const struct ge
     }
     if (usable)
         reason(o, "every reachable destination with power is taken by children whose batteries "
-                  "run out sooner%s",
-               k->list_cut ? " (the nearest ones were compared; farther ones were not)" : "");
+                  "run out sooner%s%s",
+               k->list_cut ? " (the nearest ones were compared; farther ones were not)" : "",
+               k->unproven ? " (where watts are short the sharing is the best found, not proven "
+                             "best)" : "");
     else if (reachable && closed == reachable)
         reason(o, "no destination with power can be reached %.1f h before the batteries run out "
                   "while it is open (the reachable power points are closed on arrival)",

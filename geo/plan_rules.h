@@ -141,6 +141,7 @@ struct geo_plan_child {
     int life, walks, has_home, in_hazard;
     int needs_dest;             /* from geo_plan_needs_destination */
     int list_cut;               /* its candidate list was cut (more places exist) */
+    int unproven;               /* the run could not prove its cover optimal */
 };
 
 /* A destination a child was offered.  usable: eligible, reachable, open on

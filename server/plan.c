@@ -22,9 +22,16 @@
 #include "server/db.h"
 #include "server/util.h"
 
-/* Candidates asked for per child and type: the solver needs choice where
- * destinations are contested, and PostGIS stops the KNN scan after them. */
+/* Candidates asked for per child and type at first: the solver needs
+ * choice where destinations are contested, and PostGIS stops the KNN scan
+ * after them.  A child whose list was cut (it had more eligible places)
+ * where the cut may matter is asked again with PLAN_GROWTH times as many,
+ * up to PLAN_ROUNDS times (issue 14: adaptive lists). */
 #define PLAN_CANDIDATES 12
+#define PLAN_GROWTH 4
+#define PLAN_ROUNDS 3
+/* Up to this many usable pairs the solver runs without a work budget. */
+#define PLAN_EXACT_EDGES 20000
 /* Retention: the latest runs kept per scenario (read and referenced runs
  * are kept too: sql/0050_plan_retention.sql). */
 #define PLAN_KEEP_RUNS 5
@@ -151,7 +158,10 @@ struct kid {
     long id;
     struct geo_plan_child g;
     int first_cand, ncand;      /* its candidates in run.cands */
-    int assigned;               /* index into cands, or -1 */
+    int assigned;               /* index into its candidates, or -1 */
+    int asked;                  /* rows asked for per type (0: none yet) */
+    int counted[2];             /* rows of the counted lists: shelters, points */
+    int requery;                /* ask again with more rows */
 };
 
 struct cand {
@@ -164,6 +174,14 @@ struct counts {
     int stay_home, charge, evacuate, unassigned;
 };
 
+/* What the run can prove, and the bound when it cannot (issue 14). */
+struct proof {
+    int rounds;                 /* candidate rounds */
+    int cut;                    /* children whose lists were cut */
+    int cut_unproven;           /* of them, where the cut may matter */
+    int bound_life, bound_all;  /* at most this many more could be covered; -1 unknown */
+};
+
 struct run {
     const struct plan_scenario *s;
     struct geo_plan_scenario gs;
@@ -173,6 +191,7 @@ struct run {
     struct cand *cands;
     int ncands, capcands;
     struct geo_assign_stats st;
+    struct proof pf;
     struct counts cnt;
     struct timespec t0;
     double t_load, t_cand, t_solve;
@@ -273,6 +292,8 @@ static enum pm_err add_cands(struct run *run, PGresult *res, const int *kid_of_r
         g->watts = strtod(PQgetvalue(res, i, 5), NULL);
         snprintf(g->hours, sizeof g->hours, "%s",
                  PQgetisnull(res, i, 6) ? "24h" : PQgetvalue(res, i, 6));
+        if (PQgetvalue(res, i, 7)[0] == 't')
+            run->kids[cd->kid].counted[g->type == 'p']++;
         g->reachable = geo_plan_reachable(&run->gs, k->g.runtime_h, g->travel_h);
         g->open = geo_plan_open_on_arrival(&run->gs, g->hours, g->travel_h);
         g->usable = k->g.needs_dest && g->reachable && g->open;
@@ -336,7 +357,7 @@ static enum pm_err take_cands(struct run *run, PGresult *res)
 /* The array parameters of the candidate queries: the kids that need a
  * destination (backup = 0) or stay home (backup = 1). */
 struct cand_params {
-    struct pm_buf ids, reach, welfare, hazard;
+    struct pm_buf ids, reach, welfare, hazard, need;
     int n;
 };
 
@@ -346,20 +367,27 @@ static void cand_params_release(struct cand_params *cp)
     pm_buf_release(&cp->reach);
     pm_buf_release(&cp->welfare);
     pm_buf_release(&cp->hazard);
+    pm_buf_release(&cp->need);
 }
 
-static int cand_params_build(const struct run *run, int backup, struct cand_params *cp)
+/* backup: 0 the kids to ask destinations for (all that need one, or those
+ * marked requery when requery is set), 1 the kids who stay home. */
+static int cand_params_build(const struct run *run, int backup, int requery,
+                             struct cand_params *cp)
 {
     memset(cp, 0, sizeof *cp);
     pm_buf_init(&cp->ids);
     pm_buf_init(&cp->reach);
     pm_buf_init(&cp->welfare);
     pm_buf_init(&cp->hazard);
+    pm_buf_init(&cp->need);
     for (int i = 0; i < run->nkids; i++) {
         const struct kid *kd = &run->kids[i];
         const char *sep = cp->n ? "," : "{";
 
         if (!kd->g.has_home || (backup ? kd->g.needs_dest : !kd->g.needs_dest))
+            continue;
+        if (requery && !kd->requery)
             continue;
         pm_buf_printf(&cp->ids, "%s%ld", sep, kd->id);
         /* Reach: what can be travelled before the batteries run out, margin
@@ -367,35 +395,43 @@ static int cand_params_build(const struct run *run, int backup, struct cand_para
         pm_buf_printf(&cp->reach, "%s%.17g", sep, geo_plan_reach_m(&run->gs, kd->g.runtime_h));
         pm_buf_printf(&cp->welfare, "%s%c", sep, kd->g.life || !kd->g.walks ? 't' : 'f');
         pm_buf_printf(&cp->hazard, "%s%c", sep, kd->g.in_hazard ? 't' : 'f');
+        pm_buf_printf(&cp->need, "%s%.17g", sep, kd->g.need_w);
         cp->n++;
     }
     pm_buf_puts(&cp->ids, cp->n ? "}" : "{}");
     pm_buf_puts(&cp->reach, cp->n ? "}" : "{}");
     pm_buf_puts(&cp->welfare, cp->n ? "}" : "{}");
     pm_buf_puts(&cp->hazard, cp->n ? "}" : "{}");
-    return cp->ids.oom || cp->reach.oom || cp->welfare.oom || cp->hazard.oom ? -1 : 0;
+    pm_buf_puts(&cp->need, cp->n ? "}" : "{}");
+    return cp->ids.oom || cp->reach.oom || cp->welfare.oom || cp->hazard.oom || cp->need.oom
+               ? -1 : 0;
 }
 
 /* The destinations of the kids that need one: power points on a second
  * session while this one searches the staged shelters (two backends, two
  * cores). */
-static enum pm_err query_dest_cands(PGconn *c, struct run *run, const struct cand_params *cp)
+static enum pm_err query_dest_cands(PGconn *c, struct run *run, const struct cand_params *cp,
+                                    int asked)
 {
-    char k[16], cerr[256];
-    const char *p[4] = { cp->ids.data, cp->reach.data, cp->hazard.data, k };
+    char k[16], cerr[256], leave[40], per_m[40];
+    const char *p[8] = { cp->ids.data, cp->reach.data, cp->hazard.data, k, cp->need.data,
+                         run->gs.start_s >= 0 ? leave : NULL, per_m, run->s->hazard };
     PGconn *c2 = db_connect_like(c, cerr, sizeof cerr);
     PGresult *res, *r2 = NULL, *x;
     enum pm_err e;
 
-    snprintf(k, sizeof k, "%d", PLAN_CANDIDATES);
-    if (c2 && !db_send(c2, "plan_candidates_points", 4, p)) {
+    /* One row more than the list: a child given it has more places. */
+    snprintf(k, sizeof k, "%d", asked);
+    snprintf(leave, sizeof leave, "%.17g", run->gs.start_s + run->gs.elapsed_h * 3600.0);
+    snprintf(per_m, sizeof per_m, "%.17g", run->gs.detour / run->gs.speed_kmh * 3.6);
+    if (c2 && !db_send(c2, "plan_candidates_points", 8, p)) {
         PQfinish(c2);
         c2 = NULL;
     }
     if (!c2)
-        r2 = db_exec(c, "plan_candidates_points", 4, p);
+        r2 = db_exec(c, "plan_candidates_points", 8, p);
     p[2] = cp->welfare.data;
-    res = db_exec(c, "plan_candidates_shelters", 4, p);
+    res = db_exec(c, "plan_candidates_shelters", 5, p);
     if (c2) {
         while ((x = PQgetResult(c2))) {
             if (!r2)
@@ -421,11 +457,13 @@ static enum pm_err query_cands(PGconn *c, struct run *run)
     const char *p[2];
     enum pm_err e = PM_OK;
 
+    for (int i = 0; i < run->nkids; i++)
+        run->kids[i].asked = PLAN_CANDIDATES + 1;
     for (int backup = 0; backup < 2 && e == PM_OK; backup++) {
-        if (cand_params_build(run, backup, &cp) < 0)
+        if (cand_params_build(run, backup, 0, &cp) < 0)
             e = run_fail(run, PM_ERR_NOMEM, "out of memory");
         else if (cp.n && !backup)
-            e = query_dest_cands(c, run, &cp);
+            e = query_dest_cands(c, run, &cp, PLAN_CANDIDATES + 1);
         else if (cp.n) {
             snprintf(radius, sizeof radius, "%.1f", PLAN_BACKUP_RADIUS_M);
             p[0] = cp.ids.data;
@@ -487,38 +525,69 @@ static int number_dests(struct run *run, struct cand **order, struct geo_assign_
     return nd;
 }
 
-/* Builds the solver's input from the usable candidates and solves. */
-static enum pm_err solve(struct run *run)
-{
-    struct geo_assign_child *gc = calloc((size_t)run->nkids + 1, sizeof *gc);
-    struct geo_assign_dest *gd = calloc((size_t)run->ncands + 1, sizeof *gd);
-    struct geo_assign_edge *ge = calloc((size_t)run->ncands + 1, sizeof *ge);
-    struct cand **order = calloc((size_t)run->ncands + 1, sizeof *order);
-    int *out = calloc((size_t)run->nkids + 1, sizeof *out);
-    int nd, ne = 0, rc;
-    enum pm_err e = PM_OK;
+/* The solver's input, built from the usable candidates. */
+struct sv_input {
+    struct geo_assign_child *gc;
+    struct geo_assign_dest *gd;
+    struct geo_assign_edge *ge;
+    struct cand **order;
+    int *out;
+    int nd, ne;
+};
 
-    if (!gc || !gd || !ge || !order || !out) {
-        e = run_fail(run, PM_ERR_NOMEM, "out of memory");
-        goto out;
-    }
+static void input_release(struct sv_input *in)
+{
+    free(in->gc);
+    free(in->gd);
+    free(in->ge);
+    free(in->order);
+    free(in->out);
+}
+
+static int input_build(struct run *run, struct sv_input *in)
+{
+    memset(in, 0, sizeof *in);
+    in->gc = calloc((size_t)run->nkids + 1, sizeof *in->gc);
+    in->gd = calloc((size_t)run->ncands + 1, sizeof *in->gd);
+    in->ge = calloc((size_t)run->ncands + 1, sizeof *in->ge);
+    in->order = calloc((size_t)run->ncands + 1, sizeof *in->order);
+    in->out = calloc((size_t)run->nkids + 1, sizeof *in->out);
+    if (!in->gc || !in->gd || !in->ge || !in->order || !in->out)
+        return -1;
     for (int i = 0; i < run->nkids; i++) {
-        gc[i].need_w = run->kids[i].g.need_w;
-        gc[i].runtime_h = run->kids[i].g.runtime_h;
-        gc[i].life = run->kids[i].g.life;
+        in->gc[i].need_w = run->kids[i].g.need_w;
+        in->gc[i].runtime_h = run->kids[i].g.runtime_h;
+        in->gc[i].life = run->kids[i].g.life;
     }
-    nd = number_dests(run, order, gd);
+    in->nd = number_dests(run, in->order, in->gd);
     for (int i = 0; i < run->ncands; i++) {
         const struct cand *cd = &run->cands[i];
 
         if (!cd->g.usable)
             continue;
-        ge[ne].child = cd->kid;
-        ge[ne].dest = cd->dest;
-        ge[ne].travel_h = cd->g.travel_h;
-        ne++;
+        in->ge[in->ne].child = cd->kid;
+        in->ge[in->ne].dest = cd->dest;
+        in->ge[in->ne].travel_h = cd->g.travel_h;
+        in->ne++;
     }
-    rc = geo_assign_solve(gc, run->nkids, gd, nd, ge, ne, NULL, out, &run->st);
+    return 0;
+}
+
+/* Solves the run's assignment and records each kid's destination. */
+static enum pm_err solve(struct run *run)
+{
+    struct geo_assign_opts opts;
+    struct sv_input in;
+    enum pm_err e = PM_OK;
+    int rc;
+
+    if (input_build(run, &in) < 0) {
+        e = run_fail(run, PM_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    /* A small city is solved exactly whatever it costs (travel too). */
+    opts.work_budget = in.ne <= PLAN_EXACT_EDGES ? -1 : 0;
+    rc = geo_assign_solve(in.gc, run->nkids, in.gd, in.nd, in.ge, in.ne, &opts, in.out, &run->st);
     if (rc != GEO_ASSIGN_OK) {
         e = run_fail(run, rc == GEO_ASSIGN_ENOMEM ? PM_ERR_NOMEM : PM_ERR_INTERNAL,
                      "solver: %s", geo_assign_strerror(rc));
@@ -528,20 +597,127 @@ static enum pm_err solve(struct run *run)
         struct kid *k = &run->kids[i];
 
         k->assigned = -1;
-        for (int j = k->first_cand; out[i] >= 0 && j < k->first_cand + k->ncand; j++) {
-            if (run->cands[j].g.usable && run->cands[j].dest == out[i]) {
+        for (int j = k->first_cand; in.out[i] >= 0 && j < k->first_cand + k->ncand; j++) {
+            if (run->cands[j].g.usable && run->cands[j].dest == in.out[i]) {
                 k->assigned = j - k->first_cand;
                 break;
             }
         }
     }
 out:
-    free(gc);
-    free(gd);
-    free(ge);
-    free(order);
-    free(out);
+    input_release(&in);
     return e;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Adaptive lists and what the run can prove                                   */
+/* ------------------------------------------------------------------------- */
+
+/* Marks for a new query the kids whose list was cut where the cut may
+ * matter, and returns how many.  A cut list cannot change the optimum when
+ * its kid is covered at a place that still has a free outlet: an improving
+ * path of the uncut problem that used one of its missing places could stop
+ * at that free outlet instead, and so would exist in the cut problem too.
+ * A cut kid left out, or at a full place, has no such proof. */
+static int mark_requery(struct run *run, int *load)
+{
+    int n = 0;
+
+    run->pf.cut = 0;
+    for (int i = 0; i < run->ncands; i++)
+        load[i] = 0;
+    for (int i = 0; i < run->nkids; i++) {
+        const struct kid *k = &run->kids[i];
+
+        if (k->assigned >= 0)
+            load[run->cands[k->first_cand + k->assigned].dest]++;
+    }
+    for (int i = 0; i < run->nkids; i++) {
+        struct kid *k = &run->kids[i];
+        const struct cand *at = k->assigned >= 0 ? &run->cands[k->first_cand + k->assigned] : NULL;
+
+        k->g.list_cut = k->g.needs_dest && k->asked > 0 &&
+                        (k->counted[0] >= k->asked || k->counted[1] >= k->asked);
+        k->requery = k->g.list_cut && (!at || load[at->dest] >= at->g.outlets);
+        run->pf.cut += k->g.list_cut;
+        n += k->requery;
+    }
+    return n;
+}
+
+/* Asks again, with `asked` rows per type, for the kids marked requery. */
+static enum pm_err requery(PGconn *c, struct run *run, int asked)
+{
+    struct cand_params cp;
+    enum pm_err e;
+    int w = 0;
+
+    for (int i = 0; i < run->ncands; i++)
+        if (!run->kids[run->cands[i].kid].requery)
+            run->cands[w++] = run->cands[i];
+    run->ncands = w;
+    for (int i = 0; i < run->nkids; i++) {
+        struct kid *k = &run->kids[i];
+
+        if (k->requery) {
+            k->asked = asked;
+            k->counted[0] = k->counted[1] = 0;
+        }
+    }
+    if (cand_params_build(run, 0, 1, &cp) < 0)
+        e = run_fail(run, PM_ERR_NOMEM, "out of memory");
+    else
+        e = query_dest_cands(c, run, &cp, asked);
+    cand_params_release(&cp);
+    index_cands(run);
+    return e;
+}
+
+/* Solves, asking again for longer lists where a cut may matter. */
+static enum pm_err solve_adaptive(PGconn *c, struct run *run)
+{
+    int *load = NULL, asked = PLAN_CANDIDATES + 1;
+    enum pm_err e = PM_OK;
+
+    for (run->pf.rounds = 1;; run->pf.rounds++) {
+        int *nl = realloc(load, ((size_t)run->ncands + 1) * sizeof *load);
+
+        if (!nl) {
+            e = run_fail(run, PM_ERR_NOMEM, "out of memory");
+            break;
+        }
+        load = nl;
+        if ((e = solve(run)) != PM_OK)
+            break;
+        run->pf.cut_unproven = mark_requery(run, load);
+        if (!run->pf.cut_unproven || run->pf.rounds >= PLAN_ROUNDS)
+            break;
+        asked = (asked - 1) * PLAN_GROWTH + 1;
+        if ((e = requery(c, run, asked)) != PM_OK)
+            break;
+    }
+    free(load);
+    return e;
+}
+
+/* When the run is not proven optimal: at most how many more children with
+ * a life-sustaining device (rule 5a), and how many more children at all,
+ * any assignment over the compared places could cover.  -1: not known. */
+static void bound(struct run *run)
+{
+    struct sv_input in;
+    int life, all;
+
+    run->pf.bound_life = run->pf.bound_all = -1;
+    if (input_build(run, &in) == 0 &&
+        geo_assign_bound(in.gc, run->nkids, in.gd, in.nd, in.ge, in.ne, &life, &all) ==
+            GEO_ASSIGN_OK) {
+        if (life >= 0)
+            run->pf.bound_life = life > run->st.covered_life ? life - run->st.covered_life : 0;
+        if (all >= 0)
+            run->pf.bound_all = all > run->st.covered ? all - run->st.covered : 0;
+    }
+    input_release(&in);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -796,6 +972,14 @@ static enum pm_err stage(PGconn *c, struct run *run)
     return e;
 }
 
+static void bound_json(cJSON *o, const char *name, int v)
+{
+    if (v < 0)
+        cJSON_AddNullToObject(o, name);
+    else
+        cJSON_AddNumberToObject(o, name, v);
+}
+
 static void summary_solver(const struct run *run, cJSON *summary)
 {
     cJSON *sv = cJSON_AddObjectToObject(summary, "solver");
@@ -804,8 +988,15 @@ static void summary_solver(const struct run *run, cJSON *summary)
     cJSON_AddNumberToObject(sv, "candidates", run->ncands);
     cJSON_AddNumberToObject(sv, "covered", st->covered);
     cJSON_AddNumberToObject(sv, "covered_life", st->covered_life);
-    cJSON_AddBoolToObject(sv, "proven_optimal", st->exact);
+    cJSON_AddBoolToObject(sv, "proven_optimal", st->exact && !run->pf.cut_unproven);
+    cJSON_AddBoolToObject(sv, "cover_proven_optimal", st->exact_cover && !run->pf.cut_unproven);
     cJSON_AddNumberToObject(sv, "watts_refusals", (double)st->watts_refusals);
+    cJSON_AddNumberToObject(sv, "candidate_rounds", run->pf.rounds);
+    cJSON_AddNumberToObject(sv, "lists_cut", run->pf.cut);
+    cJSON_AddNumberToObject(sv, "lists_cut_unproven", run->pf.cut_unproven);
+    bound_json(sv, "more_life_at_most", run->pf.bound_life);
+    bound_json(sv, "more_children_at_most", run->pf.bound_all);
+    cJSON_AddBoolToObject(sv, "bound_over_compared_places_only", run->pf.cut_unproven > 0);
     cJSON_AddNumberToObject(sv, "load_s", run->t_load);
     cJSON_AddNumberToObject(sv, "candidates_s", run->t_cand - run->t_load);
     cJSON_AddNumberToObject(sv, "solve_s", run->t_solve - run->t_cand);
@@ -886,8 +1077,14 @@ enum pm_err plan_run(PGconn *c, const struct plan_scenario *s, const char *actor
         goto out;
     index_cands(&run);
     run.t_cand = seconds_since(&run.t0);
-    if ((e = solve(&run)) != PM_OK)
+    if ((e = solve_adaptive(c, &run)) != PM_OK)
         goto out;
+    if (run.st.exact && !run.pf.cut_unproven)
+        run.pf.bound_life = run.pf.bound_all = 0;
+    else
+        bound(&run);
+    for (int i = 0; i < run.nkids; i++)
+        run.kids[i].g.unproven = !run.st.exact_cover;
     run.t_solve = seconds_since(&run.t0);
     if ((e = finish_run(c, &run)) != PM_OK)
         goto out;
@@ -901,7 +1098,7 @@ out:
     rep->charge = run.cnt.charge;
     rep->evacuate = run.cnt.evacuate;
     rep->unassigned = run.cnt.unassigned;
-    rep->proven_optimal = run.st.exact;
+    rep->proven_optimal = run.st.exact && !run.pf.cut_unproven;
     free(run.kids);
     free(run.cands);
     return e;

@@ -39,3 +39,31 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION powermap_plan_retention(int) IS
     'Deletes the plan runs no longer kept: not among the latest keep of their scenario, never read, referenced by no other table. Returns how many.';
+
+-- Opening hours in the candidate search (issue 14): points closed on arrival
+-- must not fill a child's list before the cut.  The database keeps a point
+-- open a second either side of its window (its arithmetic is not the
+-- planner's); geo_hours_open_at in the planner decides exactly.
+CREATE FUNCTION powermap_open_at(hours text, t double precision) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE
+        WHEN hours = '24h' THEN true
+        WHEN t IS NULL OR hours !~ '^\d\d:\d\d-\d\d:\d\d$' THEN NULL
+        ELSE (SELECT CASE WHEN a = b THEN false
+                          WHEN a < b THEN x >= a AND x < b
+                          ELSE x >= a OR x < b END
+              FROM (SELECT (substr(hours, 1, 2)::int * 60 + substr(hours, 4, 2)::int) * 60.0 AS a,
+                           (substr(hours, 7, 2)::int * 60 + substr(hours, 10, 2)::int) * 60.0 AS b,
+                           t - 86400.0 * floor(t / 86400.0) AS x) w)
+    END
+$$;
+COMMENT ON FUNCTION powermap_open_at(text, double precision) IS
+    'Is a point with these hours (24h or HH:MM-HH:MM) open at t seconds after midnight, Japan time? NULL when t is NULL.';
+
+CREATE FUNCTION powermap_open_near(hours text, t double precision) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT powermap_open_at(hours, t - 1) OR powermap_open_at(hours, t)
+           OR powermap_open_at(hours, t + 1)
+$$;
+COMMENT ON FUNCTION powermap_open_near(text, double precision) IS
+    'powermap_open_at a second either way: the candidate search keeps a point on the boundary and the planner decides it exactly.';

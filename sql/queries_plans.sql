@@ -64,54 +64,79 @@ ANALYZE plan_shelters
 
 -- name: plan_candidates_shelters
 -- unprepared
--- $1 child ids, $2 reach in metres, $3 needs a welfare shelter, $4 how many.
--- The nearest eligible shelters within reach (plan_shelters, staged for the
--- run), through its GiST indexes: KNN <-> bounded by ST_DWithin.
--- Rows: child, type, id, distance_m, outlets, watts, hours.
+-- $1 child ids, $2 reach in metres, $3 needs a welfare shelter, $4 how many,
+-- $5 need_w.  The nearest eligible shelters within reach (plan_shelters,
+-- staged for the run) with the watts for the child alone, through its GiST
+-- indexes: KNN <-> bounded by ST_DWithin.  A child given $4 rows may have
+-- more (its list is cut: server/plan.c asks again for more when it matters).
+-- Rows: child, type, id, distance_m, outlets, watts, hours, counted in the cut.
 WITH k AS (
-    SELECT k.id, k.reach_m, k.welfare, c.home::geography AS g
-    FROM unnest($1::bigint[], $2::float8[], $3::boolean[]) AS k(id, reach_m, welfare)
+    SELECT k.id, k.reach_m, k.welfare, k.need_w, c.home::geography AS g
+    FROM unnest($1::bigint[], $2::float8[], $3::boolean[], $5::float8[])
+         AS k(id, reach_m, welfare, need_w)
     JOIN children c ON c.id = k.id)
-SELECT k.id, 's', s.id, s.dist, s.outlets, s.power_w, NULL
+SELECT k.id, 's', s.id, s.dist, s.outlets, s.power_w, NULL, true
 FROM k CROSS JOIN LATERAL (
     SELECT s.id, s.outlets, s.power_w, ST_Distance(s.g, k.g) AS dist
     FROM plan_shelters s
     WHERE k.welfare AND s.welfare AND ST_DWithin(s.g, k.g, k.reach_m)
+      AND s.power_w + 0.001 >= k.need_w
     ORDER BY s.g <-> k.g
     LIMIT $4) s
 UNION ALL
-SELECT k.id, 's', s.id, s.dist, s.outlets, s.power_w, NULL
+SELECT k.id, 's', s.id, s.dist, s.outlets, s.power_w, NULL, true
 FROM k CROSS JOIN LATERAL (
     SELECT s.id, s.outlets, s.power_w, ST_Distance(s.g, k.g) AS dist
     FROM plan_shelters s
     WHERE NOT k.welfare AND ST_DWithin(s.g, k.g, k.reach_m)
+      AND s.power_w + 0.001 >= k.need_w
     ORDER BY s.g <-> k.g
     LIMIT $4) s
 
 -- name: plan_candidates_points
 -- $1 child ids, $2 reach in metres, $3 home in a hazard area (then none:
--- the child must evacuate), $4 how many.  The nearest available power points
--- within reach through the geography GiST index.  Sent on a second
--- connection while the first searches shelters.
+-- the child must evacuate), $4 how many, $5 need_w, $6 second of the day
+-- (Japan time) at which the child leaves (NULL: unknown, so only 24h points
+-- count), $7 seconds of travel per metre, $8 the scenario's hazard.  The
+-- nearest available power points within reach, open on arrival, with the
+-- watts for the child alone and outside the hazard's areas, through the
+-- geography GiST index; then up to three nearest closed on arrival, listed
+-- among the alternatives with their hours (last column false).  Sent on a
+-- second connection while the first searches shelters.
 WITH k AS (
-    SELECT k.id, k.reach_m, k.in_hazard, c.home::geography AS g
-    FROM unnest($1::bigint[], $2::float8[], $3::boolean[]) AS k(id, reach_m, in_hazard)
+    SELECT k.id, k.reach_m, k.in_hazard, k.need_w, c.home::geography AS g
+    FROM unnest($1::bigint[], $2::float8[], $3::boolean[], $5::float8[])
+         AS k(id, reach_m, in_hazard, need_w)
     JOIN children c ON c.id = k.id)
-SELECT k.id, 'p', p.id, p.dist, p.outlets, p.output_w, p.hours
+SELECT k.id, 'p', p.id, p.dist, p.outlets, p.output_w, p.hours, p.counted
 FROM k CROSS JOIN LATERAL (
-    SELECT p.id, p.outlets, p.output_w, p.hours, ST_Distance(p.geom::geography, k.g) AS dist
-    FROM power_points p
-    WHERE NOT k.in_hazard AND p.status = 'available' AND p.outlets > 0 AND p.output_w > 0
-      AND ST_DWithin(p.geom::geography, k.g, k.reach_m)
-    ORDER BY p.geom::geography <-> k.g
-    LIMIT $4) p
+    (SELECT p.id, p.outlets, p.output_w, p.hours, ST_Distance(p.geom::geography, k.g) AS dist,
+            true AS counted
+     FROM power_points p
+     WHERE NOT k.in_hazard AND p.status = 'available' AND p.outlets > 0
+       AND p.output_w + 0.001 >= k.need_w AND ST_DWithin(p.geom::geography, k.g, k.reach_m)
+       AND powermap_open_near(p.hours, $6::float8 + ST_Distance(p.geom::geography, k.g) * $7::float8)
+       AND ($8::text = 'none' OR NOT EXISTS (
+               SELECT 1 FROM hazard_areas h WHERE h.hazard = $8::text AND ST_Intersects(h.geom, p.geom)))
+     ORDER BY p.geom::geography <-> k.g
+     LIMIT $4)
+    UNION ALL
+    (SELECT p.id, p.outlets, p.output_w, p.hours, ST_Distance(p.geom::geography, k.g) AS dist,
+            false AS counted
+     FROM power_points p
+     WHERE NOT k.in_hazard AND p.status = 'available' AND p.outlets > 0 AND p.hours <> '24h'
+       AND p.output_w + 0.001 >= k.need_w AND ST_DWithin(p.geom::geography, k.g, k.reach_m)
+       AND NOT coalesce(powermap_open_near(p.hours, $6::float8 +
+                                           ST_Distance(p.geom::geography, k.g) * $7::float8), false)
+     ORDER BY p.geom::geography <-> k.g
+     LIMIT 3)) p
 
 -- name: plan_backup_points
 -- $1 child ids, $2 radius in metres: the three nearest available power
 -- points of each child who stays home, listed as backup.
 WITH k AS (
     SELECT c.id, c.home::geography AS g FROM children c WHERE c.id = ANY ($1::bigint[]))
-SELECT k.id, 'p', p.id, p.dist, p.outlets, p.output_w, p.hours
+SELECT k.id, 'p', p.id, p.dist, p.outlets, p.output_w, p.hours, false
 FROM k CROSS JOIN LATERAL (
     SELECT p.id, p.outlets, p.output_w, p.hours, ST_Distance(p.geom::geography, k.g) AS dist
     FROM power_points p

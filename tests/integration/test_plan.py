@@ -336,3 +336,61 @@ def test_viewers_never_start_plan_runs_and_runs_are_bounded(env):
         "SELECT id FROM plan_runs WHERE scenario->>'outage_hours' = '33' ORDER BY id")]
     assert len(ids) == 6 and ids[0] == read_run, ids
     assert int(env.psql(f"SELECT count(*) FROM plans WHERE run_id = {read_run}")[0][0]) == 1
+
+
+def solver(env, **scenario):
+    return run(env, **scenario)["summary"]["solver"]
+
+
+def test_closed_points_no_longer_fill_the_candidate_list(env):
+    """Issue 14: the 12 nearest power points were fetched before opening hours
+    were checked, so 13 points closed on arrival hid an open one."""
+    env.reset()
+    for i in range(15):
+        point(env, f"CLOSED{i}", 0.2 + 0.01 * i, hours="01:00-02:00")
+    point(env, "OPEN", 1.0)
+    kid = child(env, "K", 0.0, 3)
+    sv = solver(env, start_at="2026-01-10T12:00:00+09:00")
+    p = plan(env, kid, start_at="2026-01-10T12:00:00%2B09:00")
+    assert dest(p) == ("power_point", "OPEN"), p
+    assert sv["proven_optimal"] is True and sv["more_children_at_most"] == 0
+    # The closed ones are still shown among the alternatives, with their hours.
+    assert p["alternatives"][0]["hours"] == "01:00-02:00"
+
+
+def test_arrival_is_compared_to_the_second_not_the_minute(env):
+    """Issue 14: a child arriving 18 s before a point opens was sent there."""
+    env.reset()
+    point(env, "NINE", 1.0, hours="09:00-17:00")       # 1 km: 252 s by road
+    kid = child(env, "K", 0.0, 3)
+    early = "2026-01-10T08:55:30%2B09:00"                # arrives 08:59:42
+    on_time = "2026-01-10T08:55:48%2B09:00"              # arrives 09:00:00
+    assert plan(env, kid, start_at=early)["decision"] == "unassigned"
+    assert dest(plan(env, kid, start_at=on_time)) == ("power_point", "NINE")
+
+
+def test_crowded_places_are_found_beyond_the_first_twelve(env):
+    """Issue 14: with one-outlet places crowded around many children, each
+    child saw only the 13 nearest and the rest were left out although free
+    places existed.  Lists grow where the cut matters, and the run proves it."""
+    env.reset()
+    for i in range(30):
+        shelter(env, f"S{i:02d}", 0.5 + 0.05 * i, outlets=1)
+    kids = [child(env, f"K{i:02d}", 0.0 + 0.001 * i, 4) for i in range(30)]
+    sv = solver(env)
+    assert sv["covered"] == 30 and sv["candidate_rounds"] >= 2, sv
+    assert sv["proven_optimal"] is True and sv["lists_cut_unproven"] == 0, sv
+    assert all(plan(env, k)["decision"] == "evacuate" for k in kids[:3])
+
+
+def test_a_run_that_watts_bind_states_a_bound_and_claims_nothing(env):
+    env.reset()
+    shelter(env, "S", 0.5, outlets=3, power_w=500)
+    for i in range(3):
+        child(env, f"H{i}", 0.0, 3, need_w=300 - i)     # only one of these fits
+    sv = solver(env)
+    assert sv["covered"] == 1 and sv["watts_refusals"] > 0
+    assert sv["more_children_at_most"] is not None and sv["more_children_at_most"] >= 0
+    assert sv["more_life_at_most"] is not None
+    if not sv["proven_optimal"]:
+        assert sv["more_children_at_most"] >= 0
