@@ -33,6 +33,8 @@ static const struct http_route routes[] = {
     { "DELETE", "/v1/children/{id}",        ROLE_ADMIN,   0, route_child_delete },
     { "GET",    "/v1/children/{id}/plan",   ROLE_VIEWER,  0, route_child_plan },
     { "PUT",    "/v1/children/{id}/plan",   ROLE_PLANNER, 0, route_child_plan_put },
+    { "GET",    "/v1/children/{id}/calls",  ROLE_VIEWER,  0, route_child_calls_list },
+    { "POST",   "/v1/children/{id}/calls",  ROLE_PLANNER, 0, route_child_calls_create },
 
     { "GET",    "/v1/shelters",             ROLE_NONE,    0, route_shelters_list },
     { "POST",   "/v1/shelters",             ROLE_PLANNER, 0, route_shelters_create },
@@ -45,6 +47,12 @@ static const struct http_route routes[] = {
     { "GET",    "/v1/power-points/{id}",    ROLE_NONE,    0, route_power_point_get },
     { "PUT",    "/v1/power-points/{id}",    ROLE_PLANNER, 0, route_power_point_put },
     { "DELETE", "/v1/power-points/{id}",    ROLE_ADMIN,   0, route_power_point_delete },
+
+    { "GET",    "/v1/facilities",           ROLE_NONE,    0, route_facilities_list },
+    { "POST",   "/v1/facilities",           ROLE_PLANNER, 0, route_facilities_create },
+    { "GET",    "/v1/facilities/{id}",      ROLE_NONE,    0, route_facility_get },
+    { "PUT",    "/v1/facilities/{id}",      ROLE_PLANNER, 0, route_facility_put },
+    { "DELETE", "/v1/facilities/{id}",      ROLE_ADMIN,   0, route_facility_delete },
 
     { "POST",   "/v1/plans/run",            ROLE_PLANNER, 0, route_plans_run },
     { "GET",    "/v1/plans",                ROLE_VIEWER,  0, route_plans_list },

@@ -34,7 +34,7 @@ static const char usage[] =
     "                          [--tiles-attribution TEXT] [--frame-ancestors SOURCES]\n"
     "                          [--trusted-proxy CIDR ...] [--public-url URL]\n"
     "       powermapd import   --db CONNINFO --kind KIND [--partial] [--geocoder URL|none] FILE\n"
-    "                          KIND: children|devices|shelters|power-points|hazards\n"
+    "                          KIND: children|devices|shelters|power-points|facilities|hazards\n"
     "       powermapd key create --db CONNINFO --role viewer|planner|admin --name NAME\n"
     "                          [--expires ISO8601]\n"
     "       powermapd key list --db CONNINFO\n"

@@ -26,6 +26,14 @@ enum pm_err route_power_points_create(struct http_req *r);
 enum pm_err route_power_point_get(struct http_req *r);
 enum pm_err route_power_point_put(struct http_req *r);
 enum pm_err route_power_point_delete(struct http_req *r);
+/* routes_calls.c: the 安否確認 log of a child */
+enum pm_err route_child_calls_list(struct http_req *r);
+enum pm_err route_child_calls_create(struct http_req *r);
+enum pm_err route_facilities_list(struct http_req *r);
+enum pm_err route_facilities_create(struct http_req *r);
+enum pm_err route_facility_get(struct http_req *r);
+enum pm_err route_facility_put(struct http_req *r);
+enum pm_err route_facility_delete(struct http_req *r);
 
 /* routes_plans.c; the first two are shared with routes_outages.c */
 /* Reads the scenario of DESIGN 6 from the query string (hazard,
