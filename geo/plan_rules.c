@@ -64,11 +64,16 @@ void geo_plan_power(const struct geo_device *d, int n, const struct geo_home_pow
     out->runtime_h = out->device_h;
     if (!home || n == 0 || !(out->avg_w > 0) || isinf(out->device_h))
         return;
-    if (home->battery_wh > 0)
-        out->home_battery_h = home->battery_wh / out->avg_w;
-    if (home->generator_w > 0 && home->generator_h > 0 && home->generator_w >= out->avg_w)
-        out->home_generator_h = home->generator_w * home->generator_h / out->avg_w;
-    out->runtime_h += out->home_battery_h + out->home_generator_h;
+    {
+        double wh = home->battery_wh > 0 ? home->battery_wh : 0, gen = 0;
+
+        if (home->generator_w > 0 && home->generator_h > 0 && home->generator_w >= out->avg_w)
+            gen = home->generator_w * home->generator_h;
+        out->home_battery_h = wh / out->avg_w;
+        out->home_generator_h = gen / out->avg_w;
+        /* Energy over draw in one division, as powermap_runtime_h in SQL. */
+        out->runtime_h += (wh + gen) / out->avg_w;
+    }
 }
 
 /* ------------------------------------------------------------------------- */
@@ -203,10 +208,9 @@ const char *geo_plan_decision_name(enum geo_plan_decision d)
     return (unsigned)d < 4 ? names[d] : "unassigned";
 }
 
-static void reason(struct geo_plan_outcome *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+#define reason geo_plan_add_reason
 
-static void reason(struct geo_plan_outcome *o, const char *fmt, ...)
+void geo_plan_add_reason(struct geo_plan_outcome *o, const char *fmt, ...)
 {
     va_list ap;
 
@@ -254,7 +258,7 @@ static void alternatives(const struct geo_plan_cand *c, int nc, int assigned,
 {
     o->nalt = 0;
     for (int j = 0; j < nc && o->nalt < 3; j++) {
-        int dup = j == assigned;
+        int dup = j == assigned || c[j].type == 'v';
 
         for (int i = 0; i < j && !dup; i++)
             dup = c[i].type == c[j].type && c[i].id == c[j].id;
@@ -286,10 +290,17 @@ void geo_plan_decide(const struct geo_plan_scenario *s, const char *hazard,
     } else {
         if (k->in_hazard)
             reason(o, "home is inside a %s hazard area: must evacuate", hazard);
+        else if (s->elapsed_h > 0)
+            reason(o, "batteries last %.1f h, %.1f h of them left now, less than the %.0f h outage",
+                   k->runtime_h, k->runtime_h - s->elapsed_h, s->outage_hours);
         else
             reason(o, "batteries last %.1f h, less than the %.0f h outage", k->runtime_h,
                    s->outage_hours);
-        if (dest) {
+        if (dest && dest->type == 'v') {
+            o->decision = GEO_PLAN_STAY_HOME;
+            reason(o, "a power source is brought home from %.1f km away (within its range): "
+                      "stay home with it", dest->dist_m / 1000.0);
+        } else if (dest) {
             o->decision = dest->type == 's' ? GEO_PLAN_EVACUATE : GEO_PLAN_CHARGE;
             if (isfinite(k->runtime_h))
                 o->leave_by_h = k->runtime_h - s->margin_h - dest->travel_h;

@@ -147,7 +147,8 @@ struct geo_plan_child {
 /* A destination a child was offered.  usable: eligible, reachable, open on
  * arrival and powered for long enough, so it may be assigned. */
 struct geo_plan_cand {
-    char type;                  /* 's' shelter, 'p' power point */
+    char type;                  /* 's' shelter, 'p' power point, 'v' a power
+                                 * source brought home (rule 9) */
     long id;
     double dist_m, travel_h;
     int outlets;
@@ -159,7 +160,7 @@ struct geo_plan_cand {
     int full;                   /* after the run: no room left for this child */
 };
 
-#define GEO_PLAN_MAX_REASONS 4
+#define GEO_PLAN_MAX_REASONS 6
 #define GEO_PLAN_REASON_LEN 200
 
 struct geo_plan_outcome {
@@ -177,6 +178,10 @@ struct geo_plan_outcome {
 void geo_plan_decide(const struct geo_plan_scenario *s, const char *hazard,
                      const struct geo_plan_child *k, const struct geo_plan_cand *c, int nc,
                      int assigned, struct geo_plan_outcome *o);
+
+/* Appends a reason to o (dropped past GEO_PLAN_MAX_REASONS). */
+void geo_plan_add_reason(struct geo_plan_outcome *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* ---- When to leave (rule 11) and long outages (rule 12) ---------------- */
 

@@ -40,7 +40,7 @@ static const char usage[] =
     "       powermapd key list --db CONNINFO\n"
     "       powermapd key revoke --db CONNINFO ID\n"
     "       powermapd plan     --db CONNINFO [--hazard H] [--outage-hours N] [--speed-kmh V]\n"
-    "                          [--detour F] [--margin-h M] [--start-at ISO8601]\n"
+    "                          [--detour F] [--margin-h M] [--start-at ISO8601] [--outage ID]\n"
     "CONNINFO is a libpq connection string; POWERMAP_DB may stand in for --db.\n";
 
 struct cli {
@@ -220,6 +220,7 @@ static int parse_options(int argc, char **argv, struct cli *o)
         { "detour", required_argument, NULL, 'D' },
         { "margin-h", required_argument, NULL, 'M' },
         { "start-at", required_argument, NULL, 'T' },
+        { "outage", required_argument, NULL, 'U' },
         { "web-root", required_argument, NULL, OPT_WEB_ROOT },
         { "tiles", required_argument, NULL, OPT_TILES },
         { "tiles-attribution", required_argument, NULL, OPT_TILES_ATTRIBUTION },
@@ -243,10 +244,10 @@ static int parse_options(int argc, char **argv, struct cli *o)
         case 'n': o->name = optarg; break;
         case 'e': o->expires = optarg; break;
         case 'p': o->partial = 1; break;
-        case 'H': case 'O': case 'S': case 'D': case 'M': case 'T': {
+        case 'H': case 'O': case 'S': case 'D': case 'M': case 'T': case 'U': {
             const char *field = ch == 'H' ? "hazard" : ch == 'O' ? "outage_hours"
                               : ch == 'S' ? "speed_kmh" : ch == 'D' ? "detour"
-                              : ch == 'M' ? "margin_h" : "start_at";
+                              : ch == 'M' ? "margin_h" : ch == 'U' ? "outage_id" : "start_at";
 
             if (plan_scenario_set(&o->scenario, field, optarg, err, sizeof err) < 0)
                 return die("plan: %s", err), -1;

@@ -86,6 +86,16 @@ int plan_scenario_set(struct plan_scenario *s, const char *name, const char *val
         return set_number(&s->detour, name, value, 1, 10, err, errlen);
     if (strcmp(name, "margin_h") == 0)
         return set_number(&s->margin_h, name, value, 0, 48, err, errlen);
+    if (strcmp(name, "outage_id") == 0) {
+        long id;
+
+        if (pm_parse_long(value, 1, 9007199254740991L, &id) < 0) {
+            snprintf(err, errlen, "outage_id: must be a positive integer");
+            return -1;
+        }
+        s->outage_id = id;
+        return 0;
+    }
     if (strcmp(name, "start_at") == 0) {
         /* Checked by PostgreSQL when the run starts; here only its shape. */
         if (!pm_is_iso8601(value) || strlen(value) >= sizeof s->start_at) {
@@ -131,8 +141,12 @@ int plan_scenario_from_json(struct plan_scenario *s, const cJSON *obj, char *err
 
 void plan_scenario_key(const struct plan_scenario *s, char *out, size_t outlen)
 {
-    snprintf(out, outlen, "hazard=%s;outage_hours=%g;speed_kmh=%g;detour=%g;margin_h=%g;start_at=%s",
-             s->hazard, s->outage_hours, s->speed_kmh, s->detour, s->margin_h, s->start_at);
+    int n = snprintf(out, outlen,
+                     "hazard=%s;outage_hours=%g;speed_kmh=%g;detour=%g;margin_h=%g;start_at=%s",
+                     s->hazard, s->outage_hours, s->speed_kmh, s->detour, s->margin_h, s->start_at);
+
+    if (s->outage_id && n > 0 && (size_t)n < outlen)
+        snprintf(out + n, outlen - (size_t)n, ";outage_id=%ld", s->outage_id);
 }
 
 long plan_latest_run(PGconn *c, const struct plan_scenario *s)
@@ -150,9 +164,32 @@ long plan_latest_run(PGconn *c, const struct plan_scenario *s)
     return id;
 }
 
+long plan_outage_run(PGconn *c, long outage_id)
+{
+    char id[24];
+    const char *p[1] = { id };
+    PGresult *res;
+    long run = 0;
+
+    snprintf(id, sizeof id, "%ld", outage_id);
+    res = db_exec(c, "plan_outage_run", 1, p);
+    if (db_ok(res) && PQntuples(res) == 1)
+        run = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return run;
+}
+
 /* ------------------------------------------------------------------------- */
 /* The run                                                                     */
 /* ------------------------------------------------------------------------- */
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
 
 struct kid {
     long id;
@@ -162,12 +199,22 @@ struct kid {
     int asked;                  /* rows asked for per type (0: none yet) */
     int counted[2];             /* rows of the counted lists: shelters, points */
     int requery;                /* ask again with more rows */
+    struct geo_power pw;        /* rules 6, 7 */
+    double car_inverter_w;
+    int in_outage;              /* home inside the scenario's outage (or none) */
+    int agreed;                 /* index into its candidates of the agreed
+                                 * destination (rule 10), or -1 */
+    int fixed;                  /* kept at the agreed destination */
+    char agreed_why[16];        /* why the agreed destination is not kept */
 };
 
 struct cand {
     int kid;                    /* index into run.kids */
     struct geo_plan_cand g;
     int dest;                   /* index into the solver's destinations */
+    double power_h;             /* hours of power from the outage start */
+    int agreed;                 /* the kid's agreed destination (rule 10) */
+    char why[16];               /* why it is not eligible ("" eligible) */
 };
 
 struct counts {
@@ -178,7 +225,10 @@ struct counts {
 struct proof {
     int rounds;                 /* candidate rounds */
     int cut;                    /* children whose lists were cut */
-    int cut_unproven;           /* of them, where the cut may matter */
+    int cut_unproven;           /* of them, where the cut may matter to the cover */
+    int cut_travel;             /* of them, where it may matter to travel alone */
+    int left_out;               /* children needing a destination left without */
+    int cover_proven, proven;   /* (a)-(c) proven optimal; (a)-(d) */
     int bound_life, bound_all;  /* at most this many more could be covered; -1 unknown */
 };
 
@@ -192,6 +242,7 @@ struct run {
     int ncands, capcands;
     struct geo_assign_stats st;
     struct proof pf;
+    char outage_start[64];      /* rule 8: the outage's started_at */
     struct counts cnt;
     struct timespec t0;
     double t_load, t_cand, t_solve;
@@ -219,13 +270,91 @@ static enum pm_err fail_res(struct run *run, const PGresult *res, const char *wh
                     res ? PQresultErrorMessage(res) : "no result");
 }
 
+/* Adds the devices (rows by child id) to the kids' power (rules 6, 7). */
+static enum pm_err load_devices(PGconn *c, struct run *run)
+{
+    PGresult *res = db_exec(c, "plan_devices", 0, NULL);
+    struct geo_device *d = NULL;
+    int n, k = 0, first = 0;
+    enum pm_err e = PM_OK;
+
+    if (!db_ok(res)) {
+        e = fail_res(run, res, "devices");
+        goto out;
+    }
+    n = PQntuples(res);
+    d = calloc((size_t)n + 1, sizeof *d);
+    if (!d) {
+        e = run_fail(run, PM_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < n; i++) {
+        d[i].power_w = strtod(PQgetvalue(res, i, 1), NULL);
+        d[i].battery_h = strtod(PQgetvalue(res, i, 2), NULL);
+        d[i].life = PQgetvalue(res, i, 3)[0] == 't';
+        d[i].intermittent = PQgetvalue(res, i, 4)[0] == 't';
+        d[i].minutes_per_hour = PQgetisnull(res, i, 5) ? 0 : strtod(PQgetvalue(res, i, 5), NULL);
+        d[i].backup_h = strtod(PQgetvalue(res, i, 6), NULL);
+        d[i].charge_h = PQgetisnull(res, i, 7) ? NAN : strtod(PQgetvalue(res, i, 7), NULL);
+        d[i].removable = PQgetvalue(res, i, 8)[0] == 't';
+    }
+    /* Both lists are sorted by child id: walk them together. */
+    for (int i = 0; i <= n; i++) {
+        long id = i < n ? strtol(PQgetvalue(res, i, 0), NULL, 10) : -1;
+
+        if (i > first && (i == n || id != strtol(PQgetvalue(res, first, 0), NULL, 10))) {
+            long cid = strtol(PQgetvalue(res, first, 0), NULL, 10);
+            struct geo_home_power home;
+
+            while (k < run->nkids && run->kids[k].id < cid)
+                k++;
+            if (k < run->nkids && run->kids[k].id == cid) {
+                memset(&home, 0, sizeof home);
+                home.battery_wh = run->kids[k].pw.home_battery_h;   /* staged by load_kids */
+                home.generator_w = run->kids[k].pw.home_generator_h;
+                home.generator_h = run->kids[k].pw.charge_h;
+                home.car_inverter_w = run->kids[k].car_inverter_w;
+                geo_plan_power(d + first, i - first, &home, &run->kids[k].pw);
+            }
+            first = i;
+        }
+    }
+out:
+    free(d);
+    PQclear(res);
+    return e;
+}
+
+static void kid_row(struct run *run, PGresult *res, int i)
+{
+    struct kid *k = &run->kids[i];
+    const char *mob = PQgetvalue(res, i, 1);
+
+    k->id = strtol(PQgetvalue(res, i, 0), NULL, 10);
+    k->g.walks = PQgetisnull(res, i, 1) || strcmp(mob, "walk") == 0;
+    k->g.has_home = PQgetvalue(res, i, 2)[0] == 't';
+    k->g.in_hazard = PQgetvalue(res, i, 3)[0] == 't';
+    /* No devices: unlimited, said so in the plan.  The home's power waits
+     * here for load_devices (it needs the devices' draw). */
+    geo_plan_power(NULL, 0, NULL, &k->pw);
+    k->pw.home_battery_h = strtod(PQgetvalue(res, i, 4), NULL);
+    k->pw.home_generator_h = strtod(PQgetvalue(res, i, 5), NULL);
+    k->pw.charge_h = strtod(PQgetvalue(res, i, 6), NULL);
+    k->car_inverter_w = strtod(PQgetvalue(res, i, 7), NULL);
+    k->in_outage = PQgetvalue(res, i, 8)[0] == 't';
+    k->assigned = k->agreed = -1;
+}
+
 static enum pm_err load_kids(PGconn *c, struct run *run)
 {
-    const char *p[1] = { run->s->hazard };
-    PGresult *res = db_exec(c, "plan_children", 1, p);
+    char outage[24];
+    const char *p[2] = { run->s->hazard, run->s->outage_id ? outage : NULL };
+    PGresult *res;
     enum pm_err e;
     int n;
 
+    snprintf(outage, sizeof outage, "%ld", run->s->outage_id);
+    res = db_exec(c, "plan_children", 2, p);
     if (!db_ok(res)) {
         e = fail_res(run, res, "children");
         PQclear(res);
@@ -237,25 +366,30 @@ static enum pm_err load_kids(PGconn *c, struct run *run)
         PQclear(res);
         return run_fail(run, PM_ERR_NOMEM, "out of memory");
     }
-    for (int i = 0; i < n; i++) {
-        struct kid *k = &run->kids[i];
-        const char *mob = PQgetvalue(res, i, 4);
-
-        k->id = strtol(PQgetvalue(res, i, 0), NULL, 10);
-        k->g.need_w = strtod(PQgetvalue(res, i, 1), NULL);
-        k->g.runtime_h = PQgetisnull(res, i, 2) ? INFINITY : strtod(PQgetvalue(res, i, 2), NULL);
-        k->g.life = PQgetvalue(res, i, 3)[0] == 't';
-        k->g.walks = PQgetisnull(res, i, 4) || strcmp(mob, "walk") == 0;
-        k->g.has_home = PQgetvalue(res, i, 5)[0] == 't';
-        k->g.in_hazard = PQgetvalue(res, i, 6)[0] == 't';
-        /* Rule 1: in a hazard area, evacuate; rule 2: otherwise batteries
-         * that outlast the outage mean staying home. */
-        k->g.needs_dest = k->g.has_home &&
-                          geo_plan_needs_destination(&run->gs, k->g.in_hazard, k->g.runtime_h);
-        k->assigned = -1;
-    }
+    for (int i = 0; i < n; i++)
+        kid_row(run, res, i);
     run->nkids = n;
     PQclear(res);
+    if ((e = load_devices(c, run)) != PM_OK)
+        return e;
+    for (int i = 0; i < n; i++) {
+        struct kid *k = &run->kids[i];
+
+        if (k->pw.ndevices == 0) {
+            k->pw.home_battery_h = k->pw.home_generator_h = 0;
+            k->pw.charge_h = NAN;
+        }
+        k->g.need_w = k->pw.need_w;
+        k->g.runtime_h = k->pw.runtime_h;
+        k->g.life = k->pw.life;
+        /* Rule 1: in a hazard area, evacuate; rule 2: otherwise batteries
+         * that outlast the outage mean staying home; rule 8: a home outside
+         * the outage has power. */
+        k->g.needs_dest = k->g.has_home &&
+                          (k->g.in_hazard ||
+                           (k->in_outage && geo_plan_needs_destination(&run->gs, 0, k->g.runtime_h)));
+        run->rep->unlocated += !k->g.has_home;
+    }
     return PM_OK;
 }
 
@@ -294,9 +428,21 @@ static enum pm_err add_cands(struct run *run, PGresult *res, const int *kid_of_r
                  PQgetisnull(res, i, 6) ? "24h" : PQgetvalue(res, i, 6));
         if (PQgetvalue(res, i, 7)[0] == 't')
             run->kids[cd->kid].counted[g->type == 'p']++;
+        cd->power_h = PQnfields(res) > 8 && !PQgetisnull(res, i, 8)
+                          ? strtod(PQgetvalue(res, i, 8), NULL) : INFINITY;
+        if (PQnfields(res) > 9) {
+            cd->agreed = 1;
+            snprintf(cd->why, sizeof cd->why, "%s", PQgetvalue(res, i, 9));
+        }
+        /* Rule 9: brought home, no travel for the child; the source must
+         * still get there in time. */
         g->reachable = geo_plan_reachable(&run->gs, k->g.runtime_h, g->travel_h);
+        if (g->type == 'v')
+            g->travel_h = 0;
         g->open = geo_plan_open_on_arrival(&run->gs, g->hours, g->travel_h);
-        g->usable = k->g.needs_dest && g->reachable && g->open;
+        g->usable = k->g.needs_dest && g->reachable && g->open && !cd->why[0] &&
+                    geo_plan_place_lasts(&run->gs, cd->power_h, k->g.runtime_h) &&
+                    !(g->type == 'v' && k->g.in_hazard);
     }
     return PM_OK;
 }
@@ -413,23 +559,30 @@ static int cand_params_build(const struct run *run, int backup, int requery,
 static enum pm_err query_dest_cands(PGconn *c, struct run *run, const struct cand_params *cp,
                                     int asked)
 {
-    char k[16], cerr[256], leave[40], per_m[40];
-    const char *p[8] = { cp->ids.data, cp->reach.data, cp->hazard.data, k, cp->need.data,
-                         run->gs.start_s >= 0 ? leave : NULL, per_m, run->s->hazard };
+    char k[16], cerr[256], leave[40], per_m[40], outage[24];
+    const char *p[9] = { cp->ids.data, cp->reach.data, cp->hazard.data, k, cp->need.data,
+                         run->gs.start_s >= 0 ? leave : NULL, per_m, run->s->hazard,
+                         run->s->outage_id ? outage : NULL };
     PGconn *c2 = db_connect_like(c, cerr, sizeof cerr);
     PGresult *res, *r2 = NULL, *x;
+    const char *points = "plan_candidates_points";
     enum pm_err e;
 
     /* One row more than the list: a child given it has more places. */
     snprintf(k, sizeof k, "%d", asked);
     snprintf(leave, sizeof leave, "%.17g", run->gs.start_s + run->gs.elapsed_h * 3600.0);
     snprintf(per_m, sizeof per_m, "%.17g", run->gs.detour / run->gs.speed_kmh * 3.6);
-    if (c2 && !db_send(c2, "plan_candidates_points", 8, p)) {
+    snprintf(outage, sizeof outage, "%ld", run->s->outage_id);
+    /* Without a start time only 24h points count: a query that walks
+     * only them (and the others for the alternatives), on partial indexes. */
+    if (run->gs.start_s < 0)
+        points = "plan_candidates_points_24h";
+    if (c2 && !db_send(c2, points, 9, p)) {
         PQfinish(c2);
         c2 = NULL;
     }
     if (!c2)
-        r2 = db_exec(c, "plan_candidates_points", 8, p);
+        r2 = db_exec(c, points, 9, p);
     p[2] = cp->welfare.data;
     res = db_exec(c, "plan_candidates_shelters", 5, p);
     if (c2) {
@@ -448,6 +601,23 @@ static enum pm_err query_dest_cands(PGconn *c, struct run *run, const struct can
     return e;
 }
 
+/* Rules 9 and 10: the power sources that can be brought home, and the
+ * agreed destinations, of the kids that need a destination. */
+static enum pm_err query_extra_cands(PGconn *c, struct run *run, const struct cand_params *cp)
+{
+    char outage[24];
+    const char *p[3] = { cp->ids.data, cp->need.data, run->s->outage_id ? outage : NULL };
+    enum pm_err e;
+
+    snprintf(outage, sizeof outage, "%ld", run->s->outage_id);
+    if ((e = take_cands(run, db_exec(c, "plan_dispatchable", 3, p))) != PM_OK)
+        return e;
+    p[0] = run->s->hazard;
+    p[1] = p[2];
+    e = take_cands(run, db_exec(c, "plan_agreed", 2, p));
+    return e;
+}
+
 /* Asks for the candidates of the kids that need a destination, then the
  * backup power points of those who stay home. */
 static enum pm_err query_cands(PGconn *c, struct run *run)
@@ -463,6 +633,8 @@ static enum pm_err query_cands(PGconn *c, struct run *run)
         if (cand_params_build(run, backup, 0, &cp) < 0)
             e = run_fail(run, PM_ERR_NOMEM, "out of memory");
         else if (cp.n && !backup)
+            e = query_extra_cands(c, run, &cp);
+        if (e == PM_OK && cp.n && !backup)
             e = query_dest_cands(c, run, &cp, PLAN_CANDIDATES + 1);
         else if (cp.n) {
             snprintf(radius, sizeof radius, "%.1f", PLAN_BACKUP_RADIUS_M);
@@ -499,8 +671,12 @@ static void index_cands(struct run *run)
     qsort(run->cands, (size_t)run->ncands, sizeof *run->cands, cand_by_kid);
     for (int i = 0, j = 0; i < run->nkids; i++) {
         run->kids[i].first_cand = j;
-        while (j < run->ncands && run->cands[j].kid == i)
+        run->kids[i].agreed = -1;
+        while (j < run->ncands && run->cands[j].kid == i) {
+            if (run->cands[j].agreed)
+                run->kids[i].agreed = j - run->kids[i].first_cand;
             j++;
+        }
         run->kids[i].ncand = j - run->kids[i].first_cand;
     }
 }
@@ -544,6 +720,52 @@ static void input_release(struct sv_input *in)
     free(in->out);
 }
 
+static int by_priority(const void *a, const void *b)
+{
+    const struct kid *x = *(const struct kid *const *)a, *y = *(const struct kid *const *)b;
+
+    if (x->g.life != y->g.life)
+        return y->g.life - x->g.life;
+    return (x->g.runtime_h > y->g.runtime_h) - (x->g.runtime_h < y->g.runtime_h);
+}
+
+/* Rule 10: a kid whose agreed destination is eligible keeps it, its
+ * capacity reserved before the solver shares the rest (the most urgent
+ * first when an agreed place is over-subscribed). */
+static int reserve_agreed(struct run *run, struct sv_input *in)
+{
+    struct kid **order = malloc(((size_t)run->nkids + 1) * sizeof *order);
+    int n = 0;
+
+    if (!order)
+        return -1;
+    for (int i = 0; i < run->nkids; i++) {
+        struct kid *k = &run->kids[i];
+
+        k->fixed = 0;
+        if (k->agreed >= 0 && k->g.needs_dest)
+            order[n++] = k;
+    }
+    qsort(order, (size_t)n, sizeof *order, by_priority);
+    for (int i = 0; i < n; i++) {
+        struct kid *k = order[i];
+        const struct cand *cd = &run->cands[k->first_cand + k->agreed];
+        struct geo_assign_dest *d = &in->gd[cd->dest];
+
+        if (!cd->g.usable)
+            continue;
+        if (d->outlets < 1 || k->g.need_w > d->watts) {
+            snprintf(k->agreed_why, sizeof k->agreed_why, "full");
+            continue;
+        }
+        d->outlets--;
+        d->watts -= k->g.need_w;
+        k->fixed = 1;
+    }
+    free(order);
+    return 0;
+}
+
 static int input_build(struct run *run, struct sv_input *in)
 {
     memset(in, 0, sizeof *in);
@@ -560,10 +782,12 @@ static int input_build(struct run *run, struct sv_input *in)
         in->gc[i].life = run->kids[i].g.life;
     }
     in->nd = number_dests(run, in->order, in->gd);
+    if (reserve_agreed(run, in) < 0)
+        return -1;
     for (int i = 0; i < run->ncands; i++) {
         const struct cand *cd = &run->cands[i];
 
-        if (!cd->g.usable)
+        if (!cd->g.usable || run->kids[cd->kid].fixed)
             continue;
         in->ge[in->ne].child = cd->kid;
         in->ge[in->ne].dest = cd->dest;
@@ -596,8 +820,9 @@ static enum pm_err solve(struct run *run)
     for (int i = 0; i < run->nkids; i++) {
         struct kid *k = &run->kids[i];
 
-        k->assigned = -1;
-        for (int j = k->first_cand; in.out[i] >= 0 && j < k->first_cand + k->ncand; j++) {
+        k->assigned = k->fixed ? k->agreed : -1;
+        for (int j = k->first_cand; !k->fixed && in.out[i] >= 0 && j < k->first_cand + k->ncand;
+             j++) {
             if (run->cands[j].g.usable && run->cands[j].dest == in.out[i]) {
                 k->assigned = j - k->first_cand;
                 break;
@@ -621,9 +846,9 @@ out:
  * A cut kid left out, or at a full place, has no such proof. */
 static int mark_requery(struct run *run, int *load)
 {
-    int n = 0;
+    struct proof *pf = &run->pf;
 
-    run->pf.cut = 0;
+    pf->cut = pf->cut_unproven = pf->cut_travel = pf->left_out = 0;
     for (int i = 0; i < run->ncands; i++)
         load[i] = 0;
     for (int i = 0; i < run->nkids; i++) {
@@ -631,18 +856,35 @@ static int mark_requery(struct run *run, int *load)
 
         if (k->assigned >= 0)
             load[run->cands[k->first_cand + k->assigned].dest]++;
+        pf->left_out += k->g.needs_dest && k->assigned < 0;
     }
     for (int i = 0; i < run->nkids; i++) {
         struct kid *k = &run->kids[i];
         const struct cand *at = k->assigned >= 0 ? &run->cands[k->first_cand + k->assigned] : NULL;
+        int matters;
 
         k->g.list_cut = k->g.needs_dest && k->asked > 0 &&
                         (k->counted[0] >= k->asked || k->counted[1] >= k->asked);
-        k->requery = k->g.list_cut && (!at || load[at->dest] >= at->g.outlets);
-        run->pf.cut += k->g.list_cut;
-        n += k->requery;
+        matters = k->g.list_cut && !k->fixed && (!at || load[at->dest] >= at->g.outlets);
+        /* With every child covered the cover cannot improve: asking again
+         * could only shorten travel, which is not worth a query. */
+        k->requery = matters && pf->left_out > 0;
+        pf->cut += k->g.list_cut;
+        pf->cut_unproven += k->requery;
+        pf->cut_travel += matters;
     }
-    return n;
+    return pf->cut_unproven;
+}
+
+/* What the run proves: the cover is optimal when nobody who needs a
+ * destination is left out, or when the solver proved it and no cut list
+ * may change it; travel too when no cut list may change it either. */
+static void prove(struct run *run)
+{
+    struct proof *pf = &run->pf;
+
+    pf->cover_proven = pf->left_out == 0 || (run->st.exact_cover && !pf->cut_unproven);
+    pf->proven = pf->cover_proven && run->st.exact && !pf->cut_travel;
 }
 
 /* Asks again, with `asked` rows per type, for the kids marked requery. */
@@ -653,7 +895,8 @@ static enum pm_err requery(PGconn *c, struct run *run, int asked)
     int w = 0;
 
     for (int i = 0; i < run->ncands; i++)
-        if (!run->kids[run->cands[i].kid].requery)
+        if (!run->kids[run->cands[i].kid].requery || run->cands[i].g.type == 'v' ||
+            run->cands[i].agreed)
             run->cands[w++] = run->cands[i];
     run->ncands = w;
     for (int i = 0; i < run->nkids; i++) {
@@ -786,24 +1029,131 @@ static void count_decision(struct run *run, const struct kid *k, const struct ge
 }
 
 /* Writes one child's plan row (COPY text) and adds it to the summary. */
+/* Reasons beyond rules 1-5: flags on the data, an outage, the agreed
+ * destination (rule 10). */
+static void extra_reasons(const struct run *run, const struct kid *k, struct geo_plan_outcome *o)
+{
+    static const char *const why_text[][2] = {
+        { "closed", "it is closed" }, { "no_power", "it has no power" },
+        { "not_designated", "it is not designated for this hazard" },
+        { "in_hazard", "it is inside the hazard area" }, { "dark", "it is dark in the outage" },
+        { "full", "it is full with children agreed there first" },
+    };
+
+    if (k->g.has_home && k->pw.ndevices == 0)
+        geo_plan_add_reason(o, "no device is registered: runtime taken as unlimited; check the record");
+    else if (k->pw.no_battery_data)
+        geo_plan_add_reason(o, "a device has no battery time registered: counted as 0 h; check the record");
+    if (run->s->outage_id && k->g.has_home && !k->in_outage && !k->g.in_hazard)
+        geo_plan_add_reason(o, "home is outside the outage: the power is on");
+    if (k->agreed >= 0 && k->g.needs_dest && !k->fixed) {
+        const struct cand *cd = &run->cands[k->first_cand + k->agreed];
+        const char *why = cd->why[0] ? cd->why : k->agreed_why[0] ? k->agreed_why
+                          : !cd->g.reachable ? "unreachable" : !cd->g.open ? "shut" : "dark";
+        const char *text = strcmp(why, "unreachable") == 0 ? "it cannot be reached in time"
+                           : strcmp(why, "shut") == 0 ? "it is closed on arrival"
+                                                      : "it has no power long enough";
+
+        for (size_t i = 0; i < sizeof why_text / sizeof why_text[0]; i++)
+            if (strcmp(why, why_text[i][0]) == 0)
+                text = why_text[i][1];
+        geo_plan_add_reason(o, "the agreed destination is not used in this scenario: %s; "
+                               "the planner chose instead", text);
+    } else if (k->fixed) {
+        geo_plan_add_reason(o, "the agreed destination is kept (its place was reserved first)");
+    }
+}
+
+static void json_number(cJSON *o, const char *name, double v)
+{
+    if (isfinite(v))
+        cJSON_AddNumberToObject(o, name, round(v * 1000) / 1000);
+    else
+        cJSON_AddNullToObject(o, name);
+}
+
+/* The plan's details (rules 7, 9, 10, 11, 12) as JSON text; NULL when out
+ * of memory. */
+static char *details_json(const struct run *run, const struct kid *k,
+                          const struct geo_plan_outcome *o, const struct geo_plan_cand *dest)
+{
+    cJSON *d = cJSON_CreateObject(), *pw, *lw, *ch, *fl;
+    char *text;
+
+    if (!d)
+        return NULL;
+    pw = cJSON_AddObjectToObject(d, "power");
+    json_number(pw, "devices_h", k->pw.device_h);
+    json_number(pw, "home_battery_h", k->pw.home_battery_h);
+    json_number(pw, "home_generator_h", k->pw.home_generator_h);
+    json_number(pw, "runtime_h", k->pw.runtime_h);
+    json_number(pw, "average_w", k->pw.avg_w);
+    cJSON_AddNumberToObject(pw, "car_inverter_w", k->car_inverter_w);
+    fl = cJSON_AddArrayToObject(d, "flags");
+    if (k->g.has_home && k->pw.ndevices == 0)
+        cJSON_AddItemToArray(fl, cJSON_CreateString("no_devices"));
+    if (k->pw.no_battery_data)
+        cJSON_AddItemToArray(fl, cJSON_CreateString("no_battery_data"));
+    if (!k->g.has_home)
+        cJSON_AddItemToArray(fl, cJSON_CreateString("unlocated"));
+    if (o->decision == GEO_PLAN_CHARGE || o->decision == GEO_PLAN_EVACUATE) {
+        enum geo_leave_when w = geo_plan_leave_when(run->s->hazard);
+
+        lw = cJSON_AddObjectToObject(d, "leave_when");
+        cJSON_AddStringToObject(lw, "code", geo_plan_leave_when_code(w));
+        json_number(lw, "leave_by_h", o->leave_by_h);
+    }
+    if (o->decision == GEO_PLAN_CHARGE) {
+        ch = cJSON_AddObjectToObject(d, "charge");
+        cJSON_AddNumberToObject(ch, "trips", geo_plan_charge_trips(&run->gs, k->g.runtime_h));
+        json_number(ch, "charge_h", k->pw.charge_h);
+        cJSON_AddNumberToObject(ch, "outage_hours", run->gs.outage_hours);
+        cJSON_AddBoolToObject(ch, "batteries_can_travel", k->pw.batteries_travel);
+    }
+    if (dest && dest->type == 'v')
+        cJSON_AddBoolToObject(d, "brought_home", 1);
+    if (k->agreed >= 0)
+        cJSON_AddStringToObject(d, "agreed", k->fixed ? "kept" : k->g.needs_dest ? "not_eligible"
+                                                                                 : "not_needed");
+    text = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    return text;
+}
+
+/* The kid's candidates as the rules see them, in one array (NULL for none). */
+static struct geo_plan_cand *rule_cands(const struct run *run, const struct kid *k, int *oom)
+{
+    struct geo_plan_cand *gcs;
+
+    *oom = 0;
+    if (!k->ncand)
+        return NULL;
+    gcs = malloc((size_t)k->ncand * sizeof *gcs);
+    if (!gcs) {
+        *oom = 1;
+        return NULL;
+    }
+    for (int j = 0; j < k->ncand; j++)
+        gcs[j] = run->cands[k->first_cand + j].g;
+    return gcs;
+}
+
+/* Writes one child's plan row (COPY text) and adds it to the summary. */
 static void plan_row(struct pm_buf *b, struct run *run, const struct kid *k, cJSON *unassigned)
 {
     const struct cand *kc = run->cands + k->first_cand;
     const struct geo_plan_cand *dest = k->assigned >= 0 ? &kc[k->assigned].g : NULL;
-    struct geo_plan_cand *gcs = NULL;
     struct geo_plan_outcome o;
+    int oom;
+    struct geo_plan_cand *gcs = rule_cands(run, k, &oom);
+    char *details;
 
-    /* The rules see the kid's candidates as one array. */
-    if (k->ncand) {
-        gcs = malloc((size_t)k->ncand * sizeof *gcs);
-        if (!gcs) {
-            b->oom = 1;
-            return;
-        }
-        for (int j = 0; j < k->ncand; j++)
-            gcs[j] = kc[j].g;
+    if (oom) {
+        b->oom = 1;
+        return;
     }
     geo_plan_decide(&run->gs, run->s->hazard, &k->g, gcs, k->ncand, k->assigned, &o);
+    extra_reasons(run, k, &o);
     count_decision(run, k, &o, unassigned);
 
     pm_buf_printf(b, "%ld\t%ld\t%s\t", run->rep->run_id, k->id, geo_plan_decision_name(o.decision));
@@ -834,7 +1184,14 @@ static void plan_row(struct pm_buf *b, struct run *run, const struct kid *k, cJS
         copy_text(b, cd->type == 's' ? "24h" : cd->hours);
         pm_buf_printf(b, "\", \"usable\": %s}", cd->usable ? "true" : "false");
     }
-    pm_buf_puts(b, "]\n");
+    pm_buf_puts(b, "]\t");
+    details = details_json(run, k, &o, dest);
+    if (!details)
+        b->oom = 1;
+    else
+        copy_text(b, details);
+    pm_buf_puts(b, "\n");
+    free(details);
     free(gcs);
 }
 
@@ -882,13 +1239,6 @@ drain:
 /* The run, step by step                                                       */
 /* ------------------------------------------------------------------------- */
 
-static double seconds_since(const struct timespec *t0)
-{
-    struct timespec t1;
-
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
 
 /* Runs one named statement and checks it succeeded. */
 static enum pm_err exec_ok(PGconn *c, struct run *run, const char *name, int n,
@@ -901,12 +1251,41 @@ static enum pm_err exec_ok(PGconn *c, struct run *run, const char *name, int n,
     return e;
 }
 
+/* Rule 8: the outage's start, its length when known, the hours since. */
+static enum pm_err read_outage(PGconn *c, struct run *run)
+{
+    char id[24];
+    const char *p[1] = { id };
+    PGresult *res;
+
+    snprintf(id, sizeof id, "%ld", run->s->outage_id);
+    res = db_exec(c, "plan_outage", 1, p);
+    if (!db_ok(res)) {
+        enum pm_err e = fail_res(run, res, "outage");
+
+        PQclear(res);
+        return e;
+    }
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        snprintf(run->rep->field, sizeof run->rep->field, "outage_id");
+        return run_fail(run, PM_ERR_BAD_REQUEST, "outage_id: no outage with id %ld",
+                        run->s->outage_id);
+    }
+    run->gs.elapsed_h = strtod(PQgetvalue(res, 0, 0), NULL);
+    if (!PQgetisnull(res, 0, 1) && strtod(PQgetvalue(res, 0, 1), NULL) > 0)
+        run->gs.outage_hours = strtod(PQgetvalue(res, 0, 1), NULL);
+    snprintf(run->outage_start, sizeof run->outage_start, "%s", PQgetvalue(res, 0, 3));
+    PQclear(res);
+    return PM_OK;
+}
+
 /* Takes the lock, reads start_at and records the run. */
 static enum pm_err begin_run(PGconn *c, struct run *run, const char *actor)
 {
     const struct plan_scenario *s = run->s;
-    char key[256], *scen_text;
-    const char *p[3] = { actor, NULL, NULL };
+    char key[256], outage[24], *scen_text;
+    const char *p[4] = { actor, NULL, NULL, NULL };
     cJSON *scen;
     PGresult *res;
     enum pm_err e;
@@ -914,8 +1293,10 @@ static enum pm_err begin_run(PGconn *c, struct run *run, const char *actor)
     exec_ok(c, run, "set_actor", 1, p);
     if ((e = exec_ok(c, run, "plan_lock", 0, NULL)) != PM_OK)
         return e;
-    if (s->start_at[0]) {
-        p[0] = s->start_at;
+    if (s->outage_id && (e = read_outage(c, run)) != PM_OK)
+        return e;
+    if (s->start_at[0] || run->outage_start[0]) {
+        p[0] = run->outage_start[0] ? run->outage_start : s->start_at;
         res = db_exec(c, "plan_start_second", 1, p);
         if (!db_ok(res)) {
             PQclear(res);
@@ -938,15 +1319,25 @@ static enum pm_err begin_run(PGconn *c, struct run *run, const char *actor)
         cJSON_AddStringToObject(scen, "start_at", s->start_at);
     else
         cJSON_AddNullToObject(scen, "start_at");
+    if (s->outage_id) {
+        cJSON *o = cJSON_AddObjectToObject(scen, "outage");
+
+        cJSON_AddNumberToObject(scen, "outage_id", (double)s->outage_id);
+        cJSON_AddStringToObject(o, "started_at", run->outage_start);
+        cJSON_AddNumberToObject(o, "hours_since_start", round(run->gs.elapsed_h * 1000) / 1000);
+        cJSON_AddNumberToObject(o, "outage_hours", run->gs.outage_hours);
+    }
     scen_text = cJSON_PrintUnformatted(scen);
     cJSON_Delete(scen);
     if (!scen_text)
         return run_fail(run, PM_ERR_NOMEM, "out of memory");
     plan_scenario_key(s, key, sizeof key);
+    snprintf(outage, sizeof outage, "%ld", s->outage_id);
     p[0] = key;
     p[1] = scen_text;
     p[2] = actor;
-    res = db_exec(c, "plan_run_insert", 3, p);
+    p[3] = s->outage_id ? outage : NULL;
+    res = db_exec(c, "plan_run_insert", 4, p);
     free(scen_text);
     if (!db_ok(res)) {
         e = fail_res(run, res, "run");
@@ -964,11 +1355,13 @@ static enum pm_err stage(PGconn *c, struct run *run)
     static const char *const names[] = { "plan_stage", "plan_stage_fill",
                                          "plan_stage_index_welfare", "plan_stage_index",
                                          "plan_stage_analyze" };
-    const char *p[1] = { run->s->hazard };
+    char outage[24];
+    const char *p[2] = { run->s->hazard, run->s->outage_id ? outage : NULL };
     enum pm_err e = PM_OK;
 
+    snprintf(outage, sizeof outage, "%ld", run->s->outage_id);
     for (int i = 0; i < 5 && e == PM_OK; i++)
-        e = exec_ok(c, run, names[i], i == 1 ? 1 : 0, p);
+        e = exec_ok(c, run, names[i], i == 1 ? 2 : 0, p);
     return e;
 }
 
@@ -988,12 +1381,13 @@ static void summary_solver(const struct run *run, cJSON *summary)
     cJSON_AddNumberToObject(sv, "candidates", run->ncands);
     cJSON_AddNumberToObject(sv, "covered", st->covered);
     cJSON_AddNumberToObject(sv, "covered_life", st->covered_life);
-    cJSON_AddBoolToObject(sv, "proven_optimal", st->exact && !run->pf.cut_unproven);
-    cJSON_AddBoolToObject(sv, "cover_proven_optimal", st->exact_cover && !run->pf.cut_unproven);
+    cJSON_AddBoolToObject(sv, "proven_optimal", run->pf.proven);
+    cJSON_AddBoolToObject(sv, "cover_proven_optimal", run->pf.cover_proven);
     cJSON_AddNumberToObject(sv, "watts_refusals", (double)st->watts_refusals);
     cJSON_AddNumberToObject(sv, "candidate_rounds", run->pf.rounds);
     cJSON_AddNumberToObject(sv, "lists_cut", run->pf.cut);
     cJSON_AddNumberToObject(sv, "lists_cut_unproven", run->pf.cut_unproven);
+    cJSON_AddNumberToObject(sv, "lists_cut_travel_unproven", run->pf.cut_travel);
     bound_json(sv, "more_life_at_most", run->pf.bound_life);
     bound_json(sv, "more_children_at_most", run->pf.bound_all);
     cJSON_AddBoolToObject(sv, "bound_over_compared_places_only", run->pf.cut_unproven > 0);
@@ -1079,12 +1473,13 @@ enum pm_err plan_run(PGconn *c, const struct plan_scenario *s, const char *actor
     run.t_cand = seconds_since(&run.t0);
     if ((e = solve_adaptive(c, &run)) != PM_OK)
         goto out;
-    if (run.st.exact && !run.pf.cut_unproven)
+    prove(&run);
+    if (run.pf.cover_proven)
         run.pf.bound_life = run.pf.bound_all = 0;
     else
         bound(&run);
     for (int i = 0; i < run.nkids; i++)
-        run.kids[i].g.unproven = !run.st.exact_cover;
+        run.kids[i].g.unproven = !run.pf.cover_proven;
     run.t_solve = seconds_since(&run.t0);
     if ((e = finish_run(c, &run)) != PM_OK)
         goto out;
@@ -1098,8 +1493,37 @@ out:
     rep->charge = run.cnt.charge;
     rep->evacuate = run.cnt.evacuate;
     rep->unassigned = run.cnt.unassigned;
-    rep->proven_optimal = run.st.exact && !run.pf.cut_unproven;
+    rep->proven_optimal = run.pf.proven;
     free(run.kids);
     free(run.cands);
+    return e;
+}
+
+enum pm_err plan_replan_outages(PGconn *c, const char *actor, long outage_id, int *runs,
+                                struct plan_report *rep)
+{
+    char id[24];
+    const char *p[1] = { outage_id ? id : NULL };
+    PGresult *res;
+    enum pm_err e = PM_OK;
+
+    *runs = 0;
+    memset(rep, 0, sizeof *rep);
+    snprintf(id, sizeof id, "%ld", outage_id);
+    res = db_exec(c, "plan_outages_stale", 1, p);
+    if (!db_ok(res)) {
+        snprintf(rep->message, sizeof rep->message, "outages: %s", PQresultErrorMessage(res));
+        PQclear(res);
+        return PM_ERR_UNAVAILABLE;
+    }
+    for (int i = 0; i < PQntuples(res) && e == PM_OK; i++) {
+        struct plan_scenario s;
+
+        plan_scenario_init(&s);
+        s.outage_id = strtol(PQgetvalue(res, i, 0), NULL, 10);
+        e = plan_run(c, &s, actor, rep);
+        *runs += e == PM_OK;
+    }
+    PQclear(res);
     return e;
 }

@@ -11,7 +11,7 @@
 #include "server/routes.h"
 
 static const char *const plan_params[] = { "hazard", "outage_hours", "speed_kmh", "detour",
-                                           "margin_h", "start_at", "f", NULL };
+                                           "margin_h", "start_at", "outage_id", "f", NULL };
 static const char *const page_params[] = { "limit", "offset", NULL };
 static const char *const no_params[] = { NULL };
 
@@ -118,7 +118,7 @@ enum pm_err route_plans_list(struct http_req *r)
 enum pm_err plans_scenario_from_query(struct http_req *r, struct plan_scenario *s)
 {
     static const char *const names[] = { "hazard", "outage_hours", "speed_kmh", "detour",
-                                         "margin_h", "start_at", NULL };
+                                         "margin_h", "start_at", "outage_id", NULL };
     char err[256];
 
     plan_scenario_init(s);

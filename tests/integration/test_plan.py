@@ -312,15 +312,15 @@ def test_viewers_never_start_plan_runs_and_runs_are_bounded(env):
     shelter(env, "S", 1.0)
     kid = child(env, "K", 0.0, 3)
     runs = lambda: int(env.psql("SELECT count(*) FROM plan_runs")[0][0])  # noqa: E731
-    before = runs()
+    oid = env.post("/v1/outages", {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [
+        [[136.9, 37.0], [137.1, 37.0], [137.1, 37.1], [136.9, 37.1], [136.9, 37.0]]]},
+        "properties": {"started_at": "2026-01-01T00:00:00Z"}}, token=env.planner).json()["id"]
+    before = runs()                                          # the outage's own re-plan is in
     r = env.get(f"/v1/children/{kid}/plan?outage_hours=33", token=env.viewer)
     assert r.status == 409, r
     err = r.json()["error"]
     assert err["code"] == "conflict" and "planner" in err["message"] and "計画担当者" in err["message"]
     assert "outage_hours=33" in err["scenario"]
-    oid = env.post("/v1/outages", {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [
-        [[136.9, 37.0], [137.1, 37.0], [137.1, 37.1], [136.9, 37.1], [136.9, 37.0]]]},
-        "properties": {"started_at": "2026-01-01T00:00:00Z"}}, token=env.planner).json()["id"]
     assert env.get(f"/v1/outages/{oid}/affected?outage_hours=34", token=env.viewer).status == 409
     assert runs() == before                                  # nothing was run
     # A planner's read runs it; then the viewer reads the same run.
