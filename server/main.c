@@ -444,11 +444,12 @@ static int cmd_import(const struct cli *o, const char *path)
     struct import_opts io = { o->partial, NULL, -1, 0, NULL };
     struct import_report rep;
     struct passwd *pw = getpwuid(getuid());
-    char actor[128], err[512];
+    char actor[128];
     size_t len = 0;
     char *data;
     PGconn *c;
-    int rc, status;
+    enum pm_err e;
+    int status;
 
     if (!o->kind)
         return die("%s", "import: --kind KIND is required");
@@ -468,14 +469,14 @@ static int cmd_import(const struct cli *o, const char *path)
     if (upstream_global_init() < 0)
         return die("%s", "import: cannot initialise libcurl");
     io.progress_fd = isatty(STDERR_FILENO) && len > 1024 * 1024 ? STDERR_FILENO : -1;
-    rc = import_run(c, o->kind, data, len, &io, &rep, err, sizeof err);
+    e = import_run(c, o->kind, data, len, &io, &rep);
     for (size_t i = 0; i < rep.nrejects; i++)
         fprintf(stderr, "%s:%ld: %s\n", path, rep.rejects[i].line, rep.rejects[i].reason);
     for (size_t i = 0; i < rep.nwarnings; i++)
         fprintf(stderr, "%s:%ld: warning: %s (kept without a location)\n", path,
                 rep.warnings[i].line, rep.warnings[i].reason);
-    if (rc < 0) {
-        fprintf(stderr, "powermapd: import: %s\n", err);
+    if (e != PM_OK && e != PM_ERR_UNPROCESSABLE) {
+        fprintf(stderr, "powermapd: import: %s\n", rep.error);
     } else {
         printf("%s: %zu rows (%s, %s): %zu inserted, %zu updated, %zu unchanged, %zu rejected"
                "%s in %.2fs (%.0f rows/s)\n",
@@ -487,14 +488,14 @@ static int cmd_import(const struct cli *o, const char *path)
             printf("%zu rows placed by the geocoder\n", rep.geocoded);
         if (rep.without_location)
             printf("%zu children without a home location\n", rep.without_location);
-        if (rc == 1)
+        if (e == PM_ERR_UNPROCESSABLE)
             fprintf(stderr, "powermapd: import: %zu rows rejected, nothing imported "
                             "(--partial keeps the good rows)\n", rep.nrejects);
         else if (rep.nrejects)
             fprintf(stderr, "powermapd: import: %zu rows rejected, the others imported\n",
                     rep.nrejects);
     }
-    status = rc != 0 || rep.nrejects ? 1 : 0;
+    status = e != PM_OK || rep.nrejects ? 1 : 0;
     import_report_release(&rep);
     PQfinish(c);
     free(data);

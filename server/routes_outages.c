@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/csv.h"
 #include "server/db.h"
 #include "server/events.h"
 #include "server/geojson.h"
@@ -350,24 +351,6 @@ static cJSON *affected_item(const PGresult *q, int i)
     return o;
 }
 
-static void csv_cell(struct pm_buf *b, const char *s, int last)
-{
-    int quote = strpbrk(s, ",\"\r\n") != NULL;
-
-    if (quote) {
-        pm_buf_puts(b, "\"");
-        for (; *s; s++) {
-            if (*s == '"')
-                pm_buf_puts(b, "\"");
-            pm_buf_append(b, s, 1);
-        }
-        pm_buf_puts(b, "\"");
-    } else {
-        pm_buf_puts(b, s);
-    }
-    pm_buf_puts(b, last ? "\r\n" : ",");
-}
-
 /* The unlocated children (outage_unlocated) carry two more columns. */
 enum { C_REASON = C_PHONE + 1, C_ADDRESS };
 
@@ -387,10 +370,10 @@ static void affected_csv_rows(struct pm_buf *b, const PGresult *q, int unlocated
                 snprintf(num, sizeof num, "%.2f", strtod(v, NULL));
                 v = num;
             }
-            csv_cell(b, v, 0);
+            csv_write_cell(b, v, 0);
         }
-        csv_cell(b, unlocated ? "false" : "true", 0);
-        csv_cell(b, unlocated ? PQgetvalue(q, i, C_REASON) : "", 1);
+        csv_write_cell(b, unlocated ? "false" : "true", 0);
+        csv_write_cell(b, unlocated ? PQgetvalue(q, i, C_REASON) : "", 1);
     }
 }
 
@@ -408,7 +391,7 @@ static char *affected_csv(const PGresult *q, const PGresult *u, size_t *len)
     pm_buf_init(&b);
     pm_buf_puts(&b, "\xEF\xBB\xBF");          /* a BOM, so that Excel reads UTF-8 */
     for (size_t k = 0; k < n; k++)
-        csv_cell(&b, head[k], k + 1 == n);
+        csv_write_cell(&b, head[k], k + 1 == n);
     affected_csv_rows(&b, u, 1);
     affected_csv_rows(&b, q, 0);
     if (b.oom) {
