@@ -142,7 +142,7 @@ static enum pm_err commit_with_event(struct http_req *r, const char *type, const
 
     if (db_command(r->db, "COMMIT", NULL, 0) < 0)
         return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
-    snprintf(actor, sizeof actor, "key:%s", r->key_name);
+    http_actor(r, actor, sizeof actor);
     if (strcmp(type, "outage.ended") != 0 &&
         plan_replan_outages(r->db, actor, strtol(id, NULL, 10), &runs, &rep) != PM_OK)
         fprintf(stderr, "powermapd: re-plan of outage %s failed: %s\n", id, rep.message);

@@ -24,7 +24,7 @@ enum pm_err plans_run(struct http_req *r, const struct plan_scenario *s, long *r
 
     if (!w)
         return r->err;
-    snprintf(actor, sizeof actor, "key:%s", r->key_name);
+    http_actor(r, actor, sizeof actor);
     e = plan_run(w, s, actor, &rep);
     if (e == PM_ERR_BAD_REQUEST)
         return http_fail(r, e, "%s", rep.message);
