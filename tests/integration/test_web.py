@@ -269,7 +269,7 @@ def test_the_screens_work_from_the_keyboard(env):
             break
     assert seen[-1] == "停電対応", seen
     a.key("Enter", vk=13)
-    a.wait("location.hash === '#/outage'")
+    a.wait("location.hash === '#/outage' && !!document.querySelector('#outage-map')")
     # Large touch targets: every button and nav link of the screen is 44 px high or more.
     small = a.js("[...document.querySelectorAll('button, #nav a, .button')].filter(e => "
                  "e.offsetParent && e.getBoundingClientRect().height < 44).map(e => e.innerText)")

@@ -77,7 +77,7 @@ async function showOutage(main, id) {
   const tick = () => {
     for (const el of table.querySelectorAll('.countdown')) {
       const left = (new Date(el.dataset.deadline) - Date.now()) / 3600000;
-      el.textContent = left <= 0 ? `${hoursText(-left)} 超過` : `残り ${clock(left)}`;
+      el.textContent = left <= 0 ? `期限を ${clock(-left)} 超過` : `残り ${clock(left)}`;
       el.classList.toggle('over', left <= 0);
       el.classList.toggle('soon', left > 0 && left < 3);
     }
