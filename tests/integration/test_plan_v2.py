@@ -15,7 +15,7 @@ import json
 import math
 
 from harness import Daemon, cli
-from peers import Receiver, wait_for
+from peers import Receiver, secret_file, wait_for
 
 LAT = 35.0
 M_PER_DEG_LON = 111320 * math.cos(math.radians(LAT))
@@ -282,7 +282,7 @@ def test_unlocated_children_are_in_the_affected_list_and_the_webhook_counts(env)
                  address="どこか不明な住所 1-2-3")
     bare = child(env, "BARE", 0.2, [])
     rx = Receiver(SECRET)
-    d = Daemon(env.db, ["--webhook", rx.url + "/hook", "--webhook-secret", SECRET])
+    d = Daemon(env.db, ["--webhook", rx.url + "/hook", "--webhook-secret-file", secret_file(SECRET)])
     try:
         r = d.request("POST", "/v1/outages", {"type": "Feature", "geometry": box(-1, 2),
                                               "properties": {"started_at": iso(0.5)}},
