@@ -1,7 +1,7 @@
 /* routes_ogc.c -- OGC API - Features under /ogc, for GIS clients (QGIS,
  * GDAL's OAPIF driver): Part 1 (core, GeoJSON, OpenAPI 3.0; items also as
- * HTML tables), Part 2
- * (coordinate reference systems by reference) and the queryables of Part 3.
+ * HTML tables), Part 2 (coordinate reference systems by reference) and the
+ * queryables of Part 3.
  *
  * The collections are the layers of the catalogue (server/layers.c): the
  * public ones for everybody, children for token holders only (not listed
