@@ -235,6 +235,11 @@ static void api_collection_paths(struct pm_buf *b, const struct layer *c)
                      "\"responses\":{\"200\":{\"description\":\"The queryables\",\"content\":"
                      "{\"" TYPE_SCHEMA "\":{\"schema\":{\"type\":\"object\"}}}}}}}",
                   c->id, c->id, c->id, c->id);
+    pm_buf_printf(b, ",\"/collections/%s/schema\":{\"get\":{\"summary\":\"The features of "
+                     "%s (JSON Schema)\",\"operationId\":\"schema_%s\",\"tags\":[\"%s\"],"
+                     "\"responses\":{\"200\":{\"description\":\"The feature schema\",\"content\":"
+                     "{\"" TYPE_SCHEMA "\":{\"schema\":{\"type\":\"object\"}}}}}}}",
+                  c->id, c->id, c->id, c->id);
     pm_buf_printf(b, ",\"/collections/%s/items\":{\"get\":{\"summary\":\"Features of %s\","
                      "\"description\":\"%s\",\"operationId\":\"items_%s\",\"tags\":[\"%s\"],"
                      "\"parameters\":[{\"$ref\":\"#/components/parameters/bbox\"},"
