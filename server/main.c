@@ -489,6 +489,9 @@ static int cmd_import(const struct cli *o, const char *path)
             printf("%zu rows placed by the geocoder\n", rep.geocoded);
         if (rep.without_location)
             printf("%zu children without a home location\n", rep.without_location);
+        if (rep.merged || rep.queued)
+            printf("%zu reports merged into children already registered, %zu waiting in the "
+                   "duplicates queue (GET /v1/duplicates)\n", rep.merged, rep.queued);
         if (e == PM_ERR_UNPROCESSABLE)
             fprintf(stderr, "powermapd: import: %zu rows rejected, nothing imported "
                             "(--partial keeps the good rows)\n", rep.nrejects);
