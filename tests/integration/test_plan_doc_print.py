@@ -401,3 +401,19 @@ def test_each_hazard_over_the_home_has_its_own_section(env):
     assert html.count("<figure class=\"map\">") == 2
     # The flood section says when to leave by 警戒レベル3 even on the blackout plan.
     assert html.index("警戒レベル3") > html.index("4-2. 洪水のとき")
+
+
+def test_an_agreed_destination_survives_re_runs_and_the_page_says_so(env):
+    """Rule 10 with plan's solver: the agreed welfare shelter (farther than the
+    school) is kept by every run and the plan says it was agreed."""
+    cid, _, _ = city(env)
+    for _ in range(2):
+        r = env.post("/v1/plans/run", {"hazard": "flood"}, token=env.planner)
+        assert r.status == 201, r
+        p = plan(env, cid).json()
+        assert p["destination"]["name"] == "市立福祉センター", p["destination"]
+        assert p["agreed"] == "kept", p.get("agreed")
+        assert any(x["code"] == "agreed_kept" for x in p["reasons_ja"]), p["reasons_ja"]
+    html = plan(env, cid, "html").text
+    assert "施設と合意した避難先：市立福祉センター" in html
+    assert "合意した避難先を使えません" not in html
