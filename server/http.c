@@ -89,6 +89,7 @@ static const struct http_route routes[] = {
     { "GET",    "/ogc/collections/{id}/items", ROLE_NONE, 0, route_ogc_items },
     { "GET",    "/ogc/collections/{id}/items/{fid}", ROLE_NONE, 0, route_ogc_item },
     { "GET",    "/tiles/{collection}/{z}/{x}/{y}", ROLE_NONE, 0, route_tile },
+    { "GET",    "/tiles/{collection}",      ROLE_NONE,    0, route_tilejson },
     { NULL, NULL, ROLE_NONE, 0, NULL }
 };
 
@@ -252,6 +253,19 @@ enum pm_err http_query_long(struct http_req *r, const char *name, long def, long
     return PM_OK;
 }
 
+/* Anonymous queries may not hold a connection long (issue 11.10); a
+ * credentialed one gets the server's statement_timeout back.  A connection
+ * that cannot take the setting is given back and *c set to NULL. */
+static void timeout_or_drop(struct http_req *r, struct db_pool *p, PGconn **c)
+{
+    int ms = r->role == ROLE_NONE && !r->key_id ? HTTP_PUBLIC_STATEMENT_MS : 0;
+
+    if (*c && db_statement_timeout(p, *c, ms) < 0) {
+        db_release(p, *c);
+        *c = NULL;
+    }
+}
+
 PGconn *http_db(struct http_req *r)
 {
     struct pm_server *s = r->srv;
@@ -275,6 +289,7 @@ PGconn *http_db(struct http_req *r)
         r->db = db_acquire(s->pool, 5000);
         r->db_pool = s->pool;
     }
+    timeout_or_drop(r, r->db_pool, &r->db);
     if (!r->db)
         http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable; try again shortly");
     return r->db;
@@ -286,13 +301,16 @@ PGconn *http_db_write(struct http_req *r)
         if (!r->db) {
             r->db = db_acquire(r->srv->pool, 5000);
             r->db_pool = r->srv->pool;
+            timeout_or_drop(r, r->db_pool, &r->db);
         }
         if (!r->db)
             http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable; try again shortly");
         return r->db;
     }
-    if (!r->db_write)
+    if (!r->db_write) {
         r->db_write = db_acquire(r->srv->pool, 5000);
+        timeout_or_drop(r, r->srv->pool, &r->db_write);
+    }
     if (!r->db_write)
         http_fail(r, PM_ERR_UNAVAILABLE, "the primary database is unavailable; try again shortly");
     return r->db_write;

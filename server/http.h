@@ -43,6 +43,10 @@ struct pm_server {
 };
 
 #define HTTP_MAX_PARAMS 4
+
+/* statement_timeout of every query made for a request without credentials
+ * (milliseconds): one anonymous client cannot hold a pooled connection long. */
+#define HTTP_PUBLIC_STATEMENT_MS 5000
 #define HTTP_MAX_HEADERS 8
 
 /* Fills buf with up to max bytes of a streamed body.  Returns the number of

@@ -98,5 +98,7 @@ enum pm_err route_ogc_item(struct http_req *r);
 
 /* routes_tiles.c: vector tiles */
 enum pm_err route_tile(struct http_req *r);
+/* GET /tiles/{collection}.json: the layer's TileJSON. */
+enum pm_err route_tilejson(struct http_req *r);
 
 #endif

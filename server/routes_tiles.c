@@ -1,7 +1,12 @@
 /* routes_tiles.c -- GET /tiles/{collection}/{z}/{x}/{y}.mvt: Mapbox vector
  * tiles (WebMercatorQuad, extent 4096, buffer 64) of the public collections,
- * made by PostGIS (ST_AsMVT, ST_AsMVTGeom, ST_TileEnvelope; the GiST index
- * is searched with the tile's box, see sql/queries_maps.sql).
+ * made by PostGIS (sql/queries_tiles.sql, sql/0040_tiles.sql); and
+ * GET /tiles/{collection}.json, their TileJSON 3.0 (tile URL, bounds, zooms,
+ * vector_layers with fields) so that MapLibre, QGIS and GDAL find the layers.
+ *
+ * Points are clustered per 64-unit cell (point_count and summed power
+ * figures; a lone point keeps its properties), polygons come simplified per
+ * zoom band: no tile grows with the whole country, and no point is lost.
  *
  * A tile with no feature is answered 204 No Content (with the same ETag and
  * cache headers as a full one): map libraries treat it as an empty tile and
@@ -20,39 +25,74 @@
 
 #define TILE_MAX_ZOOM 22
 
-static const struct {
+/* A tile layer: its query, the zooms its TileJSON announces (the server
+ * answers 0-22; beyond maxzoom a client over-zooms, the tile would hold
+ * nothing new), and its properties as TileJSON "fields" (name: type). */
+struct tile_layer {
     const char *collection;
     const char *query;
-} tile_layers[] = {
-    { "power_points", "tile_power_points" },
-    { "shelters", "tile_shelters" },
-    { "hazard_areas", "tile_hazard_areas" },
-    { "outages", "tile_outages" },
-    { "children_density", "tile_children_density" },
-    { NULL, NULL }
+    int maxzoom;
+    const char *fields;
 };
+
+static const struct tile_layer tile_layers[] = {
+    { "power_points", "tile_power_points", 17,
+      "{\"point_count\":\"Number\",\"output_w\":\"Number\",\"outlets\":\"Number\","
+      "\"name\":\"String\",\"kind\":\"String\",\"hours\":\"String\",\"status\":\"String\","
+      "\"phone\":\"String\"}" },
+    { "shelters", "tile_shelters", 17,
+      "{\"point_count\":\"Number\",\"capacity\":\"Number\",\"power_w\":\"Number\","
+      "\"outlets\":\"Number\",\"name\":\"String\",\"kind\":\"String\",\"welfare\":\"Boolean\","
+      "\"status\":\"String\",\"phone\":\"String\"}" },
+    { "hazard_areas", "tile_hazard_areas", 16, "{\"hazard\":\"String\",\"level\":\"Number\"}" },
+    { "outages", "tile_outages", 16,
+      "{\"started_at\":\"String\",\"expected_restore_at\":\"String\",\"ended_at\":\"String\"}" },
+    { "children_density", "tile_children_density", 14,
+      "{\"mesh_code\":\"String\",\"level\":\"Number\",\"count\":\"Number\","
+      "\"suppressed\":\"Boolean\"}" },
+    { NULL, NULL, 0, NULL }
+};
+
+static const struct tile_layer *find_layer_or_reply(struct http_req *r, const char *coll)
+{
+    for (const struct tile_layer *l = tile_layers; l->collection; l++)
+        if (strcmp(l->collection, coll) == 0)
+            return l;
+    http_fail(r, PM_ERR_NOT_FOUND, "no such tile collection (power_points, shelters, hazard_areas, "
+              "outages, children_density)");
+    return NULL;
+}
+
+/* The failure of a tile query: a statement timeout (a public query may not
+ * hold a connection long, DESIGN 7 and issue 11) or the database away. */
+static enum pm_err query_failed(struct http_req *r, const char *query, PGresult *res)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    int timeout = state && strcmp(state, "57014") == 0;
+
+    fprintf(stderr, "powermapd: %s: %s", query, PQresultErrorMessage(res));
+    PQclear(res);
+    if (timeout)
+        return http_fail(r, PM_ERR_UNAVAILABLE, "タイルの作成に時間がかかりすぎました。しばらくして"
+                         "からもう一度お試しください (statement timeout)");
+    return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+}
 
 enum pm_err route_tile(struct http_req *r)
 {
     static const char *const allowed[] = { NULL };
-    const char *coll = r->params[0];
-    const char *query = NULL;
+    const struct tile_layer *layer = find_layer_or_reply(r, r->params[0]);
     char ybuf[32], zs[16], xs[24], ys[24], key[128], tag[41], layers[64];
     const char *p[3] = { zs, xs, ys };
-    long z, x, y;
     size_t n = strlen(r->params[3]);
+    long z, x, y;
     PGresult *res;
     char *body;
     size_t len;
     int hit;
 
-    for (int i = 0; tile_layers[i].collection; i++)
-        if (strcmp(tile_layers[i].collection, coll) == 0)
-            query = tile_layers[i].query;
-    if (!query)
-        return http_fail(r, PM_ERR_NOT_FOUND,
-                         "no such tile collection (power_points, shelters, hazard_areas, outages, "
-                         "children_density)");
+    if (!layer)
+        return r->err;
     http_public(r, MAPS_MAX_AGE);
     if (n < 5 || n >= sizeof ybuf || strcmp(r->params[3] + n - 4, ".mvt") != 0)
         return http_fail(r, PM_ERR_NOT_FOUND, "tiles are /tiles/{collection}/{z}/{x}/{y}.mvt");
@@ -69,20 +109,17 @@ enum pm_err route_tile(struct http_req *r)
     snprintf(zs, sizeof zs, "%ld", z);
     snprintf(xs, sizeof xs, "%ld", x);
     snprintf(ys, sizeof ys, "%ld", y);
-    snprintf(key, sizeof key, "tile|%s|%ld|%ld|%ld", coll, z, x, y);
-    snprintf(layers, sizeof layers, "{%s}", coll);
+    snprintf(key, sizeof key, "tile|%s|%ld|%ld|%ld", layer->collection, z, x, y);
+    snprintf(layers, sizeof layers, "{%s}", layer->collection);
     hit = maps_not_modified(r, layers, key);
     if (hit)
         return hit > 0 ? PM_OK : r->err;
     if (!http_db(r))
         return r->err;
     /* Binary results: the tile comes as its bytes, not as hex text. */
-    res = PQexecPrepared(r->db, query, 3, p, NULL, NULL, 1);
-    if (!db_ok(res) || PQntuples(res) != 1) {
-        fprintf(stderr, "powermapd: %s: %s", query, PQresultErrorMessage(res));
-        PQclear(res);
-        return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
-    }
+    res = PQexecPrepared(r->db, layer->query, 3, p, NULL, NULL, 1);
+    if (!db_ok(res) || PQntuples(res) != 1)
+        return query_failed(r, layer->query, res);
     maps_etag_tag(PQgetvalue(res, 0, 0), key, tag);
     if (http_etag(r, tag)) {
         PQclear(res);
@@ -103,4 +140,90 @@ enum pm_err route_tile(struct http_req *r)
     memcpy(body, PQgetvalue(res, 0, 1), len);
     PQclear(res);
     return http_reply(r, MHD_HTTP_OK, "application/vnd.mapbox-vector-tile", body, len);
+}
+
+/* ------------------------------------------------------------------------- */
+/* TileJSON                                                                    */
+/* ------------------------------------------------------------------------- */
+
+/* Writes the TileJSON of layer; bounds are the row of tile_bounds (NULL
+ * cells when the layer is empty: the whole of Japan then). */
+static void tilejson(struct pm_buf *b, const struct tile_layer *l, const char *base,
+                     const PGresult *res)
+{
+    double w = 122.0, s = 20.0, e = 154.0, n = 46.0;
+    struct pm_buf vl;
+
+    if (!PQgetisnull(res, 0, 1)) {
+        w = strtod(PQgetvalue(res, 0, 1), NULL);
+        s = strtod(PQgetvalue(res, 0, 2), NULL);
+        e = strtod(PQgetvalue(res, 0, 3), NULL);
+        n = strtod(PQgetvalue(res, 0, 4), NULL);
+    }
+    pm_buf_init(&vl);
+    pm_buf_printf(&vl, "{\"vector_layers\":[{\"id\":\"%s\",\"fields\":%s,\"minzoom\":0,"
+                  "\"maxzoom\":%d}]}", l->collection, l->fields, l->maxzoom);
+    pm_buf_printf(b, "{\"tilejson\":\"3.0.0\",\"name\":\"%s\",\"scheme\":\"xyz\","
+                  "\"tiles\":[\"", l->collection);
+    pm_buf_json_escape(b, base);
+    pm_buf_printf(b, "/tiles/%s/{z}/{x}/{y}.mvt\"],\"minzoom\":0,\"maxzoom\":%d,"
+                  "\"bounds\":[%.7f,%.7f,%.7f,%.7f],\"center\":[%.7f,%.7f,%d],",
+                  l->collection, l->maxzoom, w, s, e, n, (w + e) / 2, (s + n) / 2, 5);
+    /* vector_layers as TileJSON has it, and again inside "json" as MBTiles
+     * metadata has it: GDAL's MVT driver (METADATA_FILE) reads only that. */
+    pm_buf_append(b, vl.data + 1, vl.len - 2);
+    pm_buf_puts(b, ",\"json\":\"");
+    pm_buf_json_escape(b, vl.data);
+    pm_buf_puts(b, "\"}");
+    pm_buf_release(&vl);
+}
+
+enum pm_err route_tilejson(struct http_req *r)
+{
+    static const char *const allowed[] = { NULL };
+    const char *name = r->params[0];
+    size_t n = strlen(name);
+    char coll[64], base[512], key[640], tag[41], layers[80];
+    const struct tile_layer *l;
+    const char *p[1] = { coll };
+    struct pm_buf b;
+    PGresult *res;
+    char *body;
+    size_t len;
+    int hit;
+
+    if (n < 6 || n >= sizeof coll + 5 || strcmp(name + n - 5, ".json") != 0)
+        return http_fail(r, PM_ERR_NOT_FOUND, "no such resource: %s (a layer's TileJSON is "
+                         "/tiles/{collection}.json)", r->path);
+    snprintf(coll, sizeof coll, "%.*s", (int)(n - 5), name);
+    l = find_layer_or_reply(r, coll);
+    if (!l)
+        return r->err;
+    http_public(r, MAPS_MAX_AGE);
+    if (maps_params_or_reply(r, allowed) != PM_OK)
+        return r->err;
+    http_gzip(r);
+    maps_base_url(r, base, sizeof base);
+    snprintf(key, sizeof key, "tilejson|%s|%s", coll, base);
+    snprintf(layers, sizeof layers, "{%s}", coll);
+    hit = maps_not_modified(r, layers, key);
+    if (hit)
+        return hit > 0 ? PM_OK : r->err;
+    if (!http_db(r))
+        return r->err;
+    res = db_exec(r->db, "tile_bounds", 1, p);
+    if (!db_ok(res) || PQntuples(res) != 1)
+        return query_failed(r, "tile_bounds", res);
+    maps_etag_tag(PQgetvalue(res, 0, 0), key, tag);
+    if (http_etag(r, tag)) {
+        PQclear(res);
+        return http_reply_not_modified(r);
+    }
+    pm_buf_init(&b);
+    tilejson(&b, l, base, res);
+    PQclear(res);
+    body = pm_buf_steal(&b, &len);
+    if (!body)
+        return http_fail(r, PM_ERR_NOMEM, "out of memory");
+    return http_reply(r, MHD_HTTP_OK, "application/json", body, len);
 }
