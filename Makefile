@@ -3,7 +3,8 @@
 #   make                 build build/powermapd
 #   make unit            build and run the unit tests of geo/ and the parsers
 #   make test            the whole suite (unit + integration against a real PostGIS)
-#   make check           static checks (cppcheck) and the style of the tree
+#   make check           static checks (cppcheck), the style of the tree and the
+#                        function-length budget (scripts/check-length)
 #   make bench           planner benchmark at nation scale (prints figures)
 #   make bench-maps      OGC API items vs MapServer 8 and PostgreSQL alone (needs ../shared)
 #   make fuzz            libFuzzer harnesses, FUZZ_SECONDS (60) each (clang)
@@ -19,7 +20,10 @@ ifeq ($(CI),true)
 WARN     += -Werror
 endif
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. -Ibuild -I$(PG_INC) -MMD -MP
-LDLIBS   := -lpq -lmicrohttpd -lcjson -lcurl -lz -lpthread -lm
+# The printed plans (server/pdf.c): cairo and pango, with the IPA fonts at run time.
+PDF_CFLAGS := $(shell pkg-config --cflags pangocairo 2>/dev/null)
+PDF_LIBS   := $(shell pkg-config --libs pangocairo 2>/dev/null)
+LDLIBS   := -lpq -lmicrohttpd -lcjson -lcurl -lnettle -lz -lpthread -lm $(PDF_LIBS)
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS    += -fsanitize=$(SANITIZE)
@@ -28,7 +32,7 @@ endif
 GEO_SRC    := $(wildcard geo/*.c)
 SERVER_SRC := $(wildcard server/*.c)
 # server/ files with no database, HTTP or network code: unit tests link them.
-PURE_SRC   := $(filter $(addprefix server/,csv.c formats.c sha256.c util.c plan_render.c),$(SERVER_SRC))
+PURE_SRC   := $(filter $(addprefix server/,csv.c crypto.c formats.c http_headers.c util.c plan_render.c plan_doc.c plan_words.c),$(SERVER_SRC))
 GEO_OBJ    := $(GEO_SRC:%.c=build/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=build/%.o) build/sql_embed.o
 PURE_OBJ   := $(PURE_SRC:%.c=build/%.o)
@@ -45,6 +49,10 @@ build/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+build/server/pdf.o: server/pdf.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PDF_CFLAGS) -c -o $@ $<
+
 # sql/ is embedded in the binary, so `powermapd migrate` needs no files at run time.
 build/sql_embed.c: $(SQL_FILES) scripts/embed-sql
 	@mkdir -p build
@@ -55,7 +63,7 @@ build/sql_embed.o: build/sql_embed.c
 
 build/tests/%: tests/unit/%.c $(GEO_OBJ) $(PURE_OBJ)
 	@mkdir -p build/tests
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -lcjson -lm
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -lcjson -lnettle -lm
 
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
@@ -72,7 +80,7 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -fno-omit-frame-pointer -I. -Ibuild \
                 -I$(PG_INC) -MMD -MP -fsanitize=address,undefined -fno-sanitize-recover=all \
-                -DFUZZ_LIBFUZZER -Wno-format-nonliteral
+                -DFUZZ_LIBFUZZER -Wno-format-nonliteral $(PDF_CFLAGS)
 FUZZ_LINK_SRC := $(GEO_SRC) $(filter-out server/main.c server/routes_registry.c,$(SERVER_SRC)) \
                  tests/fuzz/registry_csv.c tests/fuzz/fuzz_common.c
 FUZZ_OBJ     := $(FUZZ_LINK_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/build/sql_embed.o
@@ -113,6 +121,7 @@ check:
 	    --suppress=missingIncludeSystem -I. -D_GNU_SOURCE --library=posix \
 	    '-DcJSON_ArrayForEach(e,a)=for(e=(a)?(a)->child:NULL;e;e=e->next)' server geo
 	sh scripts/check-style
+	sh scripts/check-length
 
 bench: all
 	python3 scripts/bench-plan

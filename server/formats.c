@@ -7,6 +7,7 @@
  * live in one arena owned by the result. */
 #include "server/formats.h"
 
+#include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,12 +40,25 @@ enum ctype {
     T_PKIND,     /* required */
     T_PSTATUS,
     T_HOURS,
+    /* v2 (DESIGN 4) */
+    T_LONG,      /* optional text up to FMT_MAX_LONG characters (notes, settings) */
+    T_NUMNULL,   /* number >= 0; empty -> NULL (unknown) */
+    T_MINUTES,   /* minutes per hour, 0 < m <= 60; empty -> NULL */
+    T_SEX,
+    T_AFFIL,
+    T_DUTY,
+    T_BACKUP,
+    T_FKIND,     /* required */
+    T_SUPPORTERS,/* structured lists -> a JSON array of objects (see formats.h) */
+    T_CONTACTS,
+    T_SOURCES,
 };
 
 struct enum_def {
     const char *const *values;   /* NULL-terminated */
     const char *dflt;            /* value for an empty cell; NULL: SQL NULL */
     const char *list;            /* the values as shown in reasons */
+    const char *const *aliases;  /* NULL or pairs {written, value}, NULL-terminated */
 };
 
 static const char *const mobility_values[] = { "walk", "wheelchair", "stretcher", NULL };
@@ -59,26 +73,87 @@ static const char *const pkind_values[] = {
     "business", "power_vehicle", NULL
 };
 static const char *const pstatus_values[] = { "available", "unavailable", NULL };
+static const char *const sex_values[] = { "male", "female", "other", NULL };
+static const char *const sex_aliases[] = {
+    "男", "male", "男性", "male", "男子", "male", "m", "male",
+    "女", "female", "女性", "female", "女子", "female", "f", "female", "その他", "other", NULL
+};
+static const char *const affil_values[] = {
+    "home", "nursery", "kindergarten", "school", "special_school", "day_service", "other", NULL
+};
+static const char *const affil_aliases[] = {
+    "在宅", "home", "自宅", "home", "保育所", "nursery", "保育園", "nursery",
+    "認定こども園", "nursery", "幼稚園", "kindergarten", "小学校", "school",
+    "中学校", "school", "高等学校", "school", "高校", "school", "学校", "school",
+    "特別支援学校", "special_school", "児童発達支援", "day_service",
+    "放課後等デイサービス", "day_service", "その他", "other", NULL
+};
+static const char *const duty_values[] = { "continuous", "intermittent", NULL };
+static const char *const duty_aliases[] = {
+    "連続", "continuous", "常時", "continuous", "間欠", "intermittent", "随時", "intermittent",
+    NULL
+};
+static const char *const backup_values[] = {
+    "none", "generator", "solar_battery", "vehicle", "battery", NULL
+};
+static const char *const backup_aliases[] = {
+    "なし", "none", "無", "none", "発電機", "generator", "太陽光", "solar_battery",
+    "電源車", "vehicle", "蓄電池", "battery", NULL
+};
+static const char *const fkind_values[] = {
+    "child_development_center", "severe_day_service", "day_service", "visiting_nurse",
+    "short_stay", "consultation", "hospital", "clinic", "nursery", "school", "other", NULL
+};
+static const char *const role_values[] = {
+    "doctor", "visiting_nurse", "consultant", "device_dealer", "utility", "other", NULL
+};
+static const char *const role_aliases[] = {
+    "主治医", "doctor", "医師", "doctor", "訪問看護", "visiting_nurse",
+    "相談支援専門員", "consultant", "相談支援", "consultant", "機器業者", "device_dealer",
+    "医療機器業者", "device_dealer", "電力会社", "utility", "その他", "other", NULL
+};
 
 static const struct enum_def mobility_enum = {
-    mobility_values, NULL, "walk|wheelchair|stretcher"
+    mobility_values, NULL, "walk|wheelchair|stretcher", NULL
 };
 static const struct enum_def care_enum = {
     care_values, NULL,
-    "ventilator|tracheostomy|suction|oxygen|tube_feeding|iv|dialysis|other"
+    "ventilator|tracheostomy|suction|oxygen|tube_feeding|iv|dialysis|other", NULL
 };
 static const struct enum_def skind_enum = {
-    skind_values, "designated", "designated|emergency_site|welfare"
+    skind_values, "designated", "designated|emergency_site|welfare", NULL
 };
 static const struct enum_def sstatus_enum = {
-    sstatus_values, "open", "open|closed|full"
+    sstatus_values, "open", "open|closed|full", NULL
 };
 static const struct enum_def pkind_enum = {
     pkind_values, NULL,
-    "generator|ev|hospital|battery_station|public_facility|business|power_vehicle"
+    "generator|ev|hospital|battery_station|public_facility|business|power_vehicle", NULL
 };
 static const struct enum_def pstatus_enum = {
-    pstatus_values, "available", "available|unavailable"
+    pstatus_values, "available", "available|unavailable", NULL
+};
+static const struct enum_def sex_enum = {
+    sex_values, NULL, "male|female|other", sex_aliases
+};
+static const struct enum_def affil_enum = {
+    affil_values, NULL, "home|nursery|kindergarten|school|special_school|day_service|other",
+    affil_aliases
+};
+static const struct enum_def duty_enum = {
+    duty_values, "continuous", "continuous|intermittent", duty_aliases
+};
+static const struct enum_def backup_enum = {
+    backup_values, "none", "none|generator|solar_battery|vehicle|battery", backup_aliases
+};
+static const struct enum_def fkind_enum = {
+    fkind_values, NULL,
+    "child_development_center|severe_day_service|day_service|visiting_nurse|short_stay|"
+    "consultation|hospital|clinic|nursery|school|other", NULL
+};
+static const struct enum_def role_enum = {
+    role_values, NULL, "doctor|visiting_nurse|consultant|device_dealer|utility|other",
+    role_aliases
 };
 
 /* ------------------------------------------------------------------- kinds */
@@ -86,40 +161,72 @@ static const struct enum_def pstatus_enum = {
 static const char *const children_cols[] = {
     "external_id", "name", "name_kana", "birth_date", "address", "lat", "lon",
     "mobility", "care", "guardian_name", "guardian_phone", "supporters",
-    "hospital", "consent", "source"
+    "hospital", "consent", "source",
+    /* v2 */
+    "sex", "phone", "district", "affiliation", "affiliation_name", "grade",
+    "severe_disability", "sources", "medical_contacts", "utility_registered",
+    "consent_date", "consent_scope", "home_battery_wh", "home_generator_w",
+    "home_generator_h", "car_inverter_w"
 };
 static const enum ctype children_types[] = {
     T_ID, T_TEXT, T_TEXT, T_DATE, T_TEXT, T_LAT, T_LON,
-    T_MOBILITY, T_CARE, T_TEXT, T_TEXT, T_LIST,
-    T_TEXT, T_BOOL, T_TEXT
+    T_MOBILITY, T_CARE, T_TEXT, T_TEXT, T_SUPPORTERS,
+    T_TEXT, T_BOOL, T_TEXT,
+    T_SEX, T_TEXT, T_TEXT, T_AFFIL, T_TEXT, T_TEXT,
+    T_BOOL, T_SOURCES, T_CONTACTS, T_BOOL,
+    T_DATE, T_LONG, T_NUM0, T_NUM0,
+    T_NUM0, T_NUM0
 };
 
 static const char *const devices_cols[] = {
-    "child_external_id", "type", "power_w", "battery_h", "life_sustaining"
+    "child_external_id", "type", "power_w", "battery_h", "life_sustaining",
+    /* v2 */
+    "maker", "model", "settings", "duty", "minutes_per_hour", "charge_h", "backup_h",
+    "battery_internal_h", "battery_spare_h"
 };
 static const enum ctype devices_types[] = {
-    T_REF, T_REQ, T_NUMREQ, T_NUMREQ, T_BOOL
+    T_REF, T_REQ, T_NUMREQ, T_NUMREQ, T_BOOL,
+    T_TEXT, T_TEXT, T_LONG, T_DUTY, T_MINUTES, T_NUMNULL, T_NUM0,
+    T_NUMNULL, T_NUMNULL
 };
 
 static const char *const shelters_cols[] = {
     "external_id", "name", "kind", "lat", "lon", "address", "capacity",
     "welfare", "power_w", "outlets", "flood", "landslide", "storm_surge",
-    "earthquake", "tsunami", "fire", "inland_flood", "volcano", "status", "phone"
+    "earthquake", "tsunami", "fire", "inland_flood", "volcano", "status", "phone",
+    /* v2 */
+    "municipality", "backup_power", "backup_h", "notes"
 };
 static const enum ctype shelters_types[] = {
     T_ID, T_REQ, T_SKIND, T_LAT, T_LON, T_TEXT, T_INTNULL,
     T_BOOL, T_NUM0, T_INT0, T_BOOL, T_BOOL, T_BOOL,
-    T_BOOL, T_BOOL, T_BOOL, T_BOOL, T_BOOL, T_SSTATUS, T_TEXT
+    T_BOOL, T_BOOL, T_BOOL, T_BOOL, T_BOOL, T_SSTATUS, T_TEXT,
+    T_TEXT, T_BACKUP, T_NUM0, T_LONG
 };
 
 static const char *const power_points_cols[] = {
     "external_id", "name", "kind", "lat", "lon", "address", "output_w",
-    "outlets", "hours", "public", "status", "phone"
+    "outlets", "hours", "public", "status", "phone",
+    /* v2 */
+    "municipality", "backup_power", "backup_h", "dispatchable", "range_km"
 };
 static const enum ctype power_points_types[] = {
     T_ID, T_REQ, T_PKIND, T_LAT, T_LON, T_TEXT, T_NUM0,
-    T_INT0, T_HOURS, T_BOOL, T_PSTATUS, T_TEXT
+    T_INT0, T_HOURS, T_BOOL, T_PSTATUS, T_TEXT,
+    T_TEXT, T_BACKUP, T_NUM0, T_BOOL, T_NUMNULL
 };
+
+static const char *const facilities_cols[] = {
+    "external_id", "name", "kind", "lat", "lon", "address", "phone",
+    "medical_care", "capacity", "municipality"
+};
+static const enum ctype facilities_types[] = {
+    T_ID, T_REQ, T_FKIND, T_LAT, T_LON, T_TEXT, T_TEXT,
+    T_BOOL, T_INTNULL, T_TEXT
+};
+
+/* Device column positions, for the rule that ties duty and minutes_per_hour. */
+enum { D_DUTY = 8, D_MINUTES = 9 };
 
 /* Shelter column positions, used by the rules that tie columns together. */
 enum {
@@ -148,17 +255,21 @@ static const struct kind_def kinds[] = {
                        NELEM(shelters_cols), S_LAT, S_ADDRESS },
     [FMT_POWER_POINTS] = { "power-points", power_points_cols, power_points_types,
                            NELEM(power_points_cols), 3, 5 },
+    [FMT_FACILITIES] = { "facilities", facilities_cols, facilities_types,
+                         NELEM(facilities_cols), 3, 5 },
 };
 
 _Static_assert(NELEM(children_cols) == NELEM(children_types), "children");
 _Static_assert(NELEM(devices_cols) == NELEM(devices_types), "devices");
 _Static_assert(NELEM(shelters_cols) == NELEM(shelters_types), "shelters");
 _Static_assert(NELEM(power_points_cols) == NELEM(power_points_types), "power points");
-_Static_assert(NELEM(shelters_cols) <= FMT_MAX_COLS, "FMT_MAX_COLS");
+_Static_assert(NELEM(facilities_cols) == NELEM(facilities_types), "facilities");
+_Static_assert(NELEM(children_cols) <= FMT_MAX_COLS, "FMT_MAX_COLS");
 
 static int is_required(enum ctype t)
 {
-    return t == T_ID || t == T_REF || t == T_REQ || t == T_NUMREQ || t == T_PKIND;
+    return t == T_ID || t == T_REF || t == T_REQ || t == T_NUMREQ || t == T_PKIND
+           || t == T_FKIND;
 }
 
 /* ------------------------------------------------------------------- arena */
@@ -713,7 +824,7 @@ static char *conv_enum(struct ctx *c, size_t col, const struct enum_def *e,
                        const char *v, int *oom)
 {
     if (*v == '\0') {
-        if (c->type[col] == T_PKIND) {
+        if (c->type[col] == T_PKIND || c->type[col] == T_FKIND) {
             problem(c, col, "empty; expected one of %s", e->list);
             return NULL;
         }
@@ -722,8 +833,30 @@ static char *conv_enum(struct ctx *c, size_t col, const struct enum_def *e,
     for (size_t i = 0; e->values[i]; i++)
         if (ascii_caseeq(v, e->values[i]))
             return dup_str(c, e->values[i], oom);
+    for (size_t i = 0; e->aliases && e->aliases[i]; i += 2)
+        if (ascii_caseeq(v, e->aliases[i]))
+            return dup_str(c, e->aliases[i + 1], oom);
     problem(c, col, "%s is not one of %s", quoted(c, v), e->list);
     return NULL;
+}
+
+/* Number of UTF-8 characters in s (valid UTF-8). */
+static size_t char_count(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* 1 when s is longer than max characters (the reason is recorded). */
+static int too_long(struct ctx *c, size_t col, const char *s, size_t max)
+{
+    if (char_count(s) <= max)
+        return 0;
+    problem(c, col, "longer than %zu characters (%zu)", max, char_count(s));
+    return 1;
 }
 
 /* Append s to an array literal being built at *w, quoted and escaped. */
@@ -899,11 +1032,261 @@ static char *conv_captext(struct ctx *c, size_t col, const char *v, int *oom)
     return dup_str(c, c->num, oom);
 }
 
+/* ------------------------------------------------------- structured lists */
+
+/* The entries of a structured list column: keys in file order; `first`
+ * must be given (NULL: any one of keys 1.. must be given); `role` is the
+ * position of a key checked against role_enum, `date` of a date, or -1;
+ * `bare` allows a plain string for the first key. */
+struct list_def {
+    const char *keys[4];
+    size_t nkeys;
+    int first_required, role, date, bare;
+};
+
+static const struct list_def supporters_def = {
+    { "name", "relation", "phone", "address" }, 4, 1, -1, -1, 1
+};
+static const struct list_def contacts_def = {
+    { "role", "name", "organisation", "phone" }, 4, 1, 0, -1, 0
+};
+static const struct list_def sources_def = {
+    { "department", "date" }, 2, 1, -1, 1, 0
+};
+
+struct list_out {
+    struct pm_buf b;
+    size_t n;
+};
+
+/* Checks one entry (fields trimmed, "" when not given) and appends it to
+ * the JSON array.  0, or 1 when rejected (reason recorded). */
+static int list_entry(struct ctx *c, size_t col, const struct list_def *d,
+                      const char **f, struct list_out *o)
+{
+    char role[64] = "", date[16] = "";
+    int any = 0;
+
+    for (size_t k = 0; k < d->nkeys; k++) {
+        any |= *f[k] != '\0';
+        if (too_long(c, col, f[k], FMT_MAX_TEXT))
+            return 1;
+    }
+    if (!any)
+        return 0;
+    if (++o->n > FMT_MAX_ENTRIES) {
+        problem(c, col, "more than %d entries", FMT_MAX_ENTRIES);
+        return 1;
+    }
+    if (d->first_required && *f[0] == '\0') {
+        problem(c, col, "entry %zu: %s is empty", o->n, d->keys[0]);
+        return 1;
+    }
+    if (d->role >= 0) {
+        const char *const *al = role_enum.aliases;
+
+        for (size_t i = 0; role_values[i] && !*role; i++)
+            if (ascii_caseeq(f[d->role], role_values[i]))
+                snprintf(role, sizeof role, "%s", role_values[i]);
+        for (size_t i = 0; al[i] && !*role; i += 2)
+            if (strcmp(f[d->role], al[i]) == 0)
+                snprintf(role, sizeof role, "%s", al[i + 1]);
+        if (!*role) {
+            problem(c, col, "entry %zu: role %s is not one of %s", o->n,
+                    quoted(c, f[d->role]), role_enum.list);
+            return 1;
+        }
+        f[d->role] = role;
+    }
+    if (d->date >= 0 && *f[d->date]) {
+        if (to_ascii(f[d->date], c->tmp, sizeof c->tmp) != 0
+            || parse_date(c->tmp, date, sizeof date) != 0) {
+            problem(c, col, "entry %zu: date %s is not a valid date YYYY-MM-DD", o->n,
+                    quoted(c, f[d->date]));
+            return 1;
+        }
+        f[d->date] = date;
+    }
+    pm_buf_puts(&o->b, o->n > 1 ? ",{" : "{");
+    for (size_t k = 0; k < d->nkeys; k++) {
+        pm_buf_printf(&o->b, "%s\"%s\":", k ? "," : "", d->keys[k]);
+        if (*f[k] == '\0') {
+            pm_buf_puts(&o->b, "null");
+        } else {
+            pm_buf_puts(&o->b, "\"");
+            pm_buf_json_escape(&o->b, f[k]);
+            pm_buf_puts(&o->b, "\"");
+        }
+    }
+    pm_buf_puts(&o->b, "}");
+    return 0;
+}
+
+/* The text form: ';'-separated entries of '|'-separated fields, '\' escapes. */
+static int list_from_text(struct ctx *c, size_t col, const struct list_def *d,
+                          const char *v, struct list_out *o)
+{
+    size_t len = strlen(v);
+    char *buf = malloc(len + 1), *w = buf;
+    const char *f[4];
+    size_t nf = 0;
+    int rc = 0;
+
+    if (!buf)
+        return -1;
+    f[0] = w;
+    for (const char *p = v;; p++) {
+        int end_entry = *p == '\0' || *p == ';' || strncmp(p, "；", 3) == 0;
+
+        if (*p == '\\' && p[1]) {
+            *w++ = *++p;
+            continue;
+        }
+        if (end_entry || *p == '|' || strncmp(p, "｜", 3) == 0) {
+            *w++ = '\0';
+            if (!end_entry && ++nf >= d->nkeys) {
+                problem(c, col, "entry %zu: more than %zu fields separated by '|'",
+                        o->n + 1, d->nkeys);
+                rc = 1;
+                break;
+            }
+            if (!end_entry) {
+                f[nf] = w;
+                p += *p == '|' ? 0 : 2;
+                continue;
+            }
+            for (size_t k = 0; k < d->nkeys; k++) {
+                const char *b, *e;
+
+                if (k > nf) {
+                    f[k] = "";
+                    continue;
+                }
+                trim_bounds(f[k], &b, &e);
+                ((char *)b)[e - b] = '\0';
+                f[k] = b;
+            }
+            rc = list_entry(c, col, d, f, o);
+            if (rc || *p == '\0')
+                break;
+            p += *p == ';' ? 0 : 2;
+            nf = 0;
+            f[0] = w;
+            continue;
+        }
+        *w++ = *p;
+    }
+    free(buf);
+    return rc;
+}
+
+/* The JSON form of the API: an array of objects (or, bare, strings). */
+static int list_from_json(struct ctx *c, size_t col, const struct list_def *d,
+                          const char *v, struct list_out *o)
+{
+    cJSON *a = cJSON_ParseWithOpts(v, NULL, 1);
+    const cJSON *it, *m;
+    int rc = 0;
+
+    if (!cJSON_IsArray(a)) {
+        problem(c, col, "not a JSON array of entries");
+        cJSON_Delete(a);
+        return 1;
+    }
+    cJSON_ArrayForEach(it, a) {
+        const char *f[4] = { "", "", "", "" };
+
+        if (d->bare && cJSON_IsString(it)) {
+            f[0] = it->valuestring;
+        } else if (!cJSON_IsObject(it)) {
+            problem(c, col, "entry %zu: must be an object with %s%s", o->n + 1,
+                    d->keys[0], d->bare ? " (or a name)" : "");
+            rc = 1;
+            break;
+        }
+        cJSON_ArrayForEach(m, it) {
+            size_t k = 0;
+
+            while (k < d->nkeys && strcmp(m->string, d->keys[k]) != 0)
+                k++;
+            if (k == d->nkeys || !(cJSON_IsString(m) || cJSON_IsNull(m))) {
+                problem(c, col, "entry %zu: %s", o->n + 1, k == d->nkeys
+                        ? "unknown key" : "values must be strings or null");
+                rc = 1;
+                break;
+            }
+            if (cJSON_IsString(m))
+                f[k] = m->valuestring;
+        }
+        if (rc || (rc = list_entry(c, col, d, f, o)) != 0)
+            break;
+    }
+    cJSON_Delete(a);
+    return rc;
+}
+
+/* A structured list cell to its JSON array (see formats.h). */
+static char *conv_struct(struct ctx *c, size_t col, const struct list_def *d,
+                         const char *raw, int *oom)
+{
+    struct list_out o;
+    const char *b, *e;
+    char *out = NULL;
+    int rc;
+
+    trim_bounds(raw, &b, &e);
+    pm_buf_init(&o.b);
+    o.n = 0;
+    pm_buf_puts(&o.b, "[");
+    rc = *b == '[' ? list_from_json(c, col, d, b, &o) : list_from_text(c, col, d, b, &o);
+    pm_buf_puts(&o.b, "]");
+    if (rc < 0 || o.b.oom)
+        *oom = 1;
+    else if (rc == 0)
+        out = dup_or_oom(c, o.b.data, o.b.len, oom);
+    pm_buf_release(&o.b);
+    return out;
+}
+
 /* Convert one cell (raw as in the file, "" when absent) of column col. */
+/* The enum a column type takes its values from, or NULL. */
+static const struct enum_def *enum_of(enum ctype t)
+{
+    switch (t) {
+    case T_MOBILITY: return &mobility_enum;
+    case T_SKIND: return &skind_enum;
+    case T_SSTATUS: return &sstatus_enum;
+    case T_PKIND: return &pkind_enum;
+    case T_PSTATUS: return &pstatus_enum;
+    case T_SEX: return &sex_enum;
+    case T_AFFIL: return &affil_enum;
+    case T_DUTY: return &duty_enum;
+    case T_BACKUP: return &backup_enum;
+    case T_FKIND: return &fkind_enum;
+    default: return NULL;
+    }
+}
+
+/* An id or required text: trimmed, not empty, within its length bound. */
+static char *conv_required(struct ctx *c, size_t col, const char *raw, int *oom)
+{
+    const char *b, *e;
+    char *v;
+
+    trim_bounds(raw, &b, &e);
+    if (b == e) {
+        problem(c, col, "empty");
+        return NULL;
+    }
+    v = dup_or_oom(c, b, (size_t)(e - b), oom);
+    if (v && too_long(c, col, v, c->type[col] == T_REQ ? FMT_MAX_TEXT : FMT_MAX_ID))
+        return NULL;
+    return v;
+}
+
 static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
 {
     enum ctype t = c->type[col];
-    const char *b, *e;
     char *v = c->tmp;
     double d;
     long n;
@@ -911,18 +1294,22 @@ static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
 
     switch (t) {
     case T_TEXT:
-        return is_blank(raw) ? NULL : dup_str(c, raw, oom);
+    case T_LONG:
+        if (is_blank(raw) || too_long(c, col, raw, t == T_TEXT ? FMT_MAX_TEXT : FMT_MAX_LONG))
+            return NULL;
+        return dup_str(c, raw, oom);
     case T_ID:
     case T_REF:
     case T_REQ:
-        trim_bounds(raw, &b, &e);
-        if (b == e) {
-            problem(c, col, "empty");
-            return NULL;
-        }
-        return dup_or_oom(c, b, (size_t)(e - b), oom);
+        return conv_required(c, col, raw, oom);
     case T_LIST:
         return conv_list(c, raw, oom);
+    case T_SUPPORTERS:
+        return conv_struct(c, col, &supporters_def, raw, oom);
+    case T_CONTACTS:
+        return conv_struct(c, col, &contacts_def, raw, oom);
+    case T_SOURCES:
+        return conv_struct(c, col, &sources_def, raw, oom);
     default:
         break;
     }
@@ -930,6 +1317,8 @@ static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
         problem(c, col, "%s is too long", quoted(c, raw));
         return NULL;
     }
+    if (enum_of(t))
+        return conv_enum(c, col, enum_of(t), v, oom);
     switch (t) {
     case T_DATE:
         if (*v == '\0')
@@ -978,6 +1367,17 @@ static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
             return NULL;
         }
         return dup_str(c, c->num, oom);
+    case T_NUMNULL:
+    case T_MINUTES:
+        if (*v == '\0')
+            return NULL;
+        if (parse_decimal(v, c->num, sizeof c->num, &d) != 0 || d < 0
+            || (t == T_MINUTES && (d <= 0 || d > 60))) {
+            problem(c, col, "%s is not a number %s", quoted(c, raw),
+                    t == T_MINUTES ? "in (0, 60]" : ">= 0");
+            return NULL;
+        }
+        return dup_str(c, c->num, oom);
     case T_INT0:
     case T_INTNULL:
         if (*v == '\0')
@@ -989,16 +1389,6 @@ static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
         return dup_str(c, c->num, oom);
     case T_CAPTEXT:
         return conv_captext(c, col, v, oom);
-    case T_MOBILITY:
-        return conv_enum(c, col, &mobility_enum, v, oom);
-    case T_SKIND:
-        return conv_enum(c, col, &skind_enum, v, oom);
-    case T_SSTATUS:
-        return conv_enum(c, col, &sstatus_enum, v, oom);
-    case T_PKIND:
-        return conv_enum(c, col, &pkind_enum, v, oom);
-    case T_PSTATUS:
-        return conv_enum(c, col, &pstatus_enum, v, oom);
     case T_CARE:
         return conv_care(c, col, v, oom);
     case T_HOURS:
@@ -1215,32 +1605,18 @@ static const char *cell_raw(const struct ctx *c, const struct csv_record *rec, i
     return v ? v : "";
 }
 
-/* Check and convert one record into fields[]; 0 when accepted, 1 when
- * rejected (c->why holds the reason), -1 when out of memory. */
-static int do_row(struct ctx *c, const struct csv_record *rec, char **fields)
+/* Check and convert the cells of one record (raw[i]: the text of canonical
+ * column i, "" when absent) into fields[]; the rules that tie columns
+ * together are checked here too.  0 when accepted, 1 when rejected (c->why
+ * holds the reason), -1 when out of memory. */
+static int check_cells(struct ctx *c, const char *const *raw, char **fields, long line)
 {
     const struct kind_def *kd = c->kd;
     struct fmt_result *r = c->r;
     int oom = 0;
 
-    c->whylen = 0;
-    c->why[0] = '\0';
-    c->lat_empty = c->lon_empty = c->welfare_empty = 0;
-    if (rec->count > c->nhead) {
-        for (size_t i = c->nhead; i < rec->count; i++) {
-            if (!is_blank(csv_field(&r->csv, rec, i))) {
-                problem(c, FMT_MAX_COLS, "%zu fields but the header has %zu",
-                        rec->count, c->nhead);
-                return 1;
-            }
-        }
-    }
     for (size_t i = 0; i < kd->ncols; i++) {
-        const char *raw = cell_raw(c, rec, c->src[i]);
-
-        if (c->alt[i] >= 0 && is_blank(raw))
-            raw = cell_raw(c, rec, c->alt[i]);
-        fields[i] = convert(c, i, raw, &oom);
+        fields[i] = convert(c, i, raw[i], &oom);
         if (oom)
             return -1;
     }
@@ -1254,33 +1630,65 @@ static int do_row(struct ctx *c, const struct csv_record *rec, char **fields)
         else if (c->lat_empty && kd->address >= 0 && !fields[kd->address])
             problem(c, (size_t)kd->address, "empty, and no lat/lon to place it");
     }
-    if (r->kind == FMT_SHELTERS) {
-        int welfare = 0;
-
-        if (c->fixed_kind) {
-            for (size_t k = 0; k < c->nwelfare; k++)
-                welfare |= says_yes(c, cell_raw(c, rec, c->welfare_src[k]));
-            if (c->target_src >= 0
-                && strncmp(cell_raw(c, rec, c->target_src), JA_YOHAIRYO,
-                           strlen(JA_YOHAIRYO)) == 0)
-                welfare = 1;
-            fields[S_KIND] = dup_str(c, welfare ? "welfare" : c->fixed_kind, &oom);
-            fields[S_WELFARE] = dup_str(c, welfare ? "t" : "f", &oom);
-        } else if (fields[S_KIND] && strcmp(fields[S_KIND], "welfare") == 0
-                   && c->welfare_empty) {
-            /* a 福祉避難所 accepts people needing care unless told otherwise */
-            fields[S_WELFARE] = dup_str(c, "t", &oom);
-        }
+    if (r->kind == FMT_SHELTERS && !c->fixed_kind && fields[S_KIND]
+        && strcmp(fields[S_KIND], "welfare") == 0 && c->welfare_empty) {
+        /* a 福祉避難所 accepts people needing care unless told otherwise */
+        fields[S_WELFARE] = dup_str(c, "t", &oom);
         if (oom)
             return -1;
     }
+    if (r->kind == FMT_DEVICES && fields[D_DUTY] && !fields[D_MINUTES]
+        && strcmp(fields[D_DUTY], "intermittent") == 0)
+        problem(c, D_MINUTES, "empty while duty is intermittent (minutes used per hour)");
     if (kd->types[0] == T_ID && fields[0]) {
-        long earlier = id_seen(c, fields[0], rec->line);
+        long earlier = id_seen(c, fields[0], line);
 
         if (earlier)
             problem(c, 0, "%s already used on line %ld", quoted(c, fields[0]), earlier);
     }
     return c->whylen ? 1 : 0;
+}
+
+static void row_reset(struct ctx *c)
+{
+    c->whylen = 0;
+    c->why[0] = '\0';
+    c->lat_empty = c->lon_empty = c->welfare_empty = 0;
+}
+
+/* Check and convert one file record into fields[]; as check_cells.  The
+ * published shelter layouts derive kind and welfare from other columns. */
+static int do_row(struct ctx *c, const struct csv_record *rec, char **fields)
+{
+    const struct kind_def *kd = c->kd;
+    struct fmt_result *r = c->r;
+    const char *raw[FMT_MAX_COLS];
+    int oom = 0, rc, welfare = 0;
+
+    row_reset(c);
+    for (size_t i = c->nhead; i < rec->count; i++) {
+        if (!is_blank(csv_field(&r->csv, rec, i))) {
+            problem(c, FMT_MAX_COLS, "%zu fields but the header has %zu",
+                    rec->count, c->nhead);
+            return 1;
+        }
+    }
+    for (size_t i = 0; i < kd->ncols; i++) {
+        raw[i] = cell_raw(c, rec, c->src[i]);
+        if (c->alt[i] >= 0 && is_blank(raw[i]))
+            raw[i] = cell_raw(c, rec, c->alt[i]);
+    }
+    rc = check_cells(c, raw, fields, rec->line);
+    if (rc < 0 || r->kind != FMT_SHELTERS || !c->fixed_kind)
+        return rc;
+    for (size_t k = 0; k < c->nwelfare; k++)
+        welfare |= says_yes(c, cell_raw(c, rec, c->welfare_src[k]));
+    if (c->target_src >= 0
+        && strncmp(cell_raw(c, rec, c->target_src), JA_YOHAIRYO, strlen(JA_YOHAIRYO)) == 0)
+        welfare = 1;
+    fields[S_KIND] = dup_str(c, welfare ? "welfare" : c->fixed_kind, &oom);
+    fields[S_WELFARE] = dup_str(c, welfare ? "t" : "f", &oom);
+    return oom ? -1 : rc;
 }
 
 static int record_is_empty(const struct csv_table *t, const struct csv_record *rec)
@@ -1291,25 +1699,25 @@ static int record_is_empty(const struct csv_table *t, const struct csv_record *r
     return 1;
 }
 
-int fmt_parse(enum fmt_kind kind, const char *data, size_t len,
-              struct fmt_result *out, char *err, size_t errlen)
+enum pm_err fmt_parse(enum fmt_kind kind, const char *data, size_t len,
+                      struct fmt_result *out, char *err, size_t errlen)
 {
     struct ctx *c = NULL;
     char **head = NULL;
     const struct csv_record *hrec;
     size_t ndata;
-    int rc = -1;
+    enum pm_err rc = PM_ERR_BAD_REQUEST;
 
     memset(out, 0, sizeof *out);
     if ((unsigned)kind >= NELEM(kinds)) {
         pm_set_err(err, errlen, "unknown kind %d", (int)kind);
-        return -1;
+        return PM_ERR_NOT_FOUND;
     }
     out->kind = kind;
     out->cols = kinds[kind].cols;
     out->ncols = kinds[kind].ncols;
     if (csv_parse(&out->csv, data, len, err, errlen) != 0)
-        return -1;
+        return PM_ERR_BAD_REQUEST;
     out->encoding = out->csv.encoding;
     if (out->csv.nrecords == 0) {
         pm_set_err(err, errlen, "the file is empty: no header row");
@@ -1378,16 +1786,17 @@ int fmt_parse(enum fmt_kind kind, const char *data, size_t len,
             out->nrejects++;
         }
     }
-    rc = 0;
+    rc = PM_OK;
     goto out;
 oom:
     pm_set_err(err, errlen, "out of memory reading a %zu-byte file", len);
+    rc = PM_ERR_NOMEM;
 out:
     if (c)
         free(c->ids);
     free(c);
     free(head);
-    if (rc != 0)
+    if (rc != PM_OK)
         fmt_result_release(out);
     return rc;
 }
@@ -1415,6 +1824,7 @@ int fmt_kind_from_name(const char *name, enum fmt_kind *out)
         { "shelters", FMT_SHELTERS },
         { "power-points", FMT_POWER_POINTS },
         { "power_points", FMT_POWER_POINTS },
+        { "facilities", FMT_FACILITIES },
     };
 
     if (!name)
@@ -1441,4 +1851,102 @@ const char *const *fmt_columns(enum fmt_kind kind, size_t *ncols)
     }
     *ncols = kinds[kind].ncols;
     return kinds[kind].cols;
+}
+
+/* ------------------------------------------------------------- one record */
+
+enum pm_err fmt_check_row(enum fmt_kind kind, const char *const *names,
+                          const char *const *values, size_t n, struct fmt_result *out,
+                          char *err, size_t errlen)
+{
+    const char *raw[FMT_MAX_COLS];
+    struct ctx *c = NULL;
+    enum pm_err rc = PM_ERR_NOMEM;
+    int res;
+
+    memset(out, 0, sizeof *out);
+    if ((unsigned)kind >= NELEM(kinds)) {
+        pm_set_err(err, errlen, "unknown kind %d", (int)kind);
+        return PM_ERR_NOT_FOUND;
+    }
+    out->kind = kind;
+    out->cols = kinds[kind].cols;
+    out->ncols = kinds[kind].ncols;
+    out->format = "record";
+    out->encoding = "utf-8";
+    for (size_t i = 0; i < out->ncols; i++)
+        raw[i] = "";
+    for (size_t k = 0; k < n; k++) {
+        size_t i = 0;
+
+        while (i < out->ncols && strcmp(out->cols[i], names[k]) != 0)
+            i++;
+        if (i == out->ncols || out->present[i]) {
+            pm_set_err(err, errlen, "%.64s: %s", names[k],
+                       i == out->ncols ? "unknown field" : "given twice");
+            return PM_ERR_BAD_REQUEST;
+        }
+        out->present[i] = true;
+        raw[i] = values[k] ? values[k] : "";
+    }
+    c = calloc(1, sizeof *c);
+    out->cells = calloc(out->ncols, sizeof *out->cells);
+    out->rows = calloc(1, sizeof *out->rows);
+    out->rejects = calloc(1, sizeof *out->rejects);
+    if (c) {
+        c->ids_cap = 16;
+        c->ids = calloc(c->ids_cap, sizeof *c->ids);
+    }
+    if (!c || !c->ids || !out->cells || !out->rows || !out->rejects)
+        goto out;
+    c->r = out;
+    c->kd = &kinds[kind];
+    for (size_t i = 0; i < out->ncols; i++) {
+        c->type[i] = c->kd->types[i];
+        c->src[i] = c->alt[i] = -1;
+        c->label[i] = c->kd->cols[i];
+    }
+    c->target_src = -1;
+    row_reset(c);
+    res = check_cells(c, raw, out->cells, 1);
+    if (res < 0)
+        goto out;
+    if (res == 0) {
+        out->rows[0].line = 1;
+        out->rows[0].fields = out->cells;
+        out->nrows = 1;
+        rc = PM_OK;
+    } else {
+        pm_set_err(err, errlen, "%s", c->why);
+        out->rejects[0].line = 1;
+        out->rejects[0].reason = arena_strndup(&out->arena, c->why, c->whylen);
+        out->nrejects = out->rejects[0].reason ? 1 : 0;
+        rc = out->nrejects ? PM_ERR_BAD_REQUEST : PM_ERR_NOMEM;
+    }
+out:
+    if (rc == PM_ERR_NOMEM)
+        pm_set_err(err, errlen, "out of memory");
+    if (c)
+        free(c->ids);
+    free(c);
+    return rc;
+}
+
+char fmt_json_type(enum fmt_kind kind, size_t col)
+{
+    if ((unsigned)kind >= NELEM(kinds) || col >= kinds[kind].ncols)
+        return 's';
+    switch (kinds[kind].types[col]) {
+    case T_LAT: case T_LON: case T_NUM0: case T_NUMREQ: case T_INT0: case T_INTNULL:
+    case T_NUMNULL: case T_MINUTES: case T_CAPTEXT:
+        return 'n';
+    case T_BOOL:
+        return 'b';
+    case T_CARE: case T_LIST:
+        return 'l';
+    case T_SUPPORTERS: case T_CONTACTS: case T_SOURCES:
+        return 'j';
+    default:
+        return 's';
+    }
 }

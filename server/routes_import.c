@@ -11,10 +11,9 @@ enum pm_err route_import(struct http_req *r)
     struct import_opts io = { 0, NULL, -1, 0, NULL };
     struct import_report rep;
     const char *partial = http_query(r, "partial");
-    char actor[128], err[512];
+    char actor[128];
     char *json;
     enum pm_err e;
-    int rc;
 
     static const char *const allowed[] = { "partial", NULL };
 
@@ -31,27 +30,23 @@ enum pm_err route_import(struct http_req *r)
     snprintf(actor, sizeof actor, "key:%s", r->key_name);
     io.actor = actor;
     io.geocoder = r->srv->geocoder;
-    rc = import_run(r->db, r->params[0], r->body, r->body_len, &io, &rep, err, sizeof err);
-    if (rc < 0 && rep.rows == 0 && rep.nrejects == 0) {
+    e = import_run(r->db, r->params[0], r->body, r->body_len, &io, &rep);
+    if (e != PM_OK && e != PM_ERR_UNPROCESSABLE) {
+        e = http_fail(r, e, "%s", rep.error);
         import_report_release(&rep);
-        if (strncmp(err, "kind:", 5) == 0)
-            return http_fail(r, PM_ERR_NOT_FOUND, "%s", err);
-        return http_fail(r, PM_ERR_BAD_REQUEST, "%s", err);
-    }
-    if (rc < 0) {
-        import_report_release(&rep);
-        return http_fail(r, PM_ERR_INTERNAL, "import failed: %s", err);
+        return e;
     }
     json = import_report_json(&rep);
-    if (rc == 1) {
+    if (!json) {
+        e = http_fail(r, PM_ERR_NOMEM, "out of memory");
+    } else if (e == PM_ERR_UNPROCESSABLE) {
         /* Nothing was written: the report goes in the error, rows and reasons. */
-        e = http_fail(r, PM_ERR_UNPROCESSABLE, "%zu of %zu rows rejected; nothing was imported",
-                      rep.nrejects, rep.rows);
+        e = http_fail(r, e, "%zu of %zu rows rejected; nothing was imported", rep.nrejects,
+                      rep.rows);
         http_fail_detail(r, "report", json);
         free(json);
     } else {
-        e = json ? http_reply(r, 200, "application/json", json, strlen(json))
-                 : http_fail(r, PM_ERR_NOMEM, "out of memory");
+        e = http_reply(r, 200, "application/json", json, strlen(json));
     }
     import_report_release(&rep);
     return e;

@@ -20,46 +20,44 @@
 #include <string.h>
 
 #include "server/db.h"
+#include "server/layers.h"
 #include "server/maps.h"
 #include "server/routes.h"
 
 #define TILE_MAX_ZOOM 22
 
-/* A tile layer: its query, the zooms its TileJSON announces (the server
- * answers 0-22; beyond maxzoom a client over-zooms, the tile would hold
- * nothing new), and its properties as TileJSON "fields" (name: type). */
-struct tile_layer {
-    const char *collection;
-    const char *query;
+/* What a layer's tiles carry beyond the catalogue (server/layers.c): the
+ * zooms its TileJSON announces (the server answers 0-22; beyond maxzoom a
+ * client over-zooms, a tile would hold nothing new) and the properties of
+ * its features, whose types come from the catalogue's fields (point_count
+ * and the cluster sums are numbers). */
+struct tile_props {
+    const char *id;
     int maxzoom;
-    const char *fields;
+    const char *props[10];
 };
 
-static const struct tile_layer tile_layers[] = {
-    { "power_points", "tile_power_points", 17,
-      "{\"point_count\":\"Number\",\"output_w\":\"Number\",\"outlets\":\"Number\","
-      "\"name\":\"String\",\"kind\":\"String\",\"hours\":\"String\",\"status\":\"String\","
-      "\"phone\":\"String\"}" },
-    { "shelters", "tile_shelters", 17,
-      "{\"point_count\":\"Number\",\"capacity\":\"Number\",\"power_w\":\"Number\","
-      "\"outlets\":\"Number\",\"name\":\"String\",\"kind\":\"String\",\"welfare\":\"Boolean\","
-      "\"status\":\"String\",\"phone\":\"String\"}" },
-    { "hazard_areas", "tile_hazard_areas", 16, "{\"hazard\":\"String\",\"level\":\"Number\"}" },
-    { "outages", "tile_outages", 16,
-      "{\"started_at\":\"String\",\"expected_restore_at\":\"String\",\"ended_at\":\"String\"}" },
-    { "children_density", "tile_children_density", 14,
-      "{\"mesh_code\":\"String\",\"level\":\"Number\",\"count\":\"Number\","
-      "\"suppressed\":\"Boolean\"}" },
-    { NULL, NULL, 0, NULL }
+static const struct tile_props tile_props[] = {
+    { "power_points", 17,
+      { "point_count", "output_w", "outlets", "name", "kind", "hours", "status", "phone", NULL } },
+    { "shelters", 17,
+      { "point_count", "capacity", "power_w", "outlets", "name", "kind", "welfare", "status",
+        "phone", NULL } },
+    { "hazard_areas", 16, { "hazard", "level", NULL } },
+    { "outages", 16, { "started_at", "expected_restore_at", "ended_at", NULL } },
+    { "children_density", 14, { "mesh_code", "level", "count", "suppressed", NULL } },
+    { NULL, 0, { NULL } }
 };
 
-static const struct tile_layer *find_layer_or_reply(struct http_req *r, const char *coll)
+/* The public layer with tiles named coll, or NULL with a 404 recorded. */
+static const struct layer *find_layer_or_reply(struct http_req *r, const char *coll)
 {
-    for (const struct tile_layer *l = tile_layers; l->collection; l++)
-        if (strcmp(l->collection, coll) == 0)
-            return l;
-    http_fail(r, PM_ERR_NOT_FOUND, "no such tile collection (power_points, shelters, hazard_areas, "
-              "outages, children_density)");
+    const struct layer *l = layer_find(coll);
+
+    if (l && !(l->flags & LAYER_TOKEN) && l->q_tile)
+        return l;
+    http_fail(r, PM_ERR_NOT_FOUND, "no such tile collection (the collections of "
+              "/ogc/collections with a tiles link)");
     return NULL;
 }
 
@@ -81,7 +79,7 @@ static enum pm_err query_failed(struct http_req *r, const char *query, PGresult 
 enum pm_err route_tile(struct http_req *r)
 {
     static const char *const allowed[] = { NULL };
-    const struct tile_layer *layer = find_layer_or_reply(r, r->params[0]);
+    const struct layer *layer = find_layer_or_reply(r, r->params[0]);
     char ybuf[32], zs[16], xs[24], ys[24], key[128], tag[41], layers[64];
     const char *p[3] = { zs, xs, ys };
     size_t n = strlen(r->params[3]);
@@ -109,17 +107,17 @@ enum pm_err route_tile(struct http_req *r)
     snprintf(zs, sizeof zs, "%ld", z);
     snprintf(xs, sizeof xs, "%ld", x);
     snprintf(ys, sizeof ys, "%ld", y);
-    snprintf(key, sizeof key, "tile|%s|%ld|%ld|%ld", layer->collection, z, x, y);
-    snprintf(layers, sizeof layers, "{%s}", layer->collection);
+    snprintf(key, sizeof key, "tile|%s|%ld|%ld|%ld", layer->id, z, x, y);
+    snprintf(layers, sizeof layers, "{%s}", layer->version);
     hit = maps_not_modified(r, layers, key);
     if (hit)
         return hit > 0 ? PM_OK : r->err;
     if (!http_db(r))
         return r->err;
     /* Binary results: the tile comes as its bytes, not as hex text. */
-    res = PQexecPrepared(r->db, layer->query, 3, p, NULL, NULL, 1);
+    res = PQexecPrepared(r->db, layer->q_tile, 3, p, NULL, NULL, 1);
     if (!db_ok(res) || PQntuples(res) != 1)
-        return query_failed(r, layer->query, res);
+        return query_failed(r, layer->q_tile, res);
     maps_etag_tag(PQgetvalue(res, 0, 0), key, tag);
     if (http_etag(r, tag)) {
         PQclear(res);
@@ -146,34 +144,61 @@ enum pm_err route_tile(struct http_req *r)
 /* TileJSON                                                                    */
 /* ------------------------------------------------------------------------- */
 
-/* Writes the TileJSON of layer; bounds are the row of tile_bounds (NULL
- * cells when the layer is empty: the whole of Japan then). */
-static void tilejson(struct pm_buf *b, const struct tile_layer *l, const char *base,
+/* Writes {"vector_layers":[...]} for layer l: its tile properties, typed
+ * from the catalogue. */
+static void vector_layers(struct pm_buf *b, const struct layer *l)
+{
+    const struct tile_props *t = tile_props;
+
+    while (t->id && strcmp(t->id, l->id) != 0)
+        t++;
+    pm_buf_printf(b, "{\"vector_layers\":[{\"id\":\"%s\",\"fields\":{", l->id);
+    for (int i = 0; t->id && t->props[i]; i++) {
+        const char *type = "Number";
+
+        for (const struct layer_field *f = l->fields; f->name; f++)
+            if (strcmp(f->name, t->props[i]) == 0)
+                type = strcmp(f->type, "string") == 0 ? "String" :
+                       strcmp(f->type, "boolean") == 0 ? "Boolean" : "Number";
+        pm_buf_printf(b, "%s\"%s\":\"%s\"", i ? "," : "", t->props[i], type);
+    }
+    pm_buf_printf(b, "},\"minzoom\":0,\"maxzoom\":%d}]}", t->id ? t->maxzoom : TILE_MAX_ZOOM);
+}
+
+/* Writes the TileJSON of l; bounds are the row of its extent query
+ * (minlon, minlat, maxlon, maxlat; NULL when the layer is empty: the whole
+ * of Japan then). */
+static void tilejson(struct pm_buf *b, const struct layer *l, const char *base,
                      const PGresult *res)
 {
     double w = 122.0, s = 20.0, e = 154.0, n = 46.0;
+    const struct tile_props *t = tile_props;
     struct pm_buf vl;
 
-    if (!PQgetisnull(res, 0, 1)) {
-        w = strtod(PQgetvalue(res, 0, 1), NULL);
-        s = strtod(PQgetvalue(res, 0, 2), NULL);
-        e = strtod(PQgetvalue(res, 0, 3), NULL);
-        n = strtod(PQgetvalue(res, 0, 4), NULL);
+    while (t->id && strcmp(t->id, l->id) != 0)
+        t++;
+    if (!PQgetisnull(res, 0, 0)) {
+        w = strtod(PQgetvalue(res, 0, 0), NULL);
+        s = strtod(PQgetvalue(res, 0, 1), NULL);
+        e = strtod(PQgetvalue(res, 0, 2), NULL);
+        n = strtod(PQgetvalue(res, 0, 3), NULL);
     }
     pm_buf_init(&vl);
-    pm_buf_printf(&vl, "{\"vector_layers\":[{\"id\":\"%s\",\"fields\":%s,\"minzoom\":0,"
-                  "\"maxzoom\":%d}]}", l->collection, l->fields, l->maxzoom);
-    pm_buf_printf(b, "{\"tilejson\":\"3.0.0\",\"name\":\"%s\",\"scheme\":\"xyz\","
-                  "\"tiles\":[\"", l->collection);
+    vector_layers(&vl, l);
+    pm_buf_printf(b, "{\"tilejson\":\"3.0.0\",\"name\":\"%s\",\"description\":\"", l->id);
+    pm_buf_json_escape(b, l->title);
+    pm_buf_puts(b, "\",\"scheme\":\"xyz\",\"tiles\":[\"");
     pm_buf_json_escape(b, base);
     pm_buf_printf(b, "/tiles/%s/{z}/{x}/{y}.mvt\"],\"minzoom\":0,\"maxzoom\":%d,"
                   "\"bounds\":[%.7f,%.7f,%.7f,%.7f],\"center\":[%.7f,%.7f,%d],",
-                  l->collection, l->maxzoom, w, s, e, n, (w + e) / 2, (s + n) / 2, 5);
+                  l->id, t->id ? t->maxzoom : TILE_MAX_ZOOM, w, s, e, n, (w + e) / 2,
+                  (s + n) / 2, 5);
     /* vector_layers as TileJSON has it, and again inside "json" as MBTiles
      * metadata has it: GDAL's MVT driver (METADATA_FILE) reads only that. */
-    pm_buf_append(b, vl.data + 1, vl.len - 2);
+    if (vl.data && vl.len > 2)
+        pm_buf_append(b, vl.data + 1, vl.len - 2);
     pm_buf_puts(b, ",\"json\":\"");
-    pm_buf_json_escape(b, vl.data);
+    pm_buf_json_escape(b, vl.data ? vl.data : "");
     pm_buf_puts(b, "\"}");
     pm_buf_release(&vl);
 }
@@ -181,16 +206,16 @@ static void tilejson(struct pm_buf *b, const struct tile_layer *l, const char *b
 enum pm_err route_tilejson(struct http_req *r)
 {
     static const char *const allowed[] = { NULL };
+    static const char *const anonymous[1] = { "false" };
     const char *name = r->params[0];
     size_t n = strlen(name);
     char coll[64], base[512], key[640], tag[41], layers[80];
-    const struct tile_layer *l;
-    const char *p[1] = { coll };
+    const char *vp[1] = { layers };
+    const struct layer *l;
     struct pm_buf b;
     PGresult *res;
     char *body;
     size_t len;
-    int hit;
 
     if (n < 6 || n >= sizeof coll + 5 || strcmp(name + n - 5, ".json") != 0)
         return http_fail(r, PM_ERR_NOT_FOUND, "no such resource: %s (a layer's TileJSON is "
@@ -204,21 +229,22 @@ enum pm_err route_tilejson(struct http_req *r)
         return r->err;
     http_gzip(r);
     maps_base_url(r, base, sizeof base);
-    snprintf(key, sizeof key, "tilejson|%s|%s", coll, base);
-    snprintf(layers, sizeof layers, "{%s}", coll);
-    hit = maps_not_modified(r, layers, key);
-    if (hit)
-        return hit > 0 ? PM_OK : r->err;
+    snprintf(key, sizeof key, "tilejson|%s|%s", l->id, base);
+    snprintf(layers, sizeof layers, "{%s}", l->version);
     if (!http_db(r))
         return r->err;
-    res = db_exec(r->db, "tile_bounds", 1, p);
+    /* The version before the extent: a body is never older than its ETag. */
+    res = db_exec(r->db, "map_versions", 1, vp);
     if (!db_ok(res) || PQntuples(res) != 1)
-        return query_failed(r, "tile_bounds", res);
+        return query_failed(r, "map_versions", res);
     maps_etag_tag(PQgetvalue(res, 0, 0), key, tag);
-    if (http_etag(r, tag)) {
-        PQclear(res);
+    PQclear(res);
+    if (http_etag(r, tag))
         return http_reply_not_modified(r);
-    }
+    /* The public extent (the caller's token does not widen a public layer). */
+    res = db_exec(r->db, l->q_extent, 1, anonymous);
+    if (!db_ok(res) || PQntuples(res) != 1)
+        return query_failed(r, l->q_extent, res);
     pm_buf_init(&b);
     tilejson(&b, l, base, res);
     PQclear(res);

@@ -110,15 +110,3 @@ SELECT (SELECT layer || '.' || version FROM map_versions WHERE layer = 'children
             WHERE d.geom && powermap_tile_box($1, $2, $3)
               AND d.level = CASE WHEN $1::int <= 10 THEN 2 ELSE 3 END) t
         WHERE t.geom IS NOT NULL)
-
--- name: tile_bounds
--- $1 collection.  The layer version and the bounds (minlon, minlat, maxlon,
--- maxlat; NULL when empty) of what its tiles show: TileJSON's "bounds".
-SELECT (SELECT layer || '.' || version FROM map_versions WHERE layer = $1::text),
-       ST_XMin(e.b), ST_YMin(e.b), ST_XMax(e.b), ST_YMax(e.b)
-FROM (SELECT ST_Extent(u.g) AS b FROM (
-          SELECT geom AS g FROM map_power_points WHERE public AND $1::text = 'power_points'
-          UNION ALL SELECT geom FROM map_shelters WHERE $1::text = 'shelters'
-          UNION ALL SELECT geom FROM hazard_areas WHERE $1::text = 'hazard_areas'
-          UNION ALL SELECT geom FROM outages WHERE $1::text = 'outages'
-          UNION ALL SELECT geom FROM children_density_cells WHERE $1::text = 'children_density') u) e
