@@ -80,7 +80,7 @@ enum pm_err route_tile(struct http_req *r)
 {
     static const char *const allowed[] = { NULL };
     const struct layer *layer = find_layer_or_reply(r, r->params[0]);
-    char ybuf[32], zs[16], xs[24], ys[24], key[128], tag[41], layers[64];
+    char ybuf[32], zs[16], xs[24], ys[24], key[128], tag[41], versions[64];
     const char *p[3] = { zs, xs, ys };
     size_t n = strlen(r->params[3]);
     long z, x, y;
@@ -108,8 +108,8 @@ enum pm_err route_tile(struct http_req *r)
     snprintf(xs, sizeof xs, "%ld", x);
     snprintf(ys, sizeof ys, "%ld", y);
     snprintf(key, sizeof key, "tile|%s|%ld|%ld|%ld", layer->id, z, x, y);
-    snprintf(layers, sizeof layers, "{%s}", layer->version);
-    hit = maps_not_modified(r, layers, key);
+    snprintf(versions, sizeof versions, "{%s}", layer->version);
+    hit = maps_not_modified(r, versions, key);
     if (hit)
         return hit > 0 ? PM_OK : r->err;
     if (!http_db(r))
@@ -209,8 +209,8 @@ enum pm_err route_tilejson(struct http_req *r)
     static const char *const anonymous[1] = { "false" };
     const char *name = r->params[0];
     size_t n = strlen(name);
-    char coll[64], base[512], key[640], tag[41], layers[80];
-    const char *vp[1] = { layers };
+    char coll[64], base[512], key[640], tag[41], versions[80];
+    const char *vp[1] = { versions };
     const struct layer *l;
     struct pm_buf b;
     PGresult *res;
@@ -230,7 +230,7 @@ enum pm_err route_tilejson(struct http_req *r)
     http_gzip(r);
     maps_base_url(r, base, sizeof base);
     snprintf(key, sizeof key, "tilejson|%s|%s", l->id, base);
-    snprintf(layers, sizeof layers, "{%s}", l->version);
+    snprintf(versions, sizeof versions, "{%s}", l->version);
     if (!http_db(r))
         return r->err;
     /* The version before the extent: a body is never older than its ETag. */
