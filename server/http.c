@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "server/cache.h"
 #include "server/db.h"
 #include "server/http_internal.h"
 #include "server/routes.h"
@@ -294,6 +295,8 @@ static void dispatch(struct conn_ctx *c)
         http_fail(r, PM_ERR_TOO_LARGE, "request body over %zu bytes", r->body_max);
         return;
     }
+    if (cache_serve(r))
+        return;
     if (c->route->fn(r) != PM_OK && r->err == PM_OK)
         http_fail(r, PM_ERR_INTERNAL, "internal error");
     /* A failure because the database went away is a 503 (Retry-After), not

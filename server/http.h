@@ -82,6 +82,8 @@ struct http_req {
     void *stream_cls;
     void (*stream_release)(void *cls);
     struct http_gzip_state *z;            /* deflate state of a streamed gzip body */
+    char *cache_key;                      /* cache.c: a miss to fill; freed with the reply */
+    int cached;                           /* the reply comes from cache.c (gzip done) */
 };
 
 /* A handler returns PM_OK after setting a reply, or an error after http_fail(). */
