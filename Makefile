@@ -23,7 +23,7 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. -Ibuild -I$(PG_INC) -
 # The printed plans (server/pdf.c): cairo and pango, with the IPA fonts at run time.
 PDF_CFLAGS := $(shell pkg-config --cflags pangocairo 2>/dev/null)
 PDF_LIBS   := $(shell pkg-config --libs pangocairo 2>/dev/null)
-LDLIBS   := -lpq -lmicrohttpd -lcjson -lcurl -lnettle -lz -lpthread -lm $(PDF_LIBS)
+LDLIBS   := -lpq -lmicrohttpd -lcjson -lcurl -lnettle -lz -largon2 -lpthread -lm $(PDF_LIBS)
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS    += -fsanitize=$(SANITIZE)

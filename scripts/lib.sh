@@ -6,6 +6,8 @@ PG_BIN=/usr/lib/postgresql/$PG_VERSION/bin
 
 # Debian packages: to build, to run the local database, and for the tests.
 BUILD_PKGS="make gcc libc6-dev pkg-config libpq-dev libmicrohttpd-dev libcjson-dev libcurl4-openssl-dev zlib1g-dev nettle-dev"
+# Staff passwords: Argon2id (server/session.c).
+BUILD_PKGS="$BUILD_PKGS libargon2-dev"
 RUN_PKGS="postgresql-$PG_VERSION postgresql-$PG_VERSION-postgis-3 python3 curl"
 # The printed plans (server/pdf.c): cairo and pango to build, the IPA fonts
 # to draw Japanese; pdftotext/pdftoppm (poppler-utils) read them in the tests.
@@ -16,6 +18,9 @@ TEST_PKGS="gdal-bin openssl"
 # The embeddable map's browser test: headless Chromium, and a Japanese font so
 # that its screenshots show text rather than empty boxes.
 TEST_PKGS="$TEST_PKGS chromium fonts-ipafont-gothic $TEST_PKGS_PDF"
+# QGIS 3.22 as staff use it: PyQGIS opens the OGC layers headless (tests/qgis/;
+# without it those checks say SKIPPED and pass).  About 600 MB installed.
+TEST_PKGS="$TEST_PKGS qgis python3-qgis"
 # npm installs Leaflet (package.json); Debian's npm brings Debian's node.
 WEB_PKGS="npm"
 # make fuzz: clang with its libFuzzer runtime.

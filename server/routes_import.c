@@ -27,7 +27,7 @@ enum pm_err route_import(struct http_req *r)
         return http_fail(r, PM_ERR_BAD_REQUEST, "the body must be the file to import");
     if (!http_db(r))
         return r->err;
-    snprintf(actor, sizeof actor, "key:%s", r->key_name);
+    http_actor(r, actor, sizeof actor);
     io.actor = actor;
     io.geocoder = r->srv->geocoder;
     e = import_run(r->db, r->params[0], r->body, r->body_len, &io, &rep);
