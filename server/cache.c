@@ -13,6 +13,7 @@
  * kept under versions it does not reflect (with --db-read the handler may
  * read an older replica: the cache is then off).
  *
+ * Only the map layers' paths (/ogc, /tiles, /v1/maps) look in it.
  * Requests with an Authorization or Cookie header never read or fill it.
  * When the versions change, every kept answer goes at once.  Memory is
  * bounded (least recently used answers go first); one answer is at most
@@ -229,10 +230,22 @@ static const char *header(struct http_req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+/* 1 when r asks for a public map layer (the only answers kept): /health and
+ * the like never wait for the version query. */
+static int map_path(const char *p)
+{
+    static const char *const prefixes[] = { "/ogc", "/tiles/", "/v1/maps/", NULL };
+
+    for (const char *const *q = prefixes; *q; q++)
+        if (strncmp(p, *q, strlen(*q)) == 0)
+            return 1;
+    return 0;
+}
+
 /* 1 when r may use the cache at all. */
 static int cacheable_request(struct http_req *r)
 {
-    return C.max_bytes > 0 && r->srv->nread == 0 && r->srv->conninfo &&
+    return C.max_bytes > 0 && r->srv->nread == 0 && r->srv->conninfo && map_path(r->path) &&
            strcmp(r->method, "GET") == 0 && r->role == ROLE_NONE && !r->key_id &&
            !header(r, MHD_HTTP_HEADER_AUTHORIZATION) && !header(r, MHD_HTTP_HEADER_COOKIE) &&
            !header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);

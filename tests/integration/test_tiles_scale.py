@@ -22,19 +22,7 @@ from mapdata import count, decode_mvt, deg2tile  # noqa: E402
 
 MAX_TILE = 500 * 1000
 HUGE = "huge-flood"
-# A 浸水想定区域 as a river's floodplain outline might be: one ring of 10^6
-# vertices about 13 km across, wavy at every scale down to ~50 m, centred
-# near Nanao.  Smooth between vertices (0.1 m apart), as digitised data is.
-HUGE_SQL = f"""
-INSERT INTO hazard_areas (external_id, hazard, level, geom)
-SELECT '{HUGE}', 'flood', 3, ST_Multi(ST_MakePolygon(ST_MakeLine(pt ORDER BY i)))
-FROM (SELECT i, ST_SetSRID(ST_MakePoint(136.90 + r * cos(a) / cos(radians(37.0)),
-                                        37.00 + r * sin(a)), 4326) AS pt
-      FROM (SELECT i, a, 0.12 * (1 + 0.25 * sin(5 * a) + 0.08 * sin(37 * a)
-                                 + 0.02 * sin(211 * a) + 0.004 * sin(1409 * a)) AS r
-            FROM (SELECT i, 2 * pi() * (i % 1000000) / 1000000 AS a
-                  FROM generate_series(0, 1000000) i) s) s2) p
-"""
+HUGE_SQL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "hazard_1e6.sql")
 DATA = {}
 
 
@@ -47,7 +35,8 @@ def setup(env):
                        ("hazards", os.path.join(pref, "hazards.geojson"))):
         r = env.import_file(kind, path)
         assert r.returncode == 0, r.stderr
-    env.psql(HUGE_SQL)
+    with open(HUGE_SQL, encoding="utf-8") as f:
+        env.psql(f.read())
     env.psql("ANALYZE")
     DATA["points"] = count(env, "SELECT count(*) FROM power_points WHERE public")
     DATA["shelters"] = count(env, "SELECT count(*) FROM shelters")
