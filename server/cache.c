@@ -105,6 +105,11 @@ static int versions_query(const char *conninfo, char out[VERSIONS_MAX])
             return -1;
         PQfinish(C.db);
         C.db = db_connect(conninfo, 0, err, sizeof err);
+        /* Every map request waits for this query: it may not hang. */
+        if (C.db && db_command(C.db, "SET statement_timeout = 2000", NULL, 0) < 0) {
+            PQfinish(C.db);
+            C.db = NULL;
+        }
         if (!C.db) {
             C.db_down_until = time(NULL) + 1;
             return -1;
