@@ -58,6 +58,14 @@ static int add_reject(struct import_report *rep, long line, const char *reason)
 
 #define GEOCODE_TIMEOUT_MS 5000
 #define GEOCODE_MAX_FAILURES 3      /* in a row: the service is down, stop asking */
+#define GEOCODE_BUDGET_S 300        /* default total time for one import's geocoding */
+
+static int geocode_budget_s = GEOCODE_BUDGET_S;
+
+void import_set_geocode_budget(int seconds)
+{
+    geocode_budget_s = seconds > 0 ? seconds : GEOCODE_BUDGET_S;
+}
 
 /* Looks address up in the cache, then at the geocoder (caching the answer).
  * Returns 1 found, 0 not found, -1 unavailable (why in err). */
@@ -111,6 +119,8 @@ static int geocode_rows(PGconn *c, struct fmt_result *fr, const struct import_op
 {
     size_t ilat = 0, ilon = 0, iaddr = 0, keep = 0;
     int failures = 0, is_child = fr->kind == FMT_CHILDREN;
+    int budget = geocode_budget_s;
+    time_t start = time(NULL);
     char why[300];
 
     for (size_t k = 0; k < fr->ncols; k++) {
@@ -141,6 +151,10 @@ static int geocode_rows(PGconn *c, struct fmt_result *fr, const struct import_op
         } else if (failures >= GEOCODE_MAX_FAILURES) {
             rc = -1;
             snprintf(err, sizeof err, "the geocoder stopped answering");
+        } else if (time(NULL) - start >= budget) {
+            rc = -1;
+            snprintf(err, sizeof err, "not reached: the import's geocoding time (%d s) ran out",
+                     budget);
         } else {
             rc = geocode(c, o->geocoder, addr, &lat, &lon, err, sizeof err);
             failures = rc < 0 ? failures + 1 : 0;
@@ -345,6 +359,26 @@ static enum pm_err db_error(PGconn *c)
 /* Writes the accepted rows of fr: stage, COPY, one set-based upsert, in the
  * caller's transaction.  PM_OK, PM_ERR_UNPROCESSABLE (devices of unknown
  * children, not partial), or an error with rep->error set. */
+
+/* Children: the rows the registry took as reports of a child it already had
+ * (sql/0091_duplicates.sql), merged or queued, are not "unchanged". */
+static enum pm_err count_reports(PGconn *c, struct import_report *rep, char *err, size_t errlen)
+{
+    PGresult *res = db_exec(c, "import_reports_count", 0, NULL);
+
+    if (!db_ok(res)) {
+        fail_db(c, res, "write", err, errlen);
+        PQclear(res);
+        return db_error(c);
+    }
+    rep->merged = strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+    rep->queued = strtoul(PQgetvalue(res, 0, 1), NULL, 10);
+    rep->unchanged -= rep->merged + rep->queued < rep->unchanged ? rep->merged + rep->queued
+                                                                : rep->unchanged;
+    PQclear(res);
+    return PM_OK;
+}
+
 static enum pm_err import_write(PGconn *c, const struct fmt_result *fr,
                                 const struct import_opts *o, struct import_report *rep)
 {
@@ -408,6 +442,8 @@ static enum pm_err import_write(PGconn *c, const struct fmt_result *fr,
         rep->unchanged = fr->nrows - rep->inserted - rep->updated;
     }
     PQclear(res);
+    if (kind == FMT_CHILDREN)
+        return count_reports(c, rep, err, errlen);
     return e;
 dberr:
     fail_db(c, res, "write", err, errlen);
@@ -632,7 +668,8 @@ char *import_report_json(const struct import_report *rep)
                   rep->committed ? "true" : "false", rep->rows, rep->inserted, rep->updated,
                   rep->unchanged, rep->nrejects);
     if (strcmp(rep->kind, "children") == 0)
-        pm_buf_printf(&b, "\"without_location\":%zu,", rep->without_location);
+        pm_buf_printf(&b, "\"without_location\":%zu,\"merged\":%zu,\"queued\":%zu,",
+                      rep->without_location, rep->merged, rep->queued);
     pm_buf_printf(&b, "\"geocoded\":%zu,\"warnings\":[", rep->geocoded);
     for (size_t i = 0; i < rep->nwarnings; i++) {
         pm_buf_printf(&b, "%s{\"line\":%ld,\"reason\":\"", i ? "," : "", rep->warnings[i].line);

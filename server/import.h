@@ -34,6 +34,8 @@ struct import_report {
     struct import_reject *warnings; /* rows kept with a problem (address not found) */
     size_t nwarnings;
     size_t geocoded;        /* rows placed by the geocoder (or its cache) */
+    size_t merged, queued;  /* children: reports of a child already registered, merged
+                               into it or waiting in the duplicates queue (名寄せ) */
     char error[512];        /* what went wrong when import_run is not PM_OK and no rows
                                say it (a one-line message, English) */
 };
@@ -58,6 +60,10 @@ enum pm_err import_run(PGconn *c, const char *kind, const char *data, size_t len
  * unavailable (why in err).  The API's single-record writes use it. */
 int import_geocode(PGconn *c, const char *base, const char *address, double *lat,
                    double *lon, char *err, size_t errlen);
+
+/* Sets the total time one import may spend geocoding (seconds; default 300):
+ * rows not reached by then are reported.  Process-wide; call before imports. */
+void import_set_geocode_budget(int seconds);
 
 /* The report as a JSON object (malloc'd text; NULL on out-of-memory). */
 char *import_report_json(const struct import_report *rep);
