@@ -608,3 +608,30 @@ def test_a_purged_child_is_gone_from_every_table_history_and_geocode_cache(env):
     finally:
         geo.stop()
         os.unlink(path)
+
+
+def test_a_geocoder_answer_over_1_mb_is_refused(env):
+    import json as _json
+    import tempfile as tf
+    from harness import cli
+    from peers import _Quiet, _Server
+
+    class Huge(_Quiet):
+        def do_GET(self):
+            feat = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [136.9, 37.0]},
+                    "properties": {"title": "x" * 1000}}
+            self.reply(200, _json.dumps([feat] * 1500).encode())     # about 1.6 MB
+
+    geo = _Server(Huge)
+    path = tf.mktemp(suffix=".csv")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("external_id,name,address\nHUGE-1,巨大 回答,石川県七尾市巨大町1-1\n")
+    try:
+        r = cli("import", "--kind", "children", "--geocoder", geo.url, path, db=env.db)
+        assert r.returncode == 0, r.stderr
+        assert "over 1048576 bytes" in r.stderr, r.stderr
+        assert env.psql("SELECT home IS NULL FROM children WHERE external_id = 'HUGE-1'") \
+            == [["t"]]
+    finally:
+        geo.stop()
+        os.unlink(path)
