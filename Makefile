@@ -18,8 +18,9 @@ WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wno-unused-pa
 ifeq ($(CI),true)
 WARN     += -Werror
 endif
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. -Ibuild -I$(PG_INC) -MMD -MP
-LDLIBS   := -lpq -lmicrohttpd -lcjson -lcurl -lz -lpthread -lm
+GDAL_INC := $(shell gdal-config --cflags 2>/dev/null || echo -I/usr/include/gdal)
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. -Ibuild -I$(PG_INC) $(GDAL_INC) -MMD -MP
+LDLIBS   := -lpq -lmicrohttpd -lcjson -lcurl -lz -lpthread -lm -lutf8proc -lgdal
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS    += -fsanitize=$(SANITIZE)
@@ -28,7 +29,8 @@ endif
 GEO_SRC    := $(wildcard geo/*.c)
 SERVER_SRC := $(wildcard server/*.c)
 # server/ files with no database, HTTP or network code: unit tests link them.
-PURE_SRC   := $(filter $(addprefix server/,csv.c formats.c sha256.c util.c plan_render.c),$(SERVER_SRC))
+PURE_SRC   := $(filter $(addprefix server/,csv.c formats.c sha256.c util.c plan_render.c \
+                jptext.c layouts.c layout_table.c),$(SERVER_SRC))
 GEO_OBJ    := $(GEO_SRC:%.c=build/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=build/%.o) build/sql_embed.o
 PURE_OBJ   := $(PURE_SRC:%.c=build/%.o)
@@ -55,7 +57,7 @@ build/sql_embed.o: build/sql_embed.c
 
 build/tests/%: tests/unit/%.c $(GEO_OBJ) $(PURE_OBJ)
 	@mkdir -p build/tests
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -lcjson -lm
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -lcjson -lm -lutf8proc
 
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
@@ -71,7 +73,7 @@ FUZZ_NAMES   := csv json geojson query mesh
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -fno-omit-frame-pointer -I. -Ibuild \
-                -I$(PG_INC) -MMD -MP -fsanitize=address,undefined -fno-sanitize-recover=all \
+                -I$(PG_INC) $(GDAL_INC) -MMD -MP -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -DFUZZ_LIBFUZZER -Wno-format-nonliteral
 FUZZ_LINK_SRC := $(GEO_SRC) $(filter-out server/main.c server/routes_registry.c,$(SERVER_SRC)) \
                  tests/fuzz/registry_csv.c tests/fuzz/fuzz_common.c

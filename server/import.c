@@ -498,7 +498,7 @@ static int import_hazards(PGconn *c, const char *data, size_t len, const struct 
         snprintf(err, errlen, "hazards: expected a GeoJSON FeatureCollection with \"features\"");
         goto out;
     }
-    if (db_command(c, "BEGIN", err, errlen) < 0)
+    if (!o->in_transaction && db_command(c, "BEGIN", err, errlen) < 0)
         goto out;
     if (o->actor) {
         const char *p[1] = { o->actor };
@@ -571,12 +571,13 @@ static int import_hazards(PGconn *c, const char *data, size_t len, const struct 
         PQclear(res);
     }
     if (rep->nrejects && !o->partial) {
-        db_command(c, "ROLLBACK", NULL, 0);
+        if (!o->in_transaction)
+            db_command(c, "ROLLBACK", NULL, 0);
         rep->inserted = rep->updated = rep->unchanged = 0;
         rc = 1;
         goto out;
     }
-    if (db_command(c, "COMMIT", err, errlen) < 0)
+    if (!o->in_transaction && db_command(c, "COMMIT", err, errlen) < 0)
         goto out;
     rep->committed = 1;
     rc = 0;
@@ -584,7 +585,8 @@ static int import_hazards(PGconn *c, const char *data, size_t len, const struct 
 rollback:
     if (!*err)
         snprintf(err, errlen, "out of memory");
-    db_command(c, "ROLLBACK", NULL, 0);
+    if (!o->in_transaction)
+        db_command(c, "ROLLBACK", NULL, 0);
 out:
     cJSON_Delete(root);
     return rc;
