@@ -3,7 +3,8 @@
 #   make                 build build/powermapd
 #   make unit            build and run the unit tests of geo/ and the parsers
 #   make test            the whole suite (unit + integration against a real PostGIS)
-#   make check           static checks (cppcheck) and the style of the tree
+#   make check           static checks (cppcheck), the style of the tree and the
+#                        function-length budget (scripts/check-length)
 #   make bench           planner benchmark at nation scale (prints figures)
 #   make bench-maps      OGC API items vs MapServer 8 and PostgreSQL alone (needs ../shared)
 #   make fuzz            libFuzzer harnesses, FUZZ_SECONDS (60) each (clang)
@@ -20,7 +21,7 @@ WARN     += -Werror
 endif
 GDAL_INC := $(shell gdal-config --cflags 2>/dev/null || echo -I/usr/include/gdal)
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. -Ibuild -I$(PG_INC) $(GDAL_INC) -MMD -MP
-LDLIBS   := -lpq -lmicrohttpd -lcjson -lcurl -lz -lpthread -lm -lutf8proc -lgdal
+LDLIBS   := -lpq -lmicrohttpd -lcjson -lcurl -lnettle -lz -lpthread -lm -lutf8proc -lgdal
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS    += -fsanitize=$(SANITIZE)
@@ -29,7 +30,7 @@ endif
 GEO_SRC    := $(wildcard geo/*.c)
 SERVER_SRC := $(wildcard server/*.c)
 # server/ files with no database, HTTP or network code: unit tests link them.
-PURE_SRC   := $(filter $(addprefix server/,csv.c formats.c sha256.c util.c plan_render.c \
+PURE_SRC   := $(filter $(addprefix server/,csv.c crypto.c formats.c http_headers.c util.c plan_render.c \
                 jptext.c layouts.c layout_table.c),$(SERVER_SRC))
 GEO_OBJ    := $(GEO_SRC:%.c=build/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=build/%.o) build/sql_embed.o
@@ -57,7 +58,7 @@ build/sql_embed.o: build/sql_embed.c
 
 build/tests/%: tests/unit/%.c $(GEO_OBJ) $(PURE_OBJ)
 	@mkdir -p build/tests
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -lcjson -lm -lutf8proc
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -lcjson -lnettle -lm -lutf8proc
 
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
@@ -115,6 +116,7 @@ check:
 	    --suppress=missingIncludeSystem -I. -D_GNU_SOURCE --library=posix \
 	    '-DcJSON_ArrayForEach(e,a)=for(e=(a)?(a)->child:NULL;e;e=e->next)' server geo
 	sh scripts/check-style
+	sh scripts/check-length
 
 bench: all
 	python3 scripts/bench-plan

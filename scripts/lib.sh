@@ -5,7 +5,7 @@ PG_VERSION=15
 PG_BIN=/usr/lib/postgresql/$PG_VERSION/bin
 
 # Debian packages: to build, to run the local database, and for the tests.
-BUILD_PKGS="make gcc libc6-dev pkg-config libpq-dev libmicrohttpd-dev libcjson-dev libcurl4-openssl-dev zlib1g-dev libutf8proc-dev libgdal-dev"
+BUILD_PKGS="make gcc libc6-dev pkg-config libpq-dev libmicrohttpd-dev libcjson-dev libcurl4-openssl-dev zlib1g-dev nettle-dev libutf8proc-dev libgdal-dev"
 RUN_PKGS="postgresql-$PG_VERSION postgresql-$PG_VERSION-postgis-3 python3 curl libutf8proc2 libgdal32"
 TEST_PKGS="gdal-bin openssl"
 # The embeddable map's browser test: headless Chromium, and a Japanese font so

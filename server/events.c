@@ -22,7 +22,7 @@
 #include "server/geojson.h"
 #include "server/http.h"
 #include "server/plan.h"
-#include "server/sha256.h"
+#include "server/crypto.h"
 #include "server/upstream.h"
 
 #define DELIVERY_TIMEOUT_MS 10000
@@ -207,16 +207,14 @@ static PGconn *worker_conn(PGconn *c, const char *conninfo)
 static void deliver_one(PGconn *c, const struct pm_server *srv, const char *id, const char *url,
                         int attempts, const char *body)
 {
-    unsigned char mac[32];
-    char hex[65], header[128], status_text[16], backoff[32], err[256] = "";
+    char hex[PM_SHA256_HEX], header[128], status_text[16], backoff[32], err[256] = "";
     const char *p[4];
     long status = 0;
     PGresult *res;
     int ok;
 
-    hmac_sha256(srv->webhook_secret ? srv->webhook_secret : "",
-                srv->webhook_secret ? strlen(srv->webhook_secret) : 0, body, strlen(body), mac);
-    sha256_hex(mac, hex);
+    pm_hmac_sha256_hex(srv->webhook_secret, srv->webhook_secret ? strlen(srv->webhook_secret) : 0,
+                       body, strlen(body), hex);
     snprintf(header, sizeof header, "X-Powermap-Signature: sha256=%s", hex);
     ok = upstream_post_json(url, body, strlen(body), header, DELIVERY_TIMEOUT_MS, &status, err,
                             sizeof err) == 0 &&
@@ -373,13 +371,127 @@ static int feature_id(const cJSON *f, char *out, size_t len)
 
 /* Applies one feed document in a transaction.  Returns the number of events
  * queued, or -1. */
+/* Stores one feature of the feed (insert, or update when it changed) and
+ * emits its event; adds its id to seen.  Returns 1 when an event was emitted,
+ * 0 when none (unchanged or skipped), -1 on a database failure. */
+static int feed_feature(PGconn *c, const struct pm_server *srv, const cJSON *f, int n,
+                        struct pm_buf *seen)
+{
+    const cJSON *geom = cJSON_GetObjectItemCaseSensitive(f, "geometry");
+    const char *started = prop_string(f, "started_at");
+    const char *restore = prop_string(f, "expected_restore_at");
+    const char *type = NULL;
+    char ext[128], err[256], idtext[24], *gtext;
+    const char *p[4];
+    PGresult *res, *chg;
+    long id = 0;
+    int rc = -1;
+
+    if (feature_id(f, ext, sizeof ext) < 0 || geojson_check_polygon(geom) || !started) {
+        fprintf(stderr, "powermapd: outage feed: feature %d skipped (needs an id, a polygon "
+                        "and started_at)\n", n);
+        return 0;
+    }
+    pm_buf_printf(seen, "%s\"", seen->len > 1 ? "," : "");
+    for (const char *q = ext; *q; q++) {
+        if (*q == '"' || *q == '\\')
+            pm_buf_puts(seen, "\\");
+        pm_buf_append(seen, q, 1);
+    }
+    pm_buf_puts(seen, "\"");
+    gtext = cJSON_PrintUnformatted(geom);
+    if (!gtext)
+        return -1;
+    p[0] = ext;
+    res = db_exec(c, "feed_outage_find", 1, p);
+    if (!db_ok(res))
+        goto out;
+    p[0] = gtext;
+    p[1] = started;
+    p[2] = restore;
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        p[3] = ext;
+        res = db_exec(c, "outage_insert", 4, p);
+        if (!db_ok(res)) {
+            fprintf(stderr, "powermapd: outage feed: %s not stored: %s\n", ext,
+                    PQresultErrorMessage(res));
+            goto out;
+        }
+        if (!PQgetisnull(res, 0, 0)) {
+            id = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+            type = "outage.created";
+        } else {
+            fprintf(stderr, "powermapd: outage feed: %s not stored: %s\n", ext,
+                    PQgetvalue(res, 0, 2));
+        }
+    } else {
+        id = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+        PQclear(res);
+        res = NULL;
+        snprintf(idtext, sizeof idtext, "%ld", id);
+        p[0] = idtext;
+        p[1] = gtext;
+        p[2] = started;
+        p[3] = restore;
+        chg = db_exec(c, "feed_outage_changed", 4, p);
+        if (!db_ok(chg)) {
+            PQclear(chg);
+            goto out;
+        }
+        if (PQgetvalue(chg, 0, 0)[0] == 't') {
+            PQclear(db_exec(c, "feed_outage_reopen", 1, p));
+            res = db_exec(c, "outage_update", 4, p);
+            type = "outage.updated";
+        }
+        PQclear(chg);
+    }
+    rc = 0;
+    if (type) {
+        rc = 1;
+        if (events_emit(c, srv, type, id, "{\"source\": \"feed\"}", err, sizeof err) < 0) {
+            fprintf(stderr, "powermapd: outage feed: %s\n", err);
+            rc = -1;
+        }
+    }
+out:
+    PQclear(res);
+    free(gtext);
+    return rc;
+}
+
+/* Emits outage.ended for the feed's outages not in seen (a JSON text array).
+ * Returns the events emitted, or -1 on a database failure. */
+static int feed_gone(PGconn *c, const struct pm_server *srv, const char *seen)
+{
+    const char *p[1] = { seen };
+    PGresult *res = db_exec(c, "feed_outages_gone", 1, p);
+    char err[256];
+    int events = 0;
+
+    if (!db_ok(res)) {
+        PQclear(res);
+        return -1;
+    }
+    for (int i = 0; i < PQntuples(res); i++) {
+        if (events_emit(c, srv, "outage.ended", strtol(PQgetvalue(res, i, 0), NULL, 10),
+                        "{\"source\": \"feed\"}", err, sizeof err) < 0) {
+            PQclear(res);
+            return -1;
+        }
+        events++;
+    }
+    PQclear(res);
+    return events;
+}
+
 static int feed_apply(PGconn *c, const struct pm_server *srv, const char *doc, size_t len)
 {
     cJSON *root = cJSON_ParseWithLength(doc, len);
     const cJSON *feats, *f;
     struct pm_buf seen;
-    char err[256];
-    int events = 0, n = 0;
+    int events = 0, n = 0, got, k;
+    PGresult *l;
 
     pm_buf_init(&seen);
     feats = cJSON_GetObjectItemCaseSensitive(root, "features");
@@ -390,135 +502,27 @@ static int feed_apply(PGconn *c, const struct pm_server *srv, const char *doc, s
     }
     if (db_command(c, "BEGIN", NULL, 0) < 0)
         goto fail;
-    {
-        PGresult *l = db_exec(c, "feed_try_lock", 0, NULL);
-        int got = db_ok(l) && PQgetvalue(l, 0, 0)[0] == 't';
-
-        PQclear(l);
-        if (!got) {                     /* another daemon is applying it */
-            db_command(c, "ROLLBACK", NULL, 0);
-            cJSON_Delete(root);
-            pm_buf_release(&seen);
-            return 0;
-        }
+    l = db_exec(c, "feed_try_lock", 0, NULL);
+    got = db_ok(l) && PQgetvalue(l, 0, 0)[0] == 't';
+    PQclear(l);
+    if (!got) {                         /* another daemon is applying it */
+        db_command(c, "ROLLBACK", NULL, 0);
+        cJSON_Delete(root);
+        pm_buf_release(&seen);
+        return 0;
     }
     pm_buf_puts(&seen, "{");
     cJSON_ArrayForEach(f, feats) {
-        const cJSON *geom = cJSON_GetObjectItemCaseSensitive(f, "geometry");
-        const char *started = prop_string(f, "started_at");
-        const char *restore = prop_string(f, "expected_restore_at");
-        const char *type = NULL;
-        char ext[128], *gtext;
-        const char *p[4];
-        PGresult *res;
-        long id = 0;
-
-        if (feature_id(f, ext, sizeof ext) < 0 || geojson_check_polygon(geom) || !started) {
-            fprintf(stderr, "powermapd: outage feed: feature %d skipped (needs an id, a polygon "
-                            "and started_at)\n", n);
-            n++;
-            continue;
-        }
-        n++;
-        pm_buf_printf(&seen, "%s\"", seen.len > 1 ? "," : "");
-        for (const char *q = ext; *q; q++) {
-            if (*q == '"' || *q == '\\')
-                pm_buf_puts(&seen, "\\");
-            pm_buf_append(&seen, q, 1);
-        }
-        pm_buf_puts(&seen, "\"");
-        gtext = cJSON_PrintUnformatted(geom);
-        if (!gtext)
+        k = feed_feature(c, srv, f, n++, &seen);
+        if (k < 0)
             goto fail;
-        p[0] = ext;
-        res = db_exec(c, "feed_outage_find", 1, p);
-        if (!db_ok(res)) {
-            PQclear(res);
-            free(gtext);
-            goto fail;
-        }
-        if (PQntuples(res) == 0) {
-            PQclear(res);
-            p[0] = gtext;
-            p[1] = started;
-            p[2] = restore;
-            p[3] = ext;
-            res = db_exec(c, "outage_insert", 4, p);
-            if (db_ok(res) && !PQgetisnull(res, 0, 0)) {
-                id = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-                type = "outage.created";
-            } else {
-                fprintf(stderr, "powermapd: outage feed: %s not stored: %s\n", ext,
-                        db_ok(res) ? PQgetvalue(res, 0, 2) : PQresultErrorMessage(res));
-                if (!db_ok(res)) {
-                    PQclear(res);
-                    free(gtext);
-                    goto fail;
-                }
-            }
-        } else {
-            char idtext[24];
-            PGresult *chg;
-
-            id = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-            PQclear(res);
-            snprintf(idtext, sizeof idtext, "%ld", id);
-            p[0] = idtext;
-            p[1] = gtext;
-            p[2] = started;
-            p[3] = restore;
-            chg = db_exec(c, "feed_outage_changed", 4, p);
-            if (db_ok(chg) && PQgetvalue(chg, 0, 0)[0] == 't') {
-                PGresult *re = db_exec(c, "feed_outage_reopen", 1, p);
-
-                PQclear(re);
-                p[0] = idtext;
-                p[1] = gtext;
-                p[2] = started;
-                p[3] = restore;
-                res = db_exec(c, "outage_update", 4, p);
-                type = "outage.updated";
-            } else {
-                res = NULL;
-            }
-            if (!db_ok(chg)) {
-                PQclear(chg);
-                free(gtext);
-                goto fail;
-            }
-            PQclear(chg);
-        }
-        PQclear(res);
-        free(gtext);
-        if (type) {
-            if (events_emit(c, srv, type, id, "{\"source\": \"feed\"}", err, sizeof err) < 0) {
-                fprintf(stderr, "powermapd: outage feed: %s\n", err);
-                goto fail;
-            }
-            events++;
-        }
+        events += k;
     }
     pm_buf_puts(&seen, "}");
-    {
-        const char *p[1] = { seen.data };
-        PGresult *res = db_exec(c, "feed_outages_gone", 1, p);
-
-        if (!db_ok(res)) {
-            PQclear(res);
-            goto fail;
-        }
-        for (int i = 0; i < PQntuples(res); i++) {
-            if (events_emit(c, srv, "outage.ended", strtol(PQgetvalue(res, i, 0), NULL, 10),
-                            "{\"source\": \"feed\"}", err, sizeof err) < 0) {
-                PQclear(res);
-                goto fail;
-            }
-            events++;
-        }
-        PQclear(res);
-    }
-    if (db_command(c, "COMMIT", NULL, 0) < 0)
+    k = seen.oom ? -1 : feed_gone(c, srv, seen.data);
+    if (k < 0 || db_command(c, "COMMIT", NULL, 0) < 0)
         goto fail;
+    events += k;
     cJSON_Delete(root);
     pm_buf_release(&seen);
     return events;

@@ -7,6 +7,7 @@
  * live in one arena owned by the result. */
 #include "server/formats.h"
 
+#include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,12 +40,25 @@ enum ctype {
     T_PKIND,     /* required */
     T_PSTATUS,
     T_HOURS,
+    /* v2 (DESIGN 4) */
+    T_LONG,      /* optional text up to FMT_MAX_LONG characters (notes, settings) */
+    T_NUMNULL,   /* number >= 0; empty -> NULL (unknown) */
+    T_MINUTES,   /* minutes per hour, 0 < m <= 60; empty -> NULL */
+    T_SEX,
+    T_AFFIL,
+    T_DUTY,
+    T_BACKUP,
+    T_FKIND,     /* required */
+    T_SUPPORTERS,/* structured lists -> a JSON array of objects (see formats.h) */
+    T_CONTACTS,
+    T_SOURCES,
 };
 
 struct enum_def {
     const char *const *values;   /* NULL-terminated */
     const char *dflt;            /* value for an empty cell; NULL: SQL NULL */
     const char *list;            /* the values as shown in reasons */
+    const char *const *aliases;  /* NULL or pairs {written, value}, NULL-terminated */
 };
 
 static const char *const mobility_values[] = { "walk", "wheelchair", "stretcher", NULL };
@@ -59,26 +73,87 @@ static const char *const pkind_values[] = {
     "business", "power_vehicle", NULL
 };
 static const char *const pstatus_values[] = { "available", "unavailable", NULL };
+static const char *const sex_values[] = { "male", "female", "other", NULL };
+static const char *const sex_aliases[] = {
+    "男", "male", "男性", "male", "男子", "male", "m", "male",
+    "女", "female", "女性", "female", "女子", "female", "f", "female", "その他", "other", NULL
+};
+static const char *const affil_values[] = {
+    "home", "nursery", "kindergarten", "school", "special_school", "day_service", "other", NULL
+};
+static const char *const affil_aliases[] = {
+    "在宅", "home", "自宅", "home", "保育所", "nursery", "保育園", "nursery",
+    "認定こども園", "nursery", "幼稚園", "kindergarten", "小学校", "school",
+    "中学校", "school", "高等学校", "school", "高校", "school", "学校", "school",
+    "特別支援学校", "special_school", "児童発達支援", "day_service",
+    "放課後等デイサービス", "day_service", "その他", "other", NULL
+};
+static const char *const duty_values[] = { "continuous", "intermittent", NULL };
+static const char *const duty_aliases[] = {
+    "連続", "continuous", "常時", "continuous", "間欠", "intermittent", "随時", "intermittent",
+    NULL
+};
+static const char *const backup_values[] = {
+    "none", "generator", "solar_battery", "vehicle", "battery", NULL
+};
+static const char *const backup_aliases[] = {
+    "なし", "none", "無", "none", "発電機", "generator", "太陽光", "solar_battery",
+    "電源車", "vehicle", "蓄電池", "battery", NULL
+};
+static const char *const fkind_values[] = {
+    "child_development_center", "severe_day_service", "day_service", "visiting_nurse",
+    "short_stay", "consultation", "hospital", "clinic", "nursery", "school", "other", NULL
+};
+static const char *const role_values[] = {
+    "doctor", "visiting_nurse", "consultant", "device_dealer", "utility", "other", NULL
+};
+static const char *const role_aliases[] = {
+    "主治医", "doctor", "医師", "doctor", "訪問看護", "visiting_nurse",
+    "相談支援専門員", "consultant", "相談支援", "consultant", "機器業者", "device_dealer",
+    "医療機器業者", "device_dealer", "電力会社", "utility", "その他", "other", NULL
+};
 
 static const struct enum_def mobility_enum = {
-    mobility_values, NULL, "walk|wheelchair|stretcher"
+    mobility_values, NULL, "walk|wheelchair|stretcher", NULL
 };
 static const struct enum_def care_enum = {
     care_values, NULL,
-    "ventilator|tracheostomy|suction|oxygen|tube_feeding|iv|dialysis|other"
+    "ventilator|tracheostomy|suction|oxygen|tube_feeding|iv|dialysis|other", NULL
 };
 static const struct enum_def skind_enum = {
-    skind_values, "designated", "designated|emergency_site|welfare"
+    skind_values, "designated", "designated|emergency_site|welfare", NULL
 };
 static const struct enum_def sstatus_enum = {
-    sstatus_values, "open", "open|closed|full"
+    sstatus_values, "open", "open|closed|full", NULL
 };
 static const struct enum_def pkind_enum = {
     pkind_values, NULL,
-    "generator|ev|hospital|battery_station|public_facility|business|power_vehicle"
+    "generator|ev|hospital|battery_station|public_facility|business|power_vehicle", NULL
 };
 static const struct enum_def pstatus_enum = {
-    pstatus_values, "available", "available|unavailable"
+    pstatus_values, "available", "available|unavailable", NULL
+};
+static const struct enum_def sex_enum = {
+    sex_values, NULL, "male|female|other", sex_aliases
+};
+static const struct enum_def affil_enum = {
+    affil_values, NULL, "home|nursery|kindergarten|school|special_school|day_service|other",
+    affil_aliases
+};
+static const struct enum_def duty_enum = {
+    duty_values, "continuous", "continuous|intermittent", duty_aliases
+};
+static const struct enum_def backup_enum = {
+    backup_values, "none", "none|generator|solar_battery|vehicle|battery", backup_aliases
+};
+static const struct enum_def fkind_enum = {
+    fkind_values, NULL,
+    "child_development_center|severe_day_service|day_service|visiting_nurse|short_stay|"
+    "consultation|hospital|clinic|nursery|school|other", NULL
+};
+static const struct enum_def role_enum = {
+    role_values, NULL, "doctor|visiting_nurse|consultant|device_dealer|utility|other",
+    role_aliases
 };
 
 /* ------------------------------------------------------------------- kinds */
@@ -86,40 +161,72 @@ static const struct enum_def pstatus_enum = {
 static const char *const children_cols[] = {
     "external_id", "name", "name_kana", "birth_date", "address", "lat", "lon",
     "mobility", "care", "guardian_name", "guardian_phone", "supporters",
-    "hospital", "consent", "source"
+    "hospital", "consent", "source",
+    /* v2 */
+    "sex", "phone", "district", "affiliation", "affiliation_name", "grade",
+    "severe_disability", "sources", "medical_contacts", "utility_registered",
+    "consent_date", "consent_scope", "home_battery_wh", "home_generator_w",
+    "home_generator_h", "car_inverter_w"
 };
 static const enum ctype children_types[] = {
     T_ID, T_TEXT, T_TEXT, T_DATE, T_TEXT, T_LAT, T_LON,
-    T_MOBILITY, T_CARE, T_TEXT, T_TEXT, T_LIST,
-    T_TEXT, T_BOOL, T_TEXT
+    T_MOBILITY, T_CARE, T_TEXT, T_TEXT, T_SUPPORTERS,
+    T_TEXT, T_BOOL, T_TEXT,
+    T_SEX, T_TEXT, T_TEXT, T_AFFIL, T_TEXT, T_TEXT,
+    T_BOOL, T_SOURCES, T_CONTACTS, T_BOOL,
+    T_DATE, T_LONG, T_NUM0, T_NUM0,
+    T_NUM0, T_NUM0
 };
 
 static const char *const devices_cols[] = {
-    "child_external_id", "type", "power_w", "battery_h", "life_sustaining"
+    "child_external_id", "type", "power_w", "battery_h", "life_sustaining",
+    /* v2 */
+    "maker", "model", "settings", "duty", "minutes_per_hour", "charge_h", "backup_h",
+    "battery_internal_h", "battery_spare_h"
 };
 static const enum ctype devices_types[] = {
-    T_REF, T_REQ, T_NUMREQ, T_NUMREQ, T_BOOL
+    T_REF, T_REQ, T_NUMREQ, T_NUMREQ, T_BOOL,
+    T_TEXT, T_TEXT, T_LONG, T_DUTY, T_MINUTES, T_NUMNULL, T_NUM0,
+    T_NUMNULL, T_NUMNULL
 };
 
 static const char *const shelters_cols[] = {
     "external_id", "name", "kind", "lat", "lon", "address", "capacity",
     "welfare", "power_w", "outlets", "flood", "landslide", "storm_surge",
-    "earthquake", "tsunami", "fire", "inland_flood", "volcano", "status", "phone"
+    "earthquake", "tsunami", "fire", "inland_flood", "volcano", "status", "phone",
+    /* v2 */
+    "municipality", "backup_power", "backup_h", "notes"
 };
 static const enum ctype shelters_types[] = {
     T_ID, T_REQ, T_SKIND, T_LAT, T_LON, T_TEXT, T_INTNULL,
     T_BOOL, T_NUM0, T_INT0, T_BOOL, T_BOOL, T_BOOL,
-    T_BOOL, T_BOOL, T_BOOL, T_BOOL, T_BOOL, T_SSTATUS, T_TEXT
+    T_BOOL, T_BOOL, T_BOOL, T_BOOL, T_BOOL, T_SSTATUS, T_TEXT,
+    T_TEXT, T_BACKUP, T_NUM0, T_LONG
 };
 
 static const char *const power_points_cols[] = {
     "external_id", "name", "kind", "lat", "lon", "address", "output_w",
-    "outlets", "hours", "public", "status", "phone"
+    "outlets", "hours", "public", "status", "phone",
+    /* v2 */
+    "municipality", "backup_power", "backup_h", "dispatchable", "range_km"
 };
 static const enum ctype power_points_types[] = {
     T_ID, T_REQ, T_PKIND, T_LAT, T_LON, T_TEXT, T_NUM0,
-    T_INT0, T_HOURS, T_BOOL, T_PSTATUS, T_TEXT
+    T_INT0, T_HOURS, T_BOOL, T_PSTATUS, T_TEXT,
+    T_TEXT, T_BACKUP, T_NUM0, T_BOOL, T_NUMNULL
 };
+
+static const char *const facilities_cols[] = {
+    "external_id", "name", "kind", "lat", "lon", "address", "phone",
+    "medical_care", "capacity", "municipality"
+};
+static const enum ctype facilities_types[] = {
+    T_ID, T_REQ, T_FKIND, T_LAT, T_LON, T_TEXT, T_TEXT,
+    T_BOOL, T_INTNULL, T_TEXT
+};
+
+/* Device column positions, for the rule that ties duty and minutes_per_hour. */
+enum { D_DUTY = 8, D_MINUTES = 9 };
 
 /* Shelter column positions, used by the rules that tie columns together. */
 enum {
@@ -148,17 +255,21 @@ static const struct kind_def kinds[] = {
                        NELEM(shelters_cols), S_LAT, S_ADDRESS },
     [FMT_POWER_POINTS] = { "power-points", power_points_cols, power_points_types,
                            NELEM(power_points_cols), 3, 5 },
+    [FMT_FACILITIES] = { "facilities", facilities_cols, facilities_types,
+                         NELEM(facilities_cols), 3, 5 },
 };
 
 _Static_assert(NELEM(children_cols) == NELEM(children_types), "children");
 _Static_assert(NELEM(devices_cols) == NELEM(devices_types), "devices");
 _Static_assert(NELEM(shelters_cols) == NELEM(shelters_types), "shelters");
 _Static_assert(NELEM(power_points_cols) == NELEM(power_points_types), "power points");
-_Static_assert(NELEM(shelters_cols) <= FMT_MAX_COLS, "FMT_MAX_COLS");
+_Static_assert(NELEM(facilities_cols) == NELEM(facilities_types), "facilities");
+_Static_assert(NELEM(children_cols) <= FMT_MAX_COLS, "FMT_MAX_COLS");
 
 static int is_required(enum ctype t)
 {
-    return t == T_ID || t == T_REF || t == T_REQ || t == T_NUMREQ || t == T_PKIND;
+    return t == T_ID || t == T_REF || t == T_REQ || t == T_NUMREQ || t == T_PKIND
+           || t == T_FKIND;
 }
 
 /* ------------------------------------------------------------------- arena */
@@ -713,7 +824,7 @@ static char *conv_enum(struct ctx *c, size_t col, const struct enum_def *e,
                        const char *v, int *oom)
 {
     if (*v == '\0') {
-        if (c->type[col] == T_PKIND) {
+        if (c->type[col] == T_PKIND || c->type[col] == T_FKIND) {
             problem(c, col, "empty; expected one of %s", e->list);
             return NULL;
         }
@@ -722,8 +833,30 @@ static char *conv_enum(struct ctx *c, size_t col, const struct enum_def *e,
     for (size_t i = 0; e->values[i]; i++)
         if (ascii_caseeq(v, e->values[i]))
             return dup_str(c, e->values[i], oom);
+    for (size_t i = 0; e->aliases && e->aliases[i]; i += 2)
+        if (ascii_caseeq(v, e->aliases[i]))
+            return dup_str(c, e->aliases[i + 1], oom);
     problem(c, col, "%s is not one of %s", quoted(c, v), e->list);
     return NULL;
+}
+
+/* Number of UTF-8 characters in s (valid UTF-8). */
+static size_t char_count(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* 1 when s is longer than max characters (the reason is recorded). */
+static int too_long(struct ctx *c, size_t col, const char *s, size_t max)
+{
+    if (char_count(s) <= max)
+        return 0;
+    problem(c, col, "longer than %zu characters (%zu)", max, char_count(s));
+    return 1;
 }
 
 /* Append s to an array literal being built at *w, quoted and escaped. */
@@ -899,6 +1032,222 @@ static char *conv_captext(struct ctx *c, size_t col, const char *v, int *oom)
     return dup_str(c, c->num, oom);
 }
 
+/* ------------------------------------------------------- structured lists */
+
+/* The entries of a structured list column: keys in file order; `first`
+ * must be given (NULL: any one of keys 1.. must be given); `role` is the
+ * position of a key checked against role_enum, `date` of a date, or -1;
+ * `bare` allows a plain string for the first key. */
+struct list_def {
+    const char *keys[4];
+    size_t nkeys;
+    int first_required, role, date, bare;
+};
+
+static const struct list_def supporters_def = {
+    { "name", "relation", "phone", "address" }, 4, 1, -1, -1, 1
+};
+static const struct list_def contacts_def = {
+    { "role", "name", "organisation", "phone" }, 4, 1, 0, -1, 0
+};
+static const struct list_def sources_def = {
+    { "department", "date" }, 2, 1, -1, 1, 0
+};
+
+struct list_out {
+    struct pm_buf b;
+    size_t n;
+};
+
+/* Checks one entry (fields trimmed, "" when not given) and appends it to
+ * the JSON array.  0, or 1 when rejected (reason recorded). */
+static int list_entry(struct ctx *c, size_t col, const struct list_def *d,
+                      const char **f, struct list_out *o)
+{
+    char role[64] = "", date[16] = "";
+    int any = 0;
+
+    for (size_t k = 0; k < d->nkeys; k++) {
+        any |= *f[k] != '\0';
+        if (too_long(c, col, f[k], FMT_MAX_TEXT))
+            return 1;
+    }
+    if (!any)
+        return 0;
+    if (++o->n > FMT_MAX_ENTRIES) {
+        problem(c, col, "more than %d entries", FMT_MAX_ENTRIES);
+        return 1;
+    }
+    if (d->first_required && *f[0] == '\0') {
+        problem(c, col, "entry %zu: %s is empty", o->n, d->keys[0]);
+        return 1;
+    }
+    if (d->role >= 0) {
+        const char *const *al = role_enum.aliases;
+
+        for (size_t i = 0; role_values[i] && !*role; i++)
+            if (ascii_caseeq(f[d->role], role_values[i]))
+                snprintf(role, sizeof role, "%s", role_values[i]);
+        for (size_t i = 0; al[i] && !*role; i += 2)
+            if (strcmp(f[d->role], al[i]) == 0)
+                snprintf(role, sizeof role, "%s", al[i + 1]);
+        if (!*role) {
+            problem(c, col, "entry %zu: role %s is not one of %s", o->n,
+                    quoted(c, f[d->role]), role_enum.list);
+            return 1;
+        }
+        f[d->role] = role;
+    }
+    if (d->date >= 0 && *f[d->date]) {
+        if (to_ascii(f[d->date], c->tmp, sizeof c->tmp) != 0
+            || parse_date(c->tmp, date, sizeof date) != 0) {
+            problem(c, col, "entry %zu: date %s is not a valid date YYYY-MM-DD", o->n,
+                    quoted(c, f[d->date]));
+            return 1;
+        }
+        f[d->date] = date;
+    }
+    pm_buf_puts(&o->b, o->n > 1 ? ",{" : "{");
+    for (size_t k = 0; k < d->nkeys; k++) {
+        pm_buf_printf(&o->b, "%s\"%s\":", k ? "," : "", d->keys[k]);
+        if (*f[k] == '\0') {
+            pm_buf_puts(&o->b, "null");
+        } else {
+            pm_buf_puts(&o->b, "\"");
+            pm_buf_json_escape(&o->b, f[k]);
+            pm_buf_puts(&o->b, "\"");
+        }
+    }
+    pm_buf_puts(&o->b, "}");
+    return 0;
+}
+
+/* The text form: ';'-separated entries of '|'-separated fields, '\' escapes. */
+static int list_from_text(struct ctx *c, size_t col, const struct list_def *d,
+                          const char *v, struct list_out *o)
+{
+    size_t len = strlen(v);
+    char *buf = malloc(len + 1), *w = buf;
+    const char *f[4];
+    size_t nf = 0;
+    int rc = 0;
+
+    if (!buf)
+        return -1;
+    f[0] = w;
+    for (const char *p = v;; p++) {
+        int end_entry = *p == '\0' || *p == ';' || strncmp(p, "；", 3) == 0;
+
+        if (*p == '\\' && p[1]) {
+            *w++ = *++p;
+            continue;
+        }
+        if (end_entry || *p == '|' || strncmp(p, "｜", 3) == 0) {
+            *w++ = '\0';
+            if (!end_entry && ++nf >= d->nkeys) {
+                problem(c, col, "entry %zu: more than %zu fields separated by '|'",
+                        o->n + 1, d->nkeys);
+                rc = 1;
+                break;
+            }
+            if (!end_entry) {
+                f[nf] = w;
+                p += *p == '|' ? 0 : 2;
+                continue;
+            }
+            for (size_t k = 0; k < d->nkeys; k++) {
+                const char *b, *e;
+
+                if (k > nf) {
+                    f[k] = "";
+                    continue;
+                }
+                trim_bounds(f[k], &b, &e);
+                ((char *)b)[e - b] = '\0';
+                f[k] = b;
+            }
+            rc = list_entry(c, col, d, f, o);
+            if (rc || *p == '\0')
+                break;
+            p += *p == ';' ? 0 : 2;
+            nf = 0;
+            f[0] = w;
+            continue;
+        }
+        *w++ = *p;
+    }
+    free(buf);
+    return rc;
+}
+
+/* The JSON form of the API: an array of objects (or, bare, strings). */
+static int list_from_json(struct ctx *c, size_t col, const struct list_def *d,
+                          const char *v, struct list_out *o)
+{
+    cJSON *a = cJSON_ParseWithOpts(v, NULL, 1);
+    const cJSON *it, *m;
+    int rc = 0;
+
+    if (!cJSON_IsArray(a)) {
+        problem(c, col, "not a JSON array of entries");
+        cJSON_Delete(a);
+        return 1;
+    }
+    cJSON_ArrayForEach(it, a) {
+        const char *f[4] = { "", "", "", "" };
+
+        if (d->bare && cJSON_IsString(it)) {
+            f[0] = it->valuestring;
+        } else if (!cJSON_IsObject(it)) {
+            problem(c, col, "entry %zu: must be an object with %s%s", o->n + 1,
+                    d->keys[0], d->bare ? " (or a name)" : "");
+            rc = 1;
+            break;
+        }
+        cJSON_ArrayForEach(m, it) {
+            size_t k = 0;
+
+            while (k < d->nkeys && strcmp(m->string, d->keys[k]) != 0)
+                k++;
+            if (k == d->nkeys || !(cJSON_IsString(m) || cJSON_IsNull(m))) {
+                problem(c, col, "entry %zu: %s", o->n + 1, k == d->nkeys
+                        ? "unknown key" : "values must be strings or null");
+                rc = 1;
+                break;
+            }
+            if (cJSON_IsString(m))
+                f[k] = m->valuestring;
+        }
+        if (rc || (rc = list_entry(c, col, d, f, o)) != 0)
+            break;
+    }
+    cJSON_Delete(a);
+    return rc;
+}
+
+/* A structured list cell to its JSON array (see formats.h). */
+static char *conv_struct(struct ctx *c, size_t col, const struct list_def *d,
+                         const char *raw, int *oom)
+{
+    struct list_out o;
+    const char *b, *e;
+    char *out = NULL;
+    int rc;
+
+    trim_bounds(raw, &b, &e);
+    pm_buf_init(&o.b);
+    o.n = 0;
+    pm_buf_puts(&o.b, "[");
+    rc = *b == '[' ? list_from_json(c, col, d, b, &o) : list_from_text(c, col, d, b, &o);
+    pm_buf_puts(&o.b, "]");
+    if (rc < 0 || o.b.oom)
+        *oom = 1;
+    else if (rc == 0)
+        out = dup_or_oom(c, o.b.data, o.b.len, oom);
+    pm_buf_release(&o.b);
+    return out;
+}
+
 /* Convert one cell (raw as in the file, "" when absent) of column col. */
 static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
 {
@@ -911,7 +1260,10 @@ static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
 
     switch (t) {
     case T_TEXT:
-        return is_blank(raw) ? NULL : dup_str(c, raw, oom);
+    case T_LONG:
+        if (is_blank(raw) || too_long(c, col, raw, t == T_TEXT ? FMT_MAX_TEXT : FMT_MAX_LONG))
+            return NULL;
+        return dup_str(c, raw, oom);
     case T_ID:
     case T_REF:
     case T_REQ:
@@ -920,9 +1272,18 @@ static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
             problem(c, col, "empty");
             return NULL;
         }
-        return dup_or_oom(c, b, (size_t)(e - b), oom);
+        v = dup_or_oom(c, b, (size_t)(e - b), oom);
+        if (v && too_long(c, col, v, t == T_REQ ? FMT_MAX_TEXT : FMT_MAX_ID))
+            return NULL;
+        return v;
     case T_LIST:
         return conv_list(c, raw, oom);
+    case T_SUPPORTERS:
+        return conv_struct(c, col, &supporters_def, raw, oom);
+    case T_CONTACTS:
+        return conv_struct(c, col, &contacts_def, raw, oom);
+    case T_SOURCES:
+        return conv_struct(c, col, &sources_def, raw, oom);
     default:
         break;
     }
@@ -978,6 +1339,17 @@ static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
             return NULL;
         }
         return dup_str(c, c->num, oom);
+    case T_NUMNULL:
+    case T_MINUTES:
+        if (*v == '\0')
+            return NULL;
+        if (parse_decimal(v, c->num, sizeof c->num, &d) != 0 || d < 0
+            || (t == T_MINUTES && (d <= 0 || d > 60))) {
+            problem(c, col, "%s is not a number %s", quoted(c, raw),
+                    t == T_MINUTES ? "in (0, 60]" : ">= 0");
+            return NULL;
+        }
+        return dup_str(c, c->num, oom);
     case T_INT0:
     case T_INTNULL:
         if (*v == '\0')
@@ -999,6 +1371,16 @@ static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
         return conv_enum(c, col, &pkind_enum, v, oom);
     case T_PSTATUS:
         return conv_enum(c, col, &pstatus_enum, v, oom);
+    case T_SEX:
+        return conv_enum(c, col, &sex_enum, v, oom);
+    case T_AFFIL:
+        return conv_enum(c, col, &affil_enum, v, oom);
+    case T_DUTY:
+        return conv_enum(c, col, &duty_enum, v, oom);
+    case T_BACKUP:
+        return conv_enum(c, col, &backup_enum, v, oom);
+    case T_FKIND:
+        return conv_enum(c, col, &fkind_enum, v, oom);
     case T_CARE:
         return conv_care(c, col, v, oom);
     case T_HOURS:
@@ -1274,6 +1656,9 @@ static int do_row(struct ctx *c, const struct csv_record *rec, char **fields)
         if (oom)
             return -1;
     }
+    if (r->kind == FMT_DEVICES && fields[D_DUTY] && !fields[D_MINUTES]
+        && strcmp(fields[D_DUTY], "intermittent") == 0)
+        problem(c, D_MINUTES, "empty while duty is intermittent (minutes used per hour)");
     if (kd->types[0] == T_ID && fields[0]) {
         long earlier = id_seen(c, fields[0], rec->line);
 
@@ -1415,6 +1800,7 @@ int fmt_kind_from_name(const char *name, enum fmt_kind *out)
         { "shelters", FMT_SHELTERS },
         { "power-points", FMT_POWER_POINTS },
         { "power_points", FMT_POWER_POINTS },
+        { "facilities", FMT_FACILITIES },
     };
 
     if (!name)

@@ -10,9 +10,12 @@
  *   numbers       plain decimal text ("1371", "0.5", "-12.25"); full-width
  *                 digits, signs and thousands separators are normalised
  *   dates         "YYYY-MM-DD"
- *   care, supporters
- *                 array literals with every element double-quoted and '"'
- *                 and '\' backslash-escaped: {"ventilator","suction"}, {}
+ *   care          an array literal with every element double-quoted:
+ *                 {"ventilator","suction"}, {}
+ *   supporters, medical_contacts, sources
+ *                 a JSON array of objects with every key present (null when
+ *                 not given): [{"name":"A","relation":null,"phone":null,
+ *                 "address":null}], []
  *   hours         "24h" or "HH:MM-HH:MM"
  *   optional text NULL (the C pointer) when empty
  *
@@ -20,6 +23,25 @@
  * supporters) may contain tabs, newlines and backslashes.  The DB layer
  * must escape '\\', '\t', '\n' and '\r' (and write a NULL pointer as \N)
  * when it builds COPY data, or use a parameterised path.
+ *
+ * Structured list cells (DESIGN 4 v2) are written in a file in one of two forms:
+ *   - entries separated by ';' (or '；'), the fields of an entry by '|' in a
+ *     fixed order, a backslash escaping the next character (\; \| \\);
+ *     fields left off at the end are empty:
+ *       supporters        name|relation|phone|address     (a bare name is fine)
+ *       medical_contacts  role|name|organisation|phone    (role: doctor,
+ *                         visiting_nurse, consultant, device_dealer, utility,
+ *                         other, or 主治医, 訪問看護, 相談支援専門員 ...)
+ *       sources           department|YYYY-MM-DD
+ *     e.g.  山田 花子|祖母|090-0000-0000|架空市1-2;佐藤 一郎|近所
+ *   - or, when the cell starts with '[', the JSON array of the API: objects
+ *     with those keys (values strings or null), or for supporters strings.
+ * At most FMT_MAX_ENTRIES entries.
+ *
+ * Length bounds (characters, not bytes): external ids FMT_MAX_ID, other text
+ * and each field of a structured entry FMT_MAX_TEXT, notes, settings and
+ * consent_scope FMT_MAX_LONG.  A longer value rejects the row, naming the
+ * column.
  *
  * A row that breaks any rule is rejected whole; its reason names the column
  * (canonical name, plus the file's header in parentheses when that differs)
@@ -34,10 +56,15 @@
 
 #include "server/csv.h"
 
-enum fmt_kind { FMT_CHILDREN, FMT_DEVICES, FMT_SHELTERS, FMT_POWER_POINTS };
+enum fmt_kind { FMT_CHILDREN, FMT_DEVICES, FMT_SHELTERS, FMT_POWER_POINTS, FMT_FACILITIES };
 
-/* The most columns any kind has (shelters: 20). */
-#define FMT_MAX_COLS 20
+/* The most columns any kind has (children: 31). */
+#define FMT_MAX_COLS 40
+
+#define FMT_MAX_ID 100       /* external_id, child_external_id, device type */
+#define FMT_MAX_TEXT 300     /* names, addresses, phones ... */
+#define FMT_MAX_LONG 4000    /* notes, settings, consent_scope */
+#define FMT_MAX_ENTRIES 50   /* entries of a structured list */
 
 struct fmt_row {
     long line;        /* physical line where the record starts; header is line 1 */
@@ -85,7 +112,7 @@ struct fmt_result {
  *
  * Required columns: children external_id; devices child_external_id, type,
  * power_w, battery_h; shelters external_id, name (or a published layout);
- * power points external_id, name, kind.  Header names are matched after
+ * power points and facilities external_id, name, kind.  Header names are matched after
  * trimming spaces, ASCII case-insensitively for canonical names. */
 int fmt_parse(enum fmt_kind kind, const char *data, size_t len,
               struct fmt_result *out, char *err, size_t errlen);
@@ -93,8 +120,8 @@ int fmt_parse(enum fmt_kind kind, const char *data, size_t len,
 /* Free everything in `r` and zero it.  NULL or a released result is a no-op. */
 void fmt_result_release(struct fmt_result *r);
 
-/* "children", "devices", "shelters", "power-points" (also "power_points")
- * to a kind: returns 0 and sets *out, or -1 for any other name. */
+/* "children", "devices", "shelters", "power-points" (also "power_points"),
+ * "facilities" to a kind: returns 0 and sets *out, or -1 for any other name. */
 int fmt_kind_from_name(const char *name, enum fmt_kind *out);
 
 /* The canonical name of a kind ("power-points" for FMT_POWER_POINTS);

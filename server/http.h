@@ -1,10 +1,14 @@
-/* http.h -- the HTTP side: requests, replies, roles and the route table. */
+/* http.h -- the HTTP side as handlers see it: the request, replies
+ * (http_reply.c), parameters (http_params.c), who is asking and the audit
+ * log (http_auth.c).  The libmicrohttpd glue and the route table are in
+ * http.c; ARCHITECTURE.md says which file holds what. */
 #ifndef HTTP_H
 #define HTTP_H
 
 #include <stddef.h>
 #include <libpq-fe.h>
 
+#include "server/config.h"
 #include "server/util.h"
 
 struct db_pool;
@@ -15,32 +19,6 @@ enum pm_role { ROLE_NONE = 0, ROLE_VIEWER, ROLE_PLANNER, ROLE_ADMIN };
 /* The role named s ("viewer", ...), or ROLE_NONE. */
 enum pm_role pm_role_from_name(const char *s);
 const char *pm_role_name(enum pm_role r);
-
-/* What the daemon serves with; one per process, read-only once serving. */
-struct pm_server {
-    struct db_pool *pool;       /* the primary */
-    struct db_pool **read_pools;/* --db-read: streaming replicas for GET requests */
-    int nread;
-    size_t json_body_max;       /* cap for JSON bodies (413 above) */
-    size_t import_body_max;     /* cap for POST /v1/import/{kind} */
-    const char *geocoder;       /* base URL, or NULL */
-    /* The outside (events.c): conninfo for the workers' own connections,
-     * webhook receivers, the outage feed. */
-    const char *conninfo;
-    const char **webhooks;      /* receiver URLs */
-    int nwebhooks;
-    const char *webhook_secret; /* HMAC-SHA256 key of X-Powermap-Signature */
-    const char *outage_feed;    /* GeoJSON FeatureCollection URL, or NULL */
-    int outage_feed_interval;   /* seconds between polls */
-    int alert_interval;         /* seconds between deadline checks */
-    const char *log_path;       /* --log FILE: reopened on SIGHUP; NULL: stderr */
-    /* The embeddable map (routes_embed.c, routes_static.c). */
-    const char *web_root;       /* web/: embed.js, embed.css; NULL: not installed */
-    const char *leaflet_root;   /* Leaflet's dist/; NULL: not installed */
-    const char *tiles;          /* default base-map URL template, or NULL (none) */
-    const char *tiles_attribution;
-    const char *frame_ancestors; /* CSP frame-ancestors of /embed; NULL: * */
-};
 
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_HEADERS 8
@@ -65,7 +43,9 @@ struct http_req {
     size_t body_len;
     int body_too_large;
     size_t body_max;
-    char remote[64];                      /* peer address, for the audit log */
+    char remote[64];                      /* the client's address (through trusted
+                                             proxies), for the audit log and brakes */
+    char peer[64];                        /* the socket's peer address */
 
     /* Who is asking.  key_id 0 and ROLE_NONE without a token. */
     long key_id;
@@ -137,6 +117,10 @@ enum pm_err http_page(struct http_req *r, const char *const *allowed, long def,
 enum pm_err http_reply_query(struct http_req *r, PGconn *c, const char *name, int nparams,
                              const char *const *params);
 
+/* Parses the path segment params[i] as a record id (a positive integer up to
+ * 2^53-1) into out as decimal text.  PM_OK or a recorded 400 "id: ...". */
+enum pm_err http_path_id(struct http_req *r, int i, char out[24]);
+
 /* Reads an integer query parameter: def when absent.  On a bad value records a
  * 400 naming the parameter and returns it; PM_OK otherwise. */
 enum pm_err http_query_long(struct http_req *r, const char *name, long def, long min,
@@ -192,9 +176,21 @@ enum pm_err http_reply_not_modified(struct http_req *r);
 enum pm_err http_reply_stream(struct http_req *r, unsigned status, const char *content_type,
                               http_reader read, void *cls, void (*release)(void *cls));
 
-/* Starts the daemon on host:port.  Returns only on SIGINT/SIGTERM: 0, or -1
- * with a message on stderr when the socket cannot be opened. */
-int http_serve(struct pm_server *srv, const char *host, int port,
-               const char *tls_cert, const char *tls_key);
+/* The public base URL for links in replies ("https://example.jp/powermap",
+ * no trailing '/'): --public-url when given, else the listen address.  Never
+ * taken from the request's Host or X-Forwarded-* headers, so a cached answer
+ * cannot be poisoned.  Static for the life of the daemon. */
+const char *http_public_base(const struct http_req *r);
+
+struct http_daemon;
+
+/* Starts serving on host:port (TLS when cert and key are given).  Returns the
+ * daemon, or NULL with a message on stderr when the socket cannot be opened. */
+struct http_daemon *http_start(struct pm_server *srv, const char *host, int port,
+                               const char *tls_cert, const char *tls_key);
+
+/* Stops accepting, lets the requests in flight finish (at most grace_s
+ * seconds), closes every connection and frees d.  NULL is a no-op. */
+void http_stop(struct http_daemon *d, int grace_s);
 
 #endif

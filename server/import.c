@@ -357,11 +357,12 @@ static int import_csv(PGconn *c, enum fmt_kind kind, const char *data, size_t le
                       char *err, size_t errlen)
 {
     static const char *const stage_q[] = { "stage_children", "stage_devices", "stage_shelters",
-                                           "stage_power_points" };
+                                           "stage_power_points", "stage_facilities" };
     static const char *const copy_q[] = { "copy_children", "copy_devices", "copy_shelters",
-                                          "copy_power_points" };
+                                          "copy_power_points", "copy_facilities" };
     static const char *const upsert_q[] = { "upsert_children", "upsert_devices",
-                                            "upsert_shelters", "upsert_power_points" };
+                                            "upsert_shelters", "upsert_power_points",
+                                            "upsert_facilities" };
     struct fmt_result fr;
     PGresult *res = NULL;
     char *present = NULL, **owned = NULL;
@@ -611,7 +612,7 @@ int import_run(PGconn *c, const char *kind, const char *data, size_t len,
         rc = import_csv(c, k, data, len, o, rep, err, errlen);
     else {
         snprintf(err, errlen,
-                 "kind: must be children, devices, shelters, power-points or hazards");
+                 "kind: must be children, devices, shelters, power-points, facilities or hazards");
         rc = -1;
     }
     if (rc == 1) {

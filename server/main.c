@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,13 +16,14 @@
 
 #include "server/db.h"
 #include "server/http.h"
+#include "server/http_headers.h"
 #include "server/import.h"
 #include "server/ingest.h"
 #include "server/plan.h"
 #include "server/events.h"
 #include "server/upstream.h"
 #include "server/routes.h"
-#include "server/sha256.h"
+#include "server/crypto.h"
 
 static const char usage[] =
     "usage: powermapd migrate  --db CONNINFO\n"
@@ -30,9 +33,10 @@ static const char usage[] =
     "                          [--tls-cert FILE --tls-key FILE] [--log FILE] [--db-read CONNINFO ...]\n"
     "                          [--web-root DIR] [--tiles URL-TEMPLATE]\n"
     "                          [--tiles-attribution TEXT] [--frame-ancestors SOURCES]\n"
+    "                          [--trusted-proxy CIDR ...] [--public-url URL]\n"
     "       powermapd import   --db CONNINFO --kind KIND [--partial] [--dry-run] [--geocoder URL|none]\n"
     "                          [--municipality CODE] [--hazard H] [--level N] [--sheet NAME] FILE\n"
-    "                          KIND: children|devices|shelters|power-points|hazards|facilities\n"
+    "                          KIND: children|devices|shelters|power-points|facilities|hazards\n"
     "       powermapd key create --db CONNINFO --role viewer|planner|admin --name NAME\n"
     "                          [--expires ISO8601]\n"
     "       powermapd key list --db CONNINFO\n"
@@ -58,6 +62,9 @@ struct cli {
     const char *db_read[8];
     int ndb_read;
     int outage_feed_interval, alert_interval;
+    struct pm_cidr trusted[PM_MAX_TRUSTED_PROXIES];
+    int ntrusted;
+    const char *public_url;
     struct plan_scenario scenario;
     const char *municipality, *hazard, *level, *sheet;    /* import */
     int dry_run;
@@ -84,10 +91,27 @@ enum { OPT_WEB_ROOT = 0x500, OPT_TILES, OPT_TILES_ATTRIBUTION, OPT_FRAME_ANCESTO
 enum { OPT_MUNICIPALITY = 0x700, OPT_LEVEL, OPT_SHEET, OPT_DRY_RUN };
 /* The outside world's options (events.c, upstream.c). */
 enum { OPT_WEBHOOK = 0x600, OPT_WEBHOOK_SECRET, OPT_OUTAGE_FEED, OPT_OUTAGE_FEED_INTERVAL,
-       OPT_ALERT_INTERVAL, OPT_GEOCODER, OPT_TLS_CERT, OPT_TLS_KEY, OPT_LOG, OPT_DB_READ };
+       OPT_ALERT_INTERVAL, OPT_GEOCODER, OPT_TLS_CERT, OPT_TLS_KEY, OPT_LOG, OPT_DB_READ,
+       OPT_TRUSTED_PROXY, OPT_PUBLIC_URL };
+
+#define SHUTDOWN_GRACE_S 10
 
 /* GSI's public address search, the default geocoder (DESIGN 5). */
 #define DEFAULT_GEOCODER "https://msearch.gsi.go.jp/address-search/AddressSearch"
+
+/* 0 when v is an http(s) URL fit to prefix links: no query, fragment or
+ * characters that would need escaping in a link. */
+static int public_url_ok(const char *v)
+{
+    size_t n = strlen(v);
+
+    if (n >= 200 || (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0))
+        return -1;
+    for (const char *p = v; *p; p++)
+        if (*p <= ' ' || *p >= 127 || strchr("?#\"'<>\\`{}|^", *p))
+            return -1;
+    return 0;
+}
 
 static int seconds_option(const char *name, const char *v, int *out)
 {
@@ -96,6 +120,78 @@ static int seconds_option(const char *name, const char *v, int *out)
     if (pm_parse_long(v, 1, 86400, &n) < 0)
         return die("%s: must be 1 to 86400 seconds, not %s", name, v), -1;
     *out = (int)n;
+    return 0;
+}
+
+/* The options of serve (and --pool).  Returns 0, or -1 after printing the
+ * problem (also for an option that is not one of them). */
+static int serve_option(int ch, const char *v, struct cli *o)
+{
+    switch (ch) {
+    case OPT_WEBHOOK:
+        if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+            return die("--webhook: must be an http:// or https:// URL, not %s", v), -1;
+        if (o->nwebhooks == (int)(sizeof o->webhooks / sizeof o->webhooks[0]))
+            return die("%s", "--webhook: at most 16 receivers"), -1;
+        o->webhooks[o->nwebhooks++] = v;
+        break;
+    case OPT_WEBHOOK_SECRET: o->webhook_secret = v; break;
+    case OPT_OUTAGE_FEED: o->outage_feed = v; break;
+    case OPT_OUTAGE_FEED_INTERVAL:
+        if (seconds_option("--outage-feed-interval", v, &o->outage_feed_interval) < 0)
+            return -1;
+        break;
+    case OPT_ALERT_INTERVAL:
+        if (seconds_option("--alert-interval", v, &o->alert_interval) < 0)
+            return -1;
+        break;
+    case OPT_GEOCODER: o->geocoder = v; break;
+    case OPT_TLS_CERT: o->tls_cert = v; break;
+    case OPT_TLS_KEY: o->tls_key = v; break;
+    case OPT_LOG: o->log_path = v; break;
+    case OPT_DB_READ:
+        if (o->ndb_read == (int)(sizeof o->db_read / sizeof o->db_read[0]))
+            return die("%s", "--db-read: at most 8 replicas"), -1;
+        o->db_read[o->ndb_read++] = v;
+        break;
+    case OPT_TRUSTED_PROXY:
+        if (o->ntrusted == PM_MAX_TRUSTED_PROXIES ||
+            http_cidr_parse(v, &o->trusted[o->ntrusted]) < 0)
+            return die("--trusted-proxy: an address or CIDR range (at most %d), not %s",
+                       PM_MAX_TRUSTED_PROXIES, v), -1;
+        o->ntrusted++;
+        break;
+    case OPT_PUBLIC_URL:
+        if (public_url_ok(v) < 0)
+            return die("--public-url: an http(s) URL without query or fragment, "
+                       "under 200 characters, not %s", v), -1;
+        o->public_url = v;
+        break;
+    case 'P':
+        o->pool = atoi(v);
+        if (o->pool < 1 || o->pool > 256)
+            return die("--pool: must be 1 to 256, not %s", v), -1;
+        break;
+    case OPT_WEB_ROOT: o->web_root = v; break;
+    case OPT_TILES: {
+        char csp[600];
+
+        if (strcmp(v, "none") != 0 &&
+            route_embed_tiles_ok(v, csp, sizeof csp) < 0)
+            return die("--tiles: an http(s) URL template with {z}, {x} and {y}, "
+                       "not %s", v), -1;
+        o->tiles = strcmp(v, "none") == 0 ? NULL : v;
+        break;
+    }
+    case OPT_TILES_ATTRIBUTION: o->tiles_attribution = v; break;
+    case OPT_FRAME_ANCESTORS:
+        if (route_embed_frame_ancestors_ok(v) < 0)
+            return die("--frame-ancestors: CSP sources such as * or "
+                       "'self' https://example.jp, not %s", v), -1;
+        o->frame_ancestors = v;
+        break;
+    default: return -1;
+    }
     return 0;
 }
 
@@ -122,6 +218,8 @@ static int parse_options(int argc, char **argv, struct cli *o)
         { "tls-key", required_argument, NULL, OPT_TLS_KEY },
         { "log", required_argument, NULL, OPT_LOG },
         { "db-read", required_argument, NULL, OPT_DB_READ },
+        { "trusted-proxy", required_argument, NULL, OPT_TRUSTED_PROXY },
+        { "public-url", required_argument, NULL, OPT_PUBLIC_URL },
         { "hazard", required_argument, NULL, 'H' },
         { "outage-hours", required_argument, NULL, 'O' },
         { "speed-kmh", required_argument, NULL, 'S' },
@@ -155,37 +253,6 @@ static int parse_options(int argc, char **argv, struct cli *o)
         case 'n': o->name = optarg; break;
         case 'e': o->expires = optarg; break;
         case 'p': o->partial = 1; break;
-        case OPT_WEBHOOK:
-            if (strncmp(optarg, "http://", 7) != 0 && strncmp(optarg, "https://", 8) != 0)
-                return die("--webhook: must be an http:// or https:// URL, not %s", optarg), -1;
-            if (o->nwebhooks == (int)(sizeof o->webhooks / sizeof o->webhooks[0]))
-                return die("%s", "--webhook: at most 16 receivers"), -1;
-            o->webhooks[o->nwebhooks++] = optarg;
-            break;
-        case OPT_WEBHOOK_SECRET: o->webhook_secret = optarg; break;
-        case OPT_OUTAGE_FEED: o->outage_feed = optarg; break;
-        case OPT_OUTAGE_FEED_INTERVAL:
-            if (seconds_option("--outage-feed-interval", optarg, &o->outage_feed_interval) < 0)
-                return -1;
-            break;
-        case OPT_ALERT_INTERVAL:
-            if (seconds_option("--alert-interval", optarg, &o->alert_interval) < 0)
-                return -1;
-            break;
-        case OPT_GEOCODER: o->geocoder = optarg; break;
-        case OPT_TLS_CERT: o->tls_cert = optarg; break;
-        case OPT_TLS_KEY: o->tls_key = optarg; break;
-        case OPT_LOG: o->log_path = optarg; break;
-        case OPT_DB_READ:
-            if (o->ndb_read == (int)(sizeof o->db_read / sizeof o->db_read[0]))
-                return die("%s", "--db-read: at most 8 replicas"), -1;
-            o->db_read[o->ndb_read++] = optarg;
-            break;
-        case 'P':
-            o->pool = atoi(optarg);
-            if (o->pool < 1 || o->pool > 256)
-                return die("--pool: must be 1 to 256, not %s", optarg), -1;
-            break;
         case 'H': case 'O': case 'S': case 'D': case 'M': case 'T': {
             const char *field = ch == 'H' ? "hazard" : ch == 'O' ? "outage_hours"
                               : ch == 'S' ? "speed_kmh" : ch == 'D' ? "detour"
@@ -197,30 +264,14 @@ static int parse_options(int argc, char **argv, struct cli *o)
                 o->hazard = optarg;
             break;
         }
-        case OPT_WEB_ROOT: o->web_root = optarg; break;
         case OPT_MUNICIPALITY: o->municipality = optarg; break;
         case OPT_LEVEL: o->level = optarg; break;
         case OPT_SHEET: o->sheet = optarg; break;
         case OPT_DRY_RUN: o->dry_run = 1; break;
-        case OPT_TILES: {
-            char csp[600];
-
-            if (strcmp(optarg, "none") != 0 &&
-                route_embed_tiles_ok(optarg, csp, sizeof csp) < 0)
-                return die("--tiles: an http(s) URL template with {z}, {x} and {y}, "
-                           "not %s", optarg), -1;
-            o->tiles = strcmp(optarg, "none") == 0 ? NULL : optarg;
-            break;
-        }
-        case OPT_TILES_ATTRIBUTION: o->tiles_attribution = optarg; break;
-        case OPT_FRAME_ANCESTORS:
-            if (route_embed_frame_ancestors_ok(optarg) < 0)
-                return die("--frame-ancestors: CSP sources such as * or "
-                           "'self' https://example.jp, not %s", optarg), -1;
-            o->frame_ancestors = optarg;
-            break;
         case 'h': fputs(usage, stdout); exit(0);
-        default: return -1;
+        default:
+            if (serve_option(ch, optarg, o) < 0)
+                return -1;
         }
     }
     if (!o->db || !*o->db)
@@ -264,6 +315,48 @@ static const char *geocoder_option(const char *v)
     if (!v)
         return DEFAULT_GEOCODER;
     return strcmp(v, "none") == 0 ? NULL : v;
+}
+
+/* Reopens stderr on the log file (SIGHUP, for log rotation). */
+static void reopen_log(const char *path)
+{
+    if (path && !freopen(path, "a", stderr))
+        return;
+    if (path)
+        setvbuf(stderr, NULL, _IOLBF, 0);
+}
+
+/* Serves until SIGINT or SIGTERM; SIGHUP reopens the log.  Returns 0, or -1
+ * when the daemon cannot start. */
+static int serve_until_signal(struct pm_server *srv, const char *host, int port,
+                              const char *tls_cert, const char *tls_key)
+{
+    struct http_daemon *d;
+    sigset_t set;
+    int sig = 0;
+
+    /* Threads inherit this mask: only the main thread waits for the signals. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    d = http_start(srv, host, port, tls_cert, tls_key);
+    if (!d)
+        return -1;
+    for (;;) {
+        sigwait(&set, &sig);
+        if (sig != SIGHUP)
+            break;
+        reopen_log(srv->log_path);
+        fprintf(stderr, "powermapd: SIGHUP, log reopened\n");
+    }
+    /* Graceful: stop accepting, let the requests in flight finish (bounded),
+     * then close every connection. */
+    fprintf(stderr, "powermapd: signal %d, shutting down\n", sig);
+    http_stop(d, SHUTDOWN_GRACE_S);
+    return 0;
 }
 
 static int cmd_serve(const struct cli *o)
@@ -321,6 +414,15 @@ static int cmd_serve(const struct cli *o)
     srv.outage_feed_interval = o->outage_feed_interval ? o->outage_feed_interval : 60;
     srv.alert_interval = o->alert_interval ? o->alert_interval : 30;
     srv.geocoder = geocoder_option(o->geocoder);
+    memcpy(srv.trusted_proxies, o->trusted, sizeof srv.trusted_proxies);
+    srv.ntrusted_proxies = o->ntrusted;
+    if (o->public_url) {
+        size_t n = strlen(o->public_url);
+
+        while (n && o->public_url[n - 1] == '/')
+            n--;
+        snprintf(srv.public_url, sizeof srv.public_url, "%.*s", (int)n, o->public_url);
+    }
     if (srv.nwebhooks && !srv.webhook_secret)
         fprintf(stderr, "powermapd: warning: --webhook without --webhook-secret: "
                         "signatures use an empty key\n");
@@ -341,7 +443,7 @@ static int cmd_serve(const struct cli *o)
         db_pool_free(srv.pool);
         return die("%s", "serve: --tls-cert and --tls-key go together");
     }
-    rc = http_serve(&srv, host, (int)port, o->tls_cert, o->tls_key);
+    rc = serve_until_signal(&srv, host, (int)port, o->tls_cert, o->tls_key);
     events_stop();
     db_pool_free(srv.pool);
     for (int i = 0; i < srv.nread; i++)
@@ -410,12 +512,10 @@ static int cmd_import(const struct cli *o, const char *path)
 }
 
 /* Makes a new token: "pm_" and 43 characters of base64url from 32 random bytes. */
-static int new_token(char out[48])
+static int new_token(char out[52])
 {
-    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    unsigned char raw[33];
+    unsigned char raw[32];
     size_t got = 0;
-    char *p = out;
 
     while (got < 32) {
         ssize_t n = getrandom(raw + got, 32 - got, 0);
@@ -425,19 +525,8 @@ static int new_token(char out[48])
         if (n > 0)
             got += (size_t)n;
     }
-    raw[32] = 0;
-    memcpy(p, "pm_", 3);
-    p += 3;
-    for (int i = 0; i < 33; i += 3) {
-        unsigned v = (unsigned)raw[i] << 16 | (unsigned)raw[i + 1] << 8 | raw[i + 2];
-
-        *p++ = b64[v >> 18 & 63];
-        *p++ = b64[v >> 12 & 63];
-        *p++ = b64[v >> 6 & 63];
-        *p++ = b64[v & 63];
-    }
-    out[46] = '\0';               /* 3 + 43: the 44th character is padding */
-    return 0;
+    memcpy(out, "pm_", 3);
+    return pm_base64url(raw, sizeof raw, out + 3, 49) == 43 ? 0 : -1;
 }
 
 /* key list: one line per key, never a token or a hash. */
@@ -491,8 +580,7 @@ static int cmd_key_revoke(const struct cli *o, const char *id)
 
 static int cmd_key(const struct cli *o, const char *sub, const char *operand)
 {
-    char token[48], hex[65];
-    unsigned char digest[32];
+    char token[52], hex[PM_SHA256_HEX];
     const char *p[4];
     PGresult *res;
     PGconn *c;
@@ -510,8 +598,7 @@ static int cmd_key(const struct cli *o, const char *sub, const char *operand)
         return die("%s", "key create: --name NAME is required");
     if (new_token(token) < 0)
         return die("%s", "key create: no randomness available");
-    sha256(token, strlen(token), digest);
-    sha256_hex(digest, hex);
+    pm_sha256_hex(token, strlen(token), hex);
     c = connect_or_die(o->db, 1);
     if (!c)
         return 1;

@@ -323,7 +323,8 @@ char *plan_html(const cJSON *plan, const cJSON *checklist, size_t *len)
         cJSON_ArrayForEach(it, get(plan, "supporters")) {
             if (n++)
                 pm_buf_puts(&b, "、");
-            html_text(&b, cJSON_IsString(it) ? it->valuestring : "");
+            /* v2 supporters are {name, relation, phone, address} */
+            html_text(&b, cJSON_IsString(it) ? it->valuestring : str(it, "name"));
         }
     }
     pm_buf_puts(&b, "</td></tr>\n</table>\n<p class=\"note\">作成: ");

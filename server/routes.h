@@ -26,6 +26,14 @@ enum pm_err route_power_points_create(struct http_req *r);
 enum pm_err route_power_point_get(struct http_req *r);
 enum pm_err route_power_point_put(struct http_req *r);
 enum pm_err route_power_point_delete(struct http_req *r);
+/* routes_calls.c: the 安否確認 log of a child */
+enum pm_err route_child_calls_list(struct http_req *r);
+enum pm_err route_child_calls_create(struct http_req *r);
+enum pm_err route_facilities_list(struct http_req *r);
+enum pm_err route_facilities_create(struct http_req *r);
+enum pm_err route_facility_get(struct http_req *r);
+enum pm_err route_facility_put(struct http_req *r);
+enum pm_err route_facility_delete(struct http_req *r);
 
 /* routes_plans.c; the first two are shared with routes_outages.c */
 /* Reads the scenario of DESIGN 6 from the query string (hazard,
@@ -37,6 +45,13 @@ enum pm_err plans_run(struct http_req *r, const struct plan_scenario *s, long *r
 enum pm_err route_plans_run(struct http_req *r);
 enum pm_err route_plans_list(struct http_req *r);
 enum pm_err route_child_plan(struct http_req *r);
+
+/* routes_plan_doc.c: the plan as a document (status, agreed destination, review) */
+enum pm_err route_child_plan_put(struct http_req *r);
+/* Adds "document" (sql/queries_plan_doc.sql plan_doc_get: status, agreed
+ * destination, review due, history) to a plan JSON that has child_id, read
+ * on c.  Returns 0, or -1 when it could not (the plan is left as it was). */
+int plan_doc_attach(PGconn *c, struct cJSON *plan);
 
 /* routes_outages.c */
 enum pm_err route_outages_list(struct http_req *r);

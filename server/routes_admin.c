@@ -25,14 +25,10 @@ enum pm_err route_key_revoke(struct http_req *r)
     const char *p[1] = { id };
     PGresult *q;
     enum pm_err e;
-    long n;
 
     if (http_only_params(r, allowed) != PM_OK)
         return r->err;
-    if (pm_parse_long(r->params[0], 1, 9007199254740991L, &n) < 0)
-        return http_fail(r, PM_ERR_BAD_REQUEST, "id: must be a positive integer");
-    snprintf(id, sizeof id, "%ld", n);
-    if (!http_db(r))
+    if (http_path_id(r, 0, id) != PM_OK || !http_db(r))
         return r->err;
     q = db_exec(r->db, "key_revoke", 1, p);
     if (!db_ok(q))

@@ -19,7 +19,7 @@
 #include "server/db.h"
 #include "server/maps.h"
 #include "server/routes.h"
-#include "server/sha256.h"
+#include "server/crypto.h"
 
 /* Bodies up to this size are sent whole; larger ones are streamed. */
 #define MAPS_BUFFER_MAX (256 * 1024)
@@ -133,14 +133,12 @@ void maps_base_url(struct http_req *r, char *out, size_t cap)
 void maps_etag_tag(const char *version, const char *key, char out[41])
 {
     struct pm_buf b;
-    unsigned char digest[32];
-    char hex[65];
+    char hex[PM_SHA256_HEX];
 
     pm_buf_init(&b);
     pm_buf_printf(&b, "%s|%s", version, key);
-    sha256(b.data ? b.data : "", b.len, digest);
+    pm_sha256_hex(b.data, b.len, hex);
     pm_buf_release(&b);
-    sha256_hex(digest, hex);
     snprintf(out, 41, "%.40s", hex);
 }
 

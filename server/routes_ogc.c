@@ -28,7 +28,7 @@
 #include "server/db.h"
 #include "server/maps.h"
 #include "server/routes.h"
-#include "server/sha256.h"
+#include "server/crypto.h"
 
 #define OGC_LIMIT_DEFAULT 100
 #define OGC_LIMIT_MAX 10000
@@ -113,8 +113,7 @@ static enum pm_err f_or_reply(struct http_req *r, int features)
  * a digest of its bytes.  Takes b over. */
 static enum pm_err reply_doc(struct http_req *r, const char *type, struct pm_buf *b)
 {
-    unsigned char digest[32];
-    char hex[65];
+    char hex[PM_SHA256_HEX];
     size_t len;
     char *body;
 
@@ -124,8 +123,7 @@ static enum pm_err reply_doc(struct http_req *r, const char *type, struct pm_buf
     }
     http_public(r, MAPS_MAX_AGE);
     http_gzip(r);
-    sha256(b->data, b->len, digest);
-    sha256_hex(digest, hex);
+    pm_sha256_hex(b->data, b->len, hex);
     hex[40] = '\0';
     if (http_etag(r, hex)) {
         pm_buf_release(b);

@@ -168,6 +168,10 @@ enum pm_err route_child_plan(struct http_req *r)
         return http_fail(r, PM_ERR_NOT_FOUND, "no plan for child %s", child);
 
     plan = cJSON_Parse(json);
+    if (plan && plan_doc_attach(r->db, plan) < 0) {
+        e = http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+        goto out;
+    }
     check = plan ? plan_checklist(plan) : NULL;
     if (!plan || !check) {
         e = http_fail(r, PM_ERR_NOMEM, "out of memory");

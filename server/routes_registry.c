@@ -36,6 +36,10 @@ static const struct resource points_res = {
     "power-points", FMT_POWER_POINTS, "power point", "power_points_list", "power_point_get",
     "power_point_id_by_external", "power_point_delete", 0, 1
 };
+static const struct resource facilities_res = {
+    "facilities", FMT_FACILITIES, "facility", "facilities_list", "facility_get",
+    "facility_id_by_external", "facility_delete", 0, 0
+};
 
 /* Fields of a record that the server computes: accepted in a body (so that
  * a record read can be written back) and ignored. */
@@ -70,16 +74,26 @@ static int blank(const char *s)
 static char column_type(const char *col)
 {
     static const char *const numbers[] = { "lat", "lon", "capacity", "power_w", "outlets",
-                                           "output_w", "battery_h", NULL };
+                                           "output_w", "battery_h", "home_battery_wh",
+                                           "home_generator_w", "home_generator_h",
+                                           "car_inverter_w", "minutes_per_hour", "charge_h",
+                                           "backup_h", "range_km", "battery_internal_h",
+                                           "battery_spare_h", NULL };
     static const char *const bools[] = { "consent", "welfare", "public", "life_sustaining",
                                          "flood", "landslide", "storm_surge", "earthquake",
-                                         "tsunami", "fire", "inland_flood", "volcano", NULL };
+                                         "tsunami", "fire", "inland_flood", "volcano",
+                                         "severe_disability", "utility_registered",
+                                         "dispatchable", "medical_care", NULL };
+    static const char *const structured[] = { "supporters", "medical_contacts", "sources",
+                                              NULL };
 
     if (in_list(numbers, col))
         return 'n';
     if (in_list(bools, col))
         return 'b';
-    if (strcmp(col, "care") == 0 || strcmp(col, "supporters") == 0)
+    if (in_list(structured, col))
+        return 'j';
+    if (strcmp(col, "care") == 0)
         return 'l';
     return 's';
 }
@@ -135,6 +149,18 @@ static const char *json_cell(struct pm_buf *b, const cJSON *v, char t)
         }
         csv_cell(b, joined.data ? joined.data : "");
         pm_buf_release(&joined);
+        return NULL;
+    }
+    case 'j': {
+        char *text;
+
+        if (!cJSON_IsArray(v))
+            return "must be a list";
+        text = cJSON_PrintUnformatted(v);
+        if (!text)
+            return "out of memory";
+        csv_cell(b, text);
+        free(text);
         return NULL;
     }
     default:
@@ -202,7 +228,11 @@ fail:
  * Returns the CSV, or NULL with a 400 recorded. */
 static char *devices_to_csv(struct http_req *r, const cJSON *devices, const char *external_id)
 {
-    static const char *const fields[] = { "type", "power_w", "battery_h", "life_sustaining" };
+    static const char *const fields[] = { "type", "power_w", "battery_h", "life_sustaining",
+                                          "maker", "model", "settings", "duty",
+                                          "minutes_per_hour", "charge_h", "backup_h",
+                                          "battery_internal_h", "battery_spare_h" };
+    enum { NFIELDS = sizeof fields / sizeof fields[0] };
     static const char *const dev_read_only[] = { "id", NULL };
     struct pm_buf b;
     const cJSON *d;
@@ -213,7 +243,10 @@ static char *devices_to_csv(struct http_req *r, const cJSON *devices, const char
         return NULL;
     }
     pm_buf_init(&b);
-    pm_buf_puts(&b, "child_external_id,type,power_w,battery_h,life_sustaining\n");
+    pm_buf_puts(&b, "child_external_id");
+    for (size_t i = 0; i < NFIELDS; i++)
+        pm_buf_printf(&b, ",%s", fields[i]);
+    pm_buf_puts(&b, "\n");
     cJSON_ArrayForEach(d, devices) {
         const cJSON *f;
 
@@ -225,7 +258,7 @@ static char *devices_to_csv(struct http_req *r, const cJSON *devices, const char
         cJSON_ArrayForEach(f, d) {
             int known = 0;
 
-            for (size_t i = 0; i < 4; i++)
+            for (size_t i = 0; i < NFIELDS; i++)
                 known |= strcmp(f->string, fields[i]) == 0;
             if (!known && !in_list(dev_read_only, f->string)) {
                 http_fail(r, PM_ERR_BAD_REQUEST, "devices[%d].%.64s: unknown field", n - 1,
@@ -234,7 +267,7 @@ static char *devices_to_csv(struct http_req *r, const cJSON *devices, const char
             }
         }
         csv_cell(&b, external_id);
-        for (size_t i = 0; i < 4; i++) {
+        for (size_t i = 0; i < NFIELDS; i++) {
             const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, fields[i]);
             const char *why;
 
@@ -607,3 +640,9 @@ enum pm_err route_power_points_create(struct http_req *r) { return create(r, &po
 enum pm_err route_power_point_get(struct http_req *r) { return get(r, &points_res); }
 enum pm_err route_power_point_put(struct http_req *r) { return put(r, &points_res); }
 enum pm_err route_power_point_delete(struct http_req *r) { return del(r, &points_res); }
+
+enum pm_err route_facilities_list(struct http_req *r) { return list(r, &facilities_res); }
+enum pm_err route_facilities_create(struct http_req *r) { return create(r, &facilities_res); }
+enum pm_err route_facility_get(struct http_req *r) { return get(r, &facilities_res); }
+enum pm_err route_facility_put(struct http_req *r) { return put(r, &facilities_res); }
+enum pm_err route_facility_delete(struct http_req *r) { return del(r, &facilities_res); }

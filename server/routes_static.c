@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "server/routes.h"
-#include "server/sha256.h"
+#include "server/crypto.h"
 
 #define STATIC_FILE_MAX (8 * 1024 * 1024)
 
@@ -119,14 +119,12 @@ int route_static_find_roots(const char *web_root, char **web, char **leaflet,
 enum pm_err route_static_reply(struct http_req *r, const char *content_type,
                                const char *cache_control, int compress, char *data, size_t len)
 {
-    unsigned char digest[32];
-    char hex[65];
+    char hex[PM_SHA256_HEX];
     enum pm_err e;
 
     if (!data)
         return http_fail(r, PM_ERR_NOMEM, "out of memory");
-    sha256(data, len, digest);
-    sha256_hex(digest, hex);
+    pm_sha256_hex(data, len, hex);
     hex[32] = '\0';
     if (compress)
         http_gzip(r);

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #define UPSTREAM_MAX_BODY (64L * 1024 * 1024)
+#define GEOCODE_MAX_BODY (1024 * 1024)      /* an address search answer (issue 11.12) */
 #define UPSTREAM_AGENT "powermapd/1"
 
 int upstream_global_init(void)
@@ -16,53 +17,44 @@ int upstream_global_init(void)
     return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
 }
 
+/* Appends to the capped buffer; a body over its cap makes curl fail with a
+ * write error. */
 static size_t on_body(char *p, size_t size, size_t n, void *userdata)
 {
     struct pm_buf *b = userdata;
     size_t len = size * n;
 
-    if (b->len + len > (size_t)UPSTREAM_MAX_BODY)
-        return 0;                       /* makes curl fail with a write error */
     pm_buf_append(b, p, len);
     return b->oom ? 0 : len;
 }
 
-struct headers_seen {
-    char *etag;
-    size_t etaglen;
-    char *last_modified;
-    size_t lmlen;
-};
-
-/* Copies the value of header line "Name: value\r\n" when it is name. */
-static void header_value(const char *line, size_t len, const char *name, char *out, size_t outlen)
+/* Copies the value of the response header name, when present, to out. */
+static void header_copy(CURL *c, const char *name, char *out, size_t outlen)
 {
-    size_t n = strlen(name);
-    const char *v;
-    size_t vlen;
+    struct curl_header *h;
 
-    if (!out || len <= n + 1 || strncasecmp(line, name, n) != 0 || line[n] != ':')
-        return;
-    v = line + n + 1;
-    vlen = len - n - 1;
-    while (vlen && (*v == ' ' || *v == '\t')) {
-        v++;
-        vlen--;
-    }
-    while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' '))
-        vlen--;
-    if (vlen < outlen)
-        snprintf(out, outlen, "%.*s", (int)vlen, v);
+    if (out && outlen && curl_easy_header(c, name, 0, CURLH_HEADER, -1, &h) == CURLHE_OK &&
+        strlen(h->value) < outlen)
+        snprintf(out, outlen, "%s", h->value);
 }
 
-static size_t on_header(char *p, size_t size, size_t n, void *userdata)
+/* The geocoder's URL for address: base with q=address added to its query,
+ * percent-encoded by libcurl's URL API.  Returns a string to curl_free(), or NULL. */
+static char *geocode_url(const char *base, const char *address)
 {
-    struct headers_seen *h = userdata;
-    size_t len = size * n;
+    CURLU *u = curl_url();
+    struct pm_buf q;
+    char *url = NULL;
 
-    header_value(p, len, "ETag", h->etag, h->etaglen);
-    header_value(p, len, "Last-Modified", h->last_modified, h->lmlen);
-    return len;
+    pm_buf_init(&q);
+    pm_buf_printf(&q, "q=%s", address);
+    if (u && !q.oom && curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+        curl_url_set(u, CURLUPART_QUERY, q.data, CURLU_APPENDQUERY | CURLU_URLENCODE) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK)
+        url = NULL;
+    pm_buf_release(&q);
+    curl_url_cleanup(u);
+    return url;
 }
 
 /* Options every request gets. */
@@ -95,32 +87,29 @@ int upstream_geocode(const char *base, const char *address, long timeout_ms, dou
                      double *lon, char *title, size_t titlelen, char *err, size_t errlen)
 {
     CURL *c = curl_easy_init();
-    struct pm_buf url, body;
-    char *q = NULL;
+    struct pm_buf body;
+    char *url = NULL;
     cJSON *doc = NULL;
     const cJSON *first, *coords, *props;
     long status = 0;
     int rc = -1;
 
-    pm_buf_init(&url);
-    pm_buf_init(&body);
+    pm_buf_init_max(&body, GEOCODE_MAX_BODY);
     if (!c) {
         snprintf(err, errlen, "geocoder: out of memory");
         return -1;
     }
-    q = curl_easy_escape(c, address, 0);
-    if (!q) {
-        snprintf(err, errlen, "geocoder: out of memory");
+    url = geocode_url(base, address);
+    if (!url) {
+        snprintf(err, errlen, "geocoder: cannot build a URL from %s", base);
         goto out;
     }
-    pm_buf_printf(&url, "%s%sq=%s", base, strchr(base, '?') ? "&" : "?", q);
-    if (url.oom) {
-        snprintf(err, errlen, "geocoder: out of memory");
+    common(c, url, timeout_ms, &body);
+    if (perform(c, &status, err, errlen) < 0) {
+        if (body.over)
+            snprintf(err, errlen, "geocoder: an answer over %d bytes", GEOCODE_MAX_BODY);
         goto out;
     }
-    common(c, url.data, timeout_ms, &body);
-    if (perform(c, &status, err, errlen) < 0)
-        goto out;
     if (status != 200) {
         snprintf(err, errlen, "geocoder answered HTTP %ld", status);
         goto out;
@@ -156,9 +145,8 @@ int upstream_geocode(const char *base, const char *address, long timeout_ms, dou
     rc = 1;
 out:
     cJSON_Delete(doc);
-    curl_free(q);
+    curl_free(url);
     curl_easy_cleanup(c);
-    pm_buf_release(&url);
     pm_buf_release(&body);
     return rc;
 }
@@ -171,7 +159,7 @@ int upstream_post_json(const char *url, const char *body, size_t len, const char
     struct pm_buf answer;
     int rc = -1;
 
-    pm_buf_init(&answer);
+    pm_buf_init_max(&answer, 64 * 1024);   /* a receiver's answer is not read */
     if (!c) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -200,7 +188,6 @@ int upstream_get(const char *url, char *etag, size_t etaglen, char *last_modifie
 {
     CURL *c = curl_easy_init();
     struct curl_slist *h = NULL, *h2;
-    struct headers_seen seen = { etag, etaglen, last_modified, lmlen };
     char line[600];
     int rc;
 
@@ -221,9 +208,13 @@ int upstream_get(const char *url, char *etag, size_t etaglen, char *last_modifie
     common(c, url, timeout_ms, out);
     if (h)
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &seen);
+    if (!out->max)
+        out->max = UPSTREAM_MAX_BODY;
     rc = perform(c, status, err, errlen);
+    if (rc == 0) {
+        header_copy(c, "ETag", etag, etaglen);
+        header_copy(c, "Last-Modified", last_modified, lmlen);
+    }
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
     return rc;

@@ -41,14 +41,22 @@ void pm_set_err(char *err, size_t errlen, const char *fmt, ...)
 void pm_buf_init(struct pm_buf *b)
 {
     b->data = NULL;
-    b->len = b->cap = 0;
-    b->oom = 0;
+    b->len = b->cap = b->max = 0;
+    b->oom = b->over = 0;
+}
+
+void pm_buf_init_max(struct pm_buf *b, size_t max)
+{
+    pm_buf_init(b);
+    b->max = max;
 }
 
 void pm_buf_release(struct pm_buf *b)
 {
+    size_t max = b->max;
+
     free(b->data);
-    pm_buf_init(b);
+    pm_buf_init_max(b, max);
 }
 
 static int buf_reserve(struct pm_buf *b, size_t extra)
@@ -58,6 +66,10 @@ static int buf_reserve(struct pm_buf *b, size_t extra)
 
     if (b->oom)
         return -1;
+    if (b->max && extra > b->max - b->len) {
+        b->oom = b->over = 1;
+        return -1;
+    }
     need = b->len + extra + 1;
     if (need <= b->cap)
         return 0;

@@ -32,15 +32,20 @@ void pm_set_err(char *err, size_t errlen, const char *fmt, ...)
 const char *pm_err_code(enum pm_err e);
 
 /* A growable buffer.  Embed it, pm_buf_init() it, pm_buf_release() it.
- * On allocation failure the buffer remembers it (oom = 1), further appends are
- * ignored and the caller checks oom once at the end. */
+ * On allocation failure, or an append past its size cap, the buffer remembers
+ * it (oom = 1; over = 1 for the cap), further appends are ignored and the
+ * caller checks oom once at the end. */
 struct pm_buf {
     char *data;             /* always NUL-terminated when len > 0 */
     size_t len, cap;
+    size_t max;             /* the size cap in bytes; 0: none */
     int oom;
+    int over;               /* an append would have passed max */
 };
 
 void pm_buf_init(struct pm_buf *b);
+/* pm_buf_init with a cap: the buffer never holds more than max bytes. */
+void pm_buf_init_max(struct pm_buf *b, size_t max);
 void pm_buf_release(struct pm_buf *b);
 void pm_buf_append(struct pm_buf *b, const void *p, size_t n);
 void pm_buf_puts(struct pm_buf *b, const char *s);

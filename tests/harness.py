@@ -139,7 +139,7 @@ class Env:
 
     TABLES = ("children, devices, shelters, power_points, hazard_areas, outages, history, "
               "audit_log, plans, plan_runs, webhook_events, webhook_deliveries, outage_alerts, "
-              "geocode_cache")
+              "geocode_cache, facilities, calls")
 
     def __init__(self):
         self.cluster = Cluster()

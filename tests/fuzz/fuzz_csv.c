@@ -10,6 +10,7 @@
 #include "tests/fuzz/fuzz.h"
 
 #include <iconv.h>
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,13 +109,34 @@ static int is_array_literal(const char *s)
     return !in;
 }
 
+/* 1 when v is a JSON array of objects whose values are strings or null. */
+static int is_json_array(const char *v)
+{
+    cJSON *a = cJSON_Parse(v);
+    const cJSON *it, *m;
+    int ok = cJSON_IsArray(a);
+
+    cJSON_ArrayForEach(it, a) {
+        ok &= cJSON_IsObject(it);
+        cJSON_ArrayForEach(m, it)
+            ok &= cJSON_IsString(m) || cJSON_IsNull(m);
+    }
+    cJSON_Delete(a);
+    return ok;
+}
+
 /* The form of an accepted value of column col, as formats.h describes it. */
 static int value_ok(const char *col, const char *v)
 {
     static const char *const bools[] = { "consent", "welfare", "public", "life_sustaining",
                                          "flood", "landslide", "storm_surge", "earthquake",
-                                         "tsunami", "fire", "inland_flood", "volcano", NULL };
-    static const char *const numbers[] = { "power_w", "battery_h", "output_w", NULL };
+                                         "tsunami", "fire", "inland_flood", "volcano",
+                                         "severe_disability", "utility_registered",
+                                         "dispatchable", "medical_care", NULL };
+    static const char *const numbers[] = { "power_w", "battery_h", "output_w", "home_battery_wh",
+                                           "home_generator_w", "home_generator_h",
+                                           "car_inverter_w", "backup_h", NULL };
+    static const char *const lists[] = { "supporters", "medical_contacts", "sources", NULL };
     static const char *const counts[] = { "capacity", "outlets", NULL };
     static const char *const required[] = { "external_id", "child_external_id", "type", "power_w",
                                             "battery_h", NULL };
@@ -139,8 +161,10 @@ static int value_ok(const char *col, const char *v)
     if (strcmp(col, "birth_date") == 0)
         return strlen(v) == 10 && is_digits(v, 4) && v[4] == '-' && is_digits(v + 5, 2) &&
                v[7] == '-' && is_digits(v + 8, 2);
-    if (strcmp(col, "care") == 0 || strcmp(col, "supporters") == 0)
+    if (strcmp(col, "care") == 0)
         return is_array_literal(v);
+    if (in_set(col, lists))
+        return is_json_array(v);
     if (strcmp(col, "hours") == 0)
         return strcmp(v, "24h") == 0 ||
                (strlen(v) == 11 && is_digits(v, 2) && v[2] == ':' && is_digits(v + 3, 2) &&

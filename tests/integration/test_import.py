@@ -196,3 +196,123 @@ def test_import_needs_a_planner_token(env):
     assert env.post("/v1/import/shelters", body=body).status == 401
     assert env.post("/v1/import/shelters", body=body, token=env.viewer).status == 403
     assert env.post("/v1/import/unicorns", body=body, token=env.planner).status == 404
+
+
+# ---------------------------------------------------------------------------
+# DESIGN 4 (v2) fields in the canonical CSVs
+
+V2_CHILDREN = (
+    "external_id,name,lat,lon,sex,phone,district,affiliation,affiliation_name,grade,"
+    "severe_disability,supporters,medical_contacts,sources,utility_registered,consent,"
+    "consent_date,consent_scope,source,home_battery_wh,home_generator_w,home_generator_h,"
+    "car_inverter_w\n"
+    # text form: ';' between entries, '|' between fields, '\' escapes
+    'V2-1,例示 一,37.05,136.96,女,0767-00-0001,本町1丁目,special_school,架空県立特別支援学校,'
+    '小学部2年,true,"例示 祖母|祖母|080-0000-0001|架空市本町1-1;近所の\\;佐藤\\|さん",'
+    '"主治医|架空 医師|架空こども病院|0767-00-1111;device_dealer||架空メディカル|0120-000-000",'
+    '"健康課|2024-04-01;保育課|2024/5/1",true,true,2025-04-01,支援者のみ,健康課,'
+    '1024,900,8,1500\n'
+    # JSON form (as the API writes it); plain strings are names
+    'V2-2,例示 二,37.04,136.95,male,,,nursery,架空保育園,2歳児,false,'
+    '"[""例示 叔母"", {""name"": ""例示 隣人"", ""relation"": ""近所""}]",'
+    '"[{""role"": ""visiting_nurse"", ""organisation"": ""架空訪問看護""}]",,false,false,,,'
+    '保育課,,,,\n')
+
+V2_DEVICES = (
+    "child_external_id,type,power_w,battery_h,life_sustaining,maker,model,settings,duty,"
+    "minutes_per_hour,charge_h,backup_h\n"
+    "V2-1,suction,40,1,false,架空医機,SU-1,吸引圧 -20kPa,intermittent,10,3,\n"
+    "V2-1,oxygen_concentrator,300,0,true,架空酸素,OC-3,流量 1L/分,,,,12\n"
+    "V2-2,ventilator,60,8,true,,,,continuous,,5,0\n")
+
+
+def import_text(env, kind, text, *extra):
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8") as f:
+        f.write(text)
+    try:
+        return env.import_file(kind, f.name, *extra)
+    finally:
+        os.unlink(f.name)
+
+
+def test_v2_children_and_devices_round_trip_through_csv(env):
+    env.reset()
+    r = import_text(env, "children", V2_CHILDREN)
+    assert r.returncode == 0, r.stderr
+    r = import_text(env, "devices", V2_DEVICES)
+    assert r.returncode == 0, r.stderr
+    got = {c["external_id"]: c for c in all_items(env, "/v1/children", token=env.viewer)}
+    a, b = got["V2-1"], got["V2-2"]
+    assert (a["sex"], a["affiliation"], a["grade"], a["severe_disability"]) == \
+        ("female", "special_school", "小学部2年", True)
+    assert a["supporters"] == [
+        {"name": "例示 祖母", "relation": "祖母", "phone": "080-0000-0001", "address": "架空市本町1-1"},
+        {"name": "近所の;佐藤|さん", "relation": None, "phone": None, "address": None}]
+    assert [(m["role"], m["organisation"]) for m in a["medical_contacts"]] == \
+        [("doctor", "架空こども病院"), ("device_dealer", "架空メディカル")]
+    # A slashed source date is normalised; the file's own `source` is already listed.
+    assert a["sources"] == [{"department": "健康課", "date": "2024-04-01"},
+                            {"department": "保育課", "date": "2024-05-01"}]
+    assert (a["home_battery_wh"], a["home_generator_w"], a["home_generator_h"],
+            a["car_inverter_w"]) == (1024, 900, 8, 1500)
+    assert a["utility_registered"] is True and a["consent_date"] == "2025-04-01"
+    assert b["supporters"][0]["name"] == "例示 叔母" and b["supporters"][1]["relation"] == "近所"
+    assert b["medical_contacts"][0]["role"] == "visiting_nurse"
+    assert [s["department"] for s in b["sources"]] == ["保育課"]
+    d = {x["type"]: x for x in a["devices"]}
+    assert d["suction"]["duty"] == "intermittent" and d["suction"]["minutes_per_hour"] == 10
+    assert d["oxygen_concentrator"]["backup_h"] == 12 and d["oxygen_concentrator"]["duty"] == "continuous"
+    assert b["devices"][0]["charge_h"] == 5
+    # The same files again change nothing.
+    n = env.psql("SELECT count(*) FROM history")
+    assert import_text(env, "children", V2_CHILDREN).returncode == 0
+    assert import_text(env, "devices", V2_DEVICES).returncode == 0
+    assert env.psql("SELECT count(*) FROM history") == n
+    row = env.psql("SELECT new_row->'medical_contacts'->0->>'name' FROM history "
+                   "WHERE table_name = 'children' AND op = 'insert' "
+                   "AND new_row->>'external_id' = 'V2-1'")
+    assert row == [["架空 医師"]]
+
+
+def test_v2_each_department_that_reports_a_child_is_kept(env):
+    r = import_text(env, "children", "external_id,source\nV2-2,教育支援課\n")
+    assert r.returncode == 0, r.stderr
+    deps = env.psql("SELECT string_agg(e->>'department', ',') FROM children, "
+                    "jsonb_array_elements(sources) e WHERE external_id = 'V2-2'")
+    assert deps == [["保育課,教育支援課"]]
+
+
+def test_v2_bad_rows_name_the_line_and_column(env):
+    text = ("external_id,name,supporters,medical_contacts,sex\n"
+            "B-1," + "あ" * 301 + ",,,\n"
+            "B-2,ok,a|b|c|d|e,,\n"
+            "B-3,ok,,wizard|x,\n"
+            "B-4,ok,,,unknown\n"
+            "B-5,ok,|叔父,,\n")
+    r = import_text(env, "children", text)
+    assert r.returncode != 0
+    for line, col in ((2, "name"), (3, "supporters"), (4, "medical_contacts"), (5, "sex"),
+                      (6, "supporters")):
+        assert re.search(rf":{line}:.*{col}", r.stderr), (line, col, r.stderr)
+    assert "longer than 300 characters" in r.stderr
+    dev = ("child_external_id,type,power_w,battery_h,duty,minutes_per_hour\n"
+           "V2-1,suction,40,1,intermittent,\n")
+    r = import_text(env, "devices", dev)
+    assert r.returncode != 0 and "minutes_per_hour" in r.stderr, r.stderr
+
+
+def test_facilities_import_canonical_csv(env):
+    d = demo_city(tempfile.mkdtemp())
+    r = env.import_file("facilities", os.path.join(d, "facilities.csv"))
+    assert r.returncode == 0, r.stderr
+    with open(os.path.join(d, "facilities.csv"), encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    got = {x["external_id"]: x for x in all_items(env, "/v1/facilities")}
+    assert len(got) == len(rows) >= 10
+    for row in rows:
+        g = got[row["external_id"]]
+        assert g["kind"] == row["kind"] and g["name"] == row["name"]
+        assert g["medical_care"] is (row["medical_care"] == "true")
+    r = env.post("/v1/import/facilities", body="external_id,name,kind,lat,lon\nF-X,x,spa,37,137\n",
+                 token=env.planner)
+    assert r.status == 422 and "kind" in r.text, r

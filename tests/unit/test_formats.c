@@ -363,6 +363,8 @@ static void shelters_file_should_reject_only_its_bad_line(void)
     fmt_result_release(&r);
 }
 
+#define SUPPORTER(name) "{\"name\":\"" name "\",\"relation\":null,\"phone\":null,\"address\":null}"
+
 static void children_file_should_give_array_literals_and_dates(void)
 {
     struct fmt_result r;
@@ -370,9 +372,10 @@ static void children_file_should_give_array_literals_and_dates(void)
 
     CHECK(parse_file(FMT_CHILDREN, "tests/data/children.csv", &r) == 0);
     CHECK(r.nrows == 4 && r.nrejects == 0);
-    CHECK(r.ncols == 15);
+    CHECK(r.ncols == 31);
     CHECK_STR(cell(&r, 0, "care"), "{\"ventilator\",\"tracheostomy\",\"suction\"}");
-    CHECK_STR(cell(&r, 0, "supporters"), "{\"訪問看護ステーションA\",\"相談支援専門員B\"}");
+    CHECK_STR(cell(&r, 0, "supporters"),
+              "[" SUPPORTER("訪問看護ステーションA") "," SUPPORTER("相談支援専門員B") "]");
     CHECK_STR(cell(&r, 0, "mobility"), "stretcher");
     CHECK_STR(cell(&r, 0, "consent"), "t");
     CHECK_STR(cell(&r, 0, "birth_date"), "2016-04-12");
@@ -380,11 +383,12 @@ static void children_file_should_give_array_literals_and_dates(void)
     CHECK_STR(cell(&r, i, "birth_date"), "2019-11-03");
     CHECK_STR(cell(&r, i, "consent"), "t");
     i = row_of(&r, "C003");
-    CHECK_STR(cell(&r, i, "supporters"), "{}");
+    CHECK_STR(cell(&r, i, "supporters"), "[]");
     CHECK_STR(cell(&r, i, "consent"), "f");
     i = row_of(&r, "C004");
     CHECK(cell(&r, i, "lat") == NULL);
-    CHECK_STR(cell(&r, i, "supporters"), "{\"相談支援専門員B\",\"\\\"みなと\\\"訪問介護\"}");
+    CHECK_STR(cell(&r, i, "supporters"),
+              "[" SUPPORTER("相談支援専門員B") "," SUPPORTER("\\\"みなと\\\"訪問介護") "]");
     fmt_result_release(&r);
 }
 
@@ -806,13 +810,16 @@ static void kind_names_should_map_both_spellings(void)
     CHECK(fmt_kind_from_name("hazards", &k) == -1);
     CHECK(fmt_kind_from_name("Children", &k) == -1);
     CHECK_STR(fmt_kind_name(FMT_POWER_POINTS), "power-points");
+    CHECK(fmt_kind_from_name("facilities", &k) == 0 && k == FMT_FACILITIES);
+    CHECK_STR(fmt_kind_name(FMT_FACILITIES), "facilities");
     cols = fmt_columns(FMT_SHELTERS, &n);
-    CHECK(n == 20);
+    CHECK(n == 24);
     CHECK_STR(cols[0], "external_id");
     CHECK_STR(cols[6], "capacity");
     CHECK_STR(cols[19], "phone");
+    CHECK_STR(cols[23], "notes");
     cols = fmt_columns(FMT_POWER_POINTS, &n);
-    CHECK(n == 12);
+    CHECK(n == 17);
     CHECK_STR(cols[8], "hours");
     fmt_result_release(NULL);
 }

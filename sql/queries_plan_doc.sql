@@ -1,0 +1,70 @@
+-- queries_plan_doc.sql -- the 個別避難計画 as a document (server/routes_plan_doc.c,
+-- server/plan_doc.c): its status, agreed destination and review (0080), and
+-- the child's full record for the printed plan.
+
+-- name: plan_doc_lock
+-- $1 child: its consent and the plan's status, the child's row locked so
+-- that a consent change cannot slip between the check and the update.
+SELECT c.consent, coalesce(cp.status, 'draft')
+FROM children c LEFT JOIN child_plans cp ON cp.child_id = c.id
+WHERE c.id = $1
+FOR UPDATE OF c
+
+-- name: plan_doc_dest_exists
+-- $1 dest_type, $2 dest_id.
+SELECT 1 WHERE ($1 = 'shelter' AND EXISTS (SELECT 1 FROM shelters WHERE id = $2::bigint))
+            OR ($1 = 'power_point' AND EXISTS (SELECT 1 FROM power_points WHERE id = $2::bigint))
+
+-- name: plan_doc_upsert
+-- $1 child, $2 'true' when the destination is set ($3 type, $4 id, $5 note;
+-- NULLs clear it), $6 status or NULL, $7 review_date or NULL; the actor is powermap.actor.
+-- Agreeing (or sharing) the plan clears its review reasons and, unless a
+-- date is given, sets the next review one year on.
+INSERT INTO child_plans AS cp (child_id, dest_type, dest_id, note, dest_by, dest_at,
+                               status, status_by, status_at, review_date)
+VALUES ($1, CASE WHEN $2::boolean THEN $3 END, CASE WHEN $2::boolean THEN $4::bigint END,
+        CASE WHEN $2::boolean THEN $5 END, CASE WHEN $2::boolean THEN powermap_plan_actor() END,
+        CASE WHEN $2::boolean THEN now() END,
+        coalesce($6, 'draft'), CASE WHEN $6 IS NOT NULL THEN powermap_plan_actor() END,
+        CASE WHEN $6 IS NOT NULL THEN now() END, coalesce($7::date, current_date + 365))
+ON CONFLICT (child_id) DO UPDATE SET
+    dest_type = CASE WHEN $2::boolean THEN excluded.dest_type ELSE cp.dest_type END,
+    dest_id = CASE WHEN $2::boolean THEN excluded.dest_id ELSE cp.dest_id END,
+    note = CASE WHEN $2::boolean THEN excluded.note ELSE cp.note END,
+    dest_by = CASE WHEN $2::boolean THEN excluded.dest_by ELSE cp.dest_by END,
+    dest_at = CASE WHEN $2::boolean THEN excluded.dest_at ELSE cp.dest_at END,
+    status = coalesce($6, cp.status),
+    status_by = CASE WHEN $6 IS NOT NULL THEN excluded.status_by ELSE cp.status_by END,
+    status_at = CASE WHEN $6 IS NOT NULL THEN excluded.status_at ELSE cp.status_at END,
+    review_date = coalesce($7::date, CASE WHEN $6 IN ('agreed', 'shared') THEN current_date + 365
+                                          ELSE cp.review_date END),
+    review_reasons = CASE WHEN $6 IN ('agreed', 'shared') THEN '{}' ELSE cp.review_reasons END,
+    changed_at = CASE WHEN $6 IN ('agreed', 'shared') THEN NULL ELSE cp.changed_at END
+RETURNING id
+
+-- name: plan_doc_get
+-- $1 child: the document part of its plan (status, agreed destination,
+-- review, the last 20 moves from the history) as JSON text; no row: no child.
+SELECT json_build_object(
+    'status', d.status, 'status_by', d.status_by, 'status_at', d.status_at,
+    'review_date', d.review_date, 'review_due', d.review_due, 'review_reasons', d.review_reasons,
+    'changed_at', d.changed_at, 'consent', c.consent,
+    'agreed_destination', CASE WHEN d.dest_type IS NULL THEN NULL ELSE
+        (powermap_dest_json(d.dest_type, d.dest_id, NULL, NULL, NULL)::jsonb
+         || jsonb_build_object('note', d.note, 'by', d.dest_by, 'at', d.dest_at)) END,
+    'history', coalesce((SELECT json_agg(x ORDER BY x.at) FROM (
+        SELECT h.at, h.actor AS by, h.new_row->>'status' AS status,
+               h.new_row->>'dest_type' AS dest_type, (h.new_row->>'dest_id')::bigint AS dest_id,
+               (h.new_row->>'review_date') AS review_date
+        FROM history h
+        WHERE h.table_name = 'child_plans' AND h.record_id = d.doc_id AND h.op <> 'delete'
+          AND (h.op = 'insert' OR h.old_row->'status' IS DISTINCT FROM h.new_row->'status'
+               OR h.old_row->'dest_id' IS DISTINCT FROM h.new_row->'dest_id'
+               OR h.old_row->'review_date' IS DISTINCT FROM h.new_row->'review_date')
+        ORDER BY h.id DESC LIMIT 20) x), '[]'::json))::text
+FROM child_plan_docs d JOIN children c ON c.id = d.child_id
+WHERE d.child_id = $1
+
+-- name: plan_doc_date_ok
+-- $1 a review date: true when it is after today (a bad date is an error).
+SELECT $1::date > current_date
