@@ -186,7 +186,7 @@ static int write_all(PGconn *c, const char *kind, const char *text, size_t len,
 /* ------------------------------------------------------------- tables */
 
 /* The table of the file: CSV as it is, or a spreadsheet's sheet as CSV. */
-static int read_table(const char *data, size_t len, const char *type,
+static int read_table(const char **data, size_t *len, const char *type,
                       const struct ingest_opts *o, struct ingest_report *rep,
                       struct csv_table *t, char **owned, struct ingest_msg *err)
 {
@@ -196,13 +196,13 @@ static int read_table(const char *data, size_t len, const char *type,
 
     if (type && (strcmp(type, "xlsx") == 0 || strcmp(type, "xls") == 0
                  || strcmp(type, "ods") == 0)) {
-        if (sheet_to_csv(data, len, type, o->sheet, owned, &n, rep->sheet, sizeof rep->sheet,
+        if (sheet_to_csv(*data, *len, type, o->sheet, owned, &n, rep->sheet, sizeof rep->sheet,
                          &code, en, ja, sizeof ja) != 0) {
             set_err(err, code, en, ja);
             return -1;
         }
-        data = *owned;
-        len = n;
+        *data = *owned;
+        *len = n;
         rep->encoding = type;
     } else if (type) {
         snprintf(en, sizeof en, "this is a %s file, not a table: send CSV or a spreadsheet "
@@ -212,7 +212,7 @@ static int read_table(const char *data, size_t len, const char *type,
         set_err(err, "not_a_table", en, ja);
         return -1;
     }
-    if (csv_parse(t, data, len, en, sizeof en) != 0) {
+    if (csv_parse(t, *data, *len, en, sizeof en) != 0) {
         snprintf(ja, sizeof ja, "CSV として読めません（文字コードは UTF-8 か Shift_JIS にしてください）: %s",
                  en);
         set_err(err, "unreadable_csv", en, ja);
@@ -234,7 +234,7 @@ static int ingest_table(PGconn *c, const char *kind, const char *data, size_t le
     int rc = -1;
 
     memset(&t, 0, sizeof t);
-    if (read_table(data, len, type, o, rep, &t, &owned, err) != 0)
+    if (read_table(&data, &len, type, o, rep, &t, &owned, err) != 0)
         goto out;
     if (layout_translate(kind, &t, &lo, &rep->lr, &lerr) != 0) {
         if (lerr.en && lerr.ja)
@@ -254,7 +254,10 @@ static int ingest_table(PGconn *c, const char *kind, const char *data, size_t le
         set_err(err, "nomem", "out of memory", "メモリが足りません");
         goto out;
     }
-    rc = write_all(c, kind, rep->lr.canonical, rep->lr.canonical_len, o, rep, err);
+    if (rep->lr.passthrough)
+        rc = write_all(c, kind, data, len, o, rep, err);
+    else
+        rc = write_all(c, kind, rep->lr.canonical, rep->lr.canonical_len, o, rep, err);
 out:
     csv_release(&t);
     free(owned);

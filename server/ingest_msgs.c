@@ -33,8 +33,6 @@ static const struct {
     { "no_location", "no lat/lon and no address", "緯度・経度も住所もありません" },
     { "address_not_found", "no lat/lon, and the address was not found",
       "緯度・経度がなく、住所から位置が見つかりませんでした" },
-    { "geocoder_unavailable", "no lat/lon, and the address could not be geocoded",
-      "緯度・経度がなく、住所から位置を求められませんでした" },
     { "unknown_child", "no such child", "その番号の児童が登録されていません" },
     { "care_other", "recorded as other care", "「その他」のケアとして記録しました" },
     { "kept_without_location", "kept without a home location",

@@ -195,11 +195,11 @@ const size_t layout_nknown = sizeof layout_known / sizeof layout_known[0];
 
 /* What a kind needs, and how to say it. */
 const struct layout_kind layout_kinds[] = {
-    { "children", K_C, "name", "医療的ケア児" },
-    { "devices", K_D, "child_external_id|type", "医療機器" },
-    { "shelters", K_S, "name", "避難所" },
-    { "power-points", K_P, "name|kind", "電源供給ポイント" },
-    { "facilities", K_F, "name", "地域資源" },
+    { "children", K_C, "external_id|name", "医療的ケア児" },
+    { "devices", K_D, "child_external_id", "医療機器" },
+    { "shelters", K_S, "name|external_id", "避難所" },
+    { "power-points", K_P, "name|external_id", "電源供給ポイント" },
+    { "facilities", K_F, "name|external_id", "地域資源" },
 };
 
 const size_t layout_nkinds = sizeof layout_kinds / sizeof layout_kinds[0];

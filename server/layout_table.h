@@ -24,6 +24,7 @@ enum layout_form {
     F_PHONE,    /* NFKC */
     F_DEVTYPE,  /* Japanese device names -> canonical types, else as written */
     F_HINT,     /* not a column: read by the layout's own rules */
+    F_RAW,      /* a canonical column the table does not name: as written, one line */
 };
 
 struct layout_target {

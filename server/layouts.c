@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/formats.h"
 #include "server/jptext.h"
 #include "server/layout_table.h"
 #include "server/util.h"
@@ -29,14 +30,15 @@ static const char *const dev_fields[NDEVF] = {
 
 /* A variant of the table for one kind, with its key. */
 struct variant {
-    size_t target;
+    size_t target;              /* index in the plan's table */
     int prio;
+    const char *name;           /* the target's column */
     char key[KEY_MAX];
 };
 
 /* Where a header cell goes. */
 struct match {
-    int target;                 /* index in layout_targets, or -1 */
+    int target;                 /* index in the plan's table (tg), or -1 */
     int prio;
     int device;                 /* 0, or 1..MAX_DEVICES for devices in columns */
 };
@@ -44,6 +46,9 @@ struct match {
 /* Everything the rewrite needs to know about the file. */
 struct plan {
     const struct layout_kind *kind;
+    struct layout_target *tg;   /* layout_targets of this kind, then canonical
+                                   columns the table does not name */
+    size_t ntg;
     const struct csv_table *t;
     size_t hrec;                /* index of the header record */
     size_t ncols;
@@ -123,18 +128,16 @@ static int list_item(const char *list, size_t n, char *out, size_t cap)
     return 0;
 }
 
-/* The table's names for one kind, as keys.  *n is set; NULL on OOM. */
-static struct variant *variants_for(unsigned bit, size_t *n)
+/* The names of a table, as keys.  *n is set; NULL on OOM. */
+static struct variant *variants_for(const struct layout_target *tg, size_t ntg, size_t *n)
 {
     struct variant *v = NULL;
     size_t cap = 0;
     char name[KEY_MAX];
 
     *n = 0;
-    for (size_t t = 0; t < layout_ntargets; t++) {
-        if (!(layout_targets[t].kinds & bit))
-            continue;
-        for (size_t k = 0; list_item(layout_targets[t].variants, k, name, sizeof name) == 0; k++) {
+    for (size_t t = 0; t < ntg; t++) {
+        for (size_t k = 0; list_item(tg[t].variants, k, name, sizeof name) == 0; k++) {
             if (*n == cap) {
                 struct variant *more = realloc(v, (cap = cap ? 2 * cap : 256) * sizeof *v);
 
@@ -146,6 +149,7 @@ static struct variant *variants_for(unsigned bit, size_t *n)
             }
             v[*n].target = t;
             v[*n].prio = (int)k;
+            v[*n].name = tg[t].name;
             if (jp_header_key(name, v[*n].key, KEY_MAX) == 0)
                 (*n)++;
         }
@@ -153,13 +157,14 @@ static struct variant *variants_for(unsigned bit, size_t *n)
     return v;
 }
 
-static int lookup(const struct variant *v, size_t nv, const char *key, struct match *m)
+/* Finds key among the variants: the variant's index + 1, or 0. */
+static size_t lookup(const struct variant *v, size_t nv, const char *key, struct match *m)
 {
     for (size_t i = 0; i < nv; i++) {
         if (strcmp(v[i].key, key) == 0) {
             m->target = (int)v[i].target;
             m->prio = v[i].prio;
-            return 1;
+            return i + 1;
         }
     }
     return 0;
@@ -201,7 +206,9 @@ static int lookup_device(const struct variant *v, size_t nv, const char *key, st
             continue;
         if (!*rest)
             rest = "機器";
-        if (lookup(v, nv, rest, m) && device_field(layout_targets[m->target].name) >= 0) {
+        size_t i = lookup(v, nv, rest, m);
+
+        if (i && device_field(v[i - 1].name) >= 0) {
             m->device = num;
             return 1;
         }
@@ -231,22 +238,64 @@ static struct match match_key(unsigned bit, const struct variant *v, size_t nv, 
     return m;
 }
 
+static int plan_table(struct plan *p, const char *kind);
+
 const char *layout_column_for(const char *kind, const char *header)
 {
-    const struct layout_kind *k = kind_by_name(kind);
-    struct variant *v;
-    struct match m;
+    struct plan p;
+    struct variant *v = NULL;
+    struct match m = { -1, 0, 0 };
+    const char *name = NULL;
     char key[KEY_MAX];
     size_t nv;
 
-    if (!k || jp_header_key(header, key, sizeof key) != 0)
+    memset(&p, 0, sizeof p);
+    p.kind = kind_by_name(kind);
+    if (!p.kind || jp_header_key(header, key, sizeof key) != 0 || plan_table(&p, kind) != 0)
         return NULL;
-    v = variants_for(k->bit, &nv);
-    if (!v)
-        return NULL;
-    m = match_key(k->bit, v, nv, key);
+    v = variants_for(p.tg, p.ntg, &nv);
+    if (v)
+        m = match_key(p.kind->bit, v, nv, key);
+    /* the names are static strings: the table's, or formats.c's */
+    if (m.target >= 0)
+        name = p.tg[m.target].name;
     free(v);
-    return m.target >= 0 ? layout_targets[m.target].name : NULL;
+    free(p.tg);
+    return name;
+}
+
+/* The plan's table: the entries of layout_table.c for its kind, then every
+ * canonical column of formats.c that they do not name, taken as written. */
+static int plan_table(struct plan *p, const char *kind)
+{
+    enum fmt_kind fk;
+    const char *const *cols = NULL;
+    size_t ncols = 0;
+
+    if (fmt_kind_from_name(kind, &fk) == 0)
+        cols = fmt_columns(fk, &ncols);
+    p->tg = malloc((layout_ntargets + ncols + 1) * sizeof *p->tg);
+    if (!p->tg)
+        return -1;
+    p->ntg = 0;
+    for (size_t t = 0; t < layout_ntargets; t++)
+        if (layout_targets[t].kinds & p->kind->bit)
+            p->tg[p->ntg++] = layout_targets[t];
+    for (size_t c = 0; c < ncols; c++) {
+        size_t t;
+
+        for (t = 0; t < p->ntg && strcmp(p->tg[t].name, cols[c]) != 0; t++)
+            ;
+        if (t < p->ntg)
+            continue;
+        p->tg[p->ntg].kinds = p->kind->bit;
+        p->tg[p->ntg].name = cols[c];
+        p->tg[p->ntg].form = F_RAW;
+        p->tg[p->ntg].variants = cols[c];
+        p->tg[p->ntg].values = NULL;
+        p->ntg++;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------- the header */
@@ -352,7 +401,7 @@ static size_t find_header(unsigned bit, const struct variant *v, size_t nv,
 static int is_device_target(const struct plan *p, int target)
 {
     return p->kind->bit == K_C && target >= 0
-           && device_field(layout_targets[target].name) >= 0;
+           && device_field(p->tg[target].name) >= 0;
 }
 
 /* Records column c as the source of its match. */
@@ -364,7 +413,7 @@ static void assign(struct plan *p, size_t c)
 
     if (t < 0)
         return;
-    tg = &layout_targets[t];
+    tg = &p->tg[t];
     if (m->device || is_device_target(p, t)) {
         int d = m->device ? m->device : 1, f = device_field(tg->name);
 
@@ -394,8 +443,8 @@ static void assign(struct plan *p, size_t c)
 /* The target index of canonical column name for this kind, or -1. */
 static int target_of(const struct plan *p, const char *name)
 {
-    for (size_t t = 0; t < layout_ntargets; t++)
-        if ((layout_targets[t].kinds & p->kind->bit) && strcmp(layout_targets[t].name, name) == 0)
+    for (size_t t = 0; t < p->ntg; t++)
+        if (strcmp(p->tg[t].name, name) == 0)
             return (int)t;
     return -1;
 }
@@ -428,12 +477,12 @@ static int build_map(struct plan *p, const struct variant *v, size_t nv)
     p->ncols = record_width(p->t, p->hrec);
     p->names = calloc(p->ncols + 1, sizeof *p->names);
     p->m = calloc(p->ncols + 1, sizeof *p->m);
-    p->src = malloc(layout_ntargets * sizeof *p->src);
-    p->alt = malloc(layout_ntargets * sizeof *p->alt);
-    p->prio = malloc(layout_ntargets * sizeof *p->prio);
+    p->src = malloc(p->ntg * sizeof *p->src);
+    p->alt = malloc(p->ntg * sizeof *p->alt);
+    p->prio = malloc(p->ntg * sizeof *p->prio);
     if (!p->names || !p->m || !p->src || !p->alt || !p->prio)
         return -1;
-    for (size_t t = 0; t < layout_ntargets; t++)
+    for (size_t t = 0; t < p->ntg; t++)
         p->src[t] = p->alt[t] = -1;
     memset(p->dev, -1, sizeof p->dev);
     for (size_t c = 0; c < p->ncols; c++) {
@@ -450,7 +499,7 @@ static int build_map(struct plan *p, const struct variant *v, size_t nv)
 
         /* a column named otherwise than its canonical name */
         if (m->target >= 0 && jp_header_key(p->names[c], key, sizeof key) == 0
-            && jp_header_key(layout_targets[m->target].name, canon, sizeof canon) == 0
+            && jp_header_key(p->tg[m->target].name, canon, sizeof canon) == 0
             && strcmp(key, canon) != 0)
             p->published = 1;
     }
@@ -571,34 +620,14 @@ static int unknown_layout(const struct plan *p, const char *missing, struct layo
     return -1;
 }
 
-/* Names the layout; -1 with err when a required column is missing. */
-static int name_layout(struct plan *p, struct layout_result *out, struct layout_msg *err)
+/* Names the layout of a recognised file after the nearest signature. */
+static int name_known(struct plan *p, struct layout_result *out)
 {
-    char req[64], missing[256] = "";
-    size_t nkeys, ml = 0;
-    char **keys;
+    size_t nkeys;
+    char **keys = header_keys(p->t, p->hrec, &nkeys);
     const struct layout_known *k;
     int score;
 
-    for (size_t i = 0; list_item(p->kind->required, i, req, sizeof req) == 0; i++) {
-        if (has(p, req))
-            continue;
-        {
-            int t = target_of(p, req);
-            char first[64] = "";
-
-            /* name the column as the published files call it */
-            if (t >= 0)
-                list_item(layout_targets[t].variants, 1, first, sizeof first);
-            ml += (size_t)snprintf(missing + ml, sizeof missing - ml, "%s%s", ml ? "、" : "",
-                                   *first ? first : req);
-            if (ml >= sizeof missing)
-                ml = sizeof missing - 1;
-        }
-    }
-    if (ml)
-        return unknown_layout(p, missing, err);
-    keys = header_keys(p->t, p->hrec, &nkeys);
     if (!keys)
         return -1;
     k = nearest(p->kind->bit, keys, nkeys, &score);
@@ -617,6 +646,30 @@ static int name_layout(struct plan *p, struct layout_result *out, struct layout_
         out->label = "福祉避難所一覧";
     }
     return 0;
+}
+
+/* Names the layout; -1 with err when none of the kind's key columns is there. */
+static int name_layout(struct plan *p, struct layout_result *out, struct layout_msg *err)
+{
+    char req[64], missing[256] = "";
+    size_t ml = 0;
+
+    /* one of the kind's key columns is enough here: formats.c checks the rest */
+    for (size_t i = 0; list_item(p->kind->required, i, req, sizeof req) == 0; i++) {
+        int t = target_of(p, req);
+        char first[64] = "";
+
+        if (has(p, req))
+            return name_known(p, out);
+        /* name the column as the published files call it */
+        if (t >= 0)
+            list_item(p->tg[t].variants, 1, first, sizeof first);
+        ml += (size_t)snprintf(missing + ml, sizeof missing - ml, "%s%s", ml ? " / " : "",
+                               *first ? first : req);
+        if (ml >= sizeof missing)
+            ml = sizeof missing - 1;
+    }
+    return unknown_layout(p, missing, err);
 }
 
 /* ------------------------------------------------------------- values */
@@ -804,7 +857,7 @@ static int convert(struct row *r, const struct layout_target *tg, const char *co
     int rc = 0;
 
     out[0] = '\0';
-    if (tg->form == F_LINE) {
+    if (tg->form == F_LINE || tg->form == F_RAW) {
         v = jp_one_line(raw);
         if (!v)
             return -1;
@@ -869,7 +922,7 @@ static int convert(struct row *r, const struct layout_target *tg, const char *co
 /* A column of the canonical text: a file column's target, or derived. */
 struct outcol {
     const char *name;
-    int target;                 /* index in layout_targets, or -1: derived */
+    int target;                 /* index in the plan's table, or -1: derived */
 };
 
 struct writer {
@@ -928,9 +981,8 @@ static int any_annotation(const struct plan *p)
 {
     char note[64];
 
-    for (size_t t = 0; t < layout_ntargets; t++) {
-        if (layout_targets[t].form != F_BOOL || p->src[t] < 0
-            || !(layout_targets[t].kinds & p->kind->bit))
+    for (size_t t = 0; t < p->ntg; t++) {
+        if (p->tg[t].form != F_BOOL || p->src[t] < 0)
             continue;
         for (size_t r = p->hrec + 1; r < p->t->nrecords; r++)
             if (jp_yesno(cell(p->t, r, (size_t)p->src[t]), note, sizeof note) >= 0 && *note)
@@ -945,8 +997,8 @@ static int plan_columns(struct writer *w)
     struct plan *p = w->p;
     unsigned bit = p->kind->bit;
 
-    for (size_t t = 0; t < layout_ntargets; t++) {
-        const struct layout_target *tg = &layout_targets[t];
+    for (size_t t = 0; t < p->ntg; t++) {
+        const struct layout_target *tg = &p->tg[t];
 
         if (!(tg->kinds & bit) || tg->form == F_HINT || tg->name[0] == '@'
             || is_device_target(p, (int)t) || (p->src[t] < 0 && p->alt[t] < 0))
@@ -1102,7 +1154,7 @@ static int row_devices(struct writer *w, struct row *r, const struct csv_record 
             if (c < 0)
                 continue;
             t = target_of(p, dev_fields[f]);
-            rc = convert(r, &layout_targets[t], p->names[c], cell(p->t, ri, (size_t)c), v[f],
+            rc = convert(r, &p->tg[t], p->names[c], cell(p->t, ri, (size_t)c), v[f],
                          VALCAP);
             if (rc < 0)
                 return -1;
@@ -1145,7 +1197,7 @@ static int write_record(struct writer *w, const struct csv_record *rec)
             raw = cell(p->t, ri, (size_t)c);
         }
         val(w, (int)i)[0] = '\0';
-        if (c >= 0 && convert(&r, &layout_targets[t], p->names[c], raw, val(w, (int)i),
+        if (c >= 0 && convert(&r, &p->tg[t], p->names[c], raw, val(w, (int)i),
                               VALCAP) < 0)
             return -1;
     }
@@ -1199,6 +1251,7 @@ static void plan_release(struct plan *p)
     free(p->src);
     free(p->alt);
     free(p->prio);
+    free(p->tg);
 }
 
 /* Fills out's column list from the plan (for the preview). */
@@ -1216,7 +1269,7 @@ static int list_columns(const struct plan *p, struct layout_result *out)
             return -1;
         if (m->target < 0)
             continue;
-        lc->column = layout_targets[m->target].name;
+        lc->column = p->tg[m->target].name;
         if (m->device || is_device_target(p, m->target)) {
             int d = m->device ? m->device : 1, f = device_field(lc->column);
 
@@ -1273,7 +1326,9 @@ int layout_translate(const char *kind, const struct csv_table *t,
         err->ja = strdup("ファイルが空です（見出しの行がありません）");
         return -1;
     }
-    v = variants_for(p.kind->bit, &nv);
+    if (plan_table(&p, kind) != 0)
+        goto nomem;
+    v = variants_for(p.tg, p.ntg, &nv);
     if (!v)
         goto nomem;
     p.hrec = find_header(p.kind->bit, v, nv, t, &score);
@@ -1283,6 +1338,14 @@ int layout_translate(const char *kind, const struct csv_table *t,
     if (name_layout(&p, out, err) < 0) {
         if (!err->en)
             goto nomem;
+        goto done;
+    }
+    if (!p.published && p.hrec == 0) {
+        /* canonical names on line 1: formats.c reads the file as it is */
+        out->passthrough = 1;
+        for (size_t rec = 1; rec < t->nrecords; rec++)
+            out->rows += !record_blank(t, rec);
+        rc = 0;
         goto done;
     }
     w.p = &p;

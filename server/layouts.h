@@ -48,6 +48,8 @@ struct layout_result {
     struct layout_column *columns;
     size_t ncolumns;
     size_t rows;            /* non-empty data records read */
+    int passthrough;        /* canonical names on line 1: import the file as it is
+                               (canonical is NULL) */
     char *canonical;        /* the table as canonical CSV, NUL-terminated */
     size_t canonical_len;
     /* children registers with devices in columns: the devices as canonical
