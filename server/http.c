@@ -86,6 +86,8 @@ static const struct http_route routes[] = {
     { "GET",    "/ogc/collections/{id}",    ROLE_NONE,    0, route_ogc_collection },
     { "GET",    "/ogc/collections/{id}/items", ROLE_NONE, 0, route_ogc_items },
     { "GET",    "/ogc/collections/{id}/items/{fid}", ROLE_NONE, 0, route_ogc_item },
+    { "GET",    "/ogc/collections/{id}/queryables", ROLE_NONE, 0, route_ogc_queryables },
+    { "GET",    "/ogc/collections/{id}/schema", ROLE_NONE, 0, route_ogc_schema },
     { "GET",    "/tiles/{collection}/{z}/{x}/{y}", ROLE_NONE, 0, route_tile },
     { NULL, NULL, ROLE_NONE, 0, NULL }
 };

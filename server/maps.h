@@ -12,12 +12,21 @@
  * a shelter that fills up must show as full within a minute. */
 #define MAPS_MAX_AGE 60
 
-/* A bbox query parameter: minlon,minlat,maxlon,maxlat in EPSG:4326. */
+/* A bbox query parameter: minlon,minlat,maxlon,maxlat in EPSG:4326 (or, from
+ * maps_bbox_crs_or_reply, the four numbers in the order of its CRS). */
 struct maps_bbox {
     int set;
     double minlon, minlat, maxlon, maxlat;
-    char text[4][32];           /* the four numbers as query parameters */
+    char text[4][48];           /* the four numbers as query parameters, no exponent */
 };
+
+/* Writes d as the shortest fixed-point text (no exponent, so that it survives
+ * any URL) that reads back as d, e.g. "130", "0.0000001", "-35.5". */
+void maps_number_text(double d, char out[48]);
+
+/* As maps_bbox_or_reply, for a bbox in srid: 0 is CRS84 (lon, lat), 4326 and
+ * 6668 take latitude first, 6669-6687 metres (northing first). */
+enum pm_err maps_bbox_crs_or_reply(struct http_req *r, int srid, struct maps_bbox *b);
 
 /* Checks that every query parameter is one of allowed (a NULL-terminated
  * list) and none is given twice.  Returns PM_OK or a 400 recorded. */
@@ -28,9 +37,9 @@ enum pm_err maps_params_or_reply(struct http_req *r, const char *const *allowed)
  * a 400 recorded. */
 enum pm_err maps_bbox_or_reply(struct http_req *r, struct maps_bbox *b);
 
-/* Writes "http://HOST" (https behind a proxy that says so) to out: the start
- * of the absolute links of OGC documents.  A Host header with characters a
- * host name cannot have is replaced by "localhost". */
+/* Writes the public base URL (http_public_base: --public-url, else the listen
+ * address; never the Host header) to out: the start of every absolute link
+ * the map routes write.  The one place links take their base from. */
 void maps_base_url(struct http_req *r, char *out, size_t cap);
 
 /* The ETag tag of a response: a digest of the data version (as the
@@ -52,8 +61,10 @@ struct maps_fc;
 
 /* Writes the end of the collection after the last feature: at least "]}".
  * returned is the number of features sent, matched the head's
- * numberMatched (-1 when the query gives none). */
-typedef void (*maps_fc_suffix)(struct pm_buf *b, void *cls, long returned, long long matched);
+ * numberMatched (-1 when the query gives none), last_key the key of the last
+ * feature (what feature rows carry in their version column; "" when none). */
+typedef void (*maps_fc_suffix)(struct pm_buf *b, void *cls, long returned, long long matched,
+                               const char *last_key);
 
 /* Sends query name with params in single-row mode and reads its head row.
  * Returns the collection (maps_fc_reply or maps_fc_free it), or NULL with an

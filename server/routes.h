@@ -110,6 +110,8 @@ enum pm_err route_ogc_collections(struct http_req *r);
 enum pm_err route_ogc_collection(struct http_req *r);
 enum pm_err route_ogc_items(struct http_req *r);
 enum pm_err route_ogc_item(struct http_req *r);
+enum pm_err route_ogc_queryables(struct http_req *r);
+enum pm_err route_ogc_schema(struct http_req *r);
 
 /* routes_tiles.c: vector tiles */
 enum pm_err route_tile(struct http_req *r);

@@ -16,12 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/layers.h"
 #include "server/routes.h"
 
 #define EMBED_ZOOM_MAX 19
 #define EMBED_TEXT_MAX 300
 
-static const char *const embed_layers[] = { "power_points", "shelters", "outages", NULL };
 static const char *const embed_params[] = {
     "layers", "center", "zoom", "tiles", "attribution", NULL
 };
@@ -136,7 +136,7 @@ int route_embed_frame_ancestors_ok(const char *s)
 /* ------------------------------------------------------------------------- */
 
 struct embed_args {
-    int layer[3];               /* indexes of embed_layers */
+    int layer[32];              /* by index of layers[] (the catalogue, LAYER_EMBED) */
     int has_center, has_zoom;
     double lat, lon;
     long zoom;
@@ -170,10 +170,11 @@ static enum pm_err parse_layers(struct http_req *r, const char *v, struct embed_
         size_t n = end ? (size_t)(end - p) : strlen(p);
         int i;
 
-        for (i = 0; embed_layers[i]; i++)
-            if (strlen(embed_layers[i]) == n && strncmp(p, embed_layers[i], n) == 0)
+        for (i = 0; layers[i].id && i < 32; i++)
+            if ((layers[i].flags & LAYER_EMBED) && strlen(layers[i].id) == n &&
+                strncmp(p, layers[i].id, n) == 0)
                 break;
-        if (!embed_layers[i])
+        if (!layers[i].id || i == 32)
             return http_fail(r, PM_ERR_BAD_REQUEST,
                              "layers: a comma-separated list of power_points, shelters "
                              "and outages");
@@ -232,7 +233,8 @@ static enum pm_err parse_args(struct http_req *r, struct embed_args *a)
         if (parse_layers(r, v, a) != PM_OK)
             return r->err;
     } else {
-        a->layer[0] = a->layer[1] = 1;
+        for (int i = 0; layers[i].id && i < 32; i++)
+            a->layer[i] = (layers[i].flags & LAYER_EMBED_DEFAULT) != 0;
     }
     v = http_query(r, "center");
     if (v && parse_center(r, v, a) != PM_OK)
@@ -294,20 +296,20 @@ static char *embed_html(const struct embed_args *a, size_t *len)
         "<body>\n"
         "<div id=\"map\" class=\"pm-map\" role=\"region\" aria-label=\"電源マップ\"");
     {
-        struct pm_buf layers;
+        struct pm_buf names;
         int first = 1;
 
-        pm_buf_init(&layers);
-        for (int i = 0; embed_layers[i]; i++) {
+        pm_buf_init(&names);
+        for (int i = 0; layers[i].id && i < 32; i++) {
             if (!a->layer[i])
                 continue;
-            pm_buf_printf(&layers, "%s%s", first ? "" : ",", embed_layers[i]);
+            pm_buf_printf(&names, "%s%s", first ? "" : ",", layers[i].id);
             first = 0;
         }
-        attr(&b, "data-layers", layers.data ? layers.data : "");
-        if (layers.oom)
+        attr(&b, "data-layers", names.data ? names.data : "");
+        if (names.oom)
             b.oom = 1;
-        pm_buf_release(&layers);
+        pm_buf_release(&names);
     }
     /* Without a center the page fits the map to the layers' extent. */
     if (a->has_center) {

@@ -11,6 +11,7 @@
  * one is streamed: rows are read as the client takes the bytes, and the
  * daemon never holds more than about one block of it. */
 #include <libpq-fe.h>
+#include <math.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +84,70 @@ enum pm_err maps_params_or_reply(struct http_req *r, const char *const *allowed)
     return e;
 }
 
-enum pm_err maps_bbox_or_reply(struct http_req *r, struct maps_bbox *b)
+void maps_number_text(double d, char out[48])
+{
+    /* The shortest fixed-point text that reads back as d; past 20 decimals
+     * (a value below 1e-20 in magnitude) the text is what counts. */
+    for (int prec = 0; prec <= 20; prec++) {
+        snprintf(out, 48, "%.*f", prec, d);
+        if (strtod(out, NULL) == d)
+            break;
+    }
+    if (strcmp(out, "-0") == 0)
+        snprintf(out, 48, "0");
+}
+
+/* Splits s into four finite numbers.  Returns 0, or -1 with *why set. */
+static int four_numbers(const char *s, double d[4], const char **why)
+{
+    char part[64];
+    const char *p = s;
+
+    for (int i = 0; i < 4; i++) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+
+        if ((i < 3) != (end != NULL)) {
+            *why = "must be four numbers separated by commas";
+            return -1;
+        }
+        if (n == 0 || n >= sizeof part) {
+            *why = "each of the four values must be a number";
+            return -1;
+        }
+        memcpy(part, p, n);
+        part[n] = '\0';
+        if (pm_parse_double(part, &d[i]) < 0) {
+            *why = "each of the four values must be a finite number";
+            return -1;
+        }
+        p = end ? end + 1 : p + n;
+    }
+    return 0;
+}
+
+/* Checks the ranges of a bbox in srid (0: CRS84; 4326 and 6668: latitude
+ * first; the plane systems: metres).  Returns 0, or -1 with *why set. */
+static int bbox_ranges(const double d[4], int srid, const char **why)
+{
+    int latfirst = srid == 4326 || srid == 6668;
+    double ax = srid == 0 ? 180 : latfirst ? 90 : 1e8;
+    double ay = srid == 0 ? 90 : latfirst ? 180 : 1e8;
+
+    if (fabs(d[0]) > ax || fabs(d[2]) > ax || fabs(d[1]) > ay || fabs(d[3]) > ay) {
+        *why = srid == 0 ? "longitudes must be within -180..180 and latitudes within -90..90"
+             : latfirst ? "latitudes (first) must be within -90..90 and longitudes within -180..180"
+                        : "coordinates must be within -1e8..1e8 metres";
+        return -1;
+    }
+    if (d[0] > d[2] || d[1] > d[3]) {
+        *why = "min must not be greater than max";
+        return -1;
+    }
+    return 0;
+}
+
+enum pm_err maps_bbox_crs_or_reply(struct http_req *r, int srid, struct maps_bbox *b)
 {
     const char *v = http_query(r, "bbox");
     const char *why = NULL;
@@ -92,38 +156,31 @@ enum pm_err maps_bbox_or_reply(struct http_req *r, struct maps_bbox *b)
     memset(b, 0, sizeof *b);
     if (!v)
         return PM_OK;
-    if (pm_parse_bbox(v, d, &why) < 0)
-        return http_fail(r, PM_ERR_BAD_REQUEST, "bbox: %s (minlon,minlat,maxlon,maxlat in "
-                         "EPSG:4326; a box across the antimeridian is two requests)", why);
+    if (four_numbers(v, d, &why) < 0 || bbox_ranges(d, srid, &why) < 0)
+        return http_fail(r, PM_ERR_BAD_REQUEST, "bbox: %s (%s; a box across the antimeridian "
+                         "is two requests)", why, srid == 0 ? "minlon,minlat,maxlon,maxlat in "
+                         "CRS84" : "in the axis order of bbox-crs");
     b->set = 1;
+    for (int i = 0; i < 4; i++) {
+        /* Links and ETags carry this text; the query reads the same value. */
+        maps_number_text(d[i], b->text[i]);
+        d[i] = strtod(b->text[i], NULL);
+    }
     b->minlon = d[0];
     b->minlat = d[1];
     b->maxlon = d[2];
     b->maxlat = d[3];
-    for (int i = 0; i < 4; i++) {
-        /* The shortest text that reads back as the same double: links and
-         * ETags stay readable (139.7, not 139.69999999999999). */
-        for (int prec = 1; prec <= 17; prec++) {
-            snprintf(b->text[i], sizeof b->text[i], "%.*g", prec, d[i]);
-            if (strtod(b->text[i], NULL) == d[i])
-                break;
-        }
-    }
     return PM_OK;
+}
+
+enum pm_err maps_bbox_or_reply(struct http_req *r, struct maps_bbox *b)
+{
+    return maps_bbox_crs_or_reply(r, 0, b);
 }
 
 void maps_base_url(struct http_req *r, char *out, size_t cap)
 {
-    const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-    const char *proto = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
-    int ok = host && *host && strlen(host) < 200;
-
-    for (const char *p = host; ok && *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              *p == '.' || *p == '-' || *p == ':' || *p == '[' || *p == ']'))
-            ok = 0;
-    snprintf(out, cap, "%s://%s", proto && strcmp(proto, "https") == 0 ? "https" : "http",
-             ok ? host : "localhost");
+    snprintf(out, cap, "%s", http_public_base(r));
 }
 
 /* ------------------------------------------------------------------------- */
@@ -179,6 +236,7 @@ struct maps_fc {
     struct pm_buf buf;          /* bytes not yet handed to the client */
     size_t off;
     long returned;
+    char last_key[64];          /* of the last feature row */
     int ended;                  /* the suffix is in buf */
     maps_fc_suffix suffix;
     maps_fc_row row;            /* NULL: features joined by commas */
@@ -294,6 +352,7 @@ static int fc_next(struct maps_fc *fc)
             pm_buf_append(&fc->buf, PQgetvalue(res, 0, 3), (size_t)PQgetlength(res, 0, 3));
         }
         fc->returned++;
+        snprintf(fc->last_key, sizeof fc->last_key, "%s", PQgetvalue(res, 0, 1));
         PQclear(res);
         return fc->buf.oom ? -1 : 1;
     }
@@ -301,7 +360,7 @@ static int fc_next(struct maps_fc *fc)
         PQclear(res);
         drain(fc->db);
         fc->active = 0;
-        fc->suffix(&fc->buf, fc->cls, fc->returned, fc->matched);
+        fc->suffix(&fc->buf, fc->cls, fc->returned, fc->matched, fc->last_key);
         fc->ended = 1;
         return fc->buf.oom ? -1 : 0;
     }
@@ -366,10 +425,12 @@ enum pm_err maps_fc_reply(struct http_req *r, struct maps_fc *fc, const char *co
 /* /v1/maps/power.geojson and /v1/maps/children.geojson                        */
 /* ------------------------------------------------------------------------- */
 
-static void close_collection(struct pm_buf *b, void *cls, long returned, long long matched)
+static void close_collection(struct pm_buf *b, void *cls, long returned, long long matched,
+                             const char *last_key)
 {
     (void)cls;
     (void)matched;
+    (void)last_key;
     pm_buf_printf(b, "],\"numberReturned\":%ld}", returned);
 }
 
@@ -427,7 +488,7 @@ enum pm_err route_maps_children(struct http_req *r)
     static const char *const allowed[] = { "bbox", "f", NULL };
     struct maps_bbox bb;
     const char *p[4] = { NULL, NULL, NULL, NULL };
-    const char *fp[2];
+    const char *fp[3];
     struct maps_fc *fc;
     PGresult *res;
     char *ids = NULL, *count = NULL;
@@ -460,7 +521,8 @@ enum pm_err route_maps_children(struct http_req *r)
     http_gzip(r);
     fp[0] = ids;
     fp[1] = count;
-    fc = maps_fc_open(r, "ogc_children_features", 2, fp);
+    fp[2] = "0";
+    fc = maps_fc_open(r, "ogc_children_features", 3, fp);
     if (!fc) {
         e = r->err;
         goto out;

@@ -1,21 +1,31 @@
-/* routes_ogc.c -- OGC API - Features, Part 1: Core, GeoJSON and OpenAPI 3.0,
- * under /ogc, for GIS clients (QGIS, GDAL's OAPIF driver).
+/* routes_ogc.c -- OGC API - Features under /ogc, for GIS clients (QGIS,
+ * GDAL's OAPIF driver): Part 1 (core, GeoJSON, HTML, OpenAPI 3.0), Part 2
+ * (coordinate reference systems by reference) and the queryables of Part 3.
  *
- * Collections: power_points (public ones without a token), shelters,
- * hazard_areas, outages (polygons and times only), children_density (children
- * per JIS 地域メッシュ cell after suppression, see sql/0004_maps.sql; both
- * levels, a level property, and a level=2|3 parameter) and children (token
- * holders only: not listed without a token, 401 on its URLs, every read
- * audited).
+ * The collections are the layers of the catalogue (server/layers.c): the
+ * public ones for everybody, children for token holders only (not listed
+ * without a token, 401 on its URLs, every read audited).
  *
- * Items take bbox, limit (1-10000, default OGC_LIMIT_DEFAULT; larger values
- * are served as 10000, as the standard asks), offset and f=json|geojson;
- * anything else is a 400.  Features are ordered by id, so offset paging is
- * stable, and the self/next/prev links keep every parameter of the request.
- * Feature documents are application/geo+json, every other document
- * application/json (the API definition also as
+ * Items take bbox, bbox-crs, crs, limit (1-10000, default OGC_LIMIT_DEFAULT;
+ * larger values are served as 10000, as the standard asks), offset, after
+ * and f=json|geojson|html; anything else is a 400.  Features are ordered by
+ * their key, so paging is stable.  The self/next/prev links keep every
+ * parameter of the request, each value percent-encoded by libcurl's URL API
+ * (numbers never in exponent form), so a client that follows them gets what
+ * it asked for.  The next link also carries after, the key of the page's
+ * last feature, so that a deep page is read from the index rather than by
+ * skipping rows; numberMatched is kept per data version between pages.
+ *
+ * Coordinates are CRS84 (lon/lat, as stored) unless crs names another system
+ * of the crs list: EPSG:4326, JGD2011 (EPSG:6668) and its plane rectangular
+ * systems (EPSG:6669-6687), each in its EPSG axis order (northing first).
+ * The Content-Crs header names the CRS of every feature document.
+ *
+ * Feature documents are application/geo+json, schemas application/schema+json,
+ * every other document application/json (the API definition also as
  * application/vnd.oai.openapi+json;version=3.0 when asked for). */
 #include <cjson/cJSON.h>
+#include <curl/curl.h>
 #include <libpq-fe.h>
 #include <limits.h>
 #include <microhttpd.h>
@@ -26,6 +36,7 @@
 
 #include "geo/mesh.h"
 #include "server/db.h"
+#include "server/layers.h"
 #include "server/maps.h"
 #include "server/routes.h"
 #include "server/crypto.h"
@@ -36,68 +47,36 @@
 
 #define TYPE_JSON "application/json"
 #define TYPE_GEOJSON "application/geo+json"
+#define TYPE_SCHEMA "application/schema+json"
 #define TYPE_OPENAPI "application/vnd.oai.openapi+json;version=3.0"
 #define CRS84 "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-
-struct ogc_collection {
-    const char *id;
-    const char *title;
-    const char *description;
-    const char *geometry;       /* for the API definition */
-    int children;               /* token only, audited */
-    const char *q_bbox, *q_all, *q_item;
-};
-
-static const struct ogc_collection collections[] = {
-    { "power_points", "電源供給ポイント (power supply points)",
-      "Places that lend electricity in a blackout: output_w, outlets, hours (24h or HH:MM-HH:MM), "
-      "status. Without a token only the points marked public.", "Point", 0,
-      "ogc_power_points_bbox", "ogc_power_points_all", "ogc_power_points_item" },
-    { "shelters", "避難所 (shelters)",
-      "指定避難所, 指定緊急避難場所 and 福祉避難所 with their medical-grade power (power_w, outlets), "
-      "capacity, the hazards they are designated for, and status.", "Point", 0,
-      "ogc_shelters_bbox", "ogc_shelters_all", "ogc_shelters_item" },
-    { "hazard_areas", "Hazard areas", "Areas exposed to one of the eight hazards, with its level.",
-      "MultiPolygon", 0, "ogc_hazard_areas_bbox", "ogc_hazard_areas_all", "ogc_hazard_areas_item" },
-    { "outages", "Power outages",
-      "Outage areas with started_at, expected_restore_at and ended_at (null while it lasts).",
-      "MultiPolygon", 0, "ogc_outages_bbox", "ogc_outages_all", "ogc_outages_item" },
-    { "children_density", "医療的ケア児の分布 (children density)",
-      "Children on home medical devices per JIS X 0410 mesh cell: level 3 (3次メッシュ, about 1 km) "
-      "and level 2 (2次メッシュ, about 10 km); the level parameter picks one. Cells without "
-      "children are not listed. A cell with 1-10 children has count null and suppressed true; "
-      "some larger cells are suppressed too, so that no count of 1-10 can be worked out by "
-      "subtracting published counts.", "Polygon", 0,
-      "ogc_children_density_bbox", "ogc_children_density_all", "ogc_children_density_item" },
-    { "children", "医療的ケア児 (children, token holders only)",
-      "Children on home medical devices at their homes. Requires a token; every read is audited.",
-      "Point", 1, "ogc_children_ids_bbox", "ogc_children_ids_all", NULL },
-    { NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL }
-};
+#define EPSG_URI "http://www.opengis.net/def/crs/EPSG/0/"
+#define REL_QUERYABLES "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+#define GEOJSON_SCHEMA "https://geojson.org/schema/"
 
 static int has_token(struct http_req *r)
 {
     return r->role >= ROLE_VIEWER;
 }
 
-/* The collection named by the route's first parameter, or NULL with 404/401
+/* The layer named by the route's first parameter, or NULL with 404/401
  * recorded. */
-static const struct ogc_collection *collection_or_reply(struct http_req *r)
+static const struct layer *collection_or_reply(struct http_req *r)
 {
-    for (const struct ogc_collection *c = collections; c->id; c++) {
-        if (strcmp(c->id, r->params[0]) != 0)
-            continue;
-        if (c->children && !has_token(r)) {
-            http_fail(r, PM_ERR_UNAUTHORIZED, "a token is required");
-            return NULL;
-        }
-        return c;
+    const struct layer *c = layer_find(r->params[0]);
+
+    if (!c) {
+        http_fail(r, PM_ERR_NOT_FOUND, "no such collection");
+        return NULL;
     }
-    http_fail(r, PM_ERR_NOT_FOUND, "no such collection");
-    return NULL;
+    if ((c->flags & LAYER_TOKEN) && !has_token(r)) {
+        http_fail(r, PM_ERR_UNAUTHORIZED, "a token is required");
+        return NULL;
+    }
+    return c;
 }
 
-/* f=json everywhere; f=geojson too on feature documents. */
+/* f=json everywhere; f=geojson and f=html too on feature documents. */
 static enum pm_err f_or_reply(struct http_req *r, int features)
 {
     const char *f = http_query(r, "f");
@@ -107,6 +86,61 @@ static enum pm_err f_or_reply(struct http_req *r, int features)
         return PM_OK;
     return http_fail(r, PM_ERR_BAD_REQUEST, "f: must be json%s",
                      features ? ", geojson or html" : "");
+}
+
+/* ---- coordinate reference systems (Part 2) ---- */
+
+/* 1 when EPSG code srid is served: 4326, 6668 or 6669-6687. */
+static int srid_served(long srid)
+{
+    return srid == 4326 || (srid >= 6668 && srid <= 6687);
+}
+
+/* The URI of srid (0: CRS84) in out. */
+static void crs_uri(int srid, char out[64])
+{
+    if (srid == 0)
+        snprintf(out, 64, "%s", CRS84);
+    else
+        snprintf(out, 64, EPSG_URI "%d", srid);
+}
+
+/* Reads query parameter name (crs or bbox-crs) as a srid: 0 for CRS84 or
+ * when absent.  Returns PM_OK or a 400 recorded. */
+static enum pm_err crs_or_reply(struct http_req *r, const char *name, int *srid)
+{
+    const char *v = http_query(r, name);
+    long n;
+
+    *srid = 0;
+    if (!v || strcmp(v, CRS84) == 0)
+        return PM_OK;
+    if (strncmp(v, EPSG_URI, strlen(EPSG_URI)) == 0 &&
+        pm_parse_long(v + strlen(EPSG_URI), 1, 99999, &n) == 0 && srid_served(n)) {
+        *srid = (int)n;
+        return PM_OK;
+    }
+    return http_fail(r, PM_ERR_BAD_REQUEST, "%s: must be one of the collection's crs list (" CRS84
+                     ", " EPSG_URI "4326, " EPSG_URI "6668 or " EPSG_URI "6669 to 6687)", name);
+}
+
+/* The crs list of a collection, as a JSON array. */
+static void crs_list(struct pm_buf *b)
+{
+    pm_buf_puts(b, "[\"" CRS84 "\",\"" EPSG_URI "4326\"");
+    for (int srid = 6668; srid <= 6687; srid++)
+        pm_buf_printf(b, ",\"" EPSG_URI "%d\"", srid);
+    pm_buf_puts(b, "]");
+}
+
+/* Content-Crs of a feature document in srid. */
+static void content_crs(struct http_req *r, int srid)
+{
+    char uri[64], v[80];
+
+    crs_uri(srid, uri);
+    snprintf(v, sizeof v, "<%s>", uri);
+    http_header(r, "Content-Crs", v);
 }
 
 /* Replies with a small public JSON document built here, with an ETag that is
@@ -134,7 +168,7 @@ static enum pm_err reply_doc(struct http_req *r, const char *type, struct pm_buf
 }
 
 static void doc_link(struct pm_buf *b, int first, const char *base, const char *path, const char *rel,
-                 const char *type, const char *title)
+                     const char *type, const char *title)
 {
     pm_buf_printf(b, "%s{\"href\":\"%s%s\",\"rel\":\"%s\",\"type\":\"%s\",\"title\":\"%s\"}",
                   first ? "" : ",", base, path, rel, type, title);
@@ -176,14 +210,18 @@ enum pm_err route_ogc_conformance(struct http_req *r)
     pm_buf_puts(&b, "{\"conformsTo\":["
                     "\"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core\","
                     "\"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson\","
-                    "\"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30\"]}");
+                    "\"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html\","
+                    "\"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30\","
+                    "\"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs\","
+                    "\"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables\"]}");
     return reply_doc(r, TYPE_JSON, &b);
 }
 
 /* The path entries of one collection in the API definition. */
-static void api_collection_paths(struct pm_buf *b, const struct ogc_collection *c)
+static void api_collection_paths(struct pm_buf *b, const struct layer *c)
 {
     const char *fref = "{\"$ref\":\"#/components/parameters/f\"}";
+    const char *cref = "{\"$ref\":\"#/components/parameters/crs\"}";
 
     pm_buf_printf(b, ",\"/collections/%s\":{\"get\":{\"summary\":\"The %s collection\","
                      "\"operationId\":\"describe_%s\",\"tags\":[\"%s\"],\"parameters\":[%s],"
@@ -192,27 +230,95 @@ static void api_collection_paths(struct pm_buf *b, const struct ogc_collection *
                      "{\"$ref\":\"#/components/schemas/collection\"}}}},"
                      "\"default\":{\"$ref\":\"#/components/responses/error\"}}}}",
                   c->id, c->id, c->id, c->id, fref);
+    pm_buf_printf(b, ",\"/collections/%s/queryables\":{\"get\":{\"summary\":\"The properties of "
+                     "%s (JSON Schema)\",\"operationId\":\"queryables_%s\",\"tags\":[\"%s\"],"
+                     "\"responses\":{\"200\":{\"description\":\"The queryables\",\"content\":"
+                     "{\"" TYPE_SCHEMA "\":{\"schema\":{\"type\":\"object\"}}}}}}}",
+                  c->id, c->id, c->id, c->id);
     pm_buf_printf(b, ",\"/collections/%s/items\":{\"get\":{\"summary\":\"Features of %s\","
                      "\"description\":\"%s\",\"operationId\":\"items_%s\",\"tags\":[\"%s\"],"
                      "\"parameters\":[{\"$ref\":\"#/components/parameters/bbox\"},"
+                     "{\"$ref\":\"#/components/parameters/bbox-crs\"},%s,"
                      "{\"$ref\":\"#/components/parameters/limit\"},"
-                     "{\"$ref\":\"#/components/parameters/offset\"},%s%s],"
+                     "{\"$ref\":\"#/components/parameters/offset\"},"
+                     "{\"$ref\":\"#/components/parameters/after\"},%s],"
                      "\"responses\":{\"200\":{\"description\":\"A page of %s features (%s)\","
                      "\"content\":{\"application/geo+json\":{\"schema\":"
                      "{\"$ref\":\"#/components/schemas/featureCollection\"}}}},"
                      "\"400\":{\"$ref\":\"#/components/responses/error\"}%s}}}",
-                  c->id, c->id, c->description, c->id, c->id,
-                  strcmp(c->id, "children_density") == 0
-                      ? "{\"$ref\":\"#/components/parameters/level\"}," : "",
-                  fref, c->id, c->geometry,
-                  c->children ? ",\"401\":{\"$ref\":\"#/components/responses/error\"}" : "");
+                  c->id, c->id, c->description, c->id, c->id, cref, fref, c->id, c->geometry,
+                  (c->flags & LAYER_TOKEN) ? ",\"401\":{\"$ref\":\"#/components/responses/error\"}"
+                                           : "");
     pm_buf_printf(b, ",\"/collections/%s/items/{featureId}\":{\"get\":{\"summary\":\"One feature "
                      "of %s\",\"operationId\":\"item_%s\",\"tags\":[\"%s\"],\"parameters\":["
-                     "{\"$ref\":\"#/components/parameters/featureId\"},%s],"
+                     "{\"$ref\":\"#/components/parameters/featureId\"},%s,%s],"
                      "\"responses\":{\"200\":{\"description\":\"The feature\",\"content\":"
                      "{\"application/geo+json\":{\"schema\":{\"$ref\":\"#/components/schemas/feature\"}}}},"
                      "\"404\":{\"$ref\":\"#/components/responses/error\"}}}}",
-                  c->id, c->id, c->id, c->id, fref);
+                  c->id, c->id, c->id, c->id, cref, fref);
+}
+
+/* The parameters of the API definition's components. */
+static void api_parameters(struct pm_buf *b)
+{
+    pm_buf_printf(b, "\"parameters\":{"
+                     "\"bbox\":{\"name\":\"bbox\",\"in\":\"query\",\"required\":false,"
+                     "\"description\":\"minlon,minlat,maxlon,maxlat in CRS84 (longitude/latitude), "
+                     "or four numbers in the axis order of bbox-crs; features that intersect it.\","
+                     "\"style\":\"form\",\"explode\":false,\"schema\":{\"type\":\"array\","
+                     "\"minItems\":4,\"maxItems\":4,\"items\":{\"type\":\"number\"}}},"
+                     "\"bbox-crs\":{\"name\":\"bbox-crs\",\"in\":\"query\",\"required\":false,"
+                     "\"description\":\"The CRS of bbox (default CRS84).\",\"schema\":{\"type\":"
+                     "\"string\",\"format\":\"uri\"}},"
+                     "\"crs\":{\"name\":\"crs\",\"in\":\"query\",\"required\":false,"
+                     "\"description\":\"The CRS of the coordinates returned (default CRS84), one of "
+                     "the collection's crs list.\",\"schema\":{\"type\":\"string\",\"format\":\"uri\"}},"
+                     "\"limit\":{\"name\":\"limit\",\"in\":\"query\",\"required\":false,"
+                     "\"description\":\"Features per page. Values above the maximum are "
+                     "served as the maximum.\",\"style\":\"form\",\"explode\":false,"
+                     "\"schema\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":%d,"
+                     "\"default\":%d}},"
+                     "\"offset\":{\"name\":\"offset\",\"in\":\"query\",\"required\":false,"
+                     "\"description\":\"Features to skip, in key order.\",\"style\":\"form\","
+                     "\"explode\":false,\"schema\":{\"type\":\"integer\",\"minimum\":0,"
+                     "\"default\":0}},"
+                     "\"after\":{\"name\":\"after\",\"in\":\"query\",\"required\":false,"
+                     "\"description\":\"Start after the feature with this id (the next links "
+                     "carry it; offset then only numbers the page).\",\"schema\":{\"type\":\"string\"}},"
+                     "\"f\":{\"name\":\"f\",\"in\":\"query\",\"required\":false,"
+                     "\"description\":\"Format: json (GeoJSON for features), geojson or html.\","
+                     "\"schema\":{\"type\":\"string\",\"enum\":[\"json\",\"geojson\",\"html\"]}},"
+                     "\"featureId\":{\"name\":\"featureId\",\"in\":\"path\",\"required\":true,"
+                     "\"schema\":{\"type\":\"string\"}}},",
+                  OGC_LIMIT_MAX, OGC_LIMIT_DEFAULT);
+}
+
+/* The schemas and responses of the API definition's components. */
+static void api_schemas(struct pm_buf *b)
+{
+    pm_buf_puts(b, "\"schemas\":{"
+                   "\"link\":{\"type\":\"object\",\"required\":[\"href\"],\"properties\":{"
+                   "\"href\":{\"type\":\"string\"},\"rel\":{\"type\":\"string\"},"
+                   "\"type\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"}}},"
+                   "\"collection\":{\"type\":\"object\",\"required\":[\"id\",\"links\"],"
+                   "\"properties\":{\"id\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},"
+                   "\"links\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/link\"}}}},"
+                   "\"feature\":{\"type\":\"object\",\"required\":[\"type\",\"geometry\","
+                   "\"properties\"],\"properties\":{\"type\":{\"type\":\"string\",\"enum\":"
+                   "[\"Feature\"]},\"id\":{\"oneOf\":[{\"type\":\"integer\"},{\"type\":\"string\"}]},"
+                   "\"geometry\":{\"type\":\"object\",\"nullable\":true},"
+                   "\"properties\":{\"type\":\"object\",\"nullable\":true}}},"
+                   "\"featureCollection\":{\"type\":\"object\",\"required\":[\"type\","
+                   "\"features\"],\"properties\":{\"type\":{\"type\":\"string\",\"enum\":"
+                   "[\"FeatureCollection\"]},\"features\":{\"type\":\"array\",\"items\":"
+                   "{\"$ref\":\"#/components/schemas/feature\"}},\"numberMatched\":{\"type\":"
+                   "\"integer\"},\"numberReturned\":{\"type\":\"integer\"},\"links\":{\"type\":"
+                   "\"array\",\"items\":{\"$ref\":\"#/components/schemas/link\"}}}},"
+                   "\"error\":{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"object\","
+                   "\"properties\":{\"code\":{\"type\":\"string\"},\"message\":{\"type\":"
+                   "\"string\"}}}}}},"
+                   "\"responses\":{\"error\":{\"description\":\"An error\",\"content\":"
+                   "{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error\"}}}}}}}");
 }
 
 enum pm_err route_ogc_api(struct http_req *r)
@@ -247,56 +353,12 @@ enum pm_err route_ogc_api(struct http_req *r)
                       "\"/collections\":{\"get\":{\"summary\":\"The collections\",\"operationId\":"
                       "\"collections\",\"parameters\":[{\"$ref\":\"#/components/parameters/f\"}],%s}}",
                   simple, simple, TYPE_OPENAPI, simple);
-    for (const struct ogc_collection *c = collections; c->id; c++)
-        if (!c->children || has_token(r))
+    for (const struct layer *c = layers; c->id; c++)
+        if (!(c->flags & LAYER_TOKEN) || has_token(r))
             api_collection_paths(&b, c);
-    pm_buf_printf(&b, "},\"components\":{\"parameters\":{"
-                      "\"bbox\":{\"name\":\"bbox\",\"in\":\"query\",\"required\":false,"
-                      "\"description\":\"minlon,minlat,maxlon,maxlat in CRS84 (EPSG:4326 "
-                      "longitude/latitude); features that intersect it.\",\"style\":\"form\","
-                      "\"explode\":false,\"schema\":{\"type\":\"array\",\"minItems\":4,"
-                      "\"maxItems\":4,\"items\":{\"type\":\"number\"}}},"
-                      "\"limit\":{\"name\":\"limit\",\"in\":\"query\",\"required\":false,"
-                      "\"description\":\"Features per page. Values above the maximum are "
-                      "served as the maximum.\",\"style\":\"form\",\"explode\":false,"
-                      "\"schema\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":%d,"
-                      "\"default\":%d}},"
-                      "\"offset\":{\"name\":\"offset\",\"in\":\"query\",\"required\":false,"
-                      "\"description\":\"Features to skip, in id order.\",\"style\":\"form\","
-                      "\"explode\":false,\"schema\":{\"type\":\"integer\",\"minimum\":0,"
-                      "\"default\":0}},"
-                      "\"level\":{\"name\":\"level\",\"in\":\"query\",\"required\":false,"
-                      "\"description\":\"Mesh level: 3 (about 1 km) or 2 (about 10 km); both "
-                      "when absent.\",\"schema\":{\"type\":\"integer\",\"enum\":[2,3]}},"
-                      "\"f\":{\"name\":\"f\",\"in\":\"query\",\"required\":false,"
-                      "\"description\":\"Format: json (GeoJSON for features).\","
-                      "\"schema\":{\"type\":\"string\",\"enum\":[\"json\",\"geojson\"]}},"
-                      "\"featureId\":{\"name\":\"featureId\",\"in\":\"path\",\"required\":true,"
-                      "\"schema\":{\"type\":\"string\"}}},",
-                  OGC_LIMIT_MAX, OGC_LIMIT_DEFAULT);
-    pm_buf_puts(&b, "\"schemas\":{"
-                    "\"link\":{\"type\":\"object\",\"required\":[\"href\"],\"properties\":{"
-                    "\"href\":{\"type\":\"string\"},\"rel\":{\"type\":\"string\"},"
-                    "\"type\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"}}},"
-                    "\"collection\":{\"type\":\"object\",\"required\":[\"id\",\"links\"],"
-                    "\"properties\":{\"id\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},"
-                    "\"links\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/link\"}}}},"
-                    "\"feature\":{\"type\":\"object\",\"required\":[\"type\",\"geometry\","
-                    "\"properties\"],\"properties\":{\"type\":{\"type\":\"string\",\"enum\":"
-                    "[\"Feature\"]},\"id\":{\"oneOf\":[{\"type\":\"integer\"},{\"type\":\"string\"}]},"
-                    "\"geometry\":{\"type\":\"object\",\"nullable\":true},"
-                    "\"properties\":{\"type\":\"object\",\"nullable\":true}}},"
-                    "\"featureCollection\":{\"type\":\"object\",\"required\":[\"type\","
-                    "\"features\"],\"properties\":{\"type\":{\"type\":\"string\",\"enum\":"
-                    "[\"FeatureCollection\"]},\"features\":{\"type\":\"array\",\"items\":"
-                    "{\"$ref\":\"#/components/schemas/feature\"}},\"numberMatched\":{\"type\":"
-                    "\"integer\"},\"numberReturned\":{\"type\":\"integer\"},\"links\":{\"type\":"
-                    "\"array\",\"items\":{\"$ref\":\"#/components/schemas/link\"}}}},"
-                    "\"error\":{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"object\","
-                    "\"properties\":{\"code\":{\"type\":\"string\"},\"message\":{\"type\":"
-                    "\"string\"}}}}}},"
-                    "\"responses\":{\"error\":{\"description\":\"An error\",\"content\":"
-                    "{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error\"}}}}}}}");
+    pm_buf_puts(&b, "},\"components\":{");
+    api_parameters(&b);
+    api_schemas(&b);
     return reply_doc(r, accept && strstr(accept, "application/vnd.oai.openapi+json") ? TYPE_OPENAPI
                                                                                    : TYPE_JSON, &b);
 }
@@ -305,80 +367,90 @@ enum pm_err route_ogc_api(struct http_req *r)
 /* Collections                                                                 */
 /* ------------------------------------------------------------------------- */
 
-/* The spatial extent of each collection.  Without a token they are kept
- * here for as long as the data versions stay the same: a full scan of every
- * layer per request would be the slowest thing a map page asks for. */
+/* The spatial extent of each layer.  Without a token they are kept here for
+ * as long as the data versions stay the same: a full scan of every layer per
+ * request would be the slowest thing a map page asks for. */
 struct extent {
     int set;
     char v[4][32];
 };
 
-#define NCOLL (sizeof collections / sizeof collections[0])
+#define NLAYERS_MAX 32
 
 static struct {
     pthread_mutex_t lock;
     int valid;
     char versions[512];
-    struct extent e[NCOLL];
+    struct extent e[NLAYERS_MAX];
 } extent_cache = { PTHREAD_MUTEX_INITIALIZER, 0, "", { { 0, { "" } } } };
 
-/* Fills e[i] for collections[i].  Returns PM_OK or an error recorded. */
-static enum pm_err extents_or_reply(struct http_req *r, struct extent *e)
+/* Reads the extent of every layer the caller may see into e (indexed as
+ * layers[]).  Returns PM_OK or an error recorded. */
+static enum pm_err extents_read(struct http_req *r, struct extent *e)
 {
     const char *p[1] = { has_token(r) ? "true" : "false" };
-    const char *lp[1] = { "{power_points,shelters,hazard_areas,outages,children_density}" };
-    char versions[512] = "";
-    PGresult *res;
 
-    memset(e, 0, NCOLL * sizeof *e);
-    if (!http_db(r))
-        return r->err;
-    if (!has_token(r)) {
-        int hit = 0;
+    for (size_t i = 0; layers[i].id && i < NLAYERS_MAX; i++) {
+        PGresult *res;
 
-        res = db_exec(r->db, "map_versions", 1, lp);
+        if (!layers[i].q_extent || ((layers[i].flags & LAYER_TOKEN) && !has_token(r)))
+            continue;
+        res = db_exec(r->db, layers[i].q_extent, 1, p);
         if (!db_ok(res) || PQntuples(res) != 1) {
             PQclear(res);
             return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
         }
-        snprintf(versions, sizeof versions, "%s", PQgetvalue(res, 0, 0));
-        PQclear(res);
-        pthread_mutex_lock(&extent_cache.lock);
-        if (extent_cache.valid && strcmp(extent_cache.versions, versions) == 0) {
-            memcpy(e, extent_cache.e, sizeof extent_cache.e);
-            hit = 1;
+        if (!PQgetisnull(res, 0, 0)) {
+            e[i].set = 1;
+            for (int k = 0; k < 4; k++)
+                snprintf(e[i].v[k], sizeof e[i].v[k], "%s", PQgetvalue(res, 0, k));
         }
-        pthread_mutex_unlock(&extent_cache.lock);
-        if (hit)
-            return PM_OK;
-    }
-    res = db_exec(r->db, "ogc_extents", 1, p);
-    if (!db_ok(res)) {
         PQclear(res);
-        return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
-    }
-    for (int row = 0; row < PQntuples(res); row++)
-        for (size_t i = 0; collections[i].id; i++)
-            if (strcmp(PQgetvalue(res, row, 0), collections[i].id) == 0 &&
-                !PQgetisnull(res, row, 2)) {
-                e[i].set = 1;
-                for (int k = 0; k < 4; k++)
-                    snprintf(e[i].v[k], sizeof e[i].v[k], "%s", PQgetvalue(res, row, 2 + k));
-            }
-    PQclear(res);
-    if (!has_token(r)) {
-        /* The versions were read before the extents: a change in between
-         * only makes the next request compute them again. */
-        pthread_mutex_lock(&extent_cache.lock);
-        memcpy(extent_cache.e, e, sizeof extent_cache.e);
-        snprintf(extent_cache.versions, sizeof extent_cache.versions, "%s", versions);
-        extent_cache.valid = 1;
-        pthread_mutex_unlock(&extent_cache.lock);
     }
     return PM_OK;
 }
 
-static void collection_json(struct pm_buf *b, const char *base, const struct ogc_collection *c,
+/* Fills e[i] for layers[i].  Returns PM_OK or an error recorded. */
+static enum pm_err extents_or_reply(struct http_req *r, struct extent *e)
+{
+    const char *lp[1] = { layer_public_versions() };
+    char versions[512] = "";
+    PGresult *res;
+    int hit = 0;
+
+    memset(e, 0, NLAYERS_MAX * sizeof *e);
+    if (!http_db(r))
+        return r->err;
+    if (has_token(r))
+        return extents_read(r, e);
+    res = db_exec(r->db, "map_versions", 1, lp);
+    if (!db_ok(res) || PQntuples(res) != 1) {
+        PQclear(res);
+        return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+    }
+    snprintf(versions, sizeof versions, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    pthread_mutex_lock(&extent_cache.lock);
+    if (extent_cache.valid && strcmp(extent_cache.versions, versions) == 0) {
+        memcpy(e, extent_cache.e, sizeof extent_cache.e);
+        hit = 1;
+    }
+    pthread_mutex_unlock(&extent_cache.lock);
+    if (hit)
+        return PM_OK;
+    if (extents_read(r, e) != PM_OK)
+        return r->err;
+    /* The versions were read before the extents: a change in between only
+     * makes the next request compute them again. */
+    pthread_mutex_lock(&extent_cache.lock);
+    memcpy(extent_cache.e, e, sizeof extent_cache.e);
+    snprintf(extent_cache.versions, sizeof extent_cache.versions, "%s", versions);
+    extent_cache.valid = 1;
+    pthread_mutex_unlock(&extent_cache.lock);
+    return PM_OK;
+}
+
+static void collection_json(struct pm_buf *b, const char *base, const struct layer *c,
                             const struct extent *e)
 {
     char path[160];
@@ -391,15 +463,23 @@ static void collection_json(struct pm_buf *b, const char *base, const struct ogc
     if (e->set)
         pm_buf_printf(b, "\"extent\":{\"spatial\":{\"bbox\":[[%s,%s,%s,%s]],\"crs\":\"" CRS84 "\"}},",
                       e->v[0], e->v[1], e->v[2], e->v[3]);
-    pm_buf_puts(b, "\"itemType\":\"feature\",\"crs\":[\"" CRS84 "\"],\"links\":[");
+    pm_buf_puts(b, "\"itemType\":\"feature\",\"crs\":");
+    crs_list(b);
+    pm_buf_puts(b, ",\"storageCrs\":\"" CRS84 "\",\"links\":[");
     snprintf(path, sizeof path, "/ogc/collections/%s", c->id);
     doc_link(b, 1, base, path, "self", TYPE_JSON, "This collection");
     snprintf(path, sizeof path, "/ogc/collections/%s/items", c->id);
     doc_link(b, 0, base, path, "items", TYPE_GEOJSON, "Its features");
-    if (!c->children) {
+    snprintf(path, sizeof path, "/ogc/collections/%s/queryables", c->id);
+    doc_link(b, 0, base, path, REL_QUERYABLES, TYPE_SCHEMA, "Its properties (JSON Schema)");
+    /* The feature schema; GDAL 3.6 looks for rel "describedBy" as written. */
+    snprintf(path, sizeof path, "/ogc/collections/%s/schema", c->id);
+    doc_link(b, 0, base, path, "describedby", TYPE_SCHEMA, "Its features (JSON Schema)");
+    doc_link(b, 0, base, path, "describedBy", TYPE_SCHEMA, "Its features (JSON Schema)");
+    if (c->q_tile) {
         snprintf(path, sizeof path, "/tiles/%s/{z}/{x}/{y}.mvt", c->id);
         doc_link(b, 0, base, path, "tiles", "application/vnd.mapbox-vector-tile",
-             "Mapbox vector tiles (WebMercatorQuad); 204 for an empty tile");
+                 "Mapbox vector tiles (WebMercatorQuad); 204 for an empty tile");
     }
     pm_buf_puts(b, "]}");
 }
@@ -409,7 +489,7 @@ enum pm_err route_ogc_collections(struct http_req *r)
     static const char *const allowed[] = { "f", NULL };
     char base[256];
     struct pm_buf b;
-    struct extent ext[NCOLL];
+    struct extent ext[NLAYERS_MAX];
     int first = 1;
 
     if (maps_params_or_reply(r, allowed) != PM_OK || f_or_reply(r, 0) != PM_OK ||
@@ -420,13 +500,13 @@ enum pm_err route_ogc_collections(struct http_req *r)
     pm_buf_puts(&b, "{\"links\":[");
     doc_link(&b, 1, base, "/ogc/collections", "self", TYPE_JSON, "This document");
     pm_buf_puts(&b, "],\"collections\":[");
-    for (const struct ogc_collection *c = collections; c->id; c++) {
-        if (c->children && !has_token(r))
+    for (const struct layer *c = layers; c->id; c++) {
+        if ((c->flags & LAYER_TOKEN) && !has_token(r))
             continue;               /* not even named without a token */
         if (!first)
             pm_buf_puts(&b, ",");
         first = 0;
-        collection_json(&b, base, c, &ext[c - collections]);
+        collection_json(&b, base, c, &ext[c - layers]);
     }
     pm_buf_puts(&b, "]}");
     return reply_doc(r, TYPE_JSON, &b);
@@ -435,65 +515,158 @@ enum pm_err route_ogc_collections(struct http_req *r)
 enum pm_err route_ogc_collection(struct http_req *r)
 {
     static const char *const allowed[] = { "f", NULL };
-    const struct ogc_collection *c = collection_or_reply(r);
+    const struct layer *c = collection_or_reply(r);
     char base[256];
     struct pm_buf b;
-    struct extent ext[NCOLL];
+    struct extent ext[NLAYERS_MAX];
 
     if (!c || maps_params_or_reply(r, allowed) != PM_OK || f_or_reply(r, 0) != PM_OK ||
         extents_or_reply(r, ext) != PM_OK)
         return r->err;
     maps_base_url(r, base, sizeof base);
     pm_buf_init(&b);
-    collection_json(&b, base, c, &ext[c - collections]);
+    collection_json(&b, base, c, &ext[c - layers]);
     return reply_doc(r, TYPE_JSON, &b);
+}
+
+/* ---- queryables and the feature schema (JSON Schema) ---- */
+
+static void schema_fields(struct pm_buf *b, const struct layer *c)
+{
+    for (const struct layer_field *f = c->fields; f->name; f++) {
+        pm_buf_printf(b, "%s\"%s\":{\"title\":\"", f == c->fields ? "" : ",", f->name);
+        pm_buf_json_escape(b, f->title);
+        pm_buf_printf(b, "\",\"type\":\"%s\"", f->type);
+        if (f->format)
+            pm_buf_printf(b, ",\"format\":\"%s\"", f->format);
+        if (strcmp(f->type, "array") == 0)
+            pm_buf_puts(b, strcmp(f->name, "devices") == 0 ? ",\"items\":{\"type\":\"object\"}"
+                                                           : ",\"items\":{\"type\":\"string\"}");
+        pm_buf_puts(b, "}");
+    }
+}
+
+/* /ogc/collections/{id}/queryables (Part 3: the properties, flat) and
+ * /ogc/collections/{id}/schema (the whole GeoJSON feature, which GDAL reads
+ * to type the fields before it has seen a value). */
+static enum pm_err schema_reply(struct http_req *r, int feature)
+{
+    static const char *const allowed[] = { "f", NULL };
+    const struct layer *c = collection_or_reply(r);
+    char base[256];
+    struct pm_buf b;
+
+    if (!c || maps_params_or_reply(r, allowed) != PM_OK || f_or_reply(r, 0) != PM_OK)
+        return r->err;
+    maps_base_url(r, base, sizeof base);
+    pm_buf_init(&b);
+    pm_buf_printf(&b, "{\"$schema\":\"https://json-schema.org/draft/2019-09/schema\","
+                      "\"$id\":\"%s/ogc/collections/%s/%s\",\"title\":\"",
+                  base, c->id, feature ? "schema" : "queryables");
+    pm_buf_json_escape(&b, c->title);
+    pm_buf_puts(&b, "\",\"type\":\"object\",");
+    if (feature)
+        pm_buf_printf(&b, "\"required\":[\"type\",\"geometry\",\"properties\"],\"properties\":{"
+                          "\"type\":{\"type\":\"string\",\"enum\":[\"Feature\"]},"
+                          "\"id\":{\"type\":\"%s\"},\"geometry\":{\"$ref\":\"" GEOJSON_SCHEMA
+                          "%s.json\"},\"properties\":{\"type\":\"object\",\"properties\":{",
+                      c->mesh_level ? "string" : "integer", c->geometry);
+    else
+        pm_buf_printf(&b, "\"properties\":{\"geometry\":{\"$ref\":\"" GEOJSON_SCHEMA "%s.json\"},",
+                      c->geometry);
+    schema_fields(&b, c);
+    pm_buf_puts(&b, feature ? "}}}}" : "},\"additionalProperties\":false}");
+    /* Public caching stops at requests with credentials (http.c). */
+    return reply_doc(r, TYPE_SCHEMA, &b);
+}
+
+enum pm_err route_ogc_queryables(struct http_req *r)
+{
+    return schema_reply(r, 0);
+}
+
+enum pm_err route_ogc_schema(struct http_req *r)
+{
+    return schema_reply(r, 1);
 }
 
 /* ------------------------------------------------------------------------- */
 /* Items                                                                       */
 /* ------------------------------------------------------------------------- */
 
-/* What the links of a page need; malloc'd, owned by the feature collection. */
+/* A page's request, checked, and what its links need; malloc'd, owned by the
+ * feature collection once that is open. */
 struct page_links {
     char base[256];
     char path[160];             /* /ogc/collections/ID/items */
-    char query[512];            /* every parameter but f and offset, each ending in '&' */
-    char fpart[16];             /* the request's f=...& or "" */
     const char *id;             /* the collection */
+    /* The request's parameters as the links repeat them; "" when absent. */
+    char bbox[200], bbox_crs[64], crs[64], limit_s[24], f[16], after[64];
+    struct maps_bbox bb;
+    int bbox_srid, crs_srid;    /* 0: CRS84 */
     long limit, offset;
     int html;                   /* f=html: a table for people */
     int header_done;            /* the table head is written */
     long long matched;
 };
 
-static void page_href(struct pm_buf *b, const struct page_links *l, const char *fpart, long offset)
+/* Appends the URL of a page like l's to b: l's parameters, then f, offset
+ * and after (each left out when NULL or ""), every value percent-encoded by
+ * libcurl's URL API.  Escaped for an HTML attribute when html, else for a
+ * JSON string.  On failure b->oom is set. */
+static void page_href(struct pm_buf *b, const struct page_links *l, const char *f, long offset,
+                      const char *after, int html)
 {
-    pm_buf_printf(b, "%s%s?%s%soffset=%ld", l->base, l->path, l->query, fpart, offset);
+    static const char *const names[7] = { "bbox", "bbox-crs", "crs", "limit", "f", "offset", "after" };
+    char off[24], url[450], nv[320];
+    const char *values[7] = { l->bbox, l->bbox_crs, l->crs, l->limit_s, f, off, after };
+    CURLU *u = curl_url();
+    char *out = NULL;
+    int ok = u != NULL;
+
+    snprintf(off, sizeof off, "%ld", offset);
+    snprintf(url, sizeof url, "%s%s", l->base, l->path);
+    ok = ok && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK;
+    for (int i = 0; ok && i < 7; i++) {
+        if (!values[i] || !*values[i])
+            continue;
+        snprintf(nv, sizeof nv, "%s=%s", names[i], values[i]);
+        ok = curl_url_set(u, CURLUPART_QUERY, nv, CURLU_APPENDQUERY | CURLU_URLENCODE) == CURLUE_OK;
+    }
+    ok = ok && curl_url_get(u, CURLUPART_URL, &out, 0) == CURLUE_OK;
+    if (!ok)
+        b->oom = 1;
+    else if (html)
+        pm_buf_html_escape(b, out);
+    else
+        pm_buf_json_escape(b, out);
+    curl_free(out);
+    curl_url_cleanup(u);
 }
 
-static void page_link(struct pm_buf *b, const struct page_links *l, const char *rel, long offset,
-                      const char *title)
+static void page_link(struct pm_buf *b, const struct page_links *l, const char *rel,
+                      const char *type, const char *title, const char *f, long offset,
+                      const char *after)
 {
-    pm_buf_puts(b, ",{\"href\":\"");
-    page_href(b, l, l->fpart, offset);
-    pm_buf_printf(b, "\",\"rel\":\"%s\",\"type\":\"" TYPE_GEOJSON "\",\"title\":\"%s\"}", rel, title);
+    pm_buf_puts(b, strcmp(rel, "self") == 0 ? "{\"href\":\"" : ",{\"href\":\"");
+    page_href(b, l, f, offset, after, 0);
+    pm_buf_printf(b, "\",\"rel\":\"%s\",\"type\":\"%s\",\"title\":\"%s\"}", rel, type, title);
 }
 
-static void close_page(struct pm_buf *b, void *cls, long returned, long long matched)
+static void close_page(struct pm_buf *b, void *cls, long returned, long long matched,
+                       const char *last_key)
 {
     const struct page_links *l = cls;
 
-    pm_buf_printf(b, "],\"numberMatched\":%lld,\"numberReturned\":%ld,\"links\":[{\"href\":\"",
+    pm_buf_printf(b, "],\"numberMatched\":%lld,\"numberReturned\":%ld,\"links\":[",
                   matched, returned);
-    page_href(b, l, l->fpart, l->offset);
-    pm_buf_puts(b, "\",\"rel\":\"self\",\"type\":\"" TYPE_GEOJSON "\",\"title\":\"This page\"},"
-                   "{\"href\":\"");
-    page_href(b, l, "f=html&", l->offset);
-    pm_buf_puts(b, "\",\"rel\":\"alternate\",\"type\":\"text/html\",\"title\":\"This page as HTML\"}");
-    if (l->offset + returned < matched)
-        page_link(b, l, "next", l->offset + returned, "Next page");
+    page_link(b, l, "self", TYPE_GEOJSON, "This page", l->f, l->offset, l->after);
+    page_link(b, l, "alternate", "text/html", "This page as HTML", "html", l->offset, l->after);
+    if (returned > 0 && l->offset + returned < matched)
+        page_link(b, l, "next", TYPE_GEOJSON, "Next page", l->f, l->offset + returned, last_key);
     if (l->offset > 0)
-        page_link(b, l, "prev", l->offset > l->limit ? l->offset - l->limit : 0, "Previous page");
+        page_link(b, l, "prev", TYPE_GEOJSON, "Previous page", l->f,
+                  l->offset > l->limit ? l->offset - l->limit : 0, NULL);
     pm_buf_printf(b, ",{\"href\":\"%s%.*s\",\"rel\":\"collection\",\"type\":\"" TYPE_JSON
                      "\",\"title\":\"The collection\"}]}", l->base,
                   (int)(strlen(l->path) - strlen("/items")), l->path);
@@ -578,36 +751,152 @@ static void html_page_prefix(struct pm_buf *b, struct page_links *l)
     pm_buf_printf(b, "<p>numberMatched: %lld</p>\n<nav>", l->matched);
     if (l->offset > 0) {
         pm_buf_puts(b, "<a rel=\"prev\" href=\"");
-        page_href(b, l, l->fpart, l->offset > l->limit ? l->offset - l->limit : 0);
+        page_href(b, l, "html", l->offset > l->limit ? l->offset - l->limit : 0, NULL, 1);
         pm_buf_puts(b, "\">前へ (previous)</a> ");
     }
     if (l->offset + l->limit < l->matched) {
         pm_buf_puts(b, "<a rel=\"next\" href=\"");
-        page_href(b, l, l->fpart, l->offset + l->limit);
+        page_href(b, l, "html", l->offset + l->limit, NULL, 1);
         pm_buf_puts(b, "\">次へ (next)</a> ");
     }
     pm_buf_puts(b, "<a rel=\"alternate\" type=\"" TYPE_GEOJSON "\" href=\"");
-    page_href(b, l, "", l->offset);
+    page_href(b, l, "", l->offset, NULL, 1);
     pm_buf_puts(b, "\">GeoJSON</a></nav>\n<table>\n");
 }
 
-static void close_html_page(struct pm_buf *b, void *cls, long returned, long long matched)
+
+static void close_html_page(struct pm_buf *b, void *cls, long returned, long long matched,
+                            const char *last_key)
 {
     const struct page_links *l = cls;
 
     (void)matched;
+    (void)last_key;
     pm_buf_printf(b, "%s</table>\n<p>numberReturned: %ld</p></body></html>\n",
                   l->header_done ? "</tbody>" : "", returned);
 }
 
-/* Appends name=value& to the link query (values are checked: digits, signs,
- * dots, commas and letters only, so nothing needs escaping). */
-static void keep_param(struct page_links *l, const char *name, const char *value)
-{
-    size_t n = strlen(l->query);
+/* ---- numberMatched kept per data version ---- */
 
-    if (value)
-        snprintf(l->query + n, sizeof l->query - n, "%s=%s&", name, value);
+/* A bulk copy asks for thousands of pages of one query; each full page
+ * would count the whole match again.  The count of (layer, caller, bbox) is
+ * kept with the data version it was read at, and the query uses it only
+ * when that version is still current (checked in the query's snapshot). */
+#define MATCHED_SLOTS 509
+
+static struct {
+    pthread_mutex_t lock;
+    struct {
+        char key[300];
+        char version[64];
+        long long matched;
+    } slot[MATCHED_SLOTS];
+} matched_cache = { PTHREAD_MUTEX_INITIALIZER, { { "", "", 0 } } };
+
+static size_t matched_slot(const char *key)
+{
+    unsigned long h = 2166136261UL;
+
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        h = (h ^ *p) * 16777619UL;
+    return h % MATCHED_SLOTS;
+}
+
+/* The kept version and count of key, as query parameters ("" when none). */
+static void matched_get(const char *key, char version[64], char matched[24])
+{
+    size_t i = matched_slot(key);
+
+    version[0] = matched[0] = '\0';
+    pthread_mutex_lock(&matched_cache.lock);
+    if (strcmp(matched_cache.slot[i].key, key) == 0) {
+        snprintf(version, 64, "%s", matched_cache.slot[i].version);
+        snprintf(matched, 24, "%lld", matched_cache.slot[i].matched);
+    }
+    pthread_mutex_unlock(&matched_cache.lock);
+}
+
+static void matched_put(const char *key, const char *version, long long matched)
+{
+    size_t i = matched_slot(key);
+
+    if (matched < 0 || !*version || strlen(key) >= sizeof matched_cache.slot[i].key)
+        return;
+    pthread_mutex_lock(&matched_cache.lock);
+    snprintf(matched_cache.slot[i].key, sizeof matched_cache.slot[i].key, "%s", key);
+    snprintf(matched_cache.slot[i].version, sizeof matched_cache.slot[i].version, "%s", version);
+    matched_cache.slot[i].matched = matched;
+    pthread_mutex_unlock(&matched_cache.lock);
+}
+
+/* The twelve parameters of the layer template (sql/queries_maps.sql). */
+struct item_params {
+    char bsrid[16], csrid[16], offset[24], cver[64], cmatched[24];
+    char ckey[300];             /* the numberMatched cache key */
+    const char *p[12];
+};
+
+static void item_params_fill(struct item_params *q, const struct layer *c,
+                             const struct page_links *l, const char *priv)
+{
+    snprintf(q->bsrid, sizeof q->bsrid, "%d", l->bbox_srid);
+    snprintf(q->csrid, sizeof q->csrid, "%d", l->crs_srid);
+    snprintf(q->offset, sizeof q->offset, "%ld", l->offset);
+    snprintf(q->ckey, sizeof q->ckey, "%s|%s|%s|%d", c->id, priv, l->bbox, l->bbox_srid);
+    matched_get(q->ckey, q->cver, q->cmatched);
+    for (int i = 0; i < 4; i++)
+        q->p[i] = l->bb.set ? l->bb.text[i] : NULL;
+    q->p[4] = l->bb.set ? q->bsrid : NULL;
+    q->p[5] = priv;
+    q->p[6] = l->limit_s;
+    q->p[7] = q->offset;
+    q->p[8] = l->after[0] ? l->after : NULL;
+    q->p[9] = q->csrid;
+    q->p[10] = q->cver[0] ? q->cver : NULL;
+    q->p[11] = q->cmatched[0] ? q->cmatched : NULL;
+}
+
+/* ---- the items request ---- */
+
+/* Reads and checks the parameters of an items request into l.  Returns
+ * PM_OK or a 400 recorded. */
+static enum pm_err items_args_or_reply(struct http_req *r, const struct layer *c,
+                                       struct page_links *l)
+{
+    static const char *const allowed[] = {
+        "bbox", "bbox-crs", "crs", "limit", "offset", "after", "f", NULL
+    };
+    const char *after = http_query(r, "after");
+    const char *f = http_query(r, "f");
+    long n;
+
+    if (maps_params_or_reply(r, allowed) != PM_OK || f_or_reply(r, 1) != PM_OK ||
+        crs_or_reply(r, "bbox-crs", &l->bbox_srid) != PM_OK ||
+        crs_or_reply(r, "crs", &l->crs_srid) != PM_OK ||
+        maps_bbox_crs_or_reply(r, l->bbox_srid, &l->bb) != PM_OK ||
+        http_query_long(r, "limit", OGC_LIMIT_DEFAULT, 1, LONG_MAX, &l->limit) != PM_OK ||
+        http_query_long(r, "offset", 0, 0, OGC_OFFSET_MAX, &l->offset) != PM_OK)
+        return r->err;
+    if (after && (c->mesh_level ? geo_mesh_level(after) != c->mesh_level
+                                : pm_parse_long(after, 1, LONG_MAX, &n) != 0))
+        return http_fail(r, PM_ERR_BAD_REQUEST, "after: must be the id of a feature of %s", c->id);
+    if (l->limit > OGC_LIMIT_MAX)
+        l->limit = OGC_LIMIT_MAX;
+    l->id = c->id;
+    maps_base_url(r, l->base, sizeof l->base);
+    snprintf(l->path, sizeof l->path, "/ogc/collections/%s/items", c->id);
+    snprintf(l->limit_s, sizeof l->limit_s, "%ld", l->limit);
+    snprintf(l->after, sizeof l->after, "%s", after ? after : "");
+    snprintf(l->f, sizeof l->f, "%s", f ? f : "");
+    if (l->bb.set)
+        snprintf(l->bbox, sizeof l->bbox, "%s,%s,%s,%s", l->bb.text[0], l->bb.text[1],
+                 l->bb.text[2], l->bb.text[3]);
+    if (http_query(r, "bbox-crs"))
+        crs_uri(l->bbox_srid, l->bbox_crs);
+    if (http_query(r, "crs"))
+        crs_uri(l->crs_srid, l->crs);
+    l->html = f && strcmp(f, "html") == 0;
+    return PM_OK;
 }
 
 /* Replies with a page of features, as GeoJSON or (f=html) a table.  Takes fc
@@ -618,9 +907,11 @@ static enum pm_err page_reply(struct http_req *r, struct maps_fc *fc, struct pag
     enum pm_err e;
 
     l->matched = maps_fc_matched(fc);
+    content_crs(r, l->crs_srid);
     if (!l->html)
         return maps_fc_reply(r, fc, TYPE_GEOJSON, "{\"type\":\"FeatureCollection\",\"features\":[",
                              close_page, l);
+    http_header(r, "Content-Security-Policy", "default-src 'none'");
     pm_buf_init(&head);
     html_page_prefix(&head, l);
     maps_fc_set_row(fc, html_row);
@@ -630,126 +921,76 @@ static enum pm_err page_reply(struct http_req *r, struct maps_fc *fc, struct pag
     return e;
 }
 
-enum pm_err route_ogc_items(struct http_req *r)
+/* The children collection: the ids of the page are audited before any
+ * feature is read.  Takes l over. */
+static enum pm_err items_children(struct http_req *r, const struct layer *c, struct page_links *l)
 {
-    static const char *const allowed[] = { "bbox", "limit", "offset", "f", NULL };
-    static const char *const allowed_density[] = { "bbox", "limit", "offset", "f", "level", NULL };
-    const struct ogc_collection *c = collection_or_reply(r);
-    int density = c && strcmp(c->id, "children_density") == 0;
-    struct maps_bbox bb;
-    struct page_links *l = NULL;
-    char limit_s[24], offset_s[24], key[512], tag[41], layers[64];
-    const char *level = NULL;
-    const char *priv = has_token(r) ? "true" : "false";
+    struct item_params q;
+    const char *fp[3];
+    PGresult *res;
+    char *ids = NULL, *matched = NULL;
     struct maps_fc *fc;
-    long limit, offset;
+    enum pm_err e;
+
+    item_params_fill(&q, c, l, "true");
+    if (!http_db(r)) {
+        free(l);
+        return r->err;
+    }
+    res = db_exec(r->db, l->bb.set ? c->q_bbox : c->q_all, 12, q.p);
+    if (!db_ok(res) || PQntuples(res) != 1) {
+        PQclear(res);
+        free(l);
+        return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+    }
+    ids = strdup(PQgetvalue(res, 0, 0));
+    matched = strdup(PQgetvalue(res, 0, 1));
+    matched_put(q.ckey, PQgetvalue(res, 0, 2), strtoll(PQgetvalue(res, 0, 1), NULL, 10));
+    PQclear(res);
+    e = ids && matched ? http_audit(r, "children.ogc", ids) : http_fail(r, PM_ERR_NOMEM, "out of memory");
+    if (e == PM_OK) {
+        fp[0] = ids;
+        fp[1] = matched;
+        fp[2] = q.csrid;
+        fc = maps_fc_open(r, "ogc_children_features", 3, fp);
+        if (fc) {
+            e = page_reply(r, fc, l);
+            l = NULL;                   /* the collection owns it now */
+        } else {
+            e = r->err;
+        }
+    }
+    free(ids);
+    free(matched);
+    free(l);
+    return e;
+}
+
+/* A public collection (public to token holders too, with what they may see).
+ * Takes l over. */
+static enum pm_err items_public(struct http_req *r, const struct layer *c, struct page_links *l)
+{
+    const char *priv = has_token(r) ? "true" : "false";
+    struct item_params q;
+    char key[1024], tag[41], versions[80];
+    struct maps_fc *fc;
     int hit;
 
-    if (!c)
-        return r->err;
-    if (!c->children)
-        http_public(r, MAPS_MAX_AGE);
-    if (maps_params_or_reply(r, density ? allowed_density : allowed) != PM_OK ||
-        maps_bbox_or_reply(r, &bb) != PM_OK || f_or_reply(r, 1) != PM_OK ||
-        http_query_long(r, "limit", OGC_LIMIT_DEFAULT, 1, LONG_MAX, &limit) != PM_OK ||
-        http_query_long(r, "offset", 0, 0, OGC_OFFSET_MAX, &offset) != PM_OK)
-        return r->err;
-    if (limit > OGC_LIMIT_MAX)
-        limit = OGC_LIMIT_MAX;
-    if (density) {
-        level = http_query(r, "level");
-        if (level && strcmp(level, "2") != 0 && strcmp(level, "3") != 0)
-            return http_fail(r, PM_ERR_BAD_REQUEST, "level: must be 2 or 3");
-    }
-    snprintf(limit_s, sizeof limit_s, "%ld", limit);
-    snprintf(offset_s, sizeof offset_s, "%ld", offset);
-    l = calloc(1, sizeof *l);
-    if (!l)
-        return http_fail(r, PM_ERR_NOMEM, "out of memory");
-    maps_base_url(r, l->base, sizeof l->base);
-    snprintf(l->path, sizeof l->path, "/ogc/collections/%s/items", c->id);
-    l->limit = limit;
-    l->offset = offset;
-    if (bb.set) {
-        char v[140];
-
-        snprintf(v, sizeof v, "%s,%s,%s,%s", bb.text[0], bb.text[1], bb.text[2], bb.text[3]);
-        keep_param(l, "bbox", v);
-    }
-    keep_param(l, "level", level);
-    keep_param(l, "limit", limit_s);
-    l->id = c->id;
-    if (http_query(r, "f"))
-        snprintf(l->fpart, sizeof l->fpart, "f=%s&", http_query(r, "f"));
-    l->html = http_query(r, "f") && strcmp(http_query(r, "f"), "html") == 0;
-    if (l->html)
-        http_header(r, "Content-Security-Policy", "default-src 'none'");
-    http_gzip(r);
-
-    if (c->children) {
-        /* The ids of the page are audited before any feature is read. */
-        const char *p[6];
-        const char *fp[2];
-        PGresult *res;
-        char *ids, *matched;
-        enum pm_err e;
-        int n = 0;
-
-        if (bb.set)
-            for (int i = 0; i < 4; i++)
-                p[n++] = bb.text[i];
-        p[n++] = limit_s;
-        p[n++] = offset_s;
-        if (!http_db(r)) {
-            free(l);
-            return r->err;
-        }
-        res = db_exec(r->db, bb.set ? c->q_bbox : c->q_all, n, p);
-        if (!db_ok(res) || PQntuples(res) != 1) {
-            PQclear(res);
-            free(l);
-            return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
-        }
-        ids = strdup(PQgetvalue(res, 0, 0));
-        matched = strdup(PQgetvalue(res, 0, 1));
-        PQclear(res);
-        e = ids && matched ? http_audit(r, "children.ogc", ids) : http_fail(r, PM_ERR_NOMEM, "out of memory");
-        if (e == PM_OK) {
-            fp[0] = ids;
-            fp[1] = matched;
-            fc = maps_fc_open(r, "ogc_children_features", 2, fp);
-            if (fc) {
-                e = page_reply(r, fc, l);
-                l = NULL;                   /* the collection owns it now */
-            } else {
-                e = r->err;
-            }
-        }
-        free(ids);
-        free(matched);
-        free(l);
-        return e;
-    }
-
-    snprintf(key, sizeof key, "items|%s|%s|%s%s|%s%s", c->id, priv, l->base, l->path, l->query,
-             l->fpart);
-    snprintf(layers, sizeof layers, "{%s}", c->id);
-    hit = maps_not_modified(r, layers, key);
+    snprintf(key, sizeof key, "items|%s|%s|%s%s|%s|%s|%s|%s|%ld|%s|%s", c->id, priv, l->base,
+             l->path, l->bbox, l->bbox_crs, l->crs, l->limit_s, l->offset, l->after, l->f);
+    snprintf(versions, sizeof versions, "{%s}", c->version);
+    hit = maps_not_modified(r, versions, key);
     if (hit) {
         free(l);
         return hit > 0 ? PM_OK : r->err;
     }
-    {
-        const char *p[7] = { bb.set ? bb.text[0] : NULL, bb.set ? bb.text[1] : NULL,
-                             bb.set ? bb.text[2] : NULL, bb.set ? bb.text[3] : NULL,
-                             density ? level : priv, limit_s, offset_s };
-
-        fc = maps_fc_open(r, bb.set ? c->q_bbox : c->q_all, 7, p);
-    }
+    item_params_fill(&q, c, l, priv);
+    fc = maps_fc_open(r, l->bb.set ? c->q_bbox : c->q_all, 12, q.p);
     if (!fc) {
         free(l);
         return r->err;
     }
+    matched_put(q.ckey, maps_fc_version(fc), maps_fc_matched(fc));
     maps_etag_tag(maps_fc_version(fc), key, tag);
     if (http_etag(r, tag)) {
         maps_fc_free(fc);
@@ -759,29 +1000,45 @@ enum pm_err route_ogc_items(struct http_req *r)
     return page_reply(r, fc, l);
 }
 
+enum pm_err route_ogc_items(struct http_req *r)
+{
+    const struct layer *c = collection_or_reply(r);
+    struct page_links *l;
+
+    if (!c)
+        return r->err;
+    if (!(c->flags & LAYER_TOKEN))
+        http_public(r, MAPS_MAX_AGE);
+    l = calloc(1, sizeof *l);
+    if (!l)
+        return http_fail(r, PM_ERR_NOMEM, "out of memory");
+    if (items_args_or_reply(r, c, l) != PM_OK) {
+        free(l);
+        return r->err;
+    }
+    http_gzip(r);
+    return (c->flags & LAYER_TOKEN) ? items_children(r, c, l) : items_public(r, c, l);
+}
+
 /* ------------------------------------------------------------------------- */
 /* One item                                                                    */
 /* ------------------------------------------------------------------------- */
 
-/* 1 when fid can name a feature of c: a positive integer, or for
- * children_density a 2次 or 3次 mesh code (geo/mesh.c decides). */
-static int fid_ok(const struct ogc_collection *c, const char *fid)
+/* 1 when fid can name a feature of c: a positive integer, or a mesh code of
+ * the layer's level (geo/mesh.c decides). */
+static int fid_ok(const struct layer *c, const char *fid)
 {
     long n;
 
-    if (strcmp(c->id, "children_density") == 0) {
-        int level = geo_mesh_level(fid);
-
-        return level == 2 || level == 3;
-    }
+    if (c->mesh_level)
+        return geo_mesh_level(fid) == c->mesh_level;
     return pm_parse_long(fid, 1, LONG_MAX, &n) == 0;
 }
 
-/* Replies with one feature (its stored text, ending in "}}") with its
- * links, or with f=html as a one-row table. */
-static enum pm_err item_reply(struct http_req *r, const struct ogc_collection *c,
-                              const char *base, const char *fid, const char *feature,
-                              size_t flen)
+/* Replies with one feature (its text, ending in "}") with its links, or
+ * with f=html as a one-row table. */
+static enum pm_err item_reply(struct http_req *r, const struct layer *c, const char *base,
+                              const char *fid, const char *feature, size_t flen)
 {
     const char *f = http_query(r, "f");
     struct pm_buf b;
@@ -822,10 +1079,11 @@ static enum pm_err item_reply(struct http_req *r, const struct ogc_collection *c
 }
 
 /* One child, whole (a child is small), audited before it is read. */
-static enum pm_err item_children(struct http_req *r, const char *fid)
+static enum pm_err item_children(struct http_req *r, const struct layer *c, const char *fid,
+                                 const char *csrid)
 {
     char ids[40];
-    const char *p[2] = { ids, "1" };
+    const char *p[3] = { ids, "1", csrid };
     PGresult *res;
     enum pm_err e;
 
@@ -833,7 +1091,7 @@ static enum pm_err item_children(struct http_req *r, const char *fid)
     e = http_audit(r, "children.ogc", ids);
     if (e != PM_OK)
         return e;
-    res = db_exec(r->db, "ogc_children_features", 2, p);
+    res = db_exec(r->db, "ogc_children_features", 3, p);
     if (!db_ok(res)) {
         PQclear(res);
         return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
@@ -843,8 +1101,7 @@ static enum pm_err item_children(struct http_req *r, const char *fid)
             char base[256];
 
             maps_base_url(r, base, sizeof base);
-            e = item_reply(r, &collections[5], base, fid, PQgetvalue(res, i, 3),
-                           (size_t)PQgetlength(res, i, 3));
+            e = item_reply(r, c, base, fid, PQgetvalue(res, i, 3), (size_t)PQgetlength(res, i, 3));
             PQclear(res);
             return e;
         }
@@ -854,36 +1111,40 @@ static enum pm_err item_children(struct http_req *r, const char *fid)
 
 enum pm_err route_ogc_item(struct http_req *r)
 {
-    static const char *const allowed[] = { "f", NULL };
-    const struct ogc_collection *c = collection_or_reply(r);
+    static const char *const allowed[] = { "f", "crs", NULL };
+    const struct layer *c = collection_or_reply(r);
     const char *fid = r->params[1];
     const char *priv = has_token(r) ? "true" : "false";
-    char key[512], tag[41], layers[64], base[256];
-    const char *p[2] = { fid, priv };
+    char key[512], tag[41], versions[80], base[256], csrid[16];
+    const char *p[3] = { fid, priv, csrid };
     PGresult *res;
-    int hit;
+    enum pm_err e;
+    int srid, hit;
 
     if (!c)
         return r->err;
-    if (!c->children)
+    if (!(c->flags & LAYER_TOKEN))
         http_public(r, MAPS_MAX_AGE);
-    if (maps_params_or_reply(r, allowed) != PM_OK || f_or_reply(r, 1) != PM_OK)
+    if (maps_params_or_reply(r, allowed) != PM_OK || f_or_reply(r, 1) != PM_OK ||
+        crs_or_reply(r, "crs", &srid) != PM_OK)
         return r->err;
     if (!fid_ok(c, fid))
         return http_fail(r, PM_ERR_NOT_FOUND, "no such feature");
+    snprintf(csrid, sizeof csrid, "%d", srid);
     http_gzip(r);
-    if (c->children)
-        return item_children(r, fid);
+    content_crs(r, srid);
+    if (c->flags & LAYER_TOKEN)
+        return http_db(r) ? item_children(r, c, fid, csrid) : r->err;
     maps_base_url(r, base, sizeof base);
-    snprintf(key, sizeof key, "item|%s|%s|%s|%s|%s", c->id, priv, base, fid,
-             http_query(r, "f") ? http_query(r, "f") : "");
-    snprintf(layers, sizeof layers, "{%s}", c->id);
-    hit = maps_not_modified(r, layers, key);
+    snprintf(key, sizeof key, "item|%s|%s|%s|%s|%s|%d", c->id, priv, base, fid,
+             http_query(r, "f") ? http_query(r, "f") : "", srid);
+    snprintf(versions, sizeof versions, "{%s}", c->version);
+    hit = maps_not_modified(r, versions, key);
     if (hit)
         return hit > 0 ? PM_OK : r->err;
     if (!http_db(r))
         return r->err;
-    res = db_exec(r->db, c->q_item, 2, p);
+    res = db_exec(r->db, c->q_item, 3, p);
     if (!db_ok(res)) {
         PQclear(res);
         return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
@@ -897,11 +1158,7 @@ enum pm_err route_ogc_item(struct http_req *r)
         PQclear(res);
         return http_reply_not_modified(r);
     }
-    {
-        enum pm_err e = item_reply(r, c, base, fid, PQgetvalue(res, 0, 1),
-                                   (size_t)PQgetlength(res, 0, 1));
-
-        PQclear(res);
-        return e;
-    }
+    e = item_reply(r, c, base, fid, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+    PQclear(res);
+    return e;
 }

@@ -15,29 +15,19 @@
 #include <string.h>
 
 #include "server/db.h"
+#include "server/layers.h"
 #include "server/maps.h"
 #include "server/routes.h"
 
 #define TILE_MAX_ZOOM 22
 
-static const struct {
-    const char *collection;
-    const char *query;
-} tile_layers[] = {
-    { "power_points", "tile_power_points" },
-    { "shelters", "tile_shelters" },
-    { "hazard_areas", "tile_hazard_areas" },
-    { "outages", "tile_outages" },
-    { "children_density", "tile_children_density" },
-    { NULL, NULL }
-};
-
 enum pm_err route_tile(struct http_req *r)
 {
     static const char *const allowed[] = { NULL };
     const char *coll = r->params[0];
+    const struct layer *layer = layer_find(coll);
     const char *query = NULL;
-    char ybuf[32], zs[16], xs[24], ys[24], key[128], tag[41], layers[64];
+    char ybuf[32], zs[16], xs[24], ys[24], key[128], tag[41], versions[64];
     const char *p[3] = { zs, xs, ys };
     long z, x, y;
     size_t n = strlen(r->params[3]);
@@ -46,13 +36,12 @@ enum pm_err route_tile(struct http_req *r)
     size_t len;
     int hit;
 
-    for (int i = 0; tile_layers[i].collection; i++)
-        if (strcmp(tile_layers[i].collection, coll) == 0)
-            query = tile_layers[i].query;
+    if (layer && !(layer->flags & LAYER_TOKEN))
+        query = layer->q_tile;
     if (!query)
         return http_fail(r, PM_ERR_NOT_FOUND,
-                         "no such tile collection (power_points, shelters, hazard_areas, outages, "
-                         "children_density)");
+                         "no such tile collection (the collections of /ogc/collections with a "
+                         "tiles link)");
     http_public(r, MAPS_MAX_AGE);
     if (n < 5 || n >= sizeof ybuf || strcmp(r->params[3] + n - 4, ".mvt") != 0)
         return http_fail(r, PM_ERR_NOT_FOUND, "tiles are /tiles/{collection}/{z}/{x}/{y}.mvt");
@@ -70,8 +59,8 @@ enum pm_err route_tile(struct http_req *r)
     snprintf(xs, sizeof xs, "%ld", x);
     snprintf(ys, sizeof ys, "%ld", y);
     snprintf(key, sizeof key, "tile|%s|%ld|%ld|%ld", coll, z, x, y);
-    snprintf(layers, sizeof layers, "{%s}", coll);
-    hit = maps_not_modified(r, layers, key);
+    snprintf(versions, sizeof versions, "{%s}", layer->version);
+    hit = maps_not_modified(r, versions, key);
     if (hit)
         return hit > 0 ? PM_OK : r->err;
     if (!http_db(r))

@@ -12,195 +12,92 @@
 -- usual bbox query): offset + the rows of the page.  Only a full page, or an
 -- empty one past the first, counts the whole match.
 --
--- Each collection has a _bbox and an _all query rather than "$1 IS NULL OR":
--- a prepared statement's generic plan would not use the index through an OR.
--- bbox: $1 minlon, $2 minlat, $3 maxlon, $4 maxlat (EPSG:4326).
+-- The OGC items of every layer come from one template below (see there).
+-- Elsewhere a bbox is $1 minlon, $2 minlat, $3 maxlon, $4 maxlat (EPSG:4326).
 
 -- name: map_versions
--- $1: layers (text[]).  'layer.version,...' in layer order: the ETag's data part.
-SELECT coalesce(string_agg(layer || '.' || version, ',' ORDER BY layer), '')
-FROM map_versions WHERE layer = ANY ($1::text[])
+-- $1: layers (text[]).  'layer.version,...' in layer order: the ETag's data part
+-- (version 0 for a layer not changed yet, as powermap_map_version says).
+SELECT coalesce(string_agg(powermap_map_version(l), ',' ORDER BY l), '')
+FROM unnest($1::text[]) l
 
+-- ===========================================================================
+-- OGC API - Features items of the layers of server/layers.c.  One template;
+-- scripts/embed-sql writes its queries once per "-- layer:" line below, at
+-- build time (nothing of a request reaches the SQL text).  A layer line is
+--   -- layer: ID | TABLE | KEY | KEYTYPE | KEYMIN | FEATURE | FILTER | VERSION
+-- ID names the queries, TABLE (alias m) holds a geom column in EPSG:4326, KEY
+-- of type KEYTYPE orders the features and names one (every key is above
+-- KEYMIN), FEATURE is the feature's text in CRS84, FILTER what the caller may
+-- see ({token}: the caller holds a token), VERSION its row in map_versions.
+--
+-- Items, _bbox and _all (rather than "$1 IS NULL OR": a prepared statement's
+-- generic plan would not use the index through an OR):
+--   $1-$4 bbox, in the CRS $5 (0: CRS84, else an EPSG srid, northing first);
+--         all NULL in _all
+--   $6 the caller holds a token   $7 limit   $8 offset
+--   $9 after: the key of the last feature of the previous page (NULL: use
+--      the offset).  The next links carry it, so a deep page is an index
+--      range scan, not an OFFSET scan.
+--   $10 the CRS of the output (0: CRS84, as stored)
+--   $11, $12 a numberMatched the caller kept for data version $11 (NULL: none)
+-- Every parameter appears at least once, so that each has a type.  Feature
+-- rows carry their key (as text) in the version column: the next link's after.
+-- ===========================================================================
 
--- name: ogc_power_points_bbox
--- $1-$4 bbox, $5 include non-public points (token holders), $6 limit, $7 offset.
+-- template: begin
+-- name: ogc_{id}_bbox
 WITH page AS MATERIALIZED (
-    SELECT m.id, m.feature AS feature
-    FROM map_power_points m
-    WHERE ST_Intersects(m.geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)) AND (m.public OR $5::boolean)
-    ORDER BY m.id LIMIT $6::bigint OFFSET $7::bigint)
-SELECT 0 AS part, (SELECT layer || '.' || version FROM map_versions WHERE layer = 'power_points') AS version,
-       CASE WHEN (c.n > 0 OR $7::bigint = 0) AND c.n < $6::bigint THEN $7::bigint + c.n
-            ELSE (SELECT count(*) FROM map_power_points m WHERE ST_Intersects(m.geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)) AND (m.public OR $5::boolean)) END AS matched,
+    SELECT {key}::text AS k, powermap_feature_crs({feature}, m.geom, $10::int) AS feature
+    FROM {table} m
+    WHERE ST_Intersects(m.geom, powermap_bbox($1, $2, $3, $4, $5::int)) AND ({filter:$6})
+      AND {key} > coalesce($9::{keytype}, {keymin})
+    ORDER BY {key} LIMIT $7::bigint OFFSET CASE WHEN $9::{keytype} IS NULL THEN $8::bigint ELSE 0 END)
+SELECT 0 AS part, v.version,
+       CASE WHEN (c.n > 0 OR $8::bigint = 0) AND c.n < $7::bigint THEN $8::bigint + c.n
+            WHEN v.version = $11::text THEN $12::bigint
+            ELSE (SELECT count(*) FROM {table} m
+                  WHERE ST_Intersects(m.geom, powermap_bbox($1, $2, $3, $4, $5::int)) AND ({filter:$6})) END,
        NULL::text AS feature
-FROM (SELECT count(*) AS n FROM page) c
+FROM (SELECT count(*) AS n FROM page) c, (SELECT powermap_map_version('{version}') AS version) v
 UNION ALL
-SELECT 1, NULL, NULL, feature FROM page
+SELECT 1, k, NULL, feature FROM page
 
--- name: ogc_power_points_all
--- $1-$4 unused (NULL), $5 include non-public points (token holders), $6 limit, $7 offset.
+-- name: ogc_{id}_all
 WITH page AS MATERIALIZED (
-    SELECT m.id, m.feature AS feature
-    FROM map_power_points m
-    WHERE $1::float8 IS NULL AND $2::float8 IS NULL AND $3::float8 IS NULL AND $4::float8 IS NULL AND (m.public OR $5::boolean)
-    ORDER BY m.id LIMIT $6::bigint OFFSET $7::bigint)
-SELECT 0 AS part, (SELECT layer || '.' || version FROM map_versions WHERE layer = 'power_points') AS version,
-       CASE WHEN (c.n > 0 OR $7::bigint = 0) AND c.n < $6::bigint THEN $7::bigint + c.n
-            ELSE (SELECT count(*) FROM map_power_points m WHERE $1::float8 IS NULL AND $2::float8 IS NULL AND $3::float8 IS NULL AND $4::float8 IS NULL AND (m.public OR $5::boolean)) END AS matched,
+    SELECT {key}::text AS k, powermap_feature_crs({feature}, m.geom, $10::int) AS feature
+    FROM {table} m
+    WHERE $1::float8 IS NULL AND $2::float8 IS NULL AND $3::float8 IS NULL AND $4::float8 IS NULL
+      AND $5::int IS NULL AND ({filter:$6})
+      AND {key} > coalesce($9::{keytype}, {keymin})
+    ORDER BY {key} LIMIT $7::bigint OFFSET CASE WHEN $9::{keytype} IS NULL THEN $8::bigint ELSE 0 END)
+SELECT 0 AS part, v.version,
+       CASE WHEN (c.n > 0 OR $8::bigint = 0) AND c.n < $7::bigint THEN $8::bigint + c.n
+            WHEN v.version = $11::text THEN $12::bigint
+            ELSE (SELECT count(*) FROM {table} m WHERE ({filter:$6})) END,
        NULL::text AS feature
-FROM (SELECT count(*) AS n FROM page) c
+FROM (SELECT count(*) AS n FROM page) c, (SELECT powermap_map_version('{version}') AS version) v
 UNION ALL
-SELECT 1, NULL, NULL, feature FROM page
+SELECT 1, k, NULL, feature FROM page
 
--- name: ogc_power_points_item
--- $1 id, $2 include non-public points.
-SELECT (SELECT layer || '.' || version FROM map_versions WHERE layer = 'power_points'), m.feature
-FROM map_power_points m
-WHERE m.id = $1::bigint AND (m.public OR $2::boolean)
+-- name: ogc_{id}_item
+-- $1 key (text), $2 the caller holds a token, $3 output CRS.  Version, feature.
+SELECT powermap_map_version('{version}'), powermap_feature_crs({feature}, m.geom, $3::int)
+FROM {table} m
+WHERE {key} = $1::{keytype} AND ({filter:$2})
 
--- name: ogc_shelters_bbox
--- $1-$4 bbox, $5 unused, $6 limit, $7 offset.
-WITH page AS MATERIALIZED (
-    SELECT m.id, m.feature AS feature
-    FROM map_shelters m
-    WHERE ST_Intersects(m.geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)) AND $5::boolean IS NOT NULL
-    ORDER BY m.id LIMIT $6::bigint OFFSET $7::bigint)
-SELECT 0 AS part, (SELECT layer || '.' || version FROM map_versions WHERE layer = 'shelters') AS version,
-       CASE WHEN (c.n > 0 OR $7::bigint = 0) AND c.n < $6::bigint THEN $7::bigint + c.n
-            ELSE (SELECT count(*) FROM map_shelters m WHERE ST_Intersects(m.geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)) AND $5::boolean IS NOT NULL) END AS matched,
-       NULL::text AS feature
-FROM (SELECT count(*) AS n FROM page) c
-UNION ALL
-SELECT 1, NULL, NULL, feature FROM page
+-- name: ogc_{id}_extent
+-- $1 the caller holds a token.  minlon, minlat, maxlon, maxlat (NULL: empty).
+SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
+FROM (SELECT ST_Extent(m.geom) AS e FROM {table} m WHERE ({filter:$1})) x
+-- template: end
 
--- name: ogc_shelters_all
--- $1-$4 unused (NULL), $5 unused, $6 limit, $7 offset.
-WITH page AS MATERIALIZED (
-    SELECT m.id, m.feature AS feature
-    FROM map_shelters m
-    WHERE $1::float8 IS NULL AND $2::float8 IS NULL AND $3::float8 IS NULL AND $4::float8 IS NULL AND $5::boolean IS NOT NULL
-    ORDER BY m.id LIMIT $6::bigint OFFSET $7::bigint)
-SELECT 0 AS part, (SELECT layer || '.' || version FROM map_versions WHERE layer = 'shelters') AS version,
-       CASE WHEN (c.n > 0 OR $7::bigint = 0) AND c.n < $6::bigint THEN $7::bigint + c.n
-            ELSE (SELECT count(*) FROM map_shelters m WHERE $1::float8 IS NULL AND $2::float8 IS NULL AND $3::float8 IS NULL AND $4::float8 IS NULL AND $5::boolean IS NOT NULL) END AS matched,
-       NULL::text AS feature
-FROM (SELECT count(*) AS n FROM page) c
-UNION ALL
-SELECT 1, NULL, NULL, feature FROM page
-
--- name: ogc_shelters_item
--- $1 id, $2 unused.
-SELECT (SELECT layer || '.' || version FROM map_versions WHERE layer = 'shelters'), m.feature
-FROM map_shelters m
-WHERE m.id = $1::bigint AND $2::boolean IS NOT NULL
-
--- name: ogc_hazard_areas_bbox
--- $1-$4 bbox, $5 unused, $6 limit, $7 offset.
-WITH page AS MATERIALIZED (
-    SELECT m.id, json_build_object('type', 'Feature', 'id', m.id, 'geometry', ST_AsGeoJSON(m.geom, 7)::json, 'properties', json_build_object('external_id', m.external_id, 'hazard', m.hazard, 'level', m.level))::text AS feature
-    FROM hazard_areas m
-    WHERE ST_Intersects(m.geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)) AND $5::boolean IS NOT NULL
-    ORDER BY m.id LIMIT $6::bigint OFFSET $7::bigint)
-SELECT 0 AS part, (SELECT layer || '.' || version FROM map_versions WHERE layer = 'hazard_areas') AS version,
-       CASE WHEN (c.n > 0 OR $7::bigint = 0) AND c.n < $6::bigint THEN $7::bigint + c.n
-            ELSE (SELECT count(*) FROM hazard_areas m WHERE ST_Intersects(m.geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)) AND $5::boolean IS NOT NULL) END AS matched,
-       NULL::text AS feature
-FROM (SELECT count(*) AS n FROM page) c
-UNION ALL
-SELECT 1, NULL, NULL, feature FROM page
-
--- name: ogc_hazard_areas_all
--- $1-$4 unused (NULL), $5 unused, $6 limit, $7 offset.
-WITH page AS MATERIALIZED (
-    SELECT m.id, json_build_object('type', 'Feature', 'id', m.id, 'geometry', ST_AsGeoJSON(m.geom, 7)::json, 'properties', json_build_object('external_id', m.external_id, 'hazard', m.hazard, 'level', m.level))::text AS feature
-    FROM hazard_areas m
-    WHERE $1::float8 IS NULL AND $2::float8 IS NULL AND $3::float8 IS NULL AND $4::float8 IS NULL AND $5::boolean IS NOT NULL
-    ORDER BY m.id LIMIT $6::bigint OFFSET $7::bigint)
-SELECT 0 AS part, (SELECT layer || '.' || version FROM map_versions WHERE layer = 'hazard_areas') AS version,
-       CASE WHEN (c.n > 0 OR $7::bigint = 0) AND c.n < $6::bigint THEN $7::bigint + c.n
-            ELSE (SELECT count(*) FROM hazard_areas m WHERE $1::float8 IS NULL AND $2::float8 IS NULL AND $3::float8 IS NULL AND $4::float8 IS NULL AND $5::boolean IS NOT NULL) END AS matched,
-       NULL::text AS feature
-FROM (SELECT count(*) AS n FROM page) c
-UNION ALL
-SELECT 1, NULL, NULL, feature FROM page
-
--- name: ogc_hazard_areas_item
--- $1 id, $2 unused.
-SELECT (SELECT layer || '.' || version FROM map_versions WHERE layer = 'hazard_areas'), json_build_object('type', 'Feature', 'id', m.id, 'geometry', ST_AsGeoJSON(m.geom, 7)::json, 'properties', json_build_object('external_id', m.external_id, 'hazard', m.hazard, 'level', m.level))::text
-FROM hazard_areas m
-WHERE m.id = $1::bigint AND $2::boolean IS NOT NULL
-
--- name: ogc_outages_bbox
--- $1-$4 bbox, $5 unused, $6 limit, $7 offset.
-WITH page AS MATERIALIZED (
-    SELECT m.id, json_build_object('type', 'Feature', 'id', m.id, 'geometry', ST_AsGeoJSON(m.geom, 7)::json, 'properties', json_build_object('started_at', powermap_utc(m.started_at), 'expected_restore_at', powermap_utc(m.expected_restore_at), 'ended_at', powermap_utc(m.ended_at)))::text AS feature
-    FROM outages m
-    WHERE ST_Intersects(m.geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)) AND $5::boolean IS NOT NULL
-    ORDER BY m.id LIMIT $6::bigint OFFSET $7::bigint)
-SELECT 0 AS part, (SELECT layer || '.' || version FROM map_versions WHERE layer = 'outages') AS version,
-       CASE WHEN (c.n > 0 OR $7::bigint = 0) AND c.n < $6::bigint THEN $7::bigint + c.n
-            ELSE (SELECT count(*) FROM outages m WHERE ST_Intersects(m.geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)) AND $5::boolean IS NOT NULL) END AS matched,
-       NULL::text AS feature
-FROM (SELECT count(*) AS n FROM page) c
-UNION ALL
-SELECT 1, NULL, NULL, feature FROM page
-
--- name: ogc_outages_all
--- $1-$4 unused (NULL), $5 unused, $6 limit, $7 offset.
-WITH page AS MATERIALIZED (
-    SELECT m.id, json_build_object('type', 'Feature', 'id', m.id, 'geometry', ST_AsGeoJSON(m.geom, 7)::json, 'properties', json_build_object('started_at', powermap_utc(m.started_at), 'expected_restore_at', powermap_utc(m.expected_restore_at), 'ended_at', powermap_utc(m.ended_at)))::text AS feature
-    FROM outages m
-    WHERE $1::float8 IS NULL AND $2::float8 IS NULL AND $3::float8 IS NULL AND $4::float8 IS NULL AND $5::boolean IS NOT NULL
-    ORDER BY m.id LIMIT $6::bigint OFFSET $7::bigint)
-SELECT 0 AS part, (SELECT layer || '.' || version FROM map_versions WHERE layer = 'outages') AS version,
-       CASE WHEN (c.n > 0 OR $7::bigint = 0) AND c.n < $6::bigint THEN $7::bigint + c.n
-            ELSE (SELECT count(*) FROM outages m WHERE $1::float8 IS NULL AND $2::float8 IS NULL AND $3::float8 IS NULL AND $4::float8 IS NULL AND $5::boolean IS NOT NULL) END AS matched,
-       NULL::text AS feature
-FROM (SELECT count(*) AS n FROM page) c
-UNION ALL
-SELECT 1, NULL, NULL, feature FROM page
-
--- name: ogc_outages_item
--- $1 id, $2 unused.
-SELECT (SELECT layer || '.' || version FROM map_versions WHERE layer = 'outages'), json_build_object('type', 'Feature', 'id', m.id, 'geometry', ST_AsGeoJSON(m.geom, 7)::json, 'properties', json_build_object('started_at', powermap_utc(m.started_at), 'expected_restore_at', powermap_utc(m.expected_restore_at), 'ended_at', powermap_utc(m.ended_at)))::text
-FROM outages m
-WHERE m.id = $1::bigint AND $2::boolean IS NOT NULL
-
--- name: ogc_children_density_bbox
--- $1-$4 bbox, $5 level (2, 3 or NULL for both), $6 limit, $7 offset.
-WITH page AS MATERIALIZED (
-    SELECT m.level, m.code, json_build_object('type', 'Feature', 'id', m.code, 'geometry', ST_AsGeoJSON(m.geom, 7)::json, 'properties', json_build_object('mesh_code', m.code, 'level', m.level, 'count', m.count, 'suppressed', m.suppressed))::text AS feature
-    FROM children_density_cells m
-    WHERE ST_Intersects(m.geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)) AND ($5::int IS NULL OR m.level = $5::int)
-    ORDER BY m.level, m.code LIMIT $6::bigint OFFSET $7::bigint)
-SELECT 0 AS part, (SELECT layer || '.' || version FROM map_versions WHERE layer = 'children_density') AS version,
-       CASE WHEN (c.n > 0 OR $7::bigint = 0) AND c.n < $6::bigint THEN $7::bigint + c.n
-            ELSE (SELECT count(*) FROM children_density_cells m WHERE ST_Intersects(m.geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)) AND ($5::int IS NULL OR m.level = $5::int)) END AS matched,
-       NULL::text AS feature
-FROM (SELECT count(*) AS n FROM page) c
-UNION ALL
-SELECT 1, NULL, NULL, feature FROM page
-
--- name: ogc_children_density_all
--- $1-$4 unused (NULL), $5 level (2, 3 or NULL for both), $6 limit, $7 offset.
-WITH page AS MATERIALIZED (
-    SELECT m.level, m.code, json_build_object('type', 'Feature', 'id', m.code, 'geometry', ST_AsGeoJSON(m.geom, 7)::json, 'properties', json_build_object('mesh_code', m.code, 'level', m.level, 'count', m.count, 'suppressed', m.suppressed))::text AS feature
-    FROM children_density_cells m
-    WHERE $1::float8 IS NULL AND $2::float8 IS NULL AND $3::float8 IS NULL AND $4::float8 IS NULL AND ($5::int IS NULL OR m.level = $5::int)
-    ORDER BY m.level, m.code LIMIT $6::bigint OFFSET $7::bigint)
-SELECT 0 AS part, (SELECT layer || '.' || version FROM map_versions WHERE layer = 'children_density') AS version,
-       CASE WHEN (c.n > 0 OR $7::bigint = 0) AND c.n < $6::bigint THEN $7::bigint + c.n
-            ELSE (SELECT count(*) FROM children_density_cells m WHERE $1::float8 IS NULL AND $2::float8 IS NULL AND $3::float8 IS NULL AND $4::float8 IS NULL AND ($5::int IS NULL OR m.level = $5::int)) END AS matched,
-       NULL::text AS feature
-FROM (SELECT count(*) AS n FROM page) c
-UNION ALL
-SELECT 1, NULL, NULL, feature FROM page
-
--- name: ogc_children_density_item
--- $1 id (mesh code), $2 unused.
-SELECT (SELECT layer || '.' || version FROM map_versions WHERE layer = 'children_density'), json_build_object('type', 'Feature', 'id', m.code, 'geometry', ST_AsGeoJSON(m.geom, 7)::json, 'properties', json_build_object('mesh_code', m.code, 'level', m.level, 'count', m.count, 'suppressed', m.suppressed))::text
-FROM children_density_cells m
-WHERE m.code = $1 AND $2::boolean IS NOT NULL
+-- layer: power_points | map_power_points | m.id | bigint | 0 | m.feature | m.public OR {token} | power_points
+-- layer: shelters | map_shelters | m.id | bigint | 0 | m.feature | {token} IS NOT NULL | shelters
+-- layer: hazard_areas | hazard_areas | m.id | bigint | 0 | powermap_hazard_area_feature(m) | {token} IS NOT NULL | hazard_areas
+-- layer: outages | outages | m.id | bigint | 0 | powermap_outage_feature(m) | {token} IS NOT NULL | outages
+-- layer: children_density | children_density_cells | m.code | text | '' | powermap_density_feature(m) | m.level = 3 AND {token} IS NOT NULL | children_density
+-- layer: children_density_10km | children_density_cells | m.code | text | '' | powermap_density_feature(m) | m.level = 2 AND {token} IS NOT NULL | children_density
 
 -- ===========================================================================
 -- children (token holders only; every read is audited first)
@@ -209,33 +106,45 @@ WHERE m.code = $1 AND $2::boolean IS NOT NULL
 -- ===========================================================================
 
 -- name: ogc_children_ids_bbox
--- $1-$4 bbox, $5 limit, $6 offset.  The ids of the page (bigint[] text) and numberMatched.
+-- The parameters of the layer template (ogc_{id}_bbox; $6 and $10 unused but
+-- typed).  One row: the ids of the page (bigint[] text) and numberMatched.
 WITH page AS MATERIALIZED (
     SELECT c.id FROM children c
-    WHERE ST_Intersects(c.home, ST_MakeEnvelope($1, $2, $3, $4, 4326))
-    ORDER BY c.id LIMIT $5::bigint OFFSET $6::bigint)
+    WHERE ST_Intersects(c.home, powermap_bbox($1, $2, $3, $4, $5::int)) AND $6::boolean IS NOT NULL
+      AND c.id > coalesce($9::bigint, 0) AND $10::int IS NOT NULL
+    ORDER BY c.id LIMIT $7::bigint OFFSET CASE WHEN $9::bigint IS NULL THEN $8::bigint ELSE 0 END)
 SELECT coalesce((SELECT array_agg(id ORDER BY id) FROM page), '{}')::text,
-       CASE WHEN (n > 0 OR $6::bigint = 0) AND n < $5::bigint THEN $6::bigint + n
+       CASE WHEN (n > 0 OR $8::bigint = 0) AND n < $7::bigint THEN $8::bigint + n
+            WHEN powermap_map_version('children') = $11::text THEN $12::bigint
             ELSE (SELECT count(*) FROM children c
-                  WHERE ST_Intersects(c.home, ST_MakeEnvelope($1, $2, $3, $4, 4326))) END
+                  WHERE ST_Intersects(c.home, powermap_bbox($1, $2, $3, $4, $5::int))) END,
+       powermap_map_version('children')
 FROM (SELECT count(*) AS n FROM page) p
 
 -- name: ogc_children_ids_all
--- $1 limit, $2 offset.
+-- As ogc_children_ids_bbox, with $1-$5 NULL.  Children without a home too.
 WITH page AS MATERIALIZED (
-    SELECT c.id FROM children c ORDER BY c.id LIMIT $1::bigint OFFSET $2::bigint)
+    SELECT c.id FROM children c
+    WHERE $1::float8 IS NULL AND $2::float8 IS NULL AND $3::float8 IS NULL AND $4::float8 IS NULL
+      AND $5::int IS NULL AND $6::boolean IS NOT NULL AND $10::int IS NOT NULL
+      AND c.id > coalesce($9::bigint, 0)
+    ORDER BY c.id LIMIT $7::bigint OFFSET CASE WHEN $9::bigint IS NULL THEN $8::bigint ELSE 0 END)
 SELECT coalesce((SELECT array_agg(id ORDER BY id) FROM page), '{}')::text,
-       CASE WHEN (n > 0 OR $2::bigint = 0) AND n < $1::bigint THEN $2::bigint + n
-            ELSE (SELECT count(*) FROM children) END
+       CASE WHEN (n > 0 OR $8::bigint = 0) AND n < $7::bigint THEN $8::bigint + n
+            WHEN powermap_map_version('children') = $11::text THEN $12::bigint
+            ELSE (SELECT count(*) FROM children) END,
+       powermap_map_version('children')
 FROM (SELECT count(*) AS n FROM page) p
 
 -- name: ogc_children_features
--- $1 ids (bigint[]), $2 numberMatched (echoed in the head row).
+-- $1 ids (bigint[]), $2 numberMatched (echoed in the head row), $3 output CRS
+-- (0: CRS84, else an EPSG srid, northing first).  Rows carry their id as key.
 SELECT 0 AS part, NULL::text AS version, $2::bigint AS matched, NULL::text AS feature
 UNION ALL
-(SELECT 1, NULL, NULL,
+(SELECT 1, c.id::text, NULL,
         json_build_object('type', 'Feature', 'id', c.id,
-            'geometry', ST_AsGeoJSON(c.home, 7)::json,
+            'geometry', ST_AsGeoJSON(powermap_crs_geometry(c.home, $3::int),
+                                     CASE WHEN $3::int BETWEEN 6669 AND 6687 THEN 3 ELSE 7 END, 0)::json,
             'properties', json_build_object(
                 'external_id', c.external_id, 'name', c.name, 'name_kana', c.name_kana,
                 'birth_date', c.birth_date, 'address', c.address, 'mobility', c.mobility,
@@ -287,23 +196,6 @@ UNION ALL
  WHERE m.available AND (m.public OR $1::boolean) ORDER BY m.id)
 UNION ALL
 (SELECT 1, NULL, NULL, m.map_feature FROM map_shelters m ORDER BY m.id)
-
--- ===========================================================================
--- /ogc/collections: extents and versions
--- ===========================================================================
-
--- name: ogc_extents
--- $1: token holder (non-public points count, children listed).
--- One row per collection: id, version, minlon, minlat, maxlon, maxlat (NULL when empty).
-WITH e AS (
-    SELECT 'power_points' AS id, (SELECT ST_Extent(geom) FROM map_power_points WHERE public OR $1::boolean) AS b
-    UNION ALL SELECT 'shelters', (SELECT ST_Extent(geom) FROM map_shelters)
-    UNION ALL SELECT 'hazard_areas', (SELECT ST_Extent(geom) FROM hazard_areas)
-    UNION ALL SELECT 'outages', (SELECT ST_Extent(geom) FROM outages)
-    UNION ALL SELECT 'children_density', (SELECT ST_Extent(geom) FROM children_density_cells)
-    UNION ALL SELECT 'children', (SELECT ST_Extent(home) FROM children WHERE $1::boolean))
-SELECT e.id, coalesce(v.version::text, ''), ST_XMin(e.b), ST_YMin(e.b), ST_XMax(e.b), ST_YMax(e.b)
-FROM e LEFT JOIN map_versions v ON v.layer = e.id
 
 -- ===========================================================================
 -- Vector tiles: $1 z, $2 x, $3 y.  One row: the layer version and the tile

@@ -16,7 +16,8 @@ import tempfile
 from harness import demo_city
 
 # 2次 cells (6 digits) and the children put in their 3次 cells (8 digits).
-# A: a lone small cell beside a large one -> the large one is suppressed too.
+# A: a lone small cell beside a large one -> the 2次 total is suppressed (with
+#    it, 18 - 15 would give the 3); the large one is published.
 # B: twelve cells of one child each -> the 2次 total would show they are all 1.
 # C: two large cells -> everything published.
 # D: two small cells that sum to 13 -> the 2次 total is safe, both suppressed.
@@ -28,8 +29,8 @@ DENSITY_CELLS = {
     "52350411": 4, "52350422": 9,
     "52350511": 5,
 }
-EXPECTED_2 = {"523501": 18, "523502": None, "523503": 39, "523504": 13, "523505": None}
-EXPECTED_3 = {"52350111": None, "52350122": None, "52350311": 25, "52350355": 14,
+EXPECTED_2 = {"523501": None, "523502": None, "523503": 39, "523504": 13, "523505": None}
+EXPECTED_3 = {"52350111": 15, "52350122": None, "52350311": 25, "52350355": 14,
               "52350411": None, "52350422": None, "52350511": None,
               **{f"523502{i:02d}": None for i in range(12)}}
 

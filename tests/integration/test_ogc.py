@@ -4,6 +4,7 @@ tools use) reading every public collection."""
 import json
 import os
 import re
+import subprocess
 import sys
 import urllib.parse
 
@@ -13,14 +14,16 @@ import mapdata  # noqa: E402
 from mapdata import count, fc, feature_count, ogr  # noqa: E402
 
 DATA = {}
-PUBLIC = ["power_points", "shelters", "hazard_areas", "outages", "children_density"]
+PUBLIC = ["power_points", "shelters", "hazard_areas", "outages", "children_density",
+          "children_density_10km"]
 NANAO = "136.9,36.95,137.1,37.15"
 COUNTS = {
     "power_points": "SELECT count(*) FROM power_points WHERE public",
     "shelters": "SELECT count(*) FROM shelters",
     "hazard_areas": "SELECT count(*) FROM hazard_areas",
     "outages": "SELECT count(*) FROM outages",
-    "children_density": "SELECT count(*) FROM children_density_cells",
+    "children_density": "SELECT count(*) FROM children_density_cells WHERE level = 3",
+    "children_density_10km": "SELECT count(*) FROM children_density_cells WHERE level = 2",
 }
 
 
@@ -179,8 +182,9 @@ def test_unknown_parameters_and_bad_values_are_400(env):
         r = env.get("/ogc/collections/power_points/items?" + q)
         assert r.status == 400, (q, r)
         assert r.headers["Content-Type"] == "application/json"
-    for q in ("level=1", "level=4", "level=x"):
-        assert env.get("/ogc/collections/children_density/items?" + q).status == 400
+    for q in ("level=1", "level=2", "level=3", "after=abc", "after=5235", "crs=EPSG:6668",
+              "bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3857&bbox=0,0,1,1"):
+        assert env.get("/ogc/collections/children_density/items?" + q).status == 400, q
     assert env.get("/ogc/collections/power_points?limit=1").status == 400
     assert env.get("/ogc/conformance?x=1").status == 400
 
@@ -197,11 +201,14 @@ def test_single_items_and_their_errors(env):
     assert env.get(f"/ogc/collections/power_points/items/{hidden}", token=env.viewer).status == 200
     for bad in ("0", "-1", "abc", "99999999", "1.5"):
         assert env.get(f"/ogc/collections/shelters/items/{bad}").status == 404
-    code = [c for c, n in mapdata.EXPECTED_2.items() if n][0]
-    cell = env.get(f"/ogc/collections/children_density/items/{code}")
-    assert cell.status == 200 and cell.json()["properties"]["mesh_code"] == code
-    for bad in ("5235", "523501999", "52350X11", "99999999"):
-        assert env.get(f"/ogc/collections/children_density/items/{bad}").status == 404
+    for c, codes in (("children_density_10km", mapdata.EXPECTED_2),
+                     ("children_density", mapdata.EXPECTED_3)):
+        code = [c for c, n in codes.items() if n][0]
+        cell = env.get(f"/ogc/collections/{c}/items/{code}")
+        assert cell.status == 200 and cell.json()["properties"]["mesh_code"] == code
+        other = list(mapdata.EXPECTED_3 if codes is mapdata.EXPECTED_2 else mapdata.EXPECTED_2)[0]
+        for bad in ("5235", "523501999", "52350X11", "99999999", other):
+            assert env.get(f"/ogc/collections/{c}/items/{bad}").status == 404, (c, bad)
 
 
 def test_304_on_items_and_single_items(env):
@@ -277,3 +284,224 @@ def test_alternate_html_view_of_items_and_items(env):
         assert "<script>" not in one.text and "&lt;script&gt;" in one.text
     finally:
         env.psql("UPDATE shelters SET name = 'restored' WHERE id = %d" % sid)
+
+
+# --------------------------------------------------------------------------
+# Links that round-trip (issue 10 item 1), paging by key (item 4)
+
+BOXES = ["130,30,140,40", "-180,-90,180,90", "-10,-20,140,40",
+         "136.9,36.9999999,137.0000001,37.1", "136.95,37.0000001,137.05,37.0600001"]
+SAFE_QUERY = re.compile(r"^[A-Za-z0-9%._~=&-]*$")
+
+
+def sql_ids(env, coll, box):
+    where = "public AND " if coll == "power_points" else ""
+    return [int(r[0]) for r in env.psql(
+        f"SELECT id FROM {coll} WHERE {where}ST_Intersects(geom, ST_MakeEnvelope({box}, 4326)) "
+        "ORDER BY id")]
+
+
+def follow(env, url):
+    """Follows next links from url to the end; returns the ids and the hrefs."""
+    ids, hrefs = [], []
+    while url:
+        doc = fc(env.get(url))
+        ids += [f["id"] for f in doc["features"]]
+        links = {l["rel"]: l["href"] for l in doc["links"]}
+        hrefs += list(links.values())
+        url = links.get("next", "").replace(env.daemon.base, "") or None
+    return ids, hrefs
+
+
+def test_next_links_round_trip_for_round_tiny_and_negative_boxes(env):
+    for coll in ("power_points", "shelters"):
+        for box in BOXES:
+            ids, hrefs = follow(env, f"/ogc/collections/{coll}/items?bbox={box}&limit=4")
+            want = sql_ids(env, coll, box)
+            assert ids == want and want, (coll, box, len(ids), len(want))
+            for h in hrefs:
+                q = urllib.parse.urlsplit(h).query
+                assert SAFE_QUERY.match(q) and "e%2b" not in q.lower() and "+" not in q, h
+                got = urllib.parse.parse_qs(q).get("bbox")
+                if got:
+                    assert [float(v) for v in got[0].split(",")] == \
+                        [float(v) for v in box.split(",")], (h, box)
+
+
+def test_gdal_follows_next_over_boxes_at_round_and_tiny_edges(env):
+    for box in BOXES:
+        w, s, e, n = box.split(",")
+        for coll in ("power_points", "shelters"):
+            out = ogr("-ro", "-oo", "PAGE_SIZE=3", "-spat", w, s, e, n, "OAPIF:" + root(env), coll)
+            got = len(re.findall(r"^OGRFeature\(", out, re.M))
+            assert got == len(sql_ids(env, coll, box)), (coll, box, got)
+
+
+def test_next_links_page_by_key_and_deep_pages_match_offset_pages(env):
+    doc = fc(env.get("/ogc/collections/power_points/items?limit=7"))
+    nxt = [l["href"] for l in doc["links"] if l["rel"] == "next"][0]
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(nxt).query)
+    assert q["after"] == [str(doc["features"][-1]["id"])] and q["offset"] == ["7"]
+    ids = [int(r[0]) for r in env.psql("SELECT id FROM power_points WHERE public ORDER BY id")]
+    by_offset = fc(env.get("/ogc/collections/power_points/items?limit=5&offset=20"))
+    by_key = fc(env.get(f"/ogc/collections/power_points/items?limit=5&offset=20&after={ids[19]}"))
+    assert [f["id"] for f in by_key["features"]] == [f["id"] for f in by_offset["features"]] \
+        == ids[20:25]
+    assert by_key["numberMatched"] == by_offset["numberMatched"] == len(ids)
+    all_ids, _ = follow(env, "/ogc/collections/power_points/items?limit=6")
+    assert all_ids == ids
+
+
+def test_number_matched_kept_between_pages_follows_the_data(env):
+    url = "/ogc/collections/shelters/items?limit=3"
+    n = fc(env.get(url))["numberMatched"]
+    assert fc(env.get(url + "&offset=3"))["numberMatched"] == n
+    env.psql("INSERT INTO shelters (external_id, name, geom) VALUES "
+             "('TMP-MATCHED', '臨時', ST_SetSRID(ST_MakePoint(137.0, 37.0), 4326))")
+    try:
+        assert fc(env.get(url + "&offset=3"))["numberMatched"] == n + 1
+    finally:
+        env.psql("DELETE FROM shelters WHERE external_id = 'TMP-MATCHED'")
+    assert fc(env.get(url + "&offset=6"))["numberMatched"] == n
+
+
+# --------------------------------------------------------------------------
+# Queryables and the feature schema (item 7)
+
+
+def test_queryables_give_every_property_its_json_schema_type(env):
+    assert "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables" in \
+        env.get("/ogc/conformance").json()["conformsTo"]
+    kinds = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list}
+    for c in PUBLIC:
+        coll = env.get(f"/ogc/collections/{c}").json()
+        rels = {l["rel"]: l for l in coll["links"]}
+        ql = rels["http://www.opengis.net/def/rel/ogc/1.0/queryables"]
+        assert ql["type"] == "application/schema+json"
+        r = env.get(ql["href"].replace(env.daemon.base, ""))
+        assert r.status == 200 and r.headers["Content-Type"] == "application/schema+json"
+        q = r.json()
+        assert q["type"] == "object" and q["$id"] == ql["href"]
+        props = q["properties"]
+        assert "geometry" in props
+        feats = fc(env.get(f"/ogc/collections/{c}/items?limit=10000"))["features"]
+        for f in feats:
+            assert set(f["properties"]) == set(props) - {"geometry"}, c
+            for k, v in f["properties"].items():
+                assert v is None or isinstance(v, kinds[props[k]["type"]]), (c, k, v)
+        schema = env.get(rels["describedby"]["href"].replace(env.daemon.base, "")).json()
+        assert schema["properties"]["properties"]["properties"] == \
+            {k: v for k, v in props.items() if k != "geometry"}
+    out = env.get("/ogc/collections/outages/queryables").json()["properties"]
+    assert out["ended_at"] == {"title": out["ended_at"]["title"], "type": "string",
+                               "format": "date-time"}
+    assert env.get("/ogc/collections/children/queryables").status == 401
+    assert "name" in env.get("/ogc/collections/children/queryables", token=env.viewer).json()["properties"]
+
+
+def test_gdal_types_fields_from_the_schema_before_any_value(env):
+    # Every outage of the test data is still going on: ended_at is null on
+    # every page, yet GDAL (and QGIS through it) must see a date-time field.
+    assert count(env, "SELECT count(*) FROM outages WHERE ended_at IS NOT NULL") == 0
+    out = ogr("-ro", "-so", "OAPIF:" + root(env), "outages")
+    assert re.search(r"^ended_at: DateTime", out, re.M), out
+    assert re.search(r"^started_at: DateTime", out, re.M), out
+    pp = ogr("-ro", "-so", "OAPIF:" + root(env), "power_points")
+    assert re.search(r"^output_w: Real", pp, re.M) and re.search(r"^outlets: Integer", pp, re.M), pp
+
+
+# --------------------------------------------------------------------------
+# Coordinate reference systems, Part 2 (item 8)
+
+EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+
+
+def coords(doc):
+    return {f["id"]: f["geometry"]["coordinates"] for f in doc["features"]}
+
+
+def test_crs_lists_storage_crs_and_conformance(env):
+    assert "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs" in \
+        env.get("/ogc/conformance").json()["conformsTo"]
+    for c in env.get("/ogc/collections").json()["collections"]:
+        assert c["storageCrs"] == CRS84
+        assert c["crs"][0] == CRS84 and EPSG + "6668" in c["crs"] and EPSG + "4326" in c["crs"]
+        assert all(EPSG + str(n) in c["crs"] for n in range(6669, 6688))
+    for bad in ("EPSG:6668", EPSG + "3857", EPSG + "6688", EPSG + "66680", "x"):
+        r = env.get("/ogc/collections/shelters/items?crs=" + urllib.parse.quote(bad, safe=""))
+        assert r.status == 400, bad
+        r = env.get("/ogc/collections/shelters/items?bbox=0,0,1,1&bbox-crs=" +
+                    urllib.parse.quote(bad, safe=""))
+        assert r.status == 400, bad
+
+
+def test_jgd2011_latitude_first_and_plane_rectangular_northing_first(env):
+    base = "/ogc/collections/power_points/items?limit=10000"
+    r84 = env.get(base)
+    assert r84.headers["Content-Crs"] == f"<{CRS84}>"
+    lonlat = coords(fc(r84))
+    for srid in (4326, 6668):
+        r = env.get(base + "&crs=" + urllib.parse.quote(EPSG + str(srid), safe=""))
+        assert r.headers["Content-Crs"] == f"<{EPSG}{srid}>"
+        for fid, (lat, lon) in coords(fc(r)).items():
+            assert abs(lon - lonlat[fid][0]) < 2e-7 and abs(lat - lonlat[fid][1]) < 2e-7
+        nxt = [l["href"] for l in fc(env.get(base.replace("10000", "3") + "&crs=" + EPSG + str(srid)))
+               ["links"] if l["rel"] == "next"][0]
+        assert urllib.parse.parse_qs(urllib.parse.urlsplit(nxt).query)["crs"] == [EPSG + str(srid)]
+    # 石川県 is in zone VII (EPSG:6675): X northing, Y easting, in metres
+    r = env.get(base + "&crs=" + EPSG + "6675")
+    want = {int(i): (float(x), float(y)) for i, x, y in env.psql(
+        "SELECT id, ST_Y(ST_Transform(geom, 6675)), ST_X(ST_Transform(geom, 6675)) "
+        "FROM power_points WHERE public")}
+    got = coords(fc(r))
+    assert set(got) == set(want)
+    for fid, (x, y) in got.items():
+        assert abs(x - want[fid][0]) < 0.002 and abs(y - want[fid][1]) < 0.002, (fid, x, y)
+    one = env.get(f"/ogc/collections/power_points/items/{fid}?crs={EPSG}6675")
+    assert one.headers["Content-Crs"] == f"<{EPSG}6675>"
+    assert abs(one.json()["geometry"]["coordinates"][0] - want[fid][0]) < 0.002
+
+
+def test_bbox_crs_takes_the_axis_order_of_its_crs(env):
+    w, s, e, n = NANAO.split(",")
+    want = sql_ids(env, "shelters", NANAO)
+    got = fc(env.get(f"/ogc/collections/shelters/items?limit=10000&bbox={s},{w},{n},{e}"
+                     f"&bbox-crs={EPSG}6668"))
+    assert sorted(f["id"] for f in got["features"]) == want
+    # a box in plane VII (northing, easting): every feature returned lies in it
+    x0, y0, x1, y1 = [float(v) for v in env.psql(
+        "SELECT ST_XMin(b) + 500, ST_YMin(b) + 500, ST_XMax(b) - 500, ST_YMax(b) - 500 FROM "
+        f"(SELECT ST_Transform(ST_MakeEnvelope({NANAO}, 4326), 6675)::box2d b) t")[0]]
+    url = (f"/ogc/collections/shelters/items?limit=10000&bbox={y0},{x0},{y1},{x1}"
+           f"&bbox-crs={EPSG}6675&crs={EPSG}6675")
+    doc = fc(env.get(url))
+    inside = count(env, "SELECT count(*) FROM shelters WHERE ST_Intersects(ST_Transform(geom, 6675), "
+                        f"ST_MakeEnvelope({x0}, {y0}, {x1}, {y1}, 6675))")
+    assert doc["numberMatched"] == len(doc["features"]) == inside > 0
+    for f in doc["features"]:
+        north, east = f["geometry"]["coordinates"]
+        assert y0 <= north <= y1 and x0 <= east <= x1
+    assert env.get(f"/ogc/collections/shelters/items?bbox={s},{w},{n},{e}&bbox-crs={EPSG}4326"
+                   ).status == 200
+    assert env.get(f"/ogc/collections/shelters/items?bbox={w},{s},{e},{n}&bbox-crs={EPSG}4326"
+                   ).status == 400   # 136.9 is no latitude
+
+
+def test_gdal_copies_from_oapif_into_jgd2011(env):
+    import csv
+    import tempfile
+    out = os.path.join(tempfile.mkdtemp(prefix="powermap-ogr-"), "pp.csv")
+    p = subprocess.run(["ogr2ogr", "-f", "CSV", out, "OAPIF:" + root(env), "power_points",
+                        "-t_srs", "EPSG:6668", "-lco", "GEOMETRY=AS_XY", "-oo", "PAGE_SIZE=9"],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    with open(out, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    server = coords(fc(env.get(f"/ogc/collections/power_points/items?limit=10000&crs={EPSG}6668")))
+    assert len(rows) == len(server) == count(env, COUNTS["power_points"])
+    byext = {f["properties"]["external_id"]: f["id"] for f in
+             fc(env.get("/ogc/collections/power_points/items?limit=10000"))["features"]}
+    for row in rows:
+        lat, lon = server[byext[row["external_id"]]]
+        assert abs(float(row["X"]) - lon) < 2e-7 and abs(float(row["Y"]) - lat) < 2e-7, row

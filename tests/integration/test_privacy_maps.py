@@ -16,7 +16,17 @@ import mapdata  # noqa: E402
 from mapdata import decode_mvt, deg2tile, fc  # noqa: E402
 
 DATA = {}
-PUBLIC = ["power_points", "shelters", "hazard_areas", "outages", "children_density"]
+PUBLIC = ["power_points", "shelters", "hazard_areas", "outages", "children_density",
+          "children_density_10km"]
+
+
+def density_cells(env):
+    """Every published cell of both density collections, by mesh code."""
+    cells = {}
+    for c in ("children_density", "children_density_10km"):
+        doc = fc(env.get(f"/ogc/collections/{c}/items?limit=10000"))
+        cells.update({f["properties"]["mesh_code"]: f["properties"] for f in doc["features"]})
+    return cells
 
 
 def setup(env):
@@ -83,14 +93,14 @@ def crawl_urls(env):
                  f"/ogc/collections/{c}/items?limit=0", f"/ogc/collections/{c}/items?x=1",
                  f"/ogc/collections/{c}/items/0", f"/ogc/collections/{c}/items/abc",
                  f"/ogc/collections/{c}/items/99999999"]
-    for level in (2, 3):
-        urls.append(f"/ogc/collections/children_density/items?level={level}&limit=10000")
+    for c in ("children_density", "children_density_10km"):
         for code in list(mapdata.EXPECTED_2) + list(mapdata.EXPECTED_3):
             w, s, e, n = mapdata.cell_bounds(code)
-            urls.append(f"/ogc/collections/children_density/items?level={level}"
-                        f"&bbox={w + 1e-6},{s + 1e-6},{e - 1e-6},{n - 1e-6}")
-    for code in list(mapdata.EXPECTED_2) + list(mapdata.EXPECTED_3):
-        urls.append(f"/ogc/collections/children_density/items/{code}")
+            urls.append(f"/ogc/collections/{c}/items"
+                        f"?bbox={w + 1e-6},{s + 1e-6},{e - 1e-6},{n - 1e-6}")
+            urls.append(f"/ogc/collections/{c}/items/{code}")
+        urls.append(f"/ogc/collections/{c}/items?level=2")
+        urls.append(f"/ogc/collections/{c}/queryables")
     # every single item of every public collection
     for c in PUBLIC:
         doc = fc(env.get(f"/ogc/collections/{c}/items?limit=10000"))
@@ -130,8 +140,7 @@ def test_crawl_without_a_token_reveals_no_child(env):
 
 
 def test_density_cells_follow_the_suppression_rule(env):
-    doc = fc(env.get("/ogc/collections/children_density/items?limit=10000"))
-    cells = {f["properties"]["mesh_code"]: f["properties"] for f in doc["features"]}
+    cells = density_cells(env)
     for code, want in {**mapdata.EXPECTED_2, **mapdata.EXPECTED_3}.items():
         assert code in cells, code
         assert cells[code]["count"] == want, (code, cells[code], want)
@@ -140,6 +149,10 @@ def test_density_cells_follow_the_suppression_rule(env):
         assert p["count"] is None or p["count"] > 10
         assert p["suppressed"] == (p["count"] is None)
         assert p["level"] == len(p["mesh_code"]) // 2 - 1
+    # one mesh level per collection (QGIS draws a layer's cells on top of each other)
+    for c, level in (("children_density", 3), ("children_density_10km", 2)):
+        doc = fc(env.get(f"/ogc/collections/{c}/items?limit=10000"))
+        assert doc["features"] and {f["properties"]["level"] for f in doc["features"]} == {level}
 
 
 def test_differencing_published_counts_recovers_no_suppressed_count(env):
@@ -147,8 +160,7 @@ def test_differencing_published_counts_recovers_no_suppressed_count(env):
     published 3次 cells.  What is left belongs to its suppressed 3次 cells; with
     one such cell, or a remainder that fixes them all (all ones, all tens), or
     a remainder of 1-10, a small count would be out.  None may be."""
-    doc = fc(env.get("/ogc/collections/children_density/items?limit=10000"))
-    cells = {f["properties"]["mesh_code"]: f["properties"] for f in doc["features"]}
+    cells = density_cells(env)
     tiles_seen = set()
     recovered = []
     for code2, p2 in cells.items():
@@ -168,9 +180,9 @@ def test_differencing_published_counts_recovers_no_suppressed_count(env):
         tiles_seen.add(code2)
     assert not recovered, recovered
     # The case built for it: 15 + 3 children in one 2次 cell.  Published
-    # alone, 18 - 15 would give the 3.
-    assert cells["523501"]["count"] == 18
-    assert cells["52350111"]["count"] is None and cells["52350122"]["count"] is None
+    # together, 18 - 15 would give the 3: the total is withheld.
+    assert cells["523501"]["count"] is None
+    assert cells["52350111"]["count"] == 15 and cells["52350122"]["count"] is None
     # Twelve cells of one child each: the total would show every one is 1.
     assert cells["523502"]["count"] is None
     # The tiles carry the same figures: no tile shows a count the collection hides.
@@ -192,9 +204,11 @@ def test_no_total_of_children_is_published(env):
         total = int(env.psql("SELECT count(*) FROM children")[0][0])
         assert str(total) not in re.findall(r"\d+", text) or total > 10 and \
             f'"count": {total}' not in text
-    # numberMatched of children_density counts cells, never children
-    doc = fc(env.get("/ogc/collections/children_density/items?limit=1"))
-    assert doc["numberMatched"] == int(env.psql("SELECT count(*) FROM children_density_cells")[0][0])
+    # numberMatched of the density collections counts cells, never children
+    for c, level in (("children_density", 3), ("children_density_10km", 2)):
+        doc = fc(env.get(f"/ogc/collections/{c}/items?limit=1"))
+        assert doc["numberMatched"] == int(env.psql(
+            f"SELECT count(*) FROM children_density_cells WHERE level = {level}")[0][0])
 
 
 def test_density_follows_changes_to_children(env):
