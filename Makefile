@@ -19,9 +19,16 @@ WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wno-unused-pa
 ifeq ($(CI),true)
 WARN     += -Werror
 endif
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. -Ibuild -I$(PG_INC) -MMD -MP
+# The printed plans (server/pdf.c): cairo and pango, with the IPA fonts at run time.
+PDF_CFLAGS := $(shell pkg-config --cflags pangocairo 2>/dev/null)
+PDF_LIBS   := $(shell pkg-config --libs pangocairo 2>/dev/null)
+LDLIBS   := -lpq -lmicrohttpd -lcjson -lcurl -lnettle -lz -lpthread -lm $(PDF_LIBS)
+# Files as municipalities have them (issue 13): NFKC (utf8proc), spreadsheets
+# and hazard areas (GDAL).
 GDAL_INC := $(shell gdal-config --cflags 2>/dev/null || echo -I/usr/include/gdal)
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. -Ibuild -I$(PG_INC) $(GDAL_INC) -MMD -MP
-LDLIBS   := -lpq -lmicrohttpd -lcjson -lcurl -lnettle -lz -lpthread -lm -lutf8proc -lgdal
+ALL_CFLAGS += $(GDAL_INC)
+LDLIBS   += -lutf8proc -lgdal
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS    += -fsanitize=$(SANITIZE)
@@ -30,8 +37,8 @@ endif
 GEO_SRC    := $(wildcard geo/*.c)
 SERVER_SRC := $(wildcard server/*.c)
 # server/ files with no database, HTTP or network code: unit tests link them.
-PURE_SRC   := $(filter $(addprefix server/,csv.c crypto.c formats.c http_headers.c util.c plan_render.c \
-                jptext.c layouts.c layout_table.c),$(SERVER_SRC))
+PURE_SRC   := $(filter $(addprefix server/,csv.c crypto.c formats.c http_headers.c util.c plan_render.c plan_doc.c plan_words.c),$(SERVER_SRC))
+PURE_SRC   += $(filter $(addprefix server/,jptext.c layouts.c layout_table.c),$(SERVER_SRC))
 GEO_OBJ    := $(GEO_SRC:%.c=build/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=build/%.o) build/sql_embed.o
 PURE_OBJ   := $(PURE_SRC:%.c=build/%.o)
@@ -47,6 +54,10 @@ build/powermapd: $(SERVER_OBJ) $(GEO_OBJ)
 build/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/server/pdf.o: server/pdf.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PDF_CFLAGS) -c -o $@ $<
 
 # sql/ is embedded in the binary, so `powermapd migrate` needs no files at run time.
 build/sql_embed.c: $(SQL_FILES) scripts/embed-sql
@@ -74,8 +85,8 @@ FUZZ_NAMES   := csv json geojson query mesh
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -fno-omit-frame-pointer -I. -Ibuild \
-                -I$(PG_INC) $(GDAL_INC) -MMD -MP -fsanitize=address,undefined -fno-sanitize-recover=all \
-                -DFUZZ_LIBFUZZER -Wno-format-nonliteral
+                -I$(PG_INC) -MMD -MP -fsanitize=address,undefined -fno-sanitize-recover=all \
+                -DFUZZ_LIBFUZZER -Wno-format-nonliteral $(PDF_CFLAGS) $(GDAL_INC)
 FUZZ_LINK_SRC := $(GEO_SRC) $(filter-out server/main.c server/routes_registry.c,$(SERVER_SRC)) \
                  tests/fuzz/registry_csv.c tests/fuzz/fuzz_common.c
 FUZZ_OBJ     := $(FUZZ_LINK_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/build/sql_embed.o

@@ -5,12 +5,21 @@ PG_VERSION=15
 PG_BIN=/usr/lib/postgresql/$PG_VERSION/bin
 
 # Debian packages: to build, to run the local database, and for the tests.
-BUILD_PKGS="make gcc libc6-dev pkg-config libpq-dev libmicrohttpd-dev libcjson-dev libcurl4-openssl-dev zlib1g-dev nettle-dev libutf8proc-dev libgdal-dev"
-RUN_PKGS="postgresql-$PG_VERSION postgresql-$PG_VERSION-postgis-3 python3 curl libutf8proc2 libgdal32"
+BUILD_PKGS="make gcc libc6-dev pkg-config libpq-dev libmicrohttpd-dev libcjson-dev libcurl4-openssl-dev zlib1g-dev nettle-dev"
+RUN_PKGS="postgresql-$PG_VERSION postgresql-$PG_VERSION-postgis-3 python3 curl"
+# The printed plans (server/pdf.c): cairo and pango to build, the IPA fonts
+# to draw Japanese; pdftotext/pdftoppm (poppler-utils) read them in the tests.
+BUILD_PKGS="$BUILD_PKGS libcairo2-dev libpango1.0-dev"
+RUN_PKGS="$RUN_PKGS fonts-ipafont"
+TEST_PKGS_PDF="poppler-utils"
+# Files as municipalities have them (issue 13): NFKC (utf8proc), spreadsheets
+# and hazard areas through GDAL.
+BUILD_PKGS="$BUILD_PKGS libutf8proc-dev libgdal-dev"
+RUN_PKGS="$RUN_PKGS libutf8proc2 libgdal32"
 TEST_PKGS="gdal-bin openssl"
 # The embeddable map's browser test: headless Chromium, and a Japanese font so
 # that its screenshots show text rather than empty boxes.
-TEST_PKGS="$TEST_PKGS chromium fonts-ipafont-gothic"
+TEST_PKGS="$TEST_PKGS chromium fonts-ipafont-gothic $TEST_PKGS_PDF"
 # npm installs Leaflet (package.json); Debian's npm brings Debian's node.
 WEB_PKGS="npm"
 # make fuzz: clang with its libFuzzer runtime.

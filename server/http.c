@@ -56,6 +56,9 @@ static const struct http_route routes[] = {
 
     { "POST",   "/v1/plans/run",            ROLE_PLANNER, 0, route_plans_run },
     { "GET",    "/v1/plans",                ROLE_VIEWER,  0, route_plans_list },
+    { "GET",    "/v1/plans/print",          ROLE_VIEWER,  0, route_plans_print },
+    { "GET",    "/v1/plans/settings",       ROLE_VIEWER,  0, route_plan_settings_get },
+    { "PUT",    "/v1/plans/settings",       ROLE_ADMIN,   0, route_plan_settings_put },
 
     { "POST",   "/v1/import/{kind}",        ROLE_PLANNER, 1, route_import },
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "server/plan_words.h"
 #include "server/util.h"
 
 static const cJSON *get(const cJSON *o, const char *k)
@@ -44,36 +45,6 @@ static int has_device(const cJSON *plan, const char *type_prefix)
     return 0;
 }
 
-/* The Japanese name of a device type, or the type itself. */
-static const char *device_ja(const char *type)
-{
-    static const char *const names[][2] = {
-        { "ventilator", "人工呼吸器" }, { "oxygen_concentrator", "酸素濃縮装置" },
-        { "suction", "吸引器" }, { "feeding_pump", "経管栄養ポンプ" },
-        { "pulse_oximeter", "パルスオキシメーター" }, { "humidifier", "加温加湿器" },
-        { "infusion_pump", "輸液ポンプ" }, { "oxygen", "酸素" },
-    };
-
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(type, names[i][0]) == 0)
-            return names[i][1];
-    return type;
-}
-
-static const char *hazard_ja(const char *h)
-{
-    static const char *const names[][2] = {
-        { "flood", "洪水" }, { "landslide", "土砂災害" }, { "storm_surge", "高潮" },
-        { "earthquake", "地震" }, { "tsunami", "津波" }, { "fire", "大規模な火事" },
-        { "inland_flood", "内水氾濫" }, { "volcano", "火山現象" },
-    };
-
-    for (size_t i = 0; h && i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(h, names[i][0]) == 0)
-            return names[i][1];
-    return h ? h : "";
-}
-
 static void add(cJSON *list, const char *item)
 {
     cJSON *s = cJSON_CreateString(item);
@@ -93,12 +64,12 @@ cJSON *plan_checklist(const cJSON *plan)
     cJSON_ArrayForEach(d, get(plan, "devices")) {
         const char *t = str(d, "type");
         const cJSON *b = get(d, "battery_h");
-        char line[256];
+        char line[256], hrs[64];
 
         if (!t || !cJSON_IsNumber(b) || b->valuedouble <= 0)
             continue;
-        snprintf(line, sizeof line, "予備バッテリー（%s、満充電で約%.1f時間）", device_ja(t),
-                 b->valuedouble);
+        plan_ja_hours(b->valuedouble, hrs, sizeof hrs);
+        snprintf(line, sizeof line, "予備バッテリー（%s、内蔵と合わせて満充電で%s）", pw_device(t), hrs);
         add(list, line);
     }
     if (has_care(plan, "ventilator") || has_device(plan, "ventilator")) {
@@ -137,203 +108,212 @@ static void html_text(struct pm_buf *b, const char *s)
     pm_buf_html_escape(b, s ? s : "");
 }
 
-static const char *decision_ja(const char *d)
+const char *plan_area_colour(const char *hazard)
 {
-    if (!d)
-        return "";
-    if (strcmp(d, "stay_home") == 0)
-        return "在宅避難（自宅にとどまる）";
-    if (strcmp(d, "charge") == 0)
-        return "充電に行く（電源供給ポイント）";
-    if (strcmp(d, "evacuate") == 0)
-        return "避難する（電源のある避難所）";
-    return "行き先未定（市の担当者が個別に調整します）";
+    static const char *const t[][2] = {
+        { "flood", "#4a86d8" }, { "inland_flood", "#4a86d8" }, { "storm_surge", "#3a6fb0" },
+        { "tsunami", "#2a9d9d" }, { "landslide", "#b5651d" }, { "fire", "#d9534f" },
+        { "volcano", "#8e5a9e" }, { "earthquake", "#999999" },
+    };
+
+    for (size_t i = 0; hazard && i < sizeof t / sizeof t[0]; i++)
+        if (strcmp(hazard, t[i][0]) == 0)
+            return t[i][1];
+    return "#999999";
 }
 
-static void dest_row(struct pm_buf *b, const cJSON *dst)
+static void svg_marker(struct pm_buf *b, const struct map_item *it)
 {
-    const cJSON *dist = get(dst, "distance_m"), *tm = get(dst, "travel_min");
+    double x = it->xy[0], y = it->xy[1];
 
-    pm_buf_puts(b, "<tr><td>");
-    html_text(b, str(dst, "name"));
-    pm_buf_puts(b, "</td><td>");
-    html_text(b, strcmp(str(dst, "type") ? str(dst, "type") : "", "shelter") == 0 ? "避難所"
-                                                                                  : "電源供給ポイント");
-    pm_buf_puts(b, "</td><td>");
-    html_text(b, str(dst, "address"));
-    pm_buf_puts(b, "</td><td>");
-    if (cJSON_IsNumber(dist))
-        pm_buf_printf(b, "%.1f km", dist->valuedouble / 1000.0);
-    pm_buf_puts(b, "</td><td>");
-    if (cJSON_IsNumber(tm))
-        pm_buf_printf(b, "約%.0f分", tm->valuedouble);
-    pm_buf_puts(b, "</td><td>");
-    html_text(b, str(dst, "hours"));
-    pm_buf_puts(b, "</td><td>");
-    html_text(b, str(dst, "phone"));
-    pm_buf_puts(b, "</td></tr>\n");
-}
-
-/* The reasons of the plan in Japanese, from its figures (the JSON reasons
- * are English, for staff and logs). */
-static void reasons_ja(struct pm_buf *b, const cJSON *plan)
-{
-    const cJSON *runtime = get(plan, "runtime_h"), *dst = get(plan, "destination");
-    const cJSON *scen = get(plan, "scenario"), *oh = get(scen, "outage_hours"), *it;
-    const char *decision = str(plan, "decision");
-    double outage = cJSON_IsNumber(oh) ? oh->valuedouble : 72;
-    int in_hazard = 0, no_home = 0, taken = 0;
-
-    cJSON_ArrayForEach(it, get(plan, "reasons")) {
-        if (!cJSON_IsString(it))
-            continue;
-        in_hazard |= strstr(it->valuestring, "hazard area") != NULL;
-        no_home |= strstr(it->valuestring, "no home location") != NULL;
-        taken |= strstr(it->valuestring, "taken by children") != NULL;
-    }
-    if (no_home) {
-        pm_buf_puts(b, "<li>自宅の位置が地図上で確認できていません（住所を確認してください）。</li>\n");
-        return;
-    }
-    if (in_hazard)
-        pm_buf_printf(b, "<li>自宅が%sの危険区域内にあるため、避難が必要です。</li>\n",
-                      hazard_ja(str(scen, "hazard")));
-    if (!cJSON_IsNumber(runtime))
-        pm_buf_puts(b, "<li>電源が必要な医療機器はありません。</li>\n");
-    else if (runtime->valuedouble >= outage)
-        pm_buf_printf(b, "<li>バッテリーは約%.1f時間もち、想定する停電（%.0f時間）より長くもちます。</li>\n",
-                      runtime->valuedouble, outage);
+    if (it->style == MAP_HOME)
+        pm_buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"#1a5fb4\" "
+                         "stroke=\"#fff\" stroke-width=\"1.5\"/>\n", x - 6, y - 6);
+    else if (it->style == MAP_DEST)
+        pm_buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"#c01c28\" stroke=\"#fff\" "
+                         "stroke-width=\"1.5\"/>\n", x, y);
     else
-        pm_buf_printf(b, "<li>バッテリーは約%.1f時間しかもたず、想定する停電（%.0f時間）より短いため、"
-                         "電源のある場所へ移る必要があります。</li>\n", runtime->valuedouble, outage);
-    if (cJSON_IsObject(dst)) {
-        const cJSON *d = get(dst, "distance_m"), *t = get(dst, "travel_min");
+        pm_buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"#fff\" stroke=\"#555\" "
+                         "stroke-width=\"1.5\"/>\n", x, y);
+    pm_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%s\" font-weight=\"%s\" "
+                     "paint-order=\"stroke\" stroke=\"#fff\" stroke-width=\"3\">",
+                  x + 9, y - 7, it->style == MAP_ALT ? "10" : "12", it->style == MAP_ALT ? "normal" : "bold");
+    html_text(b, it->label);
+    pm_buf_puts(b, "</text>\n");
+}
 
-        pm_buf_printf(b, "<li>行き先は約%.1f km（車で約%.0f分）で、電源と空いているコンセントがあります。</li>\n",
-                      cJSON_IsNumber(d) ? d->valuedouble / 1000 : 0.0,
-                      cJSON_IsNumber(t) ? t->valuedouble : 0.0);
-    } else if (decision && strcmp(decision, "unassigned") == 0) {
-        pm_buf_puts(b, taken ? "<li>近くの電源は、よりバッテリーが早く切れる方に割り当てられています。</li>\n"
-                             : "<li>バッテリーが切れる前に着ける、電源のある行き先が見つかりませんでした。</li>\n");
+/* A map as inline SVG: areas, trips, places, scale bar, north. */
+static void html_map(struct pm_buf *b, const struct doc_map *m)
+{
+    pm_buf_printf(b, "<figure class=\"map\"><svg viewBox=\"0 0 %.0f %.0f\" "
+                     "role=\"img\" aria-label=\"自宅と避難先の地図\">\n<rect width=\"%.0f\" height=\"%.0f\" "
+                     "fill=\"#f7f5ef\" stroke=\"#999\"/>\n", m->width, m->height, m->width, m->height);
+    for (int i = 0; i < m->nitems; i++) {
+        const struct map_item *it = &m->items[i];
+
+        if (it->style == MAP_AREA) {
+            pm_buf_printf(b, "<path class=\"area\" fill=\"%s\" fill-opacity=\"0.35\" stroke=\"%s\" "
+                             "stroke-width=\"0.8\" d=\"", plan_area_colour(m->hazard), plan_area_colour(m->hazard));
+            for (int k = 0; k < it->n; k++)
+                pm_buf_printf(b, "%s%.1f %.1f", k ? " L" : "M", it->xy[2 * k], it->xy[2 * k + 1]);
+            pm_buf_puts(b, " Z\"/>\n");
+        } else if (it->style == MAP_TRIP || it->style == MAP_ALT_TRIP) {
+            pm_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                             "stroke-width=\"%s\"%s/>\n", it->xy[0], it->xy[1], it->xy[2], it->xy[3],
+                          it->style == MAP_TRIP ? "#c01c28" : "#777",
+                          it->style == MAP_TRIP ? "3" : "1.2",
+                          it->style == MAP_TRIP ? "" : " stroke-dasharray=\"5 4\"");
+        }
     }
+    for (int i = 0; i < m->nitems; i++)
+        if (m->items[i].style >= MAP_HOME)
+            svg_marker(b, &m->items[i]);
+    pm_buf_printf(b, "<g font-size=\"10\"><line x1=\"12\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#000\" "
+                     "stroke-width=\"2\"/><text x=\"12\" y=\"%.1f\">", m->height - 12, 12 + m->bar_len,
+                  m->height - 12, m->height - 17);
+    html_text(b, m->bar_label);
+    pm_buf_printf(b, "</text><text x=\"%.1f\" y=\"20\" font-weight=\"bold\">↑北</text></g>\n</svg>\n",
+                  m->width - 34);
+    pm_buf_puts(b, "<figcaption>■ 自宅　● 避難先（赤線）　○ ほかの候補（点線）");
+    if (strcmp(m->hazard, "none") != 0) {
+        pm_buf_printf(b, "　<span style=\"color:%s\">■</span> ", plan_area_colour(m->hazard));
+        html_text(b, pw_hazard(m->hazard));
+        pm_buf_puts(b, "の危険区域");
+    }
+    pm_buf_puts(b, "</figcaption></figure>\n");
+}
+
+static const char html_head[] =
+    "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    "<title>個別避難計画</title>\n<style>\n"
+    "@page { size: A4; margin: 12mm; }\n"
+    "body { font-family: 'IPAGothic', 'Noto Sans CJK JP', 'Hiragino Sans', 'Yu Gothic', sans-serif;"
+    " font-size: 10.5pt; color: #111; max-width: 186mm; margin: 0 auto; line-height: 1.5; }\n"
+    "h1 { font-size: 17pt; border-bottom: 3px solid #1a5fb4; padding-bottom: 3px; margin: 0 0 2px; }\n"
+    "p.sub { margin: 0 0 6px; font-size: 11pt; }\n"
+    "h2 { font-size: 12.5pt; background: #e8eef8; padding: 2px 8px; margin: 12px 0 5px; }\n"
+    "h3 { font-size: 11pt; border-left: 4px solid #1a5fb4; padding-left: 6px; margin: 10px 0 4px; }\n"
+    "table { border-collapse: collapse; width: 100%; margin: 2px 0; }\n"
+    "th, td { border: 1px solid #999; padding: 2px 6px; text-align: left; vertical-align: top; }\n"
+    "th { background: #f3f3f3; width: 26%; font-weight: normal; }\n"
+    "table.grid { font-size: 9pt; } table.grid th { width: auto; }\n"
+    ".strong { font-size: 14pt; font-weight: bold; color: #a51d2d; margin: 4px 0; }\n"
+    ".banner { border: 2px solid #a51d2d; padding: 4px 8px; margin: 6px 0; font-weight: bold; }\n"
+    "ul.check { list-style: none; padding-left: 0; columns: 2; margin: 2px 0; }\n"
+    "ul.check li::before { content: '\\2610  '; }\n"
+    ".note { font-size: 8.5pt; color: #444; }\n"
+    "figure.map { margin: 6px 0; break-inside: avoid; } figure.map svg { width: 100%; max-width: 160mm; }\n"
+    "figcaption { font-size: 9pt; }\n"
+    ".page { break-before: page; border-top: 1px dashed #999; margin-top: 16px; padding-top: 8px; }\n"
+    "@media print { .page { border-top: none; margin-top: 0; } h2, h3 { break-after: avoid; }"
+    " table, ul { break-inside: avoid; } }\n"
+    "</style></head><body>\n";
+
+/* Closes an open table or list when the next block is of another kind. */
+static void html_close(struct pm_buf *b, enum doc_kind open, enum doc_kind next)
+{
+    if ((open == next && next != DOC_GRID_HEAD) || (open == DOC_GRID_HEAD && next == DOC_GRID_ROW) ||
+        (open == DOC_GRID_ROW && next == DOC_GRID_ROW))
+        return;
+    if (open == DOC_ROW || open == DOC_GRID_HEAD || open == DOC_GRID_ROW)
+        pm_buf_puts(b, "</table>\n");
+    else if (open == DOC_ITEM || open == DOC_CHECK)
+        pm_buf_puts(b, "</ul>\n");
+}
+
+static void html_cells(struct pm_buf *b, const char *cells, const char *tag)
+{
+    const char *s = cells ? cells : "";
+
+    pm_buf_puts(b, "<tr>");
+    for (;;) {
+        const char *tab = strchr(s, '\t');
+        char cell[1024];
+        size_t n = tab ? (size_t)(tab - s) : strlen(s);
+
+        snprintf(cell, sizeof cell, "%.*s", (int)(n < sizeof cell ? n : sizeof cell - 1), s);
+        pm_buf_printf(b, "<%s>", tag);
+        html_text(b, cell);
+        pm_buf_printf(b, "</%s>", tag);
+        if (!tab)
+            break;
+        s = tab + 1;
+    }
+    pm_buf_puts(b, "</tr>\n");
+}
+
+static void html_block(struct pm_buf *b, const struct plan_doc *d, const struct doc_block *bl,
+                       enum doc_kind open)
+{
+    static const char *const tags[][2] = {
+        [DOC_SECTION] = { "<h2>", "</h2>\n" }, [DOC_SUB] = { "<h3>", "</h3>\n" },
+        [DOC_TEXT] = { "<p>", "</p>\n" }, [DOC_STRONG] = { "<p class=\"strong\">", "</p>\n" },
+        [DOC_ITEM] = { "<li>", "</li>\n" }, [DOC_CHECK] = { "<li>", "</li>\n" },
+        [DOC_NOTE] = { "<p class=\"note\">", "</p>\n" },
+        [DOC_BANNER] = { "<p class=\"banner\">", "</p>\n" },
+    };
+
+    switch (bl->kind) {
+    case DOC_TITLE:
+        pm_buf_puts(b, "<h1>");
+        html_text(b, bl->a);
+        pm_buf_puts(b, "</h1>\n<p class=\"sub\">");
+        html_text(b, bl->b);
+        pm_buf_puts(b, "</p>\n");
+        return;
+    case DOC_ROW:
+        pm_buf_puts(b, open == DOC_ROW ? "" : "<table>\n");
+        pm_buf_puts(b, "<tr><th>");
+        html_text(b, bl->a);
+        pm_buf_puts(b, "</th><td>");
+        html_text(b, bl->b);
+        pm_buf_puts(b, "</td></tr>\n");
+        return;
+    case DOC_GRID_HEAD:
+        pm_buf_puts(b, "<table class=\"grid\">\n");
+        html_cells(b, bl->a, "th");
+        return;
+    case DOC_GRID_ROW:
+        html_cells(b, bl->a, "td");
+        return;
+    case DOC_MAP:
+        html_map(b, &d->maps[bl->map]);
+        return;
+    case DOC_PAGE:
+        pm_buf_puts(b, "<div class=\"page\"></div>\n");
+        return;
+    case DOC_ITEM:
+    case DOC_CHECK:
+        if (open != bl->kind)
+            pm_buf_puts(b, bl->kind == DOC_CHECK ? "<ul class=\"check\">\n" : "<ul>\n");
+        break;
+    default:
+        break;
+    }
+    pm_buf_puts(b, tags[bl->kind][0]);
+    html_text(b, bl->a);
+    pm_buf_puts(b, tags[bl->kind][1]);
 }
 
 char *plan_html(const cJSON *plan, const cJSON *checklist, size_t *len)
 {
+    struct plan_doc d;
     struct pm_buf b;
-    const cJSON *it, *dst = get(plan, "destination"), *leave = get(plan, "leave_by_h");
-    const cJSON *runtime = get(plan, "runtime_h"), *scen = get(plan, "scenario");
+    enum doc_kind open = DOC_PAGE;
 
+    if (plan_doc_build(&d, plan, checklist, NULL) < 0)
+        return NULL;
     pm_buf_init(&b);
-    pm_buf_puts(&b,
-        "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        "<title>個別避難計画</title>\n<style>\n"
-        "@page { size: A4; margin: 15mm; }\n"
-        "body { font-family: 'Noto Sans CJK JP', 'Hiragino Sans', 'Yu Gothic', sans-serif;"
-        " font-size: 11pt; color: #111; max-width: 180mm; margin: 0 auto; line-height: 1.5; }\n"
-        "h1 { font-size: 18pt; border-bottom: 3px solid #1a5fb4; padding-bottom: 4px; margin: 0 0 8px; }\n"
-        "h2 { font-size: 13pt; background: #e8eef8; padding: 3px 8px; margin: 14px 0 6px; }\n"
-        "table { border-collapse: collapse; width: 100%; }\n"
-        "th, td { border: 1px solid #999; padding: 3px 6px; text-align: left; vertical-align: top; }\n"
-        "th { background: #f3f3f3; width: 28%; font-weight: normal; }\n"
-        "table.places { font-size: 9.5pt; }\n"
-        "table.places th { width: auto; }\n"
-        "table.places td:nth-child(n+4), table.places th:nth-child(n+4) { white-space: nowrap; }\n"
-        ".decision { font-size: 16pt; font-weight: bold; color: #a51d2d; }\n"
-        ".leave { font-size: 14pt; font-weight: bold; }\n"
-        "ul.check { list-style: none; padding-left: 0; columns: 2; }\n"
-        "ul.check li::before { content: '\\2610  '; }\n"
-        ".note { font-size: 9pt; color: #444; }\n"
-        "@media print { h2 { break-after: avoid; } table, ul { break-inside: avoid; } }\n"
-        "</style></head><body>\n<h1>個別避難計画（停電時）</h1>\n<table>\n<tr><th>名前</th><td>");
-    html_text(&b, str(plan, "name"));
-    if (str(plan, "name_kana")) {
-        pm_buf_puts(&b, "（");
-        html_text(&b, str(plan, "name_kana"));
-        pm_buf_puts(&b, "）");
+    pm_buf_puts(&b, html_head);
+    for (size_t i = 0; i < d.n; i++) {
+        html_close(&b, open, d.blocks[i].kind);
+        html_block(&b, &d, &d.blocks[i], open);
+        open = d.blocks[i].kind;
     }
-    pm_buf_puts(&b, "</td></tr>\n<tr><th>台帳番号</th><td>");
-    html_text(&b, str(plan, "external_id"));
-    pm_buf_puts(&b, "</td></tr>\n<tr><th>想定</th><td>");
-    if (scen) {
-        const cJSON *oh = get(scen, "outage_hours");
-        const char *hz = str(scen, "hazard");
-
-        pm_buf_printf(&b, "停電 %.0f 時間", cJSON_IsNumber(oh) ? oh->valuedouble : 0.0);
-        if (hz && strcmp(hz, "none") != 0) {
-            pm_buf_puts(&b, "・災害種別 ");
-            html_text(&b, hz);
-        }
-    }
-    pm_buf_puts(&b, "</td></tr>\n<tr><th>機器の消費電力</th><td>");
-    pm_buf_printf(&b, "合計 %.0f W", cJSON_IsNumber(get(plan, "need_w")) ? get(plan, "need_w")->valuedouble : 0.0);
-    pm_buf_puts(&b, "</td></tr>\n<tr><th>バッテリーでもつ時間</th><td>");
-    if (cJSON_IsNumber(runtime))
-        pm_buf_printf(&b, "約 %.1f 時間", runtime->valuedouble);
-    else
-        pm_buf_puts(&b, "電源を使う機器なし");
-    pm_buf_puts(&b, "</td></tr>\n</table>\n<h2>判断</h2>\n<p class=\"decision\">");
-    html_text(&b, decision_ja(str(plan, "decision")));
-    pm_buf_puts(&b, "</p>\n<ul>\n");
-    reasons_ja(&b, plan);
-    pm_buf_puts(&b, "</ul>\n<h2>出発の目安</h2>\n<p class=\"leave\">");
-    if (cJSON_IsNumber(leave) && cJSON_IsObject(dst) && leave->valuedouble < 1)
-        pm_buf_printf(&b, "停電が始まってから %.0f 分以内に出発してください。",
-                      leave->valuedouble > 0 ? floor(leave->valuedouble * 60) : 0.0);
-    else if (cJSON_IsNumber(leave) && cJSON_IsObject(dst))
-        pm_buf_printf(&b, "停電が始まってから %.1f 時間以内に出発してください。",
-                      floor(leave->valuedouble * 10) / 10);
-    else if (strcmp(str(plan, "decision") ? str(plan, "decision") : "", "stay_home") == 0)
-        pm_buf_puts(&b, "自宅で過ごします。機器の残量をこまめに確認してください。");
-    else if (cJSON_IsObject(dst))
-        pm_buf_puts(&b, "避難の指示が出たらすぐに出発してください。");
-    else
-        pm_buf_puts(&b, "市の担当者・相談支援専門員にすぐ連絡してください。");
-    pm_buf_puts(&b, "</p>\n<h2>避難先</h2>\n<table class=\"places\">\n<tr><th>名称</th><th>種類</th><th>住所</th>"
-                    "<th>距離</th><th>移動</th><th>利用時間</th><th>電話</th></tr>\n");
-    if (cJSON_IsObject(dst))
-        dest_row(&b, dst);
-    else
-        pm_buf_puts(&b, "<tr><td colspan=\"7\">なし</td></tr>\n");
-    pm_buf_puts(&b, "</table>\n");
-    if (cJSON_GetArraySize(get(plan, "alternatives")) > 0) {
-        pm_buf_puts(&b, "<p>ほかの候補:</p>\n<table class=\"places\">\n<tr><th>名称</th><th>種類</th><th>住所</th>"
-                        "<th>距離</th><th>移動</th><th>利用時間</th><th>電話</th></tr>\n");
-        cJSON_ArrayForEach(it, get(plan, "alternatives"))
-            dest_row(&b, it);
-        pm_buf_puts(&b, "</table>\n");
-    }
-    pm_buf_puts(&b, "<h2>持ち物</h2>\n<ul class=\"check\">\n");
-    cJSON_ArrayForEach(it, checklist) {
-        pm_buf_puts(&b, "<li>");
-        html_text(&b, cJSON_IsString(it) ? it->valuestring : "");
-        pm_buf_puts(&b, "</li>\n");
-    }
-    pm_buf_puts(&b, "</ul>\n<h2>連絡先</h2>\n<table>\n<tr><th>保護者</th><td>");
-    html_text(&b, str(plan, "guardian_name"));
-    pm_buf_puts(&b, " ");
-    html_text(&b, str(plan, "guardian_phone"));
-    pm_buf_puts(&b, "</td></tr>\n<tr><th>かかりつけ病院</th><td>");
-    html_text(&b, str(plan, "hospital"));
-    pm_buf_puts(&b, "</td></tr>\n<tr><th>支援者</th><td>");
-    {
-        int n = 0;
-
-        cJSON_ArrayForEach(it, get(plan, "supporters")) {
-            if (n++)
-                pm_buf_puts(&b, "、");
-            /* v2 supporters are {name, relation, phone, address} */
-            html_text(&b, cJSON_IsString(it) ? it->valuestring : str(it, "name"));
-        }
-    }
-    pm_buf_puts(&b, "</td></tr>\n</table>\n<p class=\"note\">作成: ");
-    html_text(&b, str(plan, "planned_at"));
-    pm_buf_puts(&b, "（powermap 計画番号 ");
-    if (cJSON_IsNumber(get(plan, "run_id")))
-        pm_buf_printf(&b, "%.0f", get(plan, "run_id")->valuedouble);
-    pm_buf_puts(&b, "）。この計画は停電の想定にもとづく目安です。状況に応じて市・支援者と相談してください。</p>\n"
-                    "</body></html>\n");
+    html_close(&b, open, DOC_PAGE);
+    pm_buf_puts(&b, "</body></html>\n");
+    plan_doc_release(&d);
     if (b.oom) {
         pm_buf_release(&b);
         return NULL;

@@ -48,6 +48,9 @@ enum pm_err route_child_plan(struct http_req *r);
 
 /* routes_plan_doc.c: the plan as a document (status, agreed destination, review) */
 enum pm_err route_child_plan_put(struct http_req *r);
+enum pm_err route_plans_print(struct http_req *r);
+enum pm_err route_plan_settings_get(struct http_req *r);
+enum pm_err route_plan_settings_put(struct http_req *r);
 /* Adds "document" (sql/queries_plan_doc.sql plan_doc_get: status, agreed
  * destination, review due, history) to a plan JSON that has child_id, read
  * on c.  Returns 0, or -1 when it could not (the plan is left as it was). */

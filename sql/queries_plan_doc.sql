@@ -68,3 +68,67 @@ WHERE d.child_id = $1
 -- name: plan_doc_date_ok
 -- $1 a review date: true when it is after today (a bad date is an error).
 SELECT $1::date > current_date
+
+-- name: plan_doc_child
+-- $1 child: everything the printed plan shows about the child (the whole
+-- record, whatever columns it has; the devices; the hazards whose areas
+-- hold the home) and the municipality's settings, as JSON text.
+SELECT json_build_object(
+    'record', to_jsonb(c) - 'home',
+    'devices', coalesce((SELECT json_agg(to_jsonb(d) ORDER BY d.id) FROM devices d
+                         WHERE d.child_id = c.id), '[]'::json),
+    'home_hazards', coalesce((
+        SELECT json_agg(json_build_object('hazard', h.hazard, 'level', h.level) ORDER BY h.hazard)
+        FROM (SELECT a.hazard, max(a.level) AS level FROM hazard_areas a
+              WHERE c.home IS NOT NULL AND ST_Intersects(a.geom, c.home) GROUP BY a.hazard) h),
+        '[]'::json),
+    'settings', coalesce((SELECT json_object_agg(key, value) FROM plan_settings), '{}'::json))::text
+FROM children c WHERE c.id = $1
+
+-- name: plan_doc_hazard_plan
+-- $1 child, $2 hazard: the child's plan in the latest finished run for that
+-- hazard (any other scenario figures), as JSON text; no row: none yet.
+SELECT json_build_object(
+    'run_id', r.id, 'scenario', r.scenario, 'planned_at', r.finished_at,
+    'decision', p.decision, 'reasons', p.reasons, 'runtime_h', p.runtime_h,
+    'leave_by_h', round(p.leave_by_h::numeric, 2),
+    'destination', CASE WHEN p.dest_type IS NULL THEN NULL
+                        ELSE powermap_dest_json(p.dest_type, p.dest_id, p.distance_m, p.travel_min, NULL) END,
+    'alternatives', coalesce((
+        SELECT json_agg(powermap_dest_json(a->>'type', (a->>'id')::bigint, (a->>'distance_m')::float8,
+                                           (a->>'travel_min')::float8, a) ORDER BY n)
+        FROM jsonb_array_elements(p.alternatives) WITH ORDINALITY AS x(a, n)), '[]'::json))::text
+FROM plan_runs r CROSS JOIN LATERAL (
+    SELECT * FROM plans q WHERE q.run_id = r.id AND q.child_id = $1) p
+WHERE r.finished_at IS NOT NULL AND r.scenario->>'hazard' = $2
+ORDER BY r.id DESC LIMIT 1
+
+-- name: plan_doc_areas
+-- $1 hazard, $2..$5 min lon, min lat, max lon, max lat: the hazard's areas
+-- inside that box, simplified and clipped for the plan's map (at most 200).
+SELECT coalesce(json_agg(g), '[]'::json)::text FROM (
+    SELECT ST_AsGeoJSON(ST_Intersection(ST_SimplifyPreserveTopology(a.geom, 0.00005),
+                                        ST_MakeEnvelope($2, $3, $4, $5, 4326)), 6)::json AS g
+    FROM hazard_areas a
+    WHERE a.hazard = $1 AND a.geom && ST_MakeEnvelope($2, $3, $4, $5, 4326)
+    LIMIT 200) x
+WHERE g IS NOT NULL
+
+-- name: plan_settings_get
+SELECT coalesce(json_object_agg(key, value), '{}'::json)::text FROM plan_settings
+
+-- name: plan_settings_put
+-- $1 key, $2 value (NULL or empty: removed).
+WITH del AS (DELETE FROM plan_settings WHERE key = $1 AND coalesce($2, '') = '')
+INSERT INTO plan_settings (key, value) SELECT $1, $2 WHERE coalesce($2, '') <> ''
+ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = now()
+
+-- name: plan_doc_disclose
+-- $1 actor, $2 child ids (bigint[] text), $3 basis, $4 reason.
+INSERT INTO plan_disclosures (actor, child_ids, basis, reason) VALUES ($1, $2::bigint[], $3, $4)
+RETURNING id
+
+-- name: plan_doc_consents
+-- $1 child ids (bigint[] text): each child's id and consent, in the order asked.
+SELECT c.id, c.consent FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, n)
+JOIN children c ON c.id = u.id ORDER BY u.n

@@ -296,7 +296,8 @@ def test_html_plan_renders_in_chromium_and_prints_on_a4(env):
                                                 "preferCSSPageSize": True})
             data = base64.b64decode(pdf["data"])
             pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
-            assert 1 <= pages <= 2, pages
+            # Page 1 is the family copy; the 個別避難計画 itself follows (issue 15).
+            assert 2 <= pages <= 6, pages
             print(f"    screenshot {shot}; A4 PDF of {pages} page(s)")
     finally:
         os.unlink(path)
