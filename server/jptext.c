@@ -303,6 +303,44 @@ static int era_prefix(const char **p)
     return -1;
 }
 
+/* A date written as digits only: YYYYMMDD, or an Excel serial day number
+ * (1900 date system: day 1 is 1900-01-01, counted from 1899-12-30 because
+ * of Excel's 29 February 1900) as a spreadsheet gives a date cell whose
+ * format it does not know.  0 or -1. */
+static int digits_date(const char *v, char out[11])
+{
+    size_t n = strlen(v);
+    char buf[40];
+
+    if (n > 2 && strcmp(v + n - 2, ".0") == 0)
+        n -= 2;
+    if (n == 0 || strspn(v, "0123456789") != n)
+        return -1;
+    if (n == 8) {
+        int y = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
+        int m = (v[4] - '0') * 10 + (v[5] - '0'), d = (v[6] - '0') * 10 + (v[7] - '0');
+
+        if (y < 1000 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+            return -1;
+        snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+    } else if (n == 5) {
+        /* 10000 (1927) .. 99999 (2173): days from 1970-01-01 = serial - 25569 */
+        long days = strtol(v, NULL, 10) - 25569;
+        long z = days + 719468, era = z / 146097, doe = z - era * 146097;
+        long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+        long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+        long y = yoe + era * 400 + (m <= 2);
+
+        snprintf(buf, sizeof buf, "%04d-%02d-%02d", (int)(y % 10000), (int)(m % 100),
+                 (int)(d % 100));
+    } else {
+        return -1;
+    }
+    memcpy(out, buf, 11);
+    return 0;
+}
+
 int jp_date(const char *s, char out[11])
 {
     char *v = jp_nfkc(s);
@@ -311,6 +349,10 @@ int jp_date(const char *s, char out[11])
 
     if (!v)
         return -1;
+    if (digits_date(v, out) == 0) {
+        free(v);
+        return 0;
+    }
     p = v;
     era = era_prefix(&p);
     if (era >= 0 && strncmp(p, "元", 3) == 0) {

@@ -204,7 +204,9 @@ static int lookup_device(const struct variant *v, size_t nv, const char *key, st
 
         if (!rest)
             continue;
-        if (!*rest)
+        /* 機器1 / 種類: the device's kind under its group */
+        if (!*rest || (*prefixes[p] && (strcmp(rest, "種類") == 0 || strcmp(rest, "名称") == 0
+                                        || strcmp(rest, "品名") == 0 || strcmp(rest, "名") == 0)))
             rest = "機器";
         size_t i = lookup(v, nv, rest, m);
 
@@ -312,6 +314,15 @@ static int blank(const char *s)
     return strspn(s, " \t\r\n") == strlen(s);
 }
 
+/* The column name of a target, through the variants that name it. */
+static const char *v_name(const struct variant *v, size_t nv, int target)
+{
+    for (size_t i = 0; i < nv; i++)
+        if ((int)v[i].target == target)
+            return v[i].name;
+    return "";
+}
+
 /* The header name of column col when record rec is the header: its own
  * cell, the cell above when its own is empty (merged down), and the group
  * above (merged across, filled from the left) joined to its own when that
@@ -333,6 +344,19 @@ static struct match header_cell(unsigned bit, const struct variant *v, size_t nv
     snprintf(shown, cap, "%s", own);
     if (!blank(own) && jp_header_key(own, key, sizeof key) == 0)
         m = match_key(bit, v, nv, key);
+    if (m.target >= 0 && !m.device && device_field(v_name(v, nv, m.target)) >= 0
+        && !blank(group) && rec > 0) {
+        /* 消費電力 under 機器２: the group says which device */
+        struct match g = { -1, 0, 0 };
+
+        snprintf(both, sizeof both, "%s%s", group, own);
+        if (jp_header_key(both, key, sizeof key) == 0)
+            g = match_key(bit, v, nv, key);
+        if (g.target >= 0 && g.device) {
+            snprintf(shown, cap, "%s / %s", group, own);
+            return g;
+        }
+    }
     if (m.target >= 0 || rec == 0)
         return m;
     if (blank(own)) {
@@ -623,13 +647,21 @@ static int unknown_layout(const struct plan *p, const char *missing, struct layo
 /* Names the layout of a recognised file after the nearest signature. */
 static int name_known(struct plan *p, struct layout_result *out)
 {
-    size_t nkeys;
-    char **keys = header_keys(p->t, p->hrec, &nkeys);
+    size_t nkeys = p->ncols;
+    char **keys = calloc(nkeys + 1, sizeof *keys);
     const struct layout_known *k;
+    char key[KEY_MAX];
     int score;
 
     if (!keys)
         return -1;
+    /* the names as composed from both rows of a two-row header */
+    for (size_t c = 0; c < nkeys; c++) {
+        const char *slash = strstr(p->names[c], " / ");
+
+        if (jp_header_key(slash ? slash + 3 : p->names[c], key, sizeof key) == 0)
+            keys[c] = strdup(key);
+    }
     k = nearest(p->kind->bit, keys, nkeys, &score);
     free_keys(keys, nkeys);
     out->layout = k->id;

@@ -131,8 +131,9 @@ static int place_bytes(const char *data, size_t len, const char *type, char *pat
         int fd;
         FILE *f;
 
-        snprintf(path, cap, "%s/powermap-sheet-XXXXXX", dir && *dir ? dir : "/tmp");
-        fd = mkstemp(path);     /* mode 0600 */
+        /* the XLS driver knows its files by their extension */
+        snprintf(path, cap, "%s/powermap-sheet-XXXXXX.xls", dir && *dir ? dir : "/tmp");
+        fd = mkstemps(path, 4);     /* mode 0600 */
         if (fd < 0)
             return -1;
         f = fdopen(fd, "wb");
@@ -221,6 +222,11 @@ int sheet_to_csv(const char *data, size_t len, const char *type, const char *she
                  const char **code, char *en, char *ja, size_t errcap)
 {
     static const char *const oo[] = { "HEADERS=DISABLE", "FIELD_TYPES=STRING", NULL };
+    static const char *const cfg[][2] = {
+        { "OGR_XLSX_HEADERS", "DISABLE" }, { "OGR_XLSX_FIELD_TYPES", "STRING" },
+        { "OGR_ODS_HEADERS", "DISABLE" }, { "OGR_ODS_FIELD_TYPES", "STRING" },
+        { "OGR_XLS_HEADERS", "DISABLE" }, { "OGR_XLS_FIELD_TYPES", "STRING" },
+    };
     const char *drivers[] = { strcmp(type, "xls") == 0 ? "XLS" : strcmp(type, "ods") == 0
                               ? "ODS" : "XLSX", NULL };
     char path[512], sheets[400];
@@ -238,12 +244,12 @@ int sheet_to_csv(const char *data, size_t len, const char *type, const char *she
         snprintf(ja, errcap, "%s ファイルを読み込めません（一時ファイルを作れません）", type);
         return -1;
     }
-    /* FreeXL takes no open options: it reads these two from the thread */
-    CPLSetThreadLocalConfigOption("OGR_XLS_HEADERS", "DISABLE");
-    CPLSetThreadLocalConfigOption("OGR_XLS_FIELD_TYPES", "STRING");
+    /* GDAL 3.6 reads these per driver from configuration, not open options,
+     * and the ODS and XLSX drivers only when a sheet is first read: they
+     * stay set until the end */
+    for (size_t i = 0; i < sizeof cfg / sizeof cfg[0]; i++)
+        CPLSetThreadLocalConfigOption(cfg[i][0], cfg[i][1]);
     ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, oo, NULL);
-    CPLSetThreadLocalConfigOption("OGR_XLS_HEADERS", NULL);
-    CPLSetThreadLocalConfigOption("OGR_XLS_FIELD_TYPES", NULL);
     if (!ds) {
         snprintf(en, errcap, "the %s file cannot be read: %s", type, CPLGetLastErrorMsg());
         snprintf(ja, errcap, "%s ファイルとして読めません（壊れているか、パスワードで保護されています）", type);
@@ -271,6 +277,8 @@ int sheet_to_csv(const char *data, size_t len, const char *type, const char *she
 out:
     if (ds)
         GDALClose(ds);
+    for (size_t i = 0; i < sizeof cfg / sizeof cfg[0]; i++)
+        CPLSetThreadLocalConfigOption(cfg[i][0], NULL);
     if (tmp)
         unlink(path);
     else

@@ -307,3 +307,220 @@ def test_http_import_report_has_codes_and_grouped_reasons(env):
     assert {g["code"] for g in rep["reasons"]} == {"bad_latitude", "bad_boolean"}, rep["reasons"]
     r = env.post("/v1/import/shelters?partial=true", body=body, token=env.planner)
     assert r.status == 200 and r.json()["inserted"] == 6, r
+
+
+# ------------------------------------------------------------------ spreadsheets
+
+REGISTER = {
+    # written out by hand from gen_fixtures.py: id -> (line, name, kana, birth, sex, phone,
+    #                                                    care, devices)
+    "R-001": (5, "試験花子", "シケン ハナコ", "2020-01-01", "female", "090-0000-0001",
+              ["ventilator", "tracheostomy", "suction"],
+              [("ventilator", 60, 8, True), ("suction", 40, 1.5, False)]),
+    "R-002": (6, "見本 太郎", "ミホン タロウ", "2020-01-01", "male", "090-0000-0002",
+              ["oxygen"], [("oxygen_concentrator", 300, 0, True)]),
+    "R-003": (8, "例示 さくら", "レイジ サクラ", "2018-04-01", "female", "090-0000-0003",
+              ["tube_feeding", "suction"],
+              [("feeding_pump", 10, 24, False), ("suction", 35, 2, False)]),
+    "R-004": (9, "架空 陽斗", "カクウ ハルト", "2016-04-12", "male", None,
+              ["ventilator", "suction", "other"],
+              [("ventilator", 45, 6, True), ("pulse_oximeter", 3, 12, False)]),
+    "R-005": (10, "標本 結衣", "ヒョウホン ユイ", "2018-12-25", "female", "090-0000-0005", ["iv"], []),
+}
+
+
+def check_register(env):
+    kids = {c["external_id"]: c for c in
+            env.get("/v1/children?limit=1000", token=env.viewer).json()["items"]}
+    assert sorted(kids) == sorted(REGISTER), kids.keys()
+    for cid, (line, name, kana, birth, sex, phone, care, devices) in REGISTER.items():
+        c = kids[cid]
+        assert (c["name"], c["name_kana"], c["birth_date"], c["sex"]) == (name, kana, birth, sex), c
+        assert c.get("phone") == phone and c["care"] == care, (cid, c)
+        got = sorted((d["type"], d["power_w"], d["battery_h"], d["life_sustaining"])
+                     for d in c["devices"])
+        assert got == sorted(devices), (cid, got)
+
+
+def test_an_excel_register_with_merged_headers_wareki_and_devices_in_columns(env):
+    env.reset()
+    r = cli("import", "--kind", "children", "--geocoder", "none", path("register.xlsx"),
+            db=env.db, env=EN)
+    assert r.returncode == 0, r.stderr
+    assert "5 rows (children-register, xlsx, sheet 台帳)" in r.stdout, r.stdout
+    assert "5 inserted" in r.stdout and "7 devices from the register's columns" in r.stdout, \
+        r.stdout
+    # 導尿 is kept as "other" care, and said so, naming the register's column
+    assert ":9: warning: 医療的ケアの内容: \"導尿\" recorded as other care" in r.stderr, r.stderr
+    check_register(env)
+    r = cli("import", "--kind", "children", "--geocoder", "none", path("register.xlsx"),
+            db=env.db, env=EN)
+    assert "0 inserted, 0 updated, 5 unchanged" in r.stdout, r.stdout
+    check_register(env)
+
+
+def test_an_excel_file_saved_as_csv_is_read_as_excel(env):
+    env.reset()
+    r = cli("import", "--kind", "children", "--geocoder", "none", path("register_saved_as.csv"),
+            db=env.db, env=EN)
+    assert r.returncode == 0 and "xlsx" in r.stdout, (r.stdout, r.stderr)
+    check_register(env)
+
+
+def test_a_binary_file_of_another_kind_is_refused_with_its_kind_named(env):
+    r = cli("import", "--kind", "shelters", path("not_a_table.csv"), db=env.db, env=JA)
+    assert r.returncode == 1 and "このファイルは PDF です" in r.stderr, r.stderr
+    assert "[not_a_table]" in r.stderr
+
+
+def spreadsheet_shelters(env):
+    got = shelters(env)
+    assert sorted(got) == ["172022-S1", "172022-S2", "172022-S3"], got.keys()
+    assert [got[k]["capacity"] for k in sorted(got)] == [500, 250, None]
+    assert [got[k]["flood"] for k in sorted(got)] == [True, False, False]
+    assert all(s["earthquake"] for s in got.values())
+    assert got["172022-S1"]["name"] == "見本第三小学校" and got["172022-S3"]["lat"] == 37.0803
+
+
+def test_xls_and_ods_shelter_lists_are_read_directly(env):
+    for name, enc in (("shelters.xls", "xls"), ("shelters.ods", "ods")):
+        env.reset()
+        r = cli("import", "--kind", "shelters", path(name), db=env.db, env=EN)
+        assert r.returncode == 0, (name, r.stderr)
+        assert f"3 rows (digital-agency, {enc}, sheet 避難所)" in r.stdout, r.stdout
+        spreadsheet_shelters(env)
+
+
+def test_sheet_option_picks_the_sheet_and_names_the_others_when_wrong(env):
+    env.reset()
+    name = path("shelters_second_sheet.xlsx")
+    r = cli("import", "--kind", "shelters", name, db=env.db, env=EN)
+    assert r.returncode == 1 and "見本市 避難所一覧" in r.stderr, r.stderr   # the cover sheet
+    r = cli("import", "--kind", "shelters", "--sheet", "なし", name, db=env.db, env=JA)
+    assert "シート「なし」がありません" in r.stderr and "表紙, 避難所" in r.stderr, r.stderr
+    r = cli("import", "--kind", "shelters", "--sheet", "避難所", name, db=env.db, env=EN)
+    assert r.returncode == 0, r.stderr
+    spreadsheet_shelters(env)
+
+
+def test_http_preview_of_a_register_shows_the_column_mapping(env):
+    env.reset()
+    with open(path("register.xlsx"), "rb") as f:
+        body = f.read()
+    r = env.post("/v1/import/children?dry_run=true", body=body, token=env.planner)
+    assert r.status == 200, r
+    rep = r.json()
+    assert (rep["layout"], rep["encoding"], rep["sheet"], rep["header_line"]) == \
+        ("children-register", "xlsx", "台帳", 4), rep
+    assert rep["rows"] == 5 and rep["accepted"] == 5 and rep["inserted"] == 5
+    cols = {c["file"]: c["column"] for c in rep["columns"]}
+    assert cols["機器１ / 消費電力(W)"] == "device1.power_w", cols
+    assert cols["機器２ / 種類"] == "device2.type" and cols["生年月日"] == "birth_date", cols
+    assert env.psql("SELECT count(*) FROM children") == [["0"]]
+
+
+# ------------------------------------------------------------------ hazard areas
+
+SQUARES = [  # WGS 84 squares around 見本市, with their centres
+    (136.95, 37.04), (136.97, 37.05),
+]
+
+
+def square(x, y, d=0.005):
+    return [[[x - d, y - d], [x + d, y - d], [x + d, y + d], [x - d, y + d], [x - d, y - d]]]
+
+
+def write_geojson(dirpath, props):
+    p = os.path.join(dirpath, "src.geojson")
+    with open(p, "w", encoding="utf-8") as f:
+        json.dump({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": dict(props, n=i),
+             "geometry": {"type": "Polygon", "coordinates": square(x, y)}}
+            for i, (x, y) in enumerate(SQUARES)]}, f)
+    return p
+
+
+def ogr(*args):
+    import subprocess
+    subprocess.run(["ogr2ogr", *args], check=True, capture_output=True)
+
+
+def centres(env):
+    rows = env.psql("SELECT hazard, level, ST_X(ST_Centroid(geom)), ST_Y(ST_Centroid(geom)) "
+                    "FROM hazard_areas ORDER BY 3")
+    return [(h, int(lv) if lv else None, float(x), float(y)) for h, lv, x, y in rows]
+
+
+def check_centres(env, hazard, level):
+    got = centres(env)
+    assert len(got) == len(SQUARES), got
+    for (h, lv, x, y), (wx, wy) in zip(got, sorted(SQUARES)):
+        assert (h, lv) == (hazard, level), got
+        assert abs(x - wx) < 1e-6 and abs(y - wy) < 1e-6, (got, SQUARES)
+
+
+def test_hazard_geojson_without_properties_takes_hazard_and_level_options(env):
+    import tempfile
+    env.reset()
+    with tempfile.TemporaryDirectory() as d:
+        src = write_geojson(d, {})
+        r = cli("import", "--kind", "hazards", src, db=env.db, env=JA)
+        assert r.returncode == 1 and "災害の種類がありません" in r.stderr, r.stderr
+        r = cli("import", "--kind", "hazards", "--hazard", "flood", "--level", "2", src,
+                db=env.db, env=EN)
+        assert r.returncode == 0 and "2 inserted" in r.stdout, (r.stdout, r.stderr)
+    check_centres(env, "flood", 2)
+
+
+def test_a31_zipped_shapefile_in_jgd2011_is_transformed_to_wgs84(env):
+    import tempfile
+    import zipfile
+    env.reset()
+    with tempfile.TemporaryDirectory() as d:
+        src = write_geojson(d, {"A31_001": 3})
+        ogr("-f", "ESRI Shapefile", "-t_srs", "EPSG:6668", os.path.join(d, "A31-12_17.shp"), src)
+        z = os.path.join(d, "A31-12_17_GML.zip")
+        with zipfile.ZipFile(z, "w") as zf:
+            for ext in ("shp", "shx", "dbf", "prj"):
+                zf.write(os.path.join(d, f"A31-12_17.{ext}"), f"A31-12_17.{ext}")
+        r = cli("import", "--kind", "hazards", z, db=env.db, env=EN)
+        assert r.returncode == 0 and "(a31, ESRI Shapefile" in r.stdout, (r.stdout, r.stderr)
+    check_centres(env, "flood", 3)
+
+
+def test_a33_geopackage_in_jgd2000_and_tokyo_datum_shapefile(env):
+    import tempfile
+    env.reset()
+    with tempfile.TemporaryDirectory() as d:
+        src = write_geojson(d, {"A33_001": 1, "A33_002": 2})
+        gpkg = os.path.join(d, "A33.gpkg")
+        ogr("-f", "GPKG", "-t_srs", "EPSG:4612", gpkg, src)
+        r = cli("import", "--kind", "hazards", gpkg, db=env.db, env=EN)
+        assert r.returncode == 0 and "(a33, GPKG" in r.stdout, (r.stdout, r.stderr)
+        check_centres(env, "landslide", 2)
+        env.reset()
+        shp = os.path.join(d, "tokyo.shp")
+        ogr("-f", "ESRI Shapefile", "-t_srs", "EPSG:4301", shp, src)
+        raw = json.loads(__import__("subprocess").run(
+            ["ogr2ogr", "-f", "GeoJSON", "/vsistdout/", shp], capture_output=True,
+            text=True).stdout)
+        x0 = raw["features"][0]["geometry"]["coordinates"][0][0][0]
+        assert abs(x0 - (SQUARES[0][0] - 0.005)) > 0.001      # the datum really differs
+        r = cli("import", "--kind", "hazards", "--hazard", "landslide", shp, db=env.db, env=EN)
+        assert r.returncode == 0, r.stderr
+        check_centres(env, "landslide", 2)
+
+
+def test_kml_hazard_areas_over_http(env):
+    import tempfile
+    env.reset()
+    with tempfile.TemporaryDirectory() as d:
+        src = write_geojson(d, {})
+        kml = os.path.join(d, "tsunami.kml")
+        ogr("-f", "KML", kml, src)
+        with open(kml, "rb") as f:
+            body = f.read()
+    r = env.post("/v1/import/hazards?hazard=tsunami&level=1", body=body, token=env.planner)
+    assert r.status == 200, r
+    assert r.json()["inserted"] == 2 and r.json()["encoding"] in ("KML", "LIBKML"), r.json()
+    check_centres(env, "tsunami", 1)

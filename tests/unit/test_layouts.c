@@ -86,6 +86,10 @@ static void dates_should_read_wareki_in_every_written_form(void)
     CHECK_STR(d, "2019-11-03");
     CHECK(jp_date("2019-11-03 00:00:00", d) == 0);
     CHECK_STR(d, "2019-11-03");
+    CHECK(jp_date("42472", d) == 0);          /* an Excel date cell read as its number */
+    CHECK_STR(d, "2016-04-12");
+    CHECK(jp_date("20200101", d) == 0);
+    CHECK_STR(d, "2020-01-01");
     CHECK(jp_date("S64.1.7", d) == 0);
     CHECK_STR(d, "1989-01-07");
     /* 平成 began on 8 January 1989; 令和 on 1 May 2019 */
