@@ -963,7 +963,7 @@ struct writer {
     struct outcol cols[96];
     size_t ncols;
     char *vals;                 /* ncols * VALCAP */
-    int i_id, i_kind, i_welfare, i_muni, i_notes, i_name, i_lat, i_lon, i_addr;
+    int i_id, i_kind, i_welfare, i_muni, i_notes, i_name, i_lat, i_lon, i_addr, i_type, i_life;
     struct pm_buf text, dev;
     long line;                  /* the next line of text */
     long dev_line;
@@ -1052,6 +1052,11 @@ static int plan_columns(struct writer *w)
         w->i_muni = add_col(w, "municipality", target_of(p, "municipality"));
     else
         w->i_muni = col_index(w, "municipality");
+    /* a published devices list without 生命維持: a ventilator keeps a child
+     * alive whatever the list forgot to say */
+    if (bit == K_D && p->published && !has(p, "life_sustaining"))
+        w->i_life = add_col(w, "life_sustaining", target_of(p, "life_sustaining"));
+    w->i_type = col_index(w, "type");
     w->i_name = col_index(w, "name");
     w->i_lat = col_index(w, "lat");
     w->i_lon = col_index(w, "lon");
@@ -1243,6 +1248,9 @@ static int write_record(struct writer *w, const struct csv_record *rec)
             snprintf(a + strlen(a), VALCAP - strlen(a), "%s%s", *a ? " " : "", one);
         free(one);
     }
+    if (w->i_life >= 0 && w->i_type >= 0 && !*val(w, w->i_life))
+        snprintf(val(w, w->i_life), VALCAP, "%s",
+                 jp_device_life_sustaining(val(w, w->i_type)) ? "true" : "false");
     if (row_identity(w, &r) < 0)
         return -1;
     row_shelter_kind(w, rec);
@@ -1382,7 +1390,7 @@ int layout_translate(const char *kind, const struct csv_table *t,
     }
     w.p = &p;
     w.out = out;
-    w.i_kind = w.i_welfare = w.i_notes = w.i_id = w.i_muni = -1;
+    w.i_kind = w.i_welfare = w.i_notes = w.i_id = w.i_muni = w.i_life = -1;
     if (plan_columns(&w) < 0)
         goto nomem;
     for (size_t rec = p.hrec + 1; rec < t->nrecords; rec++) {

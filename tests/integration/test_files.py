@@ -524,3 +524,57 @@ def test_kml_hazard_areas_over_http(env):
     assert r.status == 200, r
     assert r.json()["inserted"] == 2 and r.json()["encoding"] in ("KML", "LIBKML"), r.json()
     check_centres(env, "tsunami", 1)
+
+
+# ------------------------------------------------------------------ devices, facilities
+
+def test_a_separate_devices_list_in_japanese_replaces_the_childs_devices(env):
+    env.reset()
+    assert cli("import", "--kind", "children", "--geocoder", "none", path("register.xlsx"),
+               db=env.db, env=EN).returncode == 0
+    r = cli("import", "--kind", "devices", path("devices_register.csv"), db=env.db, env=EN)
+    assert r.returncode == 0 and "devices-register" in r.stdout, (r.stdout, r.stderr)
+    kids = {c["external_id"]: c for c in
+            env.get("/v1/children?limit=100", token=env.viewer).json()["items"]}
+    got = sorted((d["type"], d["power_w"], d["battery_h"], d["life_sustaining"], d.get("maker"),
+                  d.get("model")) for d in kids["R-001"]["devices"])
+    assert got == [("suction", 40, 1.5, False, "見本医療機器", "S-2"),
+                   ("ventilator", 60, 8, True, "見本医療機器", "VX-1")], got
+    assert [(d["type"], d["power_w"], d["battery_h"]) for d in kids["R-005"]["devices"]] == \
+        [("infusion_pump", 15, 6)]
+    # R-002's devices (from the register) are untouched
+    assert [d["type"] for d in kids["R-002"]["devices"]] == ["oxygen_concentrator"]
+
+
+FACILITIES = {
+    # external_id: (name, kind, lat, lon, address, phone, medical_care, capacity, municipality)
+    "172022-1": ("見本市立総合病院", "hospital", 37.0450, 136.9650, "石川県見本市本町１０",
+                 "0767-00-4001", False, 350, "172022"),
+    "172022-2": ("見本こどもクリニック", "clinic", 37.0460, 136.9660,
+                 "石川県見本市中町１１ 見本ビル２階", "0767-00-4002", False, 0, "172022"),
+    "172031-1": ("例示歯科医院", "clinic", 37.1050, 136.8050, "石川県例示町西１２",
+                 "0767-00-4003", False, None, "172031"),
+    "172022-1700000001": ("見本訪問看護ステーション", "visiting_nurse", 37.0470, 136.9670,
+                          "石川県見本市北町２０", "0767-00-5001", True, None, "172022"),
+    "172022-1700000002": ("見本ショートステイ", "short_stay", 37.0480, 136.9680,
+                          "石川県見本市南町２１", "0767-00-5002", False, 20, "172022"),
+    "172022-1700000003": ("見本デイサービスセンター", "other", 37.0490, 136.9690,
+                          "石川県見本市東町２２", "0767-00-5003", False, 30, "172022"),
+}
+
+
+def test_digital_agency_medical_and_care_service_lists_as_facilities(env):
+    env.reset()
+    for name, layout, n in (("medical_institutions.csv", "digital-agency-medical", 3),
+                            ("care_services.csv", "digital-agency-care", 3)):
+        r = cli("import", "--kind", "facilities", path(name), db=env.db, env=EN)
+        assert r.returncode == 0, r.stderr
+        assert f"{n} rows ({layout}, utf-8" in r.stdout and f"{n} inserted" in r.stdout, r.stdout
+    items = env.get("/v1/facilities?limit=100").json()["items"]
+    got = {f["external_id"]: f for f in items}
+    assert sorted(got) == sorted(FACILITIES), got.keys()
+    for ext, (name, kind, lat, lon, addr, phone, care, cap, muni) in FACILITIES.items():
+        f = got[ext]
+        assert (f["name"], f["kind"], f["address"], f["phone"], f["medical_care"], f["capacity"],
+                f["municipality"]) == (name, kind, addr, phone, care, cap, muni), f
+        assert abs(f["lat"] - lat) < 1e-9 and abs(f["lon"] - lon) < 1e-9, f
