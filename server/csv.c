@@ -319,3 +319,44 @@ void csv_release(struct csv_table *t)
     free(t->records);
     memset(t, 0, sizeof *t);
 }
+
+/* ------------------------------------------------------------------ writer */
+
+/* 1 when s is a plain decimal number: -?digits[.digits]. */
+static int plain_number(const char *s)
+{
+    const char *p = s + (*s == '-');
+    int digits = 0;
+
+    while (*p >= '0' && *p <= '9')
+        p++, digits++;
+    if (*p == '.' && digits)
+        for (p++, digits = 0; *p >= '0' && *p <= '9'; p++)
+            digits++;
+    return digits && *p == '\0';
+}
+
+void csv_write_cell(struct pm_buf *b, const char *s, int last)
+{
+    int formula, quote;
+
+    if (!s)
+        s = "";
+    formula = strchr("=+-@\t\r", *s) && *s && !plain_number(s);
+    quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+    if (quote)
+        pm_buf_puts(b, "\"");
+    if (formula)
+        pm_buf_puts(b, "'");
+    for (const char *run = s;; s++) {
+        if (*s == '"' || !*s) {
+            pm_buf_append(b, run, (size_t)(s - run) + (*s == '"'));
+            if (!*s)
+                break;
+            run = s;                    /* the quote is written twice */
+        }
+    }
+    if (quote)
+        pm_buf_puts(b, "\"");
+    pm_buf_puts(b, last ? "\r\n" : ",");
+}

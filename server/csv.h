@@ -3,7 +3,7 @@
  *
  * Pure code: no database, network or HTTP.  The whole file is decoded to
  * UTF-8 once and parsed in place, so a table is three allocations however
- * many fields it has. */
+ * many fields it has.  csv_write_cell writes the CSVs the service answers. */
 #ifndef POWERMAP_CSV_H
 #define POWERMAP_CSV_H
 
@@ -51,6 +51,18 @@ int csv_parse(struct csv_table *t, const char *data, size_t len,
 /* Field `i` of record `r`, or NULL when the record has fewer fields. */
 const char *csv_field(const struct csv_table *t, const struct csv_record *r,
                       size_t i);
+
+/* ---------------------------------------------------------------- writing */
+
+struct pm_buf;
+
+/* Appends s as one RFC 4180 cell to b, then ',' (or CRLF when last).  The
+ * one CSV writer of the service.  A cell a spreadsheet would run as a
+ * formula -- starting with '=', '+', '-', '@', a tab or a CR (issue 11.6:
+ * names such as =HYPERLINK(...), +1-555;cmd, @SUM(...)) -- is neutralised
+ * with a leading apostrophe (OWASP's advice); a plain number such as -12.5
+ * is left as it is.  NULL is an empty cell. */
+void csv_write_cell(struct pm_buf *b, const char *s, int last);
 
 /* Free what csv_parse allocated and zero `t`.  NULL or an already released
  * table is a no-op. */

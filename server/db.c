@@ -351,3 +351,52 @@ void db_release(struct db_pool *p, PGconn *c)
     pthread_cond_signal(&p->freed);
     pthread_mutex_unlock(&p->lock);
 }
+
+/* ------------------------------------------------------------------------- */
+/* Literals                                                                    */
+/* ------------------------------------------------------------------------- */
+
+void db_text_array(struct pm_buf *b, const char *const *items, size_t n)
+{
+    pm_buf_puts(b, "{");
+    for (size_t i = 0; i < n; i++) {
+        const char *run = items[i], *p;
+
+        pm_buf_puts(b, i ? ",\"" : "\"");
+        for (p = items[i]; *p; p++) {
+            if (*p != '"' && *p != '\\')
+                continue;
+            pm_buf_append(b, run, (size_t)(p - run));
+            pm_buf_puts(b, "\\");
+            run = p;
+        }
+        pm_buf_append(b, run, (size_t)(p - run));
+        pm_buf_puts(b, "\"");
+    }
+    pm_buf_puts(b, "}");
+}
+
+void db_copy_field(struct pm_buf *b, const char *v)
+{
+    const char *run;
+
+    if (!v) {
+        pm_buf_puts(b, "\\N");
+        return;
+    }
+    for (run = v; *v; v++) {
+        const char *rep = NULL;
+
+        switch (*v) {
+        case '\\': rep = "\\\\"; break;
+        case '\t': rep = "\\t"; break;
+        case '\n': rep = "\\n"; break;
+        case '\r': rep = "\\r"; break;
+        default: continue;
+        }
+        pm_buf_append(b, run, (size_t)(v - run));
+        pm_buf_puts(b, rep);
+        run = v + 1;
+    }
+    pm_buf_append(b, run, (size_t)(v - run));
+}

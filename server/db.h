@@ -5,6 +5,8 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+#include "server/util.h"
+
 struct db_pool;
 
 /* Opens one connection.  With prepare = 1 every query of sql/queries.sql not
@@ -28,6 +30,15 @@ PGconn *db_connect_like(PGconn *c, char *err, size_t errlen);
 /* Runs a fixed command with no parameters ("BEGIN", "COMMIT", ...).
  * Returns 0, or -1 with the server's message in err (may be NULL). */
 int db_command(PGconn *c, const char *sql, char *err, size_t errlen);
+
+/* Appends a PostgreSQL text[] literal of items to b: every element
+ * double-quoted, '"' and '\' backslash-escaped ({"a","b \"c\""}, {}).  The one
+ * way the daemon builds an array parameter from strings. */
+void db_text_array(struct pm_buf *b, const char *const *items, size_t n);
+
+/* Appends v to b as one field of COPY text format: '\', tab, newline and CR
+ * escaped; NULL is \N.  The one COPY escaper. */
+void db_copy_field(struct pm_buf *b, const char *v);
 
 /* 1 when a result is a success (command or tuples), 0 otherwise. */
 int db_ok(const PGresult *res);

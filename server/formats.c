@@ -1249,10 +1249,44 @@ static char *conv_struct(struct ctx *c, size_t col, const struct list_def *d,
 }
 
 /* Convert one cell (raw as in the file, "" when absent) of column col. */
+/* The enum a column type takes its values from, or NULL. */
+static const struct enum_def *enum_of(enum ctype t)
+{
+    switch (t) {
+    case T_MOBILITY: return &mobility_enum;
+    case T_SKIND: return &skind_enum;
+    case T_SSTATUS: return &sstatus_enum;
+    case T_PKIND: return &pkind_enum;
+    case T_PSTATUS: return &pstatus_enum;
+    case T_SEX: return &sex_enum;
+    case T_AFFIL: return &affil_enum;
+    case T_DUTY: return &duty_enum;
+    case T_BACKUP: return &backup_enum;
+    case T_FKIND: return &fkind_enum;
+    default: return NULL;
+    }
+}
+
+/* An id or required text: trimmed, not empty, within its length bound. */
+static char *conv_required(struct ctx *c, size_t col, const char *raw, int *oom)
+{
+    const char *b, *e;
+    char *v;
+
+    trim_bounds(raw, &b, &e);
+    if (b == e) {
+        problem(c, col, "empty");
+        return NULL;
+    }
+    v = dup_or_oom(c, b, (size_t)(e - b), oom);
+    if (v && too_long(c, col, v, c->type[col] == T_REQ ? FMT_MAX_TEXT : FMT_MAX_ID))
+        return NULL;
+    return v;
+}
+
 static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
 {
     enum ctype t = c->type[col];
-    const char *b, *e;
     char *v = c->tmp;
     double d;
     long n;
@@ -1267,15 +1301,7 @@ static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
     case T_ID:
     case T_REF:
     case T_REQ:
-        trim_bounds(raw, &b, &e);
-        if (b == e) {
-            problem(c, col, "empty");
-            return NULL;
-        }
-        v = dup_or_oom(c, b, (size_t)(e - b), oom);
-        if (v && too_long(c, col, v, t == T_REQ ? FMT_MAX_TEXT : FMT_MAX_ID))
-            return NULL;
-        return v;
+        return conv_required(c, col, raw, oom);
     case T_LIST:
         return conv_list(c, raw, oom);
     case T_SUPPORTERS:
@@ -1291,6 +1317,8 @@ static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
         problem(c, col, "%s is too long", quoted(c, raw));
         return NULL;
     }
+    if (enum_of(t))
+        return conv_enum(c, col, enum_of(t), v, oom);
     switch (t) {
     case T_DATE:
         if (*v == '\0')
@@ -1361,26 +1389,6 @@ static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
         return dup_str(c, c->num, oom);
     case T_CAPTEXT:
         return conv_captext(c, col, v, oom);
-    case T_MOBILITY:
-        return conv_enum(c, col, &mobility_enum, v, oom);
-    case T_SKIND:
-        return conv_enum(c, col, &skind_enum, v, oom);
-    case T_SSTATUS:
-        return conv_enum(c, col, &sstatus_enum, v, oom);
-    case T_PKIND:
-        return conv_enum(c, col, &pkind_enum, v, oom);
-    case T_PSTATUS:
-        return conv_enum(c, col, &pstatus_enum, v, oom);
-    case T_SEX:
-        return conv_enum(c, col, &sex_enum, v, oom);
-    case T_AFFIL:
-        return conv_enum(c, col, &affil_enum, v, oom);
-    case T_DUTY:
-        return conv_enum(c, col, &duty_enum, v, oom);
-    case T_BACKUP:
-        return conv_enum(c, col, &backup_enum, v, oom);
-    case T_FKIND:
-        return conv_enum(c, col, &fkind_enum, v, oom);
     case T_CARE:
         return conv_care(c, col, v, oom);
     case T_HOURS:
@@ -1597,32 +1605,18 @@ static const char *cell_raw(const struct ctx *c, const struct csv_record *rec, i
     return v ? v : "";
 }
 
-/* Check and convert one record into fields[]; 0 when accepted, 1 when
- * rejected (c->why holds the reason), -1 when out of memory. */
-static int do_row(struct ctx *c, const struct csv_record *rec, char **fields)
+/* Check and convert the cells of one record (raw[i]: the text of canonical
+ * column i, "" when absent) into fields[]; the rules that tie columns
+ * together are checked here too.  0 when accepted, 1 when rejected (c->why
+ * holds the reason), -1 when out of memory. */
+static int check_cells(struct ctx *c, const char *const *raw, char **fields, long line)
 {
     const struct kind_def *kd = c->kd;
     struct fmt_result *r = c->r;
     int oom = 0;
 
-    c->whylen = 0;
-    c->why[0] = '\0';
-    c->lat_empty = c->lon_empty = c->welfare_empty = 0;
-    if (rec->count > c->nhead) {
-        for (size_t i = c->nhead; i < rec->count; i++) {
-            if (!is_blank(csv_field(&r->csv, rec, i))) {
-                problem(c, FMT_MAX_COLS, "%zu fields but the header has %zu",
-                        rec->count, c->nhead);
-                return 1;
-            }
-        }
-    }
     for (size_t i = 0; i < kd->ncols; i++) {
-        const char *raw = cell_raw(c, rec, c->src[i]);
-
-        if (c->alt[i] >= 0 && is_blank(raw))
-            raw = cell_raw(c, rec, c->alt[i]);
-        fields[i] = convert(c, i, raw, &oom);
+        fields[i] = convert(c, i, raw[i], &oom);
         if (oom)
             return -1;
     }
@@ -1636,23 +1630,10 @@ static int do_row(struct ctx *c, const struct csv_record *rec, char **fields)
         else if (c->lat_empty && kd->address >= 0 && !fields[kd->address])
             problem(c, (size_t)kd->address, "empty, and no lat/lon to place it");
     }
-    if (r->kind == FMT_SHELTERS) {
-        int welfare = 0;
-
-        if (c->fixed_kind) {
-            for (size_t k = 0; k < c->nwelfare; k++)
-                welfare |= says_yes(c, cell_raw(c, rec, c->welfare_src[k]));
-            if (c->target_src >= 0
-                && strncmp(cell_raw(c, rec, c->target_src), JA_YOHAIRYO,
-                           strlen(JA_YOHAIRYO)) == 0)
-                welfare = 1;
-            fields[S_KIND] = dup_str(c, welfare ? "welfare" : c->fixed_kind, &oom);
-            fields[S_WELFARE] = dup_str(c, welfare ? "t" : "f", &oom);
-        } else if (fields[S_KIND] && strcmp(fields[S_KIND], "welfare") == 0
-                   && c->welfare_empty) {
-            /* a 福祉避難所 accepts people needing care unless told otherwise */
-            fields[S_WELFARE] = dup_str(c, "t", &oom);
-        }
+    if (r->kind == FMT_SHELTERS && !c->fixed_kind && fields[S_KIND]
+        && strcmp(fields[S_KIND], "welfare") == 0 && c->welfare_empty) {
+        /* a 福祉避難所 accepts people needing care unless told otherwise */
+        fields[S_WELFARE] = dup_str(c, "t", &oom);
         if (oom)
             return -1;
     }
@@ -1660,12 +1641,54 @@ static int do_row(struct ctx *c, const struct csv_record *rec, char **fields)
         && strcmp(fields[D_DUTY], "intermittent") == 0)
         problem(c, D_MINUTES, "empty while duty is intermittent (minutes used per hour)");
     if (kd->types[0] == T_ID && fields[0]) {
-        long earlier = id_seen(c, fields[0], rec->line);
+        long earlier = id_seen(c, fields[0], line);
 
         if (earlier)
             problem(c, 0, "%s already used on line %ld", quoted(c, fields[0]), earlier);
     }
     return c->whylen ? 1 : 0;
+}
+
+static void row_reset(struct ctx *c)
+{
+    c->whylen = 0;
+    c->why[0] = '\0';
+    c->lat_empty = c->lon_empty = c->welfare_empty = 0;
+}
+
+/* Check and convert one file record into fields[]; as check_cells.  The
+ * published shelter layouts derive kind and welfare from other columns. */
+static int do_row(struct ctx *c, const struct csv_record *rec, char **fields)
+{
+    const struct kind_def *kd = c->kd;
+    struct fmt_result *r = c->r;
+    const char *raw[FMT_MAX_COLS];
+    int oom = 0, rc, welfare = 0;
+
+    row_reset(c);
+    for (size_t i = c->nhead; i < rec->count; i++) {
+        if (!is_blank(csv_field(&r->csv, rec, i))) {
+            problem(c, FMT_MAX_COLS, "%zu fields but the header has %zu",
+                    rec->count, c->nhead);
+            return 1;
+        }
+    }
+    for (size_t i = 0; i < kd->ncols; i++) {
+        raw[i] = cell_raw(c, rec, c->src[i]);
+        if (c->alt[i] >= 0 && is_blank(raw[i]))
+            raw[i] = cell_raw(c, rec, c->alt[i]);
+    }
+    rc = check_cells(c, raw, fields, rec->line);
+    if (rc < 0 || r->kind != FMT_SHELTERS || !c->fixed_kind)
+        return rc;
+    for (size_t k = 0; k < c->nwelfare; k++)
+        welfare |= says_yes(c, cell_raw(c, rec, c->welfare_src[k]));
+    if (c->target_src >= 0
+        && strncmp(cell_raw(c, rec, c->target_src), JA_YOHAIRYO, strlen(JA_YOHAIRYO)) == 0)
+        welfare = 1;
+    fields[S_KIND] = dup_str(c, welfare ? "welfare" : c->fixed_kind, &oom);
+    fields[S_WELFARE] = dup_str(c, welfare ? "t" : "f", &oom);
+    return oom ? -1 : rc;
 }
 
 static int record_is_empty(const struct csv_table *t, const struct csv_record *rec)
@@ -1676,25 +1699,25 @@ static int record_is_empty(const struct csv_table *t, const struct csv_record *r
     return 1;
 }
 
-int fmt_parse(enum fmt_kind kind, const char *data, size_t len,
-              struct fmt_result *out, char *err, size_t errlen)
+enum pm_err fmt_parse(enum fmt_kind kind, const char *data, size_t len,
+                      struct fmt_result *out, char *err, size_t errlen)
 {
     struct ctx *c = NULL;
     char **head = NULL;
     const struct csv_record *hrec;
     size_t ndata;
-    int rc = -1;
+    enum pm_err rc = PM_ERR_BAD_REQUEST;
 
     memset(out, 0, sizeof *out);
     if ((unsigned)kind >= NELEM(kinds)) {
         pm_set_err(err, errlen, "unknown kind %d", (int)kind);
-        return -1;
+        return PM_ERR_NOT_FOUND;
     }
     out->kind = kind;
     out->cols = kinds[kind].cols;
     out->ncols = kinds[kind].ncols;
     if (csv_parse(&out->csv, data, len, err, errlen) != 0)
-        return -1;
+        return PM_ERR_BAD_REQUEST;
     out->encoding = out->csv.encoding;
     if (out->csv.nrecords == 0) {
         pm_set_err(err, errlen, "the file is empty: no header row");
@@ -1763,16 +1786,17 @@ int fmt_parse(enum fmt_kind kind, const char *data, size_t len,
             out->nrejects++;
         }
     }
-    rc = 0;
+    rc = PM_OK;
     goto out;
 oom:
     pm_set_err(err, errlen, "out of memory reading a %zu-byte file", len);
+    rc = PM_ERR_NOMEM;
 out:
     if (c)
         free(c->ids);
     free(c);
     free(head);
-    if (rc != 0)
+    if (rc != PM_OK)
         fmt_result_release(out);
     return rc;
 }
@@ -1827,4 +1851,102 @@ const char *const *fmt_columns(enum fmt_kind kind, size_t *ncols)
     }
     *ncols = kinds[kind].ncols;
     return kinds[kind].cols;
+}
+
+/* ------------------------------------------------------------- one record */
+
+enum pm_err fmt_check_row(enum fmt_kind kind, const char *const *names,
+                          const char *const *values, size_t n, struct fmt_result *out,
+                          char *err, size_t errlen)
+{
+    const char *raw[FMT_MAX_COLS];
+    struct ctx *c = NULL;
+    enum pm_err rc = PM_ERR_NOMEM;
+    int res;
+
+    memset(out, 0, sizeof *out);
+    if ((unsigned)kind >= NELEM(kinds)) {
+        pm_set_err(err, errlen, "unknown kind %d", (int)kind);
+        return PM_ERR_NOT_FOUND;
+    }
+    out->kind = kind;
+    out->cols = kinds[kind].cols;
+    out->ncols = kinds[kind].ncols;
+    out->format = "record";
+    out->encoding = "utf-8";
+    for (size_t i = 0; i < out->ncols; i++)
+        raw[i] = "";
+    for (size_t k = 0; k < n; k++) {
+        size_t i = 0;
+
+        while (i < out->ncols && strcmp(out->cols[i], names[k]) != 0)
+            i++;
+        if (i == out->ncols || out->present[i]) {
+            pm_set_err(err, errlen, "%.64s: %s", names[k],
+                       i == out->ncols ? "unknown field" : "given twice");
+            return PM_ERR_BAD_REQUEST;
+        }
+        out->present[i] = true;
+        raw[i] = values[k] ? values[k] : "";
+    }
+    c = calloc(1, sizeof *c);
+    out->cells = calloc(out->ncols, sizeof *out->cells);
+    out->rows = calloc(1, sizeof *out->rows);
+    out->rejects = calloc(1, sizeof *out->rejects);
+    if (c) {
+        c->ids_cap = 16;
+        c->ids = calloc(c->ids_cap, sizeof *c->ids);
+    }
+    if (!c || !c->ids || !out->cells || !out->rows || !out->rejects)
+        goto out;
+    c->r = out;
+    c->kd = &kinds[kind];
+    for (size_t i = 0; i < out->ncols; i++) {
+        c->type[i] = c->kd->types[i];
+        c->src[i] = c->alt[i] = -1;
+        c->label[i] = c->kd->cols[i];
+    }
+    c->target_src = -1;
+    row_reset(c);
+    res = check_cells(c, raw, out->cells, 1);
+    if (res < 0)
+        goto out;
+    if (res == 0) {
+        out->rows[0].line = 1;
+        out->rows[0].fields = out->cells;
+        out->nrows = 1;
+        rc = PM_OK;
+    } else {
+        pm_set_err(err, errlen, "%s", c->why);
+        out->rejects[0].line = 1;
+        out->rejects[0].reason = arena_strndup(&out->arena, c->why, c->whylen);
+        out->nrejects = out->rejects[0].reason ? 1 : 0;
+        rc = out->nrejects ? PM_ERR_BAD_REQUEST : PM_ERR_NOMEM;
+    }
+out:
+    if (rc == PM_ERR_NOMEM)
+        pm_set_err(err, errlen, "out of memory");
+    if (c)
+        free(c->ids);
+    free(c);
+    return rc;
+}
+
+char fmt_json_type(enum fmt_kind kind, size_t col)
+{
+    if ((unsigned)kind >= NELEM(kinds) || col >= kinds[kind].ncols)
+        return 's';
+    switch (kinds[kind].types[col]) {
+    case T_LAT: case T_LON: case T_NUM0: case T_NUMREQ: case T_INT0: case T_INTNULL:
+    case T_NUMNULL: case T_MINUTES: case T_CAPTEXT:
+        return 'n';
+    case T_BOOL:
+        return 'b';
+    case T_CARE: case T_LIST:
+        return 'l';
+    case T_SUPPORTERS: case T_CONTACTS: case T_SOURCES:
+        return 'j';
+    default:
+        return 's';
+    }
 }

@@ -55,6 +55,7 @@
 #include <stddef.h>
 
 #include "server/csv.h"
+#include "server/util.h"
 
 enum fmt_kind { FMT_CHILDREN, FMT_DEVICES, FMT_SHELTERS, FMT_POWER_POINTS, FMT_FACILITIES };
 
@@ -102,20 +103,39 @@ struct fmt_result {
 };
 
 /* Parse `len` bytes of `data` as an import file of `kind` into `out`, which
- * the caller provides uninitialised.  Returns 0 on success: rows and rejects
- * are filled (rejects may be non-empty, rows may be empty).  Returns -1 when
- * the file as a whole cannot be read -- undecodable bytes, no header row, a
- * quoted field never closed, a required column missing (all missing columns
- * are named), a column given twice, or out of memory -- with a one-line
- * message in err.  Either way `out` must be released with fmt_result_release;
- * every string in it is owned by `out`.
+ * the caller provides uninitialised.  Returns PM_OK on success: rows and
+ * rejects are filled (rejects may be non-empty, rows may be empty).  Returns
+ * PM_ERR_BAD_REQUEST when the file as a whole cannot be read -- undecodable
+ * bytes, no header row, a quoted field never closed, a required column
+ * missing (all missing columns are named), a column given twice --
+ * PM_ERR_NOMEM when memory runs out, PM_ERR_NOT_FOUND for an unknown kind,
+ * each with a one-line message in err.  Either way `out` must be released
+ * with fmt_result_release; every string in it is owned by `out`.
  *
  * Required columns: children external_id; devices child_external_id, type,
  * power_w, battery_h; shelters external_id, name (or a published layout);
  * power points and facilities external_id, name, kind.  Header names are matched after
  * trimming spaces, ASCII case-insensitively for canonical names. */
-int fmt_parse(enum fmt_kind kind, const char *data, size_t len,
-              struct fmt_result *out, char *err, size_t errlen);
+enum pm_err fmt_parse(enum fmt_kind kind, const char *data, size_t len,
+                      struct fmt_result *out, char *err, size_t errlen);
+
+/* The row-level entry: one record given as canonical column names and their
+ * values in file form (values[i] as it would be written in a CSV cell; NULL
+ * or "" is empty), checked by the same rules as a file row.  The API and the
+ * web application write through it.  `out` (caller-provided, uninitialised)
+ * gets present[] = the names given and, on PM_OK, rows[0] with every column
+ * (absent ones at their defaults).  Returns PM_OK; PM_ERR_BAD_REQUEST with
+ * the reason in err (an unknown or repeated name, or a value that breaks a
+ * rule: "lat: \"95\" is not a latitude in [-90, 90]"); PM_ERR_NOMEM.  Release
+ * `out` with fmt_result_release in every case. */
+enum pm_err fmt_check_row(enum fmt_kind kind, const char *const *names,
+                          const char *const *values, size_t n, struct fmt_result *out,
+                          char *err, size_t errlen);
+
+/* The JSON type of column col of kind in the API: 'n' number, 'b' boolean,
+ * 'l' list of strings (care), 'j' list of objects (structured lists), 's'
+ * string. */
+char fmt_json_type(enum fmt_kind kind, size_t col);
 
 /* Free everything in `r` and zero it.  NULL or a released result is a no-op. */
 void fmt_result_release(struct fmt_result *r);

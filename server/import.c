@@ -96,6 +96,12 @@ static int geocode(PGconn *c, const char *base, const char *address, double *lat
     return rc;
 }
 
+int import_geocode(PGconn *c, const char *base, const char *address, double *lat,
+                   double *lon, char *err, size_t errlen)
+{
+    return geocode(c, base, address, lat, lon, err, errlen);
+}
+
 /* Places the rows that have an address but no lat/lon.  Values written into
  * the rows are kept in *owned (free each, then the array).  A shelter or
  * power point that cannot be placed is rejected; a child is kept without a
@@ -195,32 +201,6 @@ static void progress(const struct import_opts *o, const char *stage, size_t done
         return;
 }
 
-/* Appends v to b escaped for COPY text format; NULL becomes \N. */
-static void copy_field(struct pm_buf *b, const char *v)
-{
-    const char *run;
-
-    if (!v) {
-        pm_buf_puts(b, "\\N");
-        return;
-    }
-    for (run = v; *v; v++) {
-        const char *rep = NULL;
-
-        switch (*v) {
-        case '\\': rep = "\\\\"; break;
-        case '\t': rep = "\\t"; break;
-        case '\n': rep = "\\n"; break;
-        case '\r': rep = "\\r"; break;
-        default: continue;
-        }
-        pm_buf_append(b, run, (size_t)(v - run));
-        pm_buf_puts(b, rep);
-        run = v + 1;
-    }
-    pm_buf_append(b, run, (size_t)(v - run));
-}
-
 static int fail_db(PGconn *c, const PGresult *res, const char *what, char *err, size_t errlen)
 {
     const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(c);
@@ -257,7 +237,7 @@ static int copy_rows(PGconn *c, const char *copy_query, const struct fmt_result 
         pm_buf_printf(&b, "%ld", row->line);
         for (size_t k = 0; k < fr->ncols; k++) {
             pm_buf_puts(&b, "\t");
-            copy_field(&b, row->fields[k]);
+            db_copy_field(&b, row->fields[k]);
         }
         pm_buf_puts(&b, "\n");
         if (b.oom) {
@@ -289,19 +269,22 @@ drain:
     return rc;
 }
 
-/* The text[] literal of the canonical columns the file has. */
+/* The text[] literal of the canonical columns the file has (malloc'd). */
 static char *present_columns(const struct fmt_result *fr)
 {
+    const char *names[FMT_MAX_COLS];
     struct pm_buf b;
+    size_t n = 0;
 
+    for (size_t k = 0; k < fr->ncols; k++)
+        if (fr->present[k])
+            names[n++] = fr->cols[k];
     pm_buf_init(&b);
-    pm_buf_puts(&b, "{");
-    for (size_t k = 0, n = 0; k < fr->ncols; k++) {
-        if (!fr->present[k])
-            continue;
-        pm_buf_printf(&b, "%s\"%s\"", n++ ? "," : "", fr->cols[k]);
+    db_text_array(&b, names, n);
+    if (b.oom) {
+        pm_buf_release(&b);
+        return NULL;
     }
-    pm_buf_puts(&b, "}");
     return pm_buf_steal(&b, NULL);
 }
 
@@ -352,9 +335,18 @@ static int sort_rejects_cmp(const void *a, const void *b)
     return (x->line > y->line) - (x->line < y->line);
 }
 
-static int import_csv(PGconn *c, enum fmt_kind kind, const char *data, size_t len,
-                      const struct import_opts *o, struct import_report *rep,
-                      char *err, size_t errlen)
+/* PM_ERR_UNAVAILABLE when the connection is gone, else PM_ERR_INTERNAL: a
+ * statement the database refused. */
+static enum pm_err db_error(PGconn *c)
+{
+    return PQstatus(c) == CONNECTION_OK ? PM_ERR_INTERNAL : PM_ERR_UNAVAILABLE;
+}
+
+/* Writes the accepted rows of fr: stage, COPY, one set-based upsert, in the
+ * caller's transaction.  PM_OK, PM_ERR_UNPROCESSABLE (devices of unknown
+ * children, not partial), or an error with rep->error set. */
+static enum pm_err import_write(PGconn *c, const struct fmt_result *fr,
+                                const struct import_opts *o, struct import_report *rep)
 {
     static const char *const stage_q[] = { "stage_children", "stage_devices", "stage_shelters",
                                            "stage_power_points", "stage_facilities" };
@@ -363,75 +355,46 @@ static int import_csv(PGconn *c, enum fmt_kind kind, const char *data, size_t le
     static const char *const upsert_q[] = { "upsert_children", "upsert_devices",
                                             "upsert_shelters", "upsert_power_points",
                                             "upsert_facilities" };
-    struct fmt_result fr;
+    enum fmt_kind kind = fr->kind;
+    char *err = rep->error, *present = NULL;
+    size_t errlen = sizeof rep->error;
     PGresult *res = NULL;
-    char *present = NULL, **owned = NULL;
-    size_t nowned = 0;
-    int rc = -1;
+    enum pm_err e = PM_OK;
 
-    memset(&fr, 0, sizeof fr);
-    if (fmt_parse(kind, data, len, &fr, err, errlen) < 0)
-        goto out;
-    rep->format = fr.format;
-    rep->encoding = fr.encoding;
-    rep->rows = fr.nrows + fr.nrejects;
-    for (size_t i = 0; i < fr.nrejects; i++)
-        if (add_reject(rep, fr.rejects[i].line, fr.rejects[i].reason) < 0)
-            goto nomem;
-
-    if (kind != FMT_DEVICES && geocode_rows(c, &fr, o, rep, &owned, &nowned) < 0)
-        goto nomem;
-    if (kind == FMT_CHILDREN)
-        for (size_t i = 0; i < fr.nrows; i++)
-            if (!fr.rows[i].fields[5])
-                rep->without_location++;
-
-    if (rep->nrejects && !o->partial) {
-        rc = 1;
-        goto out;
-    }
-    if (!o->in_transaction && db_command(c, "BEGIN", err, errlen) < 0)
-        goto out;
     if (o->actor) {
         const char *p[1] = { o->actor };
 
         res = db_exec(c, "set_actor", 1, p);
-        if (!db_ok(res)) {
-            fail_db(c, res, "actor", err, errlen);
-            goto rollback;
-        }
+        if (!db_ok(res))
+            goto dberr;
         PQclear(res);
-        res = NULL;
     }
     res = db_exec(c, stage_q[kind], 0, NULL);
-    if (!db_ok(res)) {
-        fail_db(c, res, "staging", err, errlen);
-        goto rollback;
-    }
+    if (!db_ok(res))
+        goto dberr;
     PQclear(res);
     res = NULL;
-    if (fr.nrows && copy_rows(c, copy_q[kind], &fr, o, err, errlen) < 0)
-        goto rollback;
+    if (fr->nrows && copy_rows(c, copy_q[kind], fr, o, err, errlen) < 0)
+        return db_error(c);
     if (kind == FMT_DEVICES) {
         if (check_device_children(c, rep, o->partial, err, errlen) < 0)
-            goto rollback;
-        if (rep->nrejects && !o->partial) {
-            rc = 1;
-            goto rollback;
-        }
+            return db_error(c);
+        if (rep->nrejects && !o->partial)
+            return PM_ERR_UNPROCESSABLE;
     }
-    present = present_columns(&fr);
-    if (!present)
-        goto nomem;
+    present = present_columns(fr);
+    if (!present) {
+        snprintf(err, errlen, "out of memory");
+        return PM_ERR_NOMEM;
+    }
     {
         const char *p[1] = { present };
 
         res = db_exec(c, upsert_q[kind], kind == FMT_DEVICES ? 0 : 1, p);
     }
-    if (!db_ok(res)) {
-        fail_db(c, res, "write", err, errlen);
-        goto rollback;
-    }
+    free(present);
+    if (!db_ok(res))
+        goto dberr;
     rep->inserted = strtoul(PQgetvalue(res, 0, 0), NULL, 10);
     rep->updated = strtoul(PQgetvalue(res, 0, 1), NULL, 10);
     if (kind == FMT_DEVICES) {
@@ -442,34 +405,65 @@ static int import_csv(PGconn *c, enum fmt_kind kind, const char *data, size_t le
         rep->inserted = written - rep->updated;
         rep->unchanged = rep->rows - rep->nrejects - written;
     } else {
-        rep->unchanged = fr.nrows - rep->inserted - rep->updated;
+        rep->unchanged = fr->nrows - rep->inserted - rep->updated;
     }
     PQclear(res);
-    res = NULL;
-    if (!o->in_transaction && db_command(c, "COMMIT", err, errlen) < 0)
-        goto out;
-    rep->committed = 1;
-    rc = 0;
-    goto out;
+    return e;
+dberr:
+    fail_db(c, res, "write", err, errlen);
+    PQclear(res);
+    return db_error(c);
+}
 
-nomem:
-    snprintf(err, errlen, "out of memory");
-    rc = -1;
-rollback:
-    PQclear(res);
-    res = NULL;
-    if (!o->in_transaction)
+static enum pm_err import_csv(PGconn *c, enum fmt_kind kind, const char *data, size_t len,
+                              const struct import_opts *o, struct import_report *rep)
+{
+    struct fmt_result fr;
+    char **owned = NULL;
+    size_t nowned = 0;
+    enum pm_err e;
+
+    e = fmt_parse(kind, data, len, &fr, rep->error, sizeof rep->error);
+    if (e != PM_OK)
+        goto out;
+    rep->format = fr.format;
+    rep->encoding = fr.encoding;
+    rep->rows = fr.nrows + fr.nrejects;
+    e = PM_ERR_NOMEM;
+    for (size_t i = 0; i < fr.nrejects; i++)
+        if (add_reject(rep, fr.rejects[i].line, fr.rejects[i].reason) < 0)
+            goto out;
+    if (kind != FMT_DEVICES && geocode_rows(c, &fr, o, rep, &owned, &nowned) < 0)
+        goto out;
+    if (kind == FMT_CHILDREN)
+        for (size_t i = 0; i < fr.nrows; i++)
+            if (!fr.rows[i].fields[5])
+                rep->without_location++;
+    if (rep->nrejects && !o->partial) {
+        e = PM_ERR_UNPROCESSABLE;
+        goto out;
+    }
+    if (!o->in_transaction && db_command(c, "BEGIN", rep->error, sizeof rep->error) < 0) {
+        e = PM_ERR_UNAVAILABLE;
+        goto out;
+    }
+    e = import_write(c, &fr, o, rep);
+    if (!o->in_transaction && e == PM_OK
+        && db_command(c, "COMMIT", rep->error, sizeof rep->error) < 0)
+        e = db_error(c);
+    else if (!o->in_transaction && e != PM_OK)
         db_command(c, "ROLLBACK", NULL, 0);
+    rep->committed = e == PM_OK;
 out:
-    PQclear(res);
-    free(present);
+    if (e == PM_ERR_NOMEM && !rep->error[0])
+        snprintf(rep->error, sizeof rep->error, "out of memory");
     fmt_result_release(&fr);
     for (size_t i = 0; i < nowned; i++)
         free(owned[i]);
     free(owned);
     if (rep->nrejects > 1)
         qsort(rep->rejects, rep->nrejects, sizeof *rep->rejects, sort_rejects_cmp);
-    return rc;
+    return e;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -479,28 +473,32 @@ out:
 static const char *const hazard_names[] = { "flood", "landslide", "storm_surge", "earthquake",
                                             "tsunami", "fire", "inland_flood", "volcano", NULL };
 
-static int import_hazards(PGconn *c, const char *data, size_t len, const struct import_opts *o,
-                          struct import_report *rep, char *err, size_t errlen)
+static enum pm_err import_hazards(PGconn *c, const char *data, size_t len,
+                                  const struct import_opts *o, struct import_report *rep)
 {
+    char *err = rep->error;
+    size_t errlen = sizeof rep->error;
     cJSON *root = cJSON_ParseWithLength(data, len);
     const cJSON *features, *f;
     long n = 0;
-    int rc = -1;
+    enum pm_err rc = PM_ERR_BAD_REQUEST;
 
     rep->format = "geojson";
     rep->encoding = "utf-8";
     if (!root) {
         snprintf(err, errlen, "hazards: not valid JSON (near byte %ld)",
                  cJSON_GetErrorPtr() ? (long)(cJSON_GetErrorPtr() - data) : 0L);
-        return -1;
+        return PM_ERR_BAD_REQUEST;
     }
     features = cJSON_GetObjectItemCaseSensitive(root, "features");
     if (!cJSON_IsArray(features)) {
         snprintf(err, errlen, "hazards: expected a GeoJSON FeatureCollection with \"features\"");
         goto out;
     }
+    rc = PM_ERR_UNAVAILABLE;
     if (!o->in_transaction && db_command(c, "BEGIN", err, errlen) < 0)
         goto out;
+    rc = PM_ERR_NOMEM;
     if (o->actor) {
         const char *p[1] = { o->actor };
         PGresult *res = db_exec(c, "set_actor", 1, p);
@@ -553,6 +551,7 @@ static int import_hazards(PGconn *c, const char *data, size_t len, const struct 
         if (!db_ok(res)) {
             fail_db(c, res, "hazards", err, errlen);
             PQclear(res);
+            rc = db_error(c);
             goto rollback;
         }
         if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
@@ -575,13 +574,15 @@ static int import_hazards(PGconn *c, const char *data, size_t len, const struct 
         if (!o->in_transaction)
             db_command(c, "ROLLBACK", NULL, 0);
         rep->inserted = rep->updated = rep->unchanged = 0;
-        rc = 1;
+        rc = PM_ERR_UNPROCESSABLE;
         goto out;
     }
-    if (!o->in_transaction && db_command(c, "COMMIT", err, errlen) < 0)
+    if (!o->in_transaction && db_command(c, "COMMIT", err, errlen) < 0) {
+        rc = db_error(c);
         goto out;
+    }
     rep->committed = 1;
-    rc = 0;
+    rc = PM_OK;
     goto out;
 rollback:
     if (!*err)
@@ -595,33 +596,30 @@ out:
 
 /* ------------------------------------------------------------------------- */
 
-int import_run(PGconn *c, const char *kind, const char *data, size_t len,
-               const struct import_opts *o, struct import_report *rep,
-               char *err, size_t errlen)
+enum pm_err import_run(PGconn *c, const char *kind, const char *data, size_t len,
+                       const struct import_opts *o, struct import_report *rep)
 {
     enum fmt_kind k;
     double t0 = now_s();
-    int rc;
+    enum pm_err e;
 
     memset(rep, 0, sizeof *rep);
-    err[0] = '\0';
     snprintf(rep->kind, sizeof rep->kind, "%s", kind);
-    if (strcmp(kind, "hazards") == 0)
-        rc = import_hazards(c, data, len, o, rep, err, errlen);
-    else if (fmt_kind_from_name(kind, &k) == 0)
-        rc = import_csv(c, k, data, len, o, rep, err, errlen);
-    else {
-        snprintf(err, errlen,
-                 "kind: must be children, devices, shelters, power-points, facilities or hazards");
-        rc = -1;
+    if (strcmp(kind, "hazards") == 0) {
+        e = import_hazards(c, data, len, o, rep);
+    } else if (fmt_kind_from_name(kind, &k) == 0) {
+        e = import_csv(c, k, data, len, o, rep);
+    } else {
+        snprintf(rep->error, sizeof rep->error, "kind: must be children, devices, shelters, "
+                 "power-points, facilities or hazards");
+        e = PM_ERR_NOT_FOUND;
     }
-    if (rc == 1) {
+    if (e == PM_ERR_UNPROCESSABLE)
         rep->inserted = rep->updated = rep->unchanged = 0;
-    }
     rep->seconds = now_s() - t0;
     if (o->progress_fd >= 0 && write(o->progress_fd, "\r\033[K", 4) < 0)
-        return rc;          /* the terminal went away; the import is done */
-    return rc;
+        return e;           /* the terminal went away; the import is done */
+    return e;
 }
 
 char *import_report_json(const struct import_report *rep)

@@ -5,6 +5,8 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+#include "server/util.h"
+
 struct import_opts {
     int partial;            /* keep the good rows when some are rejected */
     const char *actor;      /* for history rows: "key:NAME" or "cli:USER" */
@@ -32,19 +34,30 @@ struct import_report {
     struct import_reject *warnings; /* rows kept with a problem (address not found) */
     size_t nwarnings;
     size_t geocoded;        /* rows placed by the geocoder (or its cache) */
+    char error[512];        /* what went wrong when import_run is not PM_OK and no rows
+                               say it (a one-line message, English) */
 };
 
 /* Imports len bytes of data as kind ("children", "devices", "shelters",
- * "power-points", "hazards") over connection c, in one transaction.
+ * "power-points", "facilities", "hazards") over connection c, in one
+ * transaction (or the caller's, o->in_transaction).
  *
- * Returns 0 when the import was committed (no rejects, or o->partial),
- * 1 when rows were rejected and nothing was changed, and -1 when the file
- * cannot be read at all or the database failed, with a one-line message in
- * err.  In every case rep is filled as far as it got and must be released
- * with import_report_release. */
-int import_run(PGconn *c, const char *kind, const char *data, size_t len,
-               const struct import_opts *o, struct import_report *rep,
-               char *err, size_t errlen);
+ * Returns PM_OK when the import was committed (no rejects, or o->partial);
+ * PM_ERR_UNPROCESSABLE when rows were rejected and nothing was changed (the
+ * rows and reasons are in rep->rejects); PM_ERR_NOT_FOUND for an unknown
+ * kind; PM_ERR_BAD_REQUEST when the file cannot be read at all;
+ * PM_ERR_UNAVAILABLE / PM_ERR_INTERNAL when the database failed;
+ * PM_ERR_NOMEM.  Except for PM_OK and PM_ERR_UNPROCESSABLE, rep->error says
+ * what went wrong.  In every case rep is filled as far as it got and must be
+ * released with import_report_release. */
+enum pm_err import_run(PGconn *c, const char *kind, const char *data, size_t len,
+                       const struct import_opts *o, struct import_report *rep);
+
+/* Places one address: the geocode cache, then the GSI-compatible geocoder at
+ * base (caching its answer).  Returns 1 found (lat, lon set), 0 not found, -1
+ * unavailable (why in err).  The API's single-record writes use it. */
+int import_geocode(PGconn *c, const char *base, const char *address, double *lat,
+                   double *lon, char *err, size_t errlen);
 
 /* The report as a JSON object (malloc'd text; NULL on out-of-memory). */
 char *import_report_json(const struct import_report *rep);

@@ -100,18 +100,19 @@ static int run_one(PGconn *c, const char *kind, const char *text, size_t len,
 {
     struct import_opts io = { o->partial, o->actor, o->progress_fd, 1, o->geocoder };
     struct import_report ir;
-    char e[600] = "";
-    int rc = import_run(c, kind, text, len, &io, &ir, e, sizeof e);
-    int devices = map != NULL;
+    enum pm_err e = import_run(c, kind, text, len, &io, &ir);
+    int devices = map != NULL, rc = e == PM_ERR_UNPROCESSABLE ? 1 : 0;
 
-    if (rc < 0 && ir.rows == 0 && ir.nrejects == 0) {
+    if (e != PM_OK && e != PM_ERR_UNPROCESSABLE) {
+        if (e == PM_ERR_BAD_REQUEST && ir.rows == 0 && ir.nrejects == 0) {
+            /* the canonical file as a whole: a column missing, given twice ... */
+            set_err(err, "unreadable", ir.error, ir.error);
+            import_report_release(&ir);
+            return -1;
+        }
+        db_fail(err, "import", ir.error);
         import_report_release(&ir);
-        set_err(err, "unreadable", e, e);
         return -1;
-    }
-    if (rc < 0) {
-        import_report_release(&ir);
-        return db_fail(err, "import", e);
     }
     if (take_import_msgs(&rep->lr, ir.rejects, ir.nrejects, map, nmap, NULL, &rep->rejects,
                          &rep->nrejects) < 0

@@ -19,17 +19,6 @@ static const char *const call_statuses[] = {
     "other", NULL
 };
 
-/* The {id} of the path as decimal text; PM_OK or a recorded 400. */
-static enum pm_err child_id(struct http_req *r, char out[24])
-{
-    long id;
-
-    if (pm_parse_long(r->params[0], 1, 9007199254740991L, &id) < 0)
-        return http_fail(r, PM_ERR_BAD_REQUEST, "id: must be a positive integer");
-    snprintf(out, 24, "%ld", id);
-    return PM_OK;
-}
-
 static size_t utf8_chars(const char *s)
 {
     size_t n = 0;
@@ -59,7 +48,7 @@ enum pm_err route_child_calls_list(struct http_req *r)
     PGresult *q;
     enum pm_err e;
 
-    if (child_id(r, id) != PM_OK || http_page(r, allowed, 100, lim, off) != PM_OK
+    if (http_path_id(r, 0, id) != PM_OK || http_page(r, allowed, 100, lim, off) != PM_OK
         || !http_db(r))
         return r->err;
     snprintf(ids, sizeof ids, "{%s}", id);
@@ -119,7 +108,7 @@ enum pm_err route_child_calls_create(struct http_req *r)
     PGresult *q = NULL;
     enum pm_err e;
 
-    if (http_only_params(r, no_params) != PM_OK || child_id(r, id) != PM_OK)
+    if (http_only_params(r, no_params) != PM_OK || http_path_id(r, 0, id) != PM_OK)
         return r->err;
     if (!r->body || !r->body_len)
         return http_fail(r, PM_ERR_BAD_REQUEST, "a JSON object body is required");

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/csv.h"
 #include "server/db.h"
 #include "server/events.h"
 #include "server/geojson.h"
@@ -338,24 +339,6 @@ static cJSON *affected_item(const PGresult *q, int i)
     return o;
 }
 
-static void csv_cell(struct pm_buf *b, const char *s, int last)
-{
-    int quote = strpbrk(s, ",\"\r\n") != NULL;
-
-    if (quote) {
-        pm_buf_puts(b, "\"");
-        for (; *s; s++) {
-            if (*s == '"')
-                pm_buf_puts(b, "\"");
-            pm_buf_append(b, s, 1);
-        }
-        pm_buf_puts(b, "\"");
-    } else {
-        pm_buf_puts(b, s);
-    }
-    pm_buf_puts(b, last ? "\r\n" : ",");
-}
-
 static char *affected_csv(const PGresult *q, size_t *len)
 {
     static const int cols[] = { C_EXT, C_NAME, C_REMAINING, C_DEADLINE, C_RUNTIME, C_NEED,
@@ -371,7 +354,7 @@ static char *affected_csv(const PGresult *q, size_t *len)
     pm_buf_init(&b);
     pm_buf_puts(&b, "\xEF\xBB\xBF");          /* a BOM, so that Excel reads UTF-8 */
     for (size_t k = 0; k < n; k++)
-        csv_cell(&b, head[k], k + 1 == n);
+        csv_write_cell(&b, head[k], k + 1 == n);
     for (int i = 0; i < PQntuples(q); i++) {
         for (size_t k = 0; k < n; k++) {
             char num[32];
@@ -381,7 +364,7 @@ static char *affected_csv(const PGresult *q, size_t *len)
                 snprintf(num, sizeof num, "%.2f", strtod(v, NULL));
                 v = num;
             }
-            csv_cell(&b, v, k + 1 == n);
+            csv_write_cell(&b, v, k + 1 == n);
         }
     }
     if (b.oom) {

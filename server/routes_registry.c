@@ -1,9 +1,13 @@
-/* routes_registry.c -- /v1/children, /v1/shelters, /v1/power-points.
+/* routes_registry.c -- /v1/children, /v1/shelters, /v1/power-points,
+ * /v1/facilities.
  *
  * Records are read as JSON built by the database (powermap_*_json in sql/).
- * Writes go through the importer: a JSON body is turned into a one-row CSV in
- * the canonical layout and checked by the same code as a file import, so the
- * API and imports accept exactly the same values and report them alike. */
+ * A write is one record: the JSON body becomes canonical column names and
+ * values in file form, checked by the same row-level validator as every
+ * line of an import file (fmt_check_row), and written by one single-row
+ * upsert that returns the id in the same transaction (write_one_<kind>,
+ * sql/queries_registry_gen.sql).  A child's devices are checked alike and
+ * replaced in that transaction (child_devices_replace). */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,39 +20,41 @@
 #include "server/routes.h"
 
 struct resource {
-    const char *kind;           /* import kind */
+    const char *kind;           /* path segment */
     enum fmt_kind fmt;
     const char *what;           /* "child", for messages */
-    const char *list_q, *get_q, *by_external_q, *delete_q;
+    const char *list_q, *get_q, *lock_q, *write_q, *delete_q;
     int children;               /* audited, devices nested */
     int private_points;         /* non-public rows hidden without a token */
 };
 
 static const struct resource children_res = {
-    "children", FMT_CHILDREN, "child", "children_list", "child_get", "child_id_by_external",
-    "child_delete", 1, 0
+    "children", FMT_CHILDREN, "child", "children_list", "child_get", "child_lock",
+    "write_one_children", "child_delete", 1, 0
 };
 static const struct resource shelters_res = {
-    "shelters", FMT_SHELTERS, "shelter", "shelters_list", "shelter_get", "shelter_id_by_external",
-    "shelter_delete", 0, 0
+    "shelters", FMT_SHELTERS, "shelter", "shelters_list", "shelter_get", "shelter_lock",
+    "write_one_shelters", "shelter_delete", 0, 0
 };
 static const struct resource points_res = {
     "power-points", FMT_POWER_POINTS, "power point", "power_points_list", "power_point_get",
-    "power_point_id_by_external", "power_point_delete", 0, 1
+    "power_point_lock", "write_one_power_points", "power_point_delete", 0, 1
 };
 static const struct resource facilities_res = {
     "facilities", FMT_FACILITIES, "facility", "facilities_list", "facility_get",
-    "facility_id_by_external", "facility_delete", 0, 0
+    "facility_lock", "write_one_facilities", "facility_delete", 0, 0
 };
 
 /* Fields of a record that the server computes: accepted in a body (so that
  * a record read can be written back) and ignored. */
 static const char *const read_only[] = { "id", "created_at", "updated_at", "need_w", "runtime_h",
                                          NULL };
+static const char *const skip_devices[] = { "devices", NULL };
+static const char *const device_read_only[] = { "id", NULL };
 
 static int in_list(const char *const *list, const char *s)
 {
-    for (; *list; list++)
+    for (; list && *list; list++)
         if (strcmp(*list, s) == 0)
             return 1;
     return 0;
@@ -69,171 +75,150 @@ static int blank(const char *s)
     }
 }
 
-/* The JSON type a canonical column takes: 'n' number, 'b' boolean, 'l' list
- * of strings, 's' string. */
-static char column_type(const char *col)
-{
-    static const char *const numbers[] = { "lat", "lon", "capacity", "power_w", "outlets",
-                                           "output_w", "battery_h", "home_battery_wh",
-                                           "home_generator_w", "home_generator_h",
-                                           "car_inverter_w", "minutes_per_hour", "charge_h",
-                                           "backup_h", "range_km", "battery_internal_h",
-                                           "battery_spare_h", NULL };
-    static const char *const bools[] = { "consent", "welfare", "public", "life_sustaining",
-                                         "flood", "landslide", "storm_surge", "earthquake",
-                                         "tsunami", "fire", "inland_flood", "volcano",
-                                         "severe_disability", "utility_registered",
-                                         "dispatchable", "medical_care", NULL };
-    static const char *const structured[] = { "supporters", "medical_contacts", "sources",
-                                              NULL };
+/* ------------------------------------------------------------------------- */
+/* JSON bodies to checked rows                                                 */
+/* ------------------------------------------------------------------------- */
 
-    if (in_list(numbers, col))
-        return 'n';
-    if (in_list(bools, col))
-        return 'b';
-    if (in_list(structured, col))
-        return 'j';
-    if (strcmp(col, "care") == 0)
-        return 'l';
-    return 's';
+/* A record as names and values in file form; values[i] may be owned[i]. */
+struct row_in {
+    const char *names[FMT_MAX_COLS];
+    const char *values[FMT_MAX_COLS];
+    char *owned[FMT_MAX_COLS];
+    size_t n;
+};
+
+static void row_in_release(struct row_in *in)
+{
+    for (size_t i = 0; i < in->n; i++)
+        free(in->owned[i]);
+    in->n = 0;
 }
 
-static void csv_cell(struct pm_buf *b, const char *s)
+/* The file form of one JSON value of API type t (fmt_json_type).  Returns
+ * the text (in *owned when allocated) or NULL with *why set. */
+static const char *json_text(const cJSON *v, char t, char **owned, const char **why)
 {
-    pm_buf_puts(b, "\"");
-    for (; *s; s++) {
-        if (*s == '"')
-            pm_buf_puts(b, "\"");
-        pm_buf_append(b, s, 1);
-    }
-    pm_buf_puts(b, "\"");
-}
+    struct pm_buf b;
+    const cJSON *it;
 
-/* Appends the CSV text of one JSON value of column type t.  Returns NULL or
- * what is wrong with it. */
-static const char *json_cell(struct pm_buf *b, const cJSON *v, char t)
-{
-    char num[64];
-
-    if (cJSON_IsNull(v)) {
-        pm_buf_puts(b, "\"\"");
-        return NULL;
-    }
+    *owned = NULL;
+    if (cJSON_IsNull(v))
+        return "";
     switch (t) {
     case 'n':
         if (!cJSON_IsNumber(v))
-            return "must be a number";
-        snprintf(num, sizeof num, "%.15g", v->valuedouble);
-        csv_cell(b, num);
-        return NULL;
+            return *why = "must be a number", NULL;
+        *owned = malloc(32);
+        if (*owned)
+            snprintf(*owned, 32, "%.17g", v->valuedouble);
+        return *owned ? *owned : (*why = "out of memory", NULL);
     case 'b':
         if (!cJSON_IsBool(v))
-            return "must be true or false";
-        csv_cell(b, cJSON_IsTrue(v) ? "true" : "false");
-        return NULL;
-    case 'l': {
-        struct pm_buf joined;
-        const cJSON *it;
-
+            return *why = "must be true or false", NULL;
+        return cJSON_IsTrue(v) ? "true" : "false";
+    case 'l':
         if (!cJSON_IsArray(v))
-            return "must be a list of strings";
-        pm_buf_init(&joined);
+            return *why = "must be a list of strings", NULL;
+        pm_buf_init(&b);
         cJSON_ArrayForEach(it, v) {
             if (!cJSON_IsString(it) || strchr(it->valuestring, ';')) {
-                pm_buf_release(&joined);
-                return "must be a list of strings without \";\"";
+                pm_buf_release(&b);
+                return *why = "must be a list of strings without \";\"", NULL;
             }
-            if (joined.len)
-                pm_buf_puts(&joined, ";");
-            pm_buf_puts(&joined, it->valuestring);
+            pm_buf_printf(&b, "%s%s", b.len ? ";" : "", it->valuestring);
         }
-        csv_cell(b, joined.data ? joined.data : "");
-        pm_buf_release(&joined);
-        return NULL;
-    }
-    case 'j': {
-        char *text;
-
+        *owned = b.oom ? NULL : pm_buf_steal(&b, NULL);
+        pm_buf_release(&b);
+        return *owned ? *owned : "";
+    case 'j':
         if (!cJSON_IsArray(v))
-            return "must be a list";
-        text = cJSON_PrintUnformatted(v);
-        if (!text)
-            return "out of memory";
-        csv_cell(b, text);
-        free(text);
-        return NULL;
-    }
+            return *why = "must be a list", NULL;
+        *owned = cJSON_PrintUnformatted(v);
+        return *owned ? *owned : (*why = "out of memory", NULL);
     default:
         if (!cJSON_IsString(v))
-            return "must be a string";
-        csv_cell(b, v->valuestring);
-        return NULL;
+            return *why = "must be a string", NULL;
+        return v->valuestring;
     }
 }
 
-/* Turns a JSON object into a one-row CSV of kind.  Fields named in skip are
- * left out.  Returns the CSV (malloc'd) or NULL with a 400 recorded. */
-static char *object_to_csv(struct http_req *r, const cJSON *obj, enum fmt_kind kind,
-                           const char *const *skip)
+/* Checks the JSON object obj as one record of kind (fields in skip and the
+ * read-only ones left out; ext, when given, is the devices' child).  PM_OK
+ * and fr filled (release it in every case), or a recorded 400 whose message
+ * starts with prefix ("devices[0]."). */
+static enum pm_err check_object(struct http_req *r, enum fmt_kind kind, const cJSON *obj,
+                                const char *const *skip, const char *prefix, const char *ext,
+                                struct fmt_result *fr)
 {
     size_t ncols;
     const char *const *cols = fmt_columns(kind, &ncols);
-    struct pm_buf head, row;
     const cJSON *f;
+    struct row_in in = { .n = 0 };
+    char err[512];
+    enum pm_err e = PM_OK;
 
-    pm_buf_init(&head);
-    pm_buf_init(&row);
+    memset(fr, 0, sizeof *fr);
+    if (ext) {
+        in.names[0] = cols[0];
+        in.values[0] = ext;
+        in.owned[in.n++] = NULL;
+    }
     cJSON_ArrayForEach(f, obj) {
-        int known = 0;
-        const char *why;
+        const char *why = NULL;
+        size_t i = 0;
 
-        if (in_list(read_only, f->string) || (skip && in_list(skip, f->string)))
+        if (in_list(read_only, f->string) || in_list(skip, f->string))
             continue;
-        for (size_t i = 0; i < ncols; i++)
-            if (strcmp(cols[i], f->string) == 0)
-                known = 1;
-        if (!known) {
-            http_fail(r, PM_ERR_BAD_REQUEST, "%.64s: unknown field", f->string);
-            goto fail;
+        while (i < ncols && strcmp(cols[i], f->string) != 0)
+            i++;
+        if (i == ncols || (ext && i == 0) || in.n == FMT_MAX_COLS) {
+            e = http_fail(r, PM_ERR_BAD_REQUEST, "%s%.64s: unknown field", prefix, f->string);
+            goto out;
         }
-        why = json_cell(&row, f, column_type(f->string));
+        in.names[in.n] = cols[i];
+        in.values[in.n] = json_text(f, fmt_json_type(kind, i), &in.owned[in.n], &why);
+        in.n++;
         if (why) {
-            http_fail(r, PM_ERR_BAD_REQUEST, "%s: %s", f->string, why);
-            goto fail;
+            e = http_fail(r, strcmp(why, "out of memory") ? PM_ERR_BAD_REQUEST : PM_ERR_NOMEM,
+                          "%s%s: %s", prefix, f->string, why);
+            goto out;
         }
-        pm_buf_puts(&row, ",");
-        pm_buf_printf(&head, "%s,", f->string);
     }
-    if (!head.len) {
-        http_fail(r, PM_ERR_BAD_REQUEST, "the body has no fields");
-        goto fail;
+    if (!in.n) {
+        e = http_fail(r, PM_ERR_BAD_REQUEST, "%sthe body has no fields", prefix);
+        goto out;
     }
-    head.data[head.len - 1] = '\n';      /* the last "," ends the line */
-    row.data[row.len - 1] = '\n';
-    pm_buf_append(&head, row.data, row.len);
-    pm_buf_release(&row);
-    if (head.oom) {
-        http_fail(r, PM_ERR_NOMEM, "out of memory");
-        pm_buf_release(&head);
-        return NULL;
-    }
-    return pm_buf_steal(&head, NULL);
-fail:
-    pm_buf_release(&head);
-    pm_buf_release(&row);
-    return NULL;
+    e = fmt_check_row(kind, in.names, in.values, in.n, fr, err, sizeof err);
+    if (e != PM_OK)
+        e = http_fail(r, e, "%s%s", prefix, err);
+out:
+    row_in_release(&in);
+    return e;
 }
 
-/* The devices list of a child body as a devices CSV for external_id.
- * Returns the CSV, or NULL with a 400 recorded. */
-static char *devices_to_csv(struct http_req *r, const cJSON *devices, const char *external_id)
+/* Appends the checked device of fr as a JSON object (text values) to b. */
+static void device_object(struct pm_buf *b, const struct fmt_result *fr)
 {
-    static const char *const fields[] = { "type", "power_w", "battery_h", "life_sustaining",
-                                          "maker", "model", "settings", "duty",
-                                          "minutes_per_hour", "charge_h", "backup_h",
-                                          "battery_internal_h", "battery_spare_h" };
-    enum { NFIELDS = sizeof fields / sizeof fields[0] };
-    static const char *const dev_read_only[] = { "id", NULL };
+    char *const *f = fr->rows[0].fields;
+
+    pm_buf_puts(b, "{");
+    for (size_t k = 1; k < fr->ncols; k++) {        /* 0 is child_external_id */
+        pm_buf_printf(b, "%s\"%s\":", k > 1 ? "," : "", fr->cols[k]);
+        if (!f[k]) {
+            pm_buf_puts(b, "null");
+            continue;
+        }
+        pm_buf_puts(b, "\"");
+        pm_buf_json_escape(b, f[k]);
+        pm_buf_puts(b, "\"");
+    }
+    pm_buf_puts(b, "}");
+}
+
+/* The devices list of a child body, each checked, as a JSON array for
+ * child_devices_replace (malloc'd), or NULL with a 400 recorded. */
+static char *devices_json(struct http_req *r, const cJSON *devices, const char *ext)
+{
     struct pm_buf b;
     const cJSON *d;
     int n = 0;
@@ -243,47 +228,29 @@ static char *devices_to_csv(struct http_req *r, const cJSON *devices, const char
         return NULL;
     }
     pm_buf_init(&b);
-    pm_buf_puts(&b, "child_external_id");
-    for (size_t i = 0; i < NFIELDS; i++)
-        pm_buf_printf(&b, ",%s", fields[i]);
-    pm_buf_puts(&b, "\n");
+    pm_buf_puts(&b, "[");
     cJSON_ArrayForEach(d, devices) {
-        const cJSON *f;
+        struct fmt_result fr;
+        char prefix[32];
+        enum pm_err e;
 
-        n++;
+        snprintf(prefix, sizeof prefix, "devices[%d].", n);
         if (!cJSON_IsObject(d)) {
-            http_fail(r, PM_ERR_BAD_REQUEST, "devices[%d]: must be an object", n - 1);
+            http_fail(r, PM_ERR_BAD_REQUEST, "devices[%d]: must be an object", n);
             goto fail;
         }
-        cJSON_ArrayForEach(f, d) {
-            int known = 0;
-
-            for (size_t i = 0; i < NFIELDS; i++)
-                known |= strcmp(f->string, fields[i]) == 0;
-            if (!known && !in_list(dev_read_only, f->string)) {
-                http_fail(r, PM_ERR_BAD_REQUEST, "devices[%d].%.64s: unknown field", n - 1,
-                          f->string);
-                goto fail;
-            }
+        e = check_object(r, FMT_DEVICES, d, device_read_only, prefix, ext, &fr);
+        if (e == PM_OK) {
+            if (n)
+                pm_buf_puts(&b, ",");
+            device_object(&b, &fr);
         }
-        csv_cell(&b, external_id);
-        for (size_t i = 0; i < NFIELDS; i++) {
-            const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, fields[i]);
-            const char *why;
-
-            pm_buf_puts(&b, ",");
-            if (!v) {
-                pm_buf_puts(&b, "\"\"");
-                continue;
-            }
-            why = json_cell(&b, v, column_type(fields[i]));
-            if (why) {
-                http_fail(r, PM_ERR_BAD_REQUEST, "devices[%d].%s: %s", n - 1, fields[i], why);
-                goto fail;
-            }
-        }
-        pm_buf_puts(&b, "\n");
+        fmt_result_release(&fr);
+        if (e != PM_OK)
+            goto fail;
+        n++;
     }
+    pm_buf_puts(&b, "]");
     if (b.oom) {
         http_fail(r, PM_ERR_NOMEM, "out of memory");
         goto fail;
@@ -306,8 +273,7 @@ static cJSON *body_object(struct http_req *r)
     if (!r->body || !r->body_len)
         return http_fail(r, PM_ERR_BAD_REQUEST, "a JSON object body is required"), NULL;
     /* JSON is UTF-8 (RFC 8259).  cJSON passes other bytes through into the
-     * strings, and the CSV built from them would be read as CP932 -- the
-     * whole record garbled -- or not at all, a 500 (found by fuzz_json). */
+     * strings, and the database refuses them: a 500 (found by fuzz_json). */
     rc = csv_decode(r->body, r->body_len, &text, &text_len, &enc, NULL, 0);
     free(text);
     if (rc < 0 || strcmp(enc, "utf-8") != 0)
@@ -320,78 +286,148 @@ static cJSON *body_object(struct http_req *r)
     return obj;
 }
 
-/* Parses the {id} path segment.  Returns PM_OK or a recorded 400. */
-static enum pm_err path_id(struct http_req *r, char out[24])
-{
-    long id;
+/* ------------------------------------------------------------------------- */
+/* Writing one record                                                          */
+/* ------------------------------------------------------------------------- */
 
-    if (pm_parse_long(r->params[0], 1, 9007199254740991L, &id) < 0)
-        return http_fail(r, PM_ERR_BAD_REQUEST, "id: must be a positive integer");
-    snprintf(out, 24, "%ld", id);
-    return PM_OK;
+/* A record with an address and no lat/lon is placed by the geocoder, as an
+ * import row is; a place that cannot be placed is refused, a child is kept
+ * without a home point.  lat/lon hold the text written into fr.  PM_OK or a
+ * recorded 400. */
+static enum pm_err place_record(struct http_req *r, struct fmt_result *fr, char lat[32],
+                                char lon[32])
+{
+    char **f = fr->rows[0].fields, err[256] = "";
+    size_t ilat = 0, iaddr = 0;
+    double la = 0, lo = 0;
+    int found;
+
+    for (size_t k = 0; k < fr->ncols; k++) {
+        if (strcmp(fr->cols[k], "lat") == 0)
+            ilat = k;
+        else if (strcmp(fr->cols[k], "address") == 0)
+            iaddr = k;
+    }
+    if (!ilat || f[ilat] || !f[iaddr])
+        return PM_OK;
+    found = r->srv->geocoder
+            ? import_geocode(r->db, r->srv->geocoder, f[iaddr], &la, &lo, err, sizeof err) : -1;
+    if (found == 1) {
+        snprintf(lat, 32, "%.9g", la);
+        snprintf(lon, 32, "%.9g", lo);
+        f[ilat] = lat;
+        f[ilat + 1] = lon;
+        return PM_OK;
+    }
+    if (fr->kind == FMT_CHILDREN)
+        return PM_OK;           /* kept; its plan says the home is unknown */
+    return http_fail(r, PM_ERR_BAD_REQUEST, "lat/lon: missing, and the address %s",
+                     found == 0 ? "was not found by the geocoder"
+                                : r->srv->geocoder ? "could not be geocoded"
+                                                   : "cannot be placed (no geocoder is configured)");
 }
 
-/* Writes the one-row CSV (and a child's devices) inside a transaction.
- * Returns PM_OK or a recorded error. */
-static enum pm_err write_record(struct http_req *r, const struct resource *res, const char *csv,
-                                const char *devices_csv)
+/* Runs write_one_<kind> for the checked record in mode ("create" or
+ * "upsert") inside the open transaction.  PM_OK with id set, a recorded 409
+ * when mode is create and the external_id exists, or another recorded error. */
+static enum pm_err write_one(struct http_req *r, const struct resource *res,
+                             const struct fmt_result *fr, const char *mode, char id[24])
 {
-    struct import_opts io = { 0, NULL, -1, 1, NULL };
-    struct import_report rep;
-    char actor[128], err[512];
-    enum pm_err e = PM_OK;
-    int rc;
+    const char *p[2 + FMT_MAX_COLS], *present[FMT_MAX_COLS];
+    struct pm_buf lit;
+    size_t np = 0;
+    PGresult *q;
+    enum pm_err e;
 
-    snprintf(actor, sizeof actor, "key:%s", r->key_name);
-    io.actor = actor;
-    io.geocoder = r->srv->geocoder;
+    for (size_t k = 0; k < fr->ncols; k++)
+        if (fr->present[k])
+            present[np++] = fr->cols[k];
+    pm_buf_init(&lit);
+    db_text_array(&lit, present, np);
+    if (lit.oom) {
+        pm_buf_release(&lit);
+        return http_fail(r, PM_ERR_NOMEM, "out of memory");
+    }
+    p[0] = lit.data;
+    p[1] = mode;
+    for (size_t k = 0; k < fr->ncols; k++)
+        p[2 + k] = fr->rows[0].fields[k];
+    q = db_exec(r->db, res->write_q, (int)(2 + fr->ncols), p);
+    if (db_ok(q) && PQntuples(q) == 0) {
+        /* Another transaction created the same external_id while this one
+         * waited on it: the statement's snapshot cannot see that row, the
+         * next statement's can (READ COMMITTED), and answers "exists". */
+        PQclear(q);
+        q = db_exec(r->db, res->write_q, (int)(2 + fr->ncols), p);
+    }
+    if (!db_ok(q) || PQntuples(q) != 1) {
+        e = http_fail(r, PM_ERR_INTERNAL, "the %s was not written", res->what);
+    } else if (strcmp(PQgetvalue(q, 0, 1), "exists") == 0) {
+        e = http_fail(r, PM_ERR_CONFLICT, "external_id %.64s exists as id %s; PUT to change it",
+                      fr->rows[0].fields[0], PQgetvalue(q, 0, 0));
+    } else {
+        snprintf(id, 24, "%s", PQgetvalue(q, 0, 0));
+        e = PM_OK;
+    }
+    PQclear(q);
+    pm_buf_release(&lit);
+    return e;
+}
+
+/* Replaces child id's devices by the checked list.  PM_OK or recorded. */
+static enum pm_err write_devices(struct http_req *r, const char *id, const char *devices)
+{
+    const char *p[2] = { id, devices };
+    PGresult *q = db_exec(r->db, "child_devices_replace", 2, p);
+    enum pm_err e = db_ok(q) ? PM_OK : http_fail(r, PM_ERR_INTERNAL, "the devices were not written");
+
+    PQclear(q);
+    return e;
+}
+
+/* Locks record id for the transaction: PM_OK, or a recorded 404 when it
+ * is gone (a PUT must not bring a deleted record back). */
+static enum pm_err lock_record(struct http_req *r, const struct resource *res, const char *id)
+{
+    const char *p[1] = { id };
+    PGresult *q = db_exec(r->db, res->lock_q, 1, p);
+    enum pm_err e = !db_ok(q) ? http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable")
+                    : PQntuples(q) != 1 ? http_fail(r, PM_ERR_NOT_FOUND, "no %s with id %s",
+                                                    res->what, id)
+                    : PM_OK;
+
+    PQclear(q);
+    return e;
+}
+
+/* Writes the checked record (and a child's devices) in one transaction:
+ * created (mode "create", put_id NULL) or merged into record put_id (mode
+ * "upsert").  PM_OK with id, or a recorded error (nothing written). */
+static enum pm_err write_record(struct http_req *r, const struct resource *res,
+                                struct fmt_result *fr, const char *devices, const char *put_id,
+                                char id[24])
+{
+    char lat[32], lon[32];
+    enum pm_err e;
+
+    if (place_record(r, fr, lat, lon) != PM_OK)
+        return r->err;
     if (db_command(r->db, "BEGIN", NULL, 0) < 0)
         return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
-    rc = import_run(r->db, res->kind, csv, strlen(csv), &io, &rep, err, sizeof err);
-    if (rc == 1 && rep.nrejects)
-        e = http_fail(r, PM_ERR_BAD_REQUEST, "%s", rep.rejects[0].reason);
-    else if (rc < 0)
-        e = http_fail(r, strstr(err, "column") ? PM_ERR_BAD_REQUEST : PM_ERR_INTERNAL, "%s", err);
-    else if (rep.inserted + rep.updated + rep.unchanged != 1)
-        e = http_fail(r, PM_ERR_INTERNAL, "the record was not written");
-    import_report_release(&rep);
-    if (e == PM_OK && devices_csv) {
-        rc = import_run(r->db, "devices", devices_csv, strlen(devices_csv), &io, &rep, err,
-                        sizeof err);
-        if (rc == 1 && rep.nrejects)
-            e = http_fail(r, PM_ERR_BAD_REQUEST, "devices: %s", rep.rejects[0].reason);
-        else if (rc < 0)
-            e = http_fail(r, PM_ERR_BAD_REQUEST, "devices: %s", err);
-        import_report_release(&rep);
-    }
+    e = http_set_actor(r);
+    if (e == PM_OK && put_id)
+        e = lock_record(r, res, put_id);
+    if (e == PM_OK)
+        e = write_one(r, res, fr, put_id ? "upsert" : "create", id);
+    if (e == PM_OK && devices)
+        e = write_devices(r, id, devices);
     if (e != PM_OK) {
         db_command(r->db, "ROLLBACK", NULL, 0);
         return e;
     }
-    if (db_command(r->db, "COMMIT", err, sizeof err) < 0)
+    if (db_command(r->db, "COMMIT", NULL, 0) < 0)
         return http_fail(r, PM_ERR_INTERNAL, "commit failed");
     return PM_OK;
-}
-
-/* Looks an external_id up.  Returns 1 and fills id, 0 when absent, -1 on a
- * recorded error. */
-static int find_external(struct http_req *r, const struct resource *res, const char *ext,
-                         char id[24])
-{
-    const char *p[1] = { ext };
-    PGresult *q = db_exec(r->db, res->by_external_q, 1, p);
-    int found;
-
-    if (!db_ok(q)) {
-        PQclear(q);
-        http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
-        return -1;
-    }
-    found = PQntuples(q) == 1;
-    if (found)
-        snprintf(id, 24, "%s", PQgetvalue(q, 0, 0));
-    PQclear(q);
-    return found;
 }
 
 /* Replies with the record id (status 200 or 201), auditing a child read. */
@@ -454,25 +490,26 @@ static enum pm_err get(struct http_req *r, const struct resource *res)
 {
     char id[24];
 
-    if (http_only_params(r, no_params) != PM_OK || path_id(r, id) != PM_OK || !http_db(r))
+    if (http_only_params(r, no_params) != PM_OK || http_path_id(r, 0, id) != PM_OK || !http_db(r))
         return r->err;
     return reply_record(r, res, id, 200, "child.read");
 }
 
 static enum pm_err create(struct http_req *r, const struct resource *res)
 {
-    static const char *const skip_devices[] = { "devices", NULL };
     cJSON *obj = body_object(r);
     const cJSON *ext, *devices;
-    char *csv = NULL, *dcsv = NULL;
-    char id[24];
+    struct fmt_result fr;
+    char *djson = NULL;
+    char id[24], loc[96];
     enum pm_err e;
 
+    memset(&fr, 0, sizeof fr);
     if (!obj)
         return r->err;
     if (http_only_params(r, no_params) != PM_OK) {
-        cJSON_Delete(obj);
-        return r->err;
+        e = r->err;
+        goto out;
     }
     ext = cJSON_GetObjectItemCaseSensitive(obj, "external_id");
     devices = cJSON_GetObjectItemCaseSensitive(obj, "devices");
@@ -484,78 +521,66 @@ static enum pm_err create(struct http_req *r, const struct resource *res)
         e = http_fail(r, PM_ERR_BAD_REQUEST, "devices: unknown field");
         goto out;
     }
-    csv = object_to_csv(r, obj, res->fmt, skip_devices);
-    if (!csv || (devices && !(dcsv = devices_to_csv(r, devices, ext->valuestring))) || !http_db(r)) {
+    if (check_object(r, res->fmt, obj, skip_devices, "", NULL, &fr) != PM_OK
+        || (devices && !(djson = devices_json(r, devices, fr.rows[0].fields[0])))
+        || !http_db(r)) {
         e = r->err;
         goto out;
     }
-    switch (find_external(r, res, ext->valuestring, id)) {
-    case -1:
-        e = r->err;
-        goto out;
-    case 1:
-        e = http_fail(r, PM_ERR_CONFLICT, "external_id %.64s exists as id %s; PUT to change it",
-                      ext->valuestring, id);
-        goto out;
-    }
-    e = write_record(r, res, csv, dcsv);
-    if (e == PM_OK && find_external(r, res, ext->valuestring, id) == 1) {
-        char loc[96];
-
+    e = write_record(r, res, &fr, djson, NULL, id);
+    if (e == PM_OK) {
         snprintf(loc, sizeof loc, "/v1/%s/%s", res->kind, id);
         http_header(r, "Location", loc);
         e = reply_record(r, res, id, 201, "child.create");
-    } else if (e == PM_OK) {
-        e = http_fail(r, PM_ERR_INTERNAL, "the new record was not found");
     }
 out:
-    free(csv);
-    free(dcsv);
+    fmt_result_release(&fr);
+    free(djson);
     cJSON_Delete(obj);
     return e;
 }
 
+/* The stored record id as JSON (for PUT to merge into), or NULL with an
+ * error recorded (404 when there is none). */
+static cJSON *stored_record(struct http_req *r, const struct resource *res, const char *id)
+{
+    const char *p[2] = { id, "t" };
+    PGresult *q = db_exec(r->db, res->get_q, res->private_points ? 2 : 1, p);
+    cJSON *cur = NULL;
+
+    if (!db_ok(q))
+        http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+    else if (PQntuples(q) != 1)
+        http_fail(r, PM_ERR_NOT_FOUND, "no %s with id %s", res->what, id);
+    else if (!(cur = cJSON_Parse(PQgetvalue(q, 0, 0))))
+        http_fail(r, PM_ERR_NOMEM, "out of memory");
+    PQclear(q);
+    return cur;
+}
+
 /* PUT merges the body into the stored record: fields left out keep their
- * values; a child's devices are replaced when "devices" is given. */
+ * values; a child's devices are replaced when "devices" is given.  The whole
+ * merged record is checked, as a file row would be. */
 static enum pm_err put(struct http_req *r, const struct resource *res)
 {
-    static const char *const skip[] = { "devices", NULL };
     cJSON *obj = NULL, *cur = NULL;
-    const cJSON *f, *ext, *cur_ext, *devices;
-    char *csv = NULL, *dcsv = NULL;
-    const char *p[2];
-    char id[24], external_id[256];
-    PGresult *q;
+    const cJSON *f, *ext, *devices;
+    struct fmt_result fr;
+    char *djson = NULL;
+    char id[24], wrote[24];
     enum pm_err e;
 
-    if (http_only_params(r, no_params) != PM_OK || path_id(r, id) != PM_OK)
+    memset(&fr, 0, sizeof fr);
+    if (http_only_params(r, no_params) != PM_OK || http_path_id(r, 0, id) != PM_OK)
         return r->err;
     obj = body_object(r);
-    if (!obj || !http_db(r)) {
+    if (!obj || !http_db(r) || !(cur = stored_record(r, res, id))) {
         e = r->err;
         goto out;
     }
-    p[0] = id;
-    p[1] = "t";
-    q = db_exec(r->db, res->get_q, res->private_points ? 2 : 1, p);
-    if (db_ok(q) && PQntuples(q) == 1)
-        cur = cJSON_Parse(PQgetvalue(q, 0, 0));
-    if (!db_ok(q))
-        e = http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
-    else if (PQntuples(q) != 1)
-        e = http_fail(r, PM_ERR_NOT_FOUND, "no %s with id %s", res->what, id);
-    else if (!cur)
-        e = http_fail(r, PM_ERR_NOMEM, "out of memory");
-    else
-        e = PM_OK;
-    PQclear(q);
-    if (e != PM_OK)
-        goto out;
-    cur_ext = cJSON_GetObjectItemCaseSensitive(cur, "external_id");
-    /* Copied: merging the body below may replace the item. */
-    snprintf(external_id, sizeof external_id, "%s", cur_ext->valuestring);
     ext = cJSON_GetObjectItemCaseSensitive(obj, "external_id");
-    if (ext && (!cJSON_IsString(ext) || strcmp(ext->valuestring, external_id) != 0)) {
+    if (ext && (!cJSON_IsString(ext) || strcmp(ext->valuestring, cJSON_GetStringValue(
+                    cJSON_GetObjectItemCaseSensitive(cur, "external_id"))) != 0)) {
         e = http_fail(r, PM_ERR_BAD_REQUEST, "external_id: cannot be changed by PUT");
         goto out;
     }
@@ -564,29 +589,25 @@ static enum pm_err put(struct http_req *r, const struct resource *res)
         e = http_fail(r, PM_ERR_BAD_REQUEST, "devices: unknown field");
         goto out;
     }
-    cJSON_DeleteItemFromObjectCaseSensitive(cur, "devices");
     cJSON_ArrayForEach(f, obj) {
-        cJSON *copy;
+        cJSON *copy = cJSON_Duplicate(f, 1);
 
-        if (strcmp(f->string, "devices") == 0)
-            continue;
-        copy = cJSON_Duplicate(f, 1);
         if (!copy || !cJSON_ReplaceItemInObjectCaseSensitive(cur, f->string, copy)) {
             if (copy && !cJSON_AddItemToObject(cur, f->string, copy))
                 cJSON_Delete(copy);
         }
     }
-    csv = object_to_csv(r, cur, res->fmt, skip);
-    if (!csv || (devices && !(dcsv = devices_to_csv(r, devices, external_id)))) {
+    if (check_object(r, res->fmt, cur, skip_devices, "", NULL, &fr) != PM_OK
+        || (devices && !(djson = devices_json(r, devices, fr.rows[0].fields[0])))) {
         e = r->err;
         goto out;
     }
-    e = write_record(r, res, csv, dcsv);
+    e = write_record(r, res, &fr, djson, id, wrote);
     if (e == PM_OK)
         e = reply_record(r, res, id, 200, "child.update");
 out:
-    free(csv);
-    free(dcsv);
+    fmt_result_release(&fr);
+    free(djson);
     cJSON_Delete(obj);
     cJSON_Delete(cur);
     return e;
@@ -599,7 +620,7 @@ static enum pm_err del(struct http_req *r, const struct resource *res)
     PGresult *q;
     enum pm_err e;
 
-    if (http_only_params(r, no_params) != PM_OK || path_id(r, id) != PM_OK || !http_db(r))
+    if (http_only_params(r, no_params) != PM_OK || http_path_id(r, 0, id) != PM_OK || !http_db(r))
         return r->err;
     if (db_command(r->db, "BEGIN", NULL, 0) < 0 || http_set_actor(r) != PM_OK)
         return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");

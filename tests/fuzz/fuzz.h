@@ -48,12 +48,12 @@ int fuzz_utf8_valid(const char *s, size_t n);
  * Written apart from server/geojson.c, to hold it to its contract. */
 int fuzz_polygon_ok(const cJSON *g);
 
-/* The registry's JSON-to-CSV conversion and body parsing (static in
+/* The registry's JSON-to-row checks and body parsing (static in
  * server/routes_registry.c, reached by tests/fuzz/registry_csv.c).  Same
- * contracts as there: malloc'd CSV, or NULL with an error recorded in r. */
-char *fuzz_object_to_csv(struct http_req *r, const cJSON *obj, enum fmt_kind kind,
-                         const char *const *skip);
-char *fuzz_devices_to_csv(struct http_req *r, const cJSON *devices, const char *external_id);
+ * contracts as there: PM_OK and a checked row, or an error recorded in r. */
+enum pm_err fuzz_check_object(struct http_req *r, enum fmt_kind kind, const cJSON *obj,
+                              const char *const *skip, struct fmt_result *fr);
+char *fuzz_devices_json(struct http_req *r, const cJSON *devices, const char *external_id);
 cJSON *fuzz_body_object(struct http_req *r);
 /* create()'s test of external_id: 1 when it is blank. */
 int fuzz_blank(const char *s);

@@ -1,12 +1,11 @@
 /* fuzz_json.c -- what the daemon does with a JSON request body before the
- * database: the body parsed as routes_registry.c parses it, the registry's
- * JSON-to-CSV conversion of a child, shelter or power point (and a child's
- * devices) read back by fmt_parse as write_record would, the planning
- * scenario of POST /v1/plans, and the geometry of an outage.
+ * database: the body parsed as routes_registry.c parses it, checked as one
+ * row of a child, shelter, power point or facility (and a child's devices) by
+ * the row-level validator, the planning scenario of POST /v1/plans, and the
+ * geometry of an outage.
  *
- * Beyond not crashing: a body the registry turns into CSV must reach the
- * importer as one UTF-8 row (or a "column" error, which is a 400), never
- * as something the daemon answers with a 500. */
+ * Beyond not crashing: a body must become one checked UTF-8 row or a 400,
+ * never something the daemon answers with a 500. */
 #include "tests/fuzz/fuzz.h"
 
 #include <math.h>
@@ -19,57 +18,47 @@
 #include "server/http.h"
 #include "server/plan.h"
 
-/* The CSV of one record of kind read by the importer; n records expected. */
-static int check_csv(enum fmt_kind kind, const char *csv, size_t n)
-{
-    struct fmt_result res;
-    char err[512] = "";
-    int rc, bad = 0;
-
-    rc = fmt_parse(kind, csv, strlen(csv), &res, err, sizeof err);
-    if (rc == 0) {
-        FUZZ_CHECK(bad, strcmp(res.encoding, "utf-8") == 0);
-        if (res.nrows + res.nrejects != n)
-            fprintf(stderr, "%zu rows, %zu rejects from:\n%s\n", res.nrows, res.nrejects, csv);
-        FUZZ_CHECK(bad, res.nrows + res.nrejects == n);
-    } else {
-        /* write_record answers 400 to these, 500 to anything else */
-        if (!strstr(err, "column"))
-            fprintf(stderr, "%s\nfrom:\n%s\n", err, csv);
-        FUZZ_CHECK(bad, strstr(err, "column") != NULL);
-    }
-    fmt_result_release(&res);
-    return bad;
-}
-
-/* As create() in routes_registry.c, up to the database. */
+/* As create() in routes_registry.c, up to the database: the body is one
+ * checked row (every value valid UTF-8) or a 400 with a message; a child's
+ * devices are a JSON array with one object per device, or a 400. */
 static int check_record(const cJSON *obj, enum fmt_kind kind)
 {
     static const char *const skip_devices[] = { "devices", NULL };
     const cJSON *ext = cJSON_GetObjectItemCaseSensitive(obj, "external_id");
     const cJSON *devices = cJSON_GetObjectItemCaseSensitive(obj, "devices");
     struct http_req r;
-    char *csv, *dcsv = NULL;
+    struct fmt_result fr;
+    char *djson = NULL;
     int bad = 0;
 
     if (!cJSON_IsString(ext) || fuzz_blank(ext->valuestring) || (devices && kind != FMT_CHILDREN))
         return 0;
     memset(&r, 0, sizeof r);
-    csv = fuzz_object_to_csv(&r, obj, kind, skip_devices);
-    if (!csv) {
-        FUZZ_CHECK(bad, r.err == PM_ERR_BAD_REQUEST && r.errmsg[0]);
+    if (fuzz_check_object(&r, kind, obj, skip_devices, &fr) != PM_OK) {
+        FUZZ_CHECK(bad, (r.err == PM_ERR_BAD_REQUEST || r.err == PM_ERR_NOMEM) && r.errmsg[0]);
+        fmt_result_release(&fr);
         return bad;
     }
-    bad += check_csv(kind, csv, 1);
-    if (devices) {
-        dcsv = fuzz_devices_to_csv(&r, devices, ext->valuestring);
-        if (dcsv)
-            bad += check_csv(FMT_DEVICES, dcsv, (size_t)cJSON_GetArraySize(devices));
-        else
-            FUZZ_CHECK(bad, r.err == PM_ERR_BAD_REQUEST && r.errmsg[0]);
+    FUZZ_CHECK(bad, fr.nrows == 1 && fr.rows[0].fields[0] != NULL);
+    for (size_t k = 0; k < fr.ncols; k++) {
+        const char *v = fr.rows[0].fields[k];
+
+        FUZZ_CHECK(bad, !v || fuzz_utf8_valid(v, strlen(v)));
     }
-    free(csv);
-    free(dcsv);
+    if (devices) {
+        djson = fuzz_devices_json(&r, devices, fr.rows[0].fields[0]);
+        if (djson) {
+            cJSON *a = cJSON_Parse(djson);
+
+            FUZZ_CHECK(bad, cJSON_IsArray(a) &&
+                       cJSON_GetArraySize(a) == cJSON_GetArraySize(devices));
+            cJSON_Delete(a);
+        } else {
+            FUZZ_CHECK(bad, r.err == PM_ERR_BAD_REQUEST && r.errmsg[0]);
+        }
+    }
+    fmt_result_release(&fr);
+    free(djson);
     return bad;
 }
 
@@ -142,6 +131,7 @@ int fuzz_json(const uint8_t *data, size_t size)
         bad += check_record(obj, FMT_CHILDREN);
         bad += check_record(obj, FMT_SHELTERS);
         bad += check_record(obj, FMT_POWER_POINTS);
+        bad += check_record(obj, FMT_FACILITIES);
         bad += check_scenario(obj);
         bad += check_geometry(obj);
     }

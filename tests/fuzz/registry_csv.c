@@ -1,4 +1,4 @@
-/* registry_csv.c -- reaches the registry's JSON-to-CSV conversion, static in
+/* registry_csv.c -- reaches the registry's JSON-to-row checks, static in
  * server/routes_registry.c, by compiling that file here.  The fuzz harnesses
  * and the regression replay link this object in place of routes_registry.o,
  * so the code fuzzed is the code served, unchanged. */
@@ -6,15 +6,15 @@
 
 #include "tests/fuzz/fuzz.h"
 
-char *fuzz_object_to_csv(struct http_req *r, const cJSON *obj, enum fmt_kind kind,
-                         const char *const *skip)
+enum pm_err fuzz_check_object(struct http_req *r, enum fmt_kind kind, const cJSON *obj,
+                              const char *const *skip, struct fmt_result *fr)
 {
-    return object_to_csv(r, obj, kind, skip);
+    return check_object(r, kind, obj, skip, "", NULL, fr);
 }
 
-char *fuzz_devices_to_csv(struct http_req *r, const cJSON *devices, const char *external_id)
+char *fuzz_devices_json(struct http_req *r, const cJSON *devices, const char *external_id)
 {
-    return devices_to_csv(r, devices, external_id);
+    return devices_json(r, devices, external_id);
 }
 
 cJSON *fuzz_body_object(struct http_req *r)

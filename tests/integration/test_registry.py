@@ -373,3 +373,32 @@ def test_calls_are_an_audited_append_only_log(env):
             refused = "append-only" in e.stderr
         assert refused, sql
     assert env.psql(f"SELECT count(*) FROM calls WHERE child_id = {cid}") == [["2"]]
+
+
+def test_concurrent_creates_of_one_external_id_give_one_record_and_409s(env):
+    import threading
+    body = dict(FACILITY, external_id="TF-RACE")
+    out = []
+
+    def post():
+        out.append(env.post("/v1/facilities", body, token=env.planner).status)
+    threads = [threading.Thread(target=post) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(out) == [201] + [409] * 7, out
+    assert env.psql("SELECT count(*) FROM facilities WHERE external_id = 'TF-RACE'") == [["1"]]
+
+
+def test_a_place_without_coordinates_needs_the_geocoder(env):
+    r = env.post("/v1/shelters", {"external_id": "TS-ADDR", "name": "住所だけの避難所",
+                                  "address": "架空市本町1-1"}, token=env.planner)
+    assert r.status == 400 and "lat/lon" in r.text, r
+    r = env.post("/v1/shelters", {"external_id": "TS-NONE", "name": "どこにもない避難所"},
+                 token=env.planner)
+    assert r.status == 400 and "address" in r.text, r
+    # A child is kept without a home point (its plan says so).
+    r = env.post("/v1/children", {"external_id": "T-NOHOME", "address": "架空市本町1-1"},
+                 token=env.planner)
+    assert r.status == 201 and r.json()["lat"] is None, r

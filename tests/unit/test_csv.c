@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "server/csv.h"
+#include "server/util.h"
 #include "unit.h"
 
 /* Parse a NUL-terminated literal; the caller releases t. */
@@ -259,7 +260,61 @@ static void parse_should_split_80000_rows_of_20_columns(void)
     free(buf);
 }
 
+/* The text csv_write_cell gives one cell (the last of its row). */
+static char *written(const char *cell)
+{
+    struct pm_buf b;
+
+    pm_buf_init(&b);
+    csv_write_cell(&b, cell, 1);
+    return pm_buf_steal(&b, NULL);
+}
+
+#define CHECK_WRITTEN(in, want)                                            \
+    do {                                                                   \
+        char *got_ = written(in);                                          \
+        CHECK_STR(got_, want);                                             \
+        free(got_);                                                        \
+    } while (0)
+
+static void writer_should_neutralise_cells_a_spreadsheet_would_run(void)
+{
+    CHECK_WRITTEN("=HYPERLINK(\"http://x.invalid\",\"押して\")",
+                  "\"'=HYPERLINK(\"\"http://x.invalid\"\",\"\"押して\"\")\"\r\n");
+    CHECK_WRITTEN("+1-555;cmd", "\"'+1-555;cmd\"\r\n");
+    CHECK_WRITTEN("@SUM(A1:A9)", "\"'@SUM(A1:A9)\"\r\n");
+    CHECK_WRITTEN("-2+3", "\"'-2+3\"\r\n");
+    CHECK_WRITTEN("\tcmd", "\"'\tcmd\"\r\n");
+    CHECK_WRITTEN("\rcmd", "\"'\rcmd\"\r\n");
+    /* numbers, ordinary names and empty cells are written as they are */
+    CHECK_WRITTEN("-12.5", "-12.5\r\n");
+    CHECK_WRITTEN("-3", "-3\r\n");
+    CHECK_WRITTEN("例示 さくら", "例示 さくら\r\n");
+    CHECK_WRITTEN("a=b", "a=b\r\n");
+    CHECK_WRITTEN("", "\r\n");
+    CHECK_WRITTEN(NULL, "\r\n");
+}
+
+static void writer_should_quote_commas_quotes_and_line_breaks(void)
+{
+    struct pm_buf b;
+    char *got;
+
+    CHECK_WRITTEN("a,b", "\"a,b\"\r\n");
+    CHECK_WRITTEN("say \"hi\"", "\"say \"\"hi\"\"\"\r\n");
+    CHECK_WRITTEN("two\nlines", "\"two\nlines\"\r\n");
+    pm_buf_init(&b);
+    csv_write_cell(&b, "x", 0);
+    csv_write_cell(&b, "y", 1);
+    got = pm_buf_steal(&b, NULL);
+    CHECK_STR(got, "x,y\r\n");
+    free(got);
+}
+
+
 UNIT_MAIN(
+    UNIT_TEST(writer_should_neutralise_cells_a_spreadsheet_would_run),
+    UNIT_TEST(writer_should_quote_commas_quotes_and_line_breaks),
     UNIT_TEST(parse_should_split_quoted_fields_with_commas_quotes_and_newlines),
     UNIT_TEST(parse_should_accept_crlf_and_a_missing_final_newline),
     UNIT_TEST(parse_should_keep_empty_fields_and_a_trailing_comma),

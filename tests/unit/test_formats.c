@@ -745,22 +745,22 @@ static void missing_required_columns_should_fail_the_whole_file(void)
     char err[256] = "";
 
     CHECK(parse_str(FMT_DEVICES, "child_external_id,type,power_w\nC1,x,1\n",
-                    &r, err, sizeof err) == -1);
+                    &r, err, sizeof err) == PM_ERR_BAD_REQUEST);
     CHECK_STR(err, "missing required column(s): battery_h");
     CHECK(r.rows == NULL && r.nrows == 0);
     fmt_result_release(&r);
 
-    CHECK(parse_str(FMT_SHELTERS, "id,lat,lon\n1,37,137\n", &r, err, sizeof err) == -1);
+    CHECK(parse_str(FMT_SHELTERS, "id,lat,lon\n1,37,137\n", &r, err, sizeof err) == PM_ERR_BAD_REQUEST);
     CHECK_CONTAINS(err, "external_id, name");
-    CHECK(parse_str(FMT_CHILDREN, "name\nx\n", &r, err, sizeof err) == -1);
+    CHECK(parse_str(FMT_CHILDREN, "name\nx\n", &r, err, sizeof err) == PM_ERR_BAD_REQUEST);
     CHECK_CONTAINS(err, "external_id");
-    CHECK(parse_str(FMT_POWER_POINTS, "external_id,name\nP1,x\n", &r, err, sizeof err) == -1);
+    CHECK(parse_str(FMT_POWER_POINTS, "external_id,name\nP1,x\n", &r, err, sizeof err) == PM_ERR_BAD_REQUEST);
     CHECK_CONTAINS(err, "kind");
-    CHECK(parse_str(FMT_SHELTERS, "", &r, err, sizeof err) == -1);
+    CHECK(parse_str(FMT_SHELTERS, "", &r, err, sizeof err) == PM_ERR_BAD_REQUEST);
     CHECK_CONTAINS(err, "no header");
-    CHECK(fmt_parse(FMT_SHELTERS, "a\n\xFF\n", 4, &r, err, sizeof err) == -1);
+    CHECK(fmt_parse(FMT_SHELTERS, "a\n\xFF\n", 4, &r, err, sizeof err) == PM_ERR_BAD_REQUEST);
     CHECK_CONTAINS(err, "offset 2");
-    CHECK(parse_str(FMT_SHELTERS, SHELTER_HEAD ",name\nS1,a,1,1,,b\n", &r, err, sizeof err) == -1);
+    CHECK(parse_str(FMT_SHELTERS, SHELTER_HEAD ",name\nS1,a,1,1,,b\n", &r, err, sizeof err) == PM_ERR_BAD_REQUEST);
     CHECK_CONTAINS(err, "\"name\" appears twice");
     fmt_result_release(&r);
 }
@@ -824,6 +824,166 @@ static void kind_names_should_map_both_spellings(void)
     fmt_result_release(NULL);
 }
 
+/* ----------------------------------------------------- the row-level entry */
+
+#define NAMES(...) (const char *const[]){ __VA_ARGS__ }
+#define NV(names) (sizeof(names) / sizeof((names)[0]))
+
+static void one_record_should_be_checked_by_name_with_defaults_for_the_rest(void)
+{
+    const char *const *n = NAMES("name", "external_id", "kind", "lat", "lon", "backup_power");
+    const char *const *v = NAMES("市民センター", "S-1", "welfare", "37.5", "137", "発電機");
+    struct fmt_result r;
+    char err[256] = "";
+
+    CHECK(fmt_check_row(FMT_SHELTERS, n, v, 6, &r, err, sizeof err) == PM_OK);
+    CHECK(r.nrows == 1 && r.nrejects == 0);
+    CHECK_STR(cell(&r, 0, "external_id"), "S-1");
+    CHECK_STR(cell(&r, 0, "backup_power"), "generator");
+    CHECK_STR(cell(&r, 0, "backup_h"), "0");
+    CHECK_STR(cell(&r, 0, "status"), "open");
+    CHECK_STR(cell(&r, 0, "welfare"), "t");       /* a 福祉避難所 accepts care */
+    CHECK(cell(&r, 0, "notes") == NULL);
+    CHECK(r.present[col_index(&r, "name")] && r.present[col_index(&r, "backup_power")]);
+    CHECK(!r.present[col_index(&r, "backup_h")] && !r.present[col_index(&r, "notes")]);
+    fmt_result_release(&r);
+}
+
+static void one_record_should_be_refused_naming_the_field(void)
+{
+    struct fmt_result r;
+    char err[256] = "";
+    char long_name[1000];
+
+    CHECK(fmt_check_row(FMT_CHILDREN, NAMES("external_id", "wings"), NAMES("C1", "2"), 2, &r,
+                        err, sizeof err) == PM_ERR_BAD_REQUEST);
+    CHECK_STR(err, "wings: unknown field");
+    fmt_result_release(&r);
+    CHECK(fmt_check_row(FMT_CHILDREN, NAMES("external_id", "external_id"), NAMES("C1", "C2"), 2,
+                        &r, err, sizeof err) == PM_ERR_BAD_REQUEST);
+    CHECK_STR(err, "external_id: given twice");
+    fmt_result_release(&r);
+    CHECK(fmt_check_row(FMT_CHILDREN, NAMES("external_id", "lat"), NAMES("C1", "95"), 2, &r, err,
+                        sizeof err) == PM_ERR_BAD_REQUEST);
+    CHECK_CONTAINS(err, "lat: \"95\" is not a latitude");
+    CHECK(r.nrows == 0 && r.nrejects == 1);
+    fmt_result_release(&r);
+    memset(long_name, 0, sizeof long_name);
+    for (int i = 0; i < 301; i++)
+        strcat(long_name, "あ");
+    CHECK(fmt_check_row(FMT_CHILDREN, NAMES("external_id", "name"), NAMES("C1", long_name), 2,
+                        &r, err, sizeof err) == PM_ERR_BAD_REQUEST);
+    CHECK_STR(err, "name: longer than 300 characters (301)");
+    fmt_result_release(&r);
+    long_name[300 * 3] = '\0';
+    CHECK(fmt_check_row(FMT_CHILDREN, NAMES("external_id", "name"), NAMES("C1", long_name), 2,
+                        &r, err, sizeof err) == PM_OK);
+    fmt_result_release(&r);
+    CHECK(fmt_check_row(FMT_FACILITIES, NAMES("external_id", "name", "lat", "lon"),
+                        NAMES("F1", "x", "37", "137"), 4, &r, err, sizeof err)
+          == PM_ERR_BAD_REQUEST);
+    CHECK_CONTAINS(err, "kind: empty; expected one of child_development_center|");
+    fmt_result_release(&r);
+}
+
+#define SUP(n, rel, ph, ad) "{\"name\":" n ",\"relation\":" rel ",\"phone\":" ph ",\"address\":" ad "}"
+
+static void structured_lists_should_read_the_text_form_and_json(void)
+{
+    const char *const *n = NAMES("external_id", "supporters", "medical_contacts", "sources");
+    struct fmt_result r;
+    char err[256] = "";
+
+    CHECK(fmt_check_row(FMT_CHILDREN, n, NAMES("C1",
+                        " 山田 花子 | 祖母 |090-0000-0000|架空市1-2；佐藤\\;一郎\\|二郎||;",
+                        "主治医|架空 医師|架空病院|0767;device_dealer||架空メディカル",
+                        "健康課|２０２４／４／１;保育課"), 4, &r, err, sizeof err) == PM_OK);
+    CHECK_STR(cell(&r, 0, "supporters"),
+              "[" SUP("\"山田 花子\"", "\"祖母\"", "\"090-0000-0000\"", "\"架空市1-2\"") ","
+              SUP("\"佐藤;一郎|二郎\"", "null", "null", "null") "]");
+    CHECK_STR(cell(&r, 0, "medical_contacts"),
+              "[{\"role\":\"doctor\",\"name\":\"架空 医師\",\"organisation\":\"架空病院\","
+              "\"phone\":\"0767\"},{\"role\":\"device_dealer\",\"name\":null,"
+              "\"organisation\":\"架空メディカル\",\"phone\":null}]");
+    CHECK_STR(cell(&r, 0, "sources"), "[{\"department\":\"健康課\",\"date\":\"2024-04-01\"},"
+                                      "{\"department\":\"保育課\",\"date\":null}]");
+    fmt_result_release(&r);
+    CHECK(fmt_check_row(FMT_CHILDREN, n, NAMES("C1", "[\"A\",{\"name\":\"B\",\"phone\":null}]",
+                        "[]", ""), 4, &r, err, sizeof err) == PM_OK);
+    CHECK_STR(cell(&r, 0, "supporters"), "[" SUP("\"A\"", "null", "null", "null") ","
+              SUP("\"B\"", "null", "null", "null") "]");
+    CHECK_STR(cell(&r, 0, "medical_contacts"), "[]");
+    CHECK_STR(cell(&r, 0, "sources"), "[]");
+    fmt_result_release(&r);
+    CHECK(fmt_check_row(FMT_CHILDREN, n, NAMES("C1", "|祖母", "", ""), 4, &r, err, sizeof err)
+          == PM_ERR_BAD_REQUEST);
+    CHECK_STR(err, "supporters: entry 1: name is empty");
+    fmt_result_release(&r);
+    CHECK(fmt_check_row(FMT_CHILDREN, n, NAMES("C1", "", "wizard|x", ""), 4, &r, err, sizeof err)
+          == PM_ERR_BAD_REQUEST);
+    CHECK_CONTAINS(err, "medical_contacts: entry 1: role \"wizard\" is not one of doctor|");
+    fmt_result_release(&r);
+    CHECK(fmt_check_row(FMT_CHILDREN, n, NAMES("C1", "[{\"name\":1}]", "", ""), 4, &r, err,
+                        sizeof err) == PM_ERR_BAD_REQUEST);
+    CHECK_CONTAINS(err, "supporters: entry 1: values must be strings or null");
+    fmt_result_release(&r);
+    CHECK(fmt_check_row(FMT_CHILDREN, n, NAMES("C1", "a|b|c|d|e", "", ""), 4, &r, err,
+                        sizeof err) == PM_ERR_BAD_REQUEST);
+    CHECK_CONTAINS(err, "more than 4 fields");
+    fmt_result_release(&r);
+}
+
+static void intermittent_devices_should_say_minutes_per_hour(void)
+{
+    const char *const *n = NAMES("child_external_id", "type", "power_w", "battery_h", "duty",
+                                 "minutes_per_hour");
+    struct fmt_result r;
+    char err[256] = "";
+
+    CHECK(fmt_check_row(FMT_DEVICES, n, NAMES("C1", "suction", "40", "1", "間欠", "10"), 6, &r,
+                        err, sizeof err) == PM_OK);
+    CHECK_STR(cell(&r, 0, "duty"), "intermittent");
+    CHECK_STR(cell(&r, 0, "minutes_per_hour"), "10");
+    CHECK_STR(cell(&r, 0, "backup_h"), "0");
+    CHECK(cell(&r, 0, "charge_h") == NULL);
+    fmt_result_release(&r);
+    CHECK(fmt_check_row(FMT_DEVICES, n, NAMES("C1", "suction", "40", "1", "intermittent", ""), 6,
+                        &r, err, sizeof err) == PM_ERR_BAD_REQUEST);
+    CHECK_CONTAINS(err, "minutes_per_hour: empty while duty is intermittent");
+    fmt_result_release(&r);
+    CHECK(fmt_check_row(FMT_DEVICES, n, NAMES("C1", "suction", "40", "1", "continuous", "0"), 6,
+                        &r, err, sizeof err) == PM_ERR_BAD_REQUEST);
+    CHECK_CONTAINS(err, "minutes_per_hour: \"0\" is not a number in (0, 60]");
+    fmt_result_release(&r);
+}
+
+static void a_file_row_and_one_record_should_give_the_same_values(void)
+{
+    static const char file[] =
+        "external_id,name,sex,care,supporters,home_battery_wh,consent_date\n"
+        "C9,例示,女,ventilator;suction,\"A|祖母;B\",\"1,024\",2025/4/1\n";
+    const char *const *n = NAMES("external_id", "name", "sex", "care", "supporters",
+                                 "home_battery_wh", "consent_date");
+    const char *const *v = NAMES("C9", "例示", "女", "ventilator;suction", "A|祖母;B", "1,024",
+                                 "2025/4/1");
+    struct fmt_result a, b;
+    char err[256] = "";
+
+    CHECK(parse_str(FMT_CHILDREN, file, &a, err, sizeof err) == PM_OK && a.nrows == 1);
+    CHECK(fmt_check_row(FMT_CHILDREN, n, v, 7, &b, err, sizeof err) == PM_OK);
+    for (size_t i = 0; i < a.ncols && a.nrows == 1 && b.nrows == 1; i++) {
+        const char *x = a.rows[0].fields[i], *y = b.rows[0].fields[i];
+
+        CHECK((!x && !y) || (x && y && strcmp(x, y) == 0));
+        CHECK(a.present[i] == b.present[i]);
+    }
+    CHECK_STR(cell(&b, 0, "sex"), "female");
+    CHECK_STR(cell(&b, 0, "home_battery_wh"), "1024");
+    CHECK_STR(cell(&b, 0, "consent_date"), "2025-04-01");
+    fmt_result_release(&a);
+    fmt_result_release(&b);
+}
+
 UNIT_MAIN(
     UNIT_TEST(nanao_file_should_give_112_shelters_and_no_rejects),
     UNIT_TEST(indoor_capacity_should_be_taken_from_free_text),
@@ -852,5 +1012,10 @@ UNIT_MAIN(
     UNIT_TEST(missing_required_columns_should_fail_the_whole_file),
     UNIT_TEST(rows_with_extra_fields_should_be_rejected_and_empty_rows_skipped),
     UNIT_TEST(text_should_be_kept_raw_for_the_db_layer_to_escape),
-    UNIT_TEST(kind_names_should_map_both_spellings)
+    UNIT_TEST(kind_names_should_map_both_spellings),
+    UNIT_TEST(one_record_should_be_checked_by_name_with_defaults_for_the_rest),
+    UNIT_TEST(one_record_should_be_refused_naming_the_field),
+    UNIT_TEST(structured_lists_should_read_the_text_form_and_json),
+    UNIT_TEST(intermittent_devices_should_say_minutes_per_hour),
+    UNIT_TEST(a_file_row_and_one_record_should_give_the_same_values)
 )
