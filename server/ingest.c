@@ -84,6 +84,31 @@ static int take_import_msgs(const struct layout_result *lr, const struct import_
     return 0;
 }
 
+/* formats.c's whole-file problems in Japanese; returns their code. */
+static const char *file_error_ja(const char *en, char *ja, size_t cap)
+{
+    static const struct {
+        const char *start, *code, *ja;
+    } known[] = {
+        { "missing required column(s): ", "missing_column", "必要な列がありません: " },
+        { "column \"", "duplicate_column", "同じ名前の列が 2 つあります: " },
+        { "the file is empty", "empty_file", "ファイルが空です（見出しの行がありません）" },
+    };
+
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        size_t n = strlen(known[i].start);
+
+        if (strncmp(en, known[i].start, n) == 0) {
+            snprintf(ja, cap, "%s%s", known[i].ja,
+                     strcmp(known[i].code, "empty_file") == 0 ? "" :
+                     strcmp(known[i].code, "duplicate_column") == 0 ? en : en + n);
+            return known[i].code;
+        }
+    }
+    snprintf(ja, cap, "%s", en);
+    return "unreadable";
+}
+
 static int db_fail(struct ingest_msg *err, const char *what, const char *why)
 {
     char en[700];
@@ -106,7 +131,10 @@ static int run_one(PGconn *c, const char *kind, const char *text, size_t len,
     if (e != PM_OK && e != PM_ERR_UNPROCESSABLE) {
         if (e == PM_ERR_BAD_REQUEST && ir.rows == 0 && ir.nrejects == 0) {
             /* the canonical file as a whole: a column missing, given twice ... */
-            set_err(err, "unreadable", ir.error, ir.error);
+            char ja[700];
+            const char *code = file_error_ja(ir.error, ja, sizeof ja);
+
+            set_err(err, code, ir.error, ja);
             import_report_release(&ir);
             return -1;
         }

@@ -1054,7 +1054,7 @@ static int plan_columns(struct writer *w)
         w->i_muni = col_index(w, "municipality");
     /* a published devices list without 生命維持: a ventilator keeps a child
      * alive whatever the list forgot to say */
-    if (bit == K_D && p->published && !has(p, "life_sustaining"))
+    if (bit == K_D && p->published)
         w->i_life = add_col(w, "life_sustaining", target_of(p, "life_sustaining"));
     w->i_type = col_index(w, "type");
     w->i_name = col_index(w, "name");
@@ -1199,7 +1199,9 @@ static int row_devices(struct writer *w, struct row *r, const struct csv_record 
         }
         if (!any || r->rejected)
             continue;
-        if (p->dev[d][3] < 0)
+        /* 生命維持 left empty (or no such column): a ventilator keeps a child
+         * alive whatever the register forgot to say */
+        if (!*v[3])
             snprintf(v[3], VALCAP, "%s", jp_device_life_sustaining(v[0]) ? "true" : "false");
         put_field(&w->dev, val(w, w->i_id), 1);
         for (int f = 0; f < NDEVF; f++)

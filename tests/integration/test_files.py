@@ -578,3 +578,46 @@ def test_digital_agency_medical_and_care_service_lists_as_facilities(env):
         assert (f["name"], f["kind"], f["address"], f["phone"], f["medical_care"], f["capacity"],
                 f["municipality"]) == (name, kind, addr, phone, care, cap, muni), f
         assert abs(f["lat"] - lat) < 1e-9 and abs(f["lon"] - lon) < 1e-9, f
+
+
+def test_a_flat_register_with_numbered_device_columns(env):
+    env.reset()
+    r = cli("import", "--kind", "children", path("register_flat.csv"), db=env.db, env=EN)
+    assert r.returncode == 0, r.stderr
+    assert "3 rows (children-register, utf-8" in r.stdout and "4 devices" in r.stdout, r.stdout
+    kids = {c["external_id"]: c for c in
+            env.get("/v1/children?limit=100", token=env.viewer).json()["items"]}
+    assert sorted(kids) == ["F-01", "F-02", "F-03"]      # 台帳番号, not the row number No.
+    f1, f2, f3 = kids["F-01"], kids["F-02"], kids["F-03"]
+    assert (f1["birth_date"], f2["birth_date"], f3["birth_date"]) == \
+        ("2021-04-01", "2017-07-07", "2019-02-28")
+    assert f1["care"] == ["tracheostomy", "suction"] and f2["care"] == ["oxygen"]
+    assert (f1["mobility"], f2["mobility"], f3["mobility"]) == ("wheelchair", "walk", "stretcher")
+    assert (f1["severe_disability"], f2["severe_disability"], f3["severe_disability"]) == \
+        (True, False, True)
+    assert (f1["guardian_name"], f1["guardian_phone"]) == ("架空 母", "090-0000-0101")
+    assert abs(f1["lat"] - 37.0511) < 1e-9 and abs(f1["lon"] - 136.9611) < 1e-9
+    dev = {c: sorted((d["type"], d["power_w"], d["battery_h"], d["life_sustaining"])
+                     for d in kids[c]["devices"]) for c in kids}
+    # 生命維持2 empty: the ventilator keeps a child alive; × says the humidifier does not
+    assert dev["F-01"] == [("suction", 40, 1, False), ("ventilator", 55, 10, True)], dev
+    assert dev["F-02"] == [("humidifier", 90, 0, False), ("oxygen_concentrator", 280, 0, True)]
+    assert dev["F-03"] == []
+
+
+def test_a_canonical_file_is_reported_in_japanese_naming_its_column(env):
+    env.reset()
+    src = os.path.join(DATA, "shelters_one_bad_row.csv")
+    r = cli("import", "--kind", "shelters", "--geocoder", "none", src, db=env.db, env=JA)
+    assert r.returncode == 1
+    assert f"{src}:4: lat: 「95」は緯度の範囲外です" in r.stderr, r.stderr
+    assert "何も取り込んでいません" in r.stderr
+
+
+def test_a_canonical_file_missing_a_column_is_told_in_japanese(env):
+    f = os.path.join(os.environ.get("TMPDIR", "/tmp"), "files-no-name.csv")
+    with open(f, "w", encoding="utf-8") as out:
+        out.write("external_id,lat,lon\nS1,37,136\n")
+    r = cli("import", "--kind", "shelters", f, db=env.db, env=JA)
+    assert r.returncode == 1 and "必要な列がありません: name" in r.stderr, r.stderr
+    assert "[missing_column]" in r.stderr
