@@ -20,6 +20,9 @@ TEST_PKGS="gdal-bin openssl"
 # The embeddable map's browser test: headless Chromium, and a Japanese font so
 # that its screenshots show text rather than empty boxes.
 TEST_PKGS="$TEST_PKGS chromium fonts-ipafont-gothic $TEST_PKGS_PDF"
+# QGIS 3.22 as staff use it: PyQGIS opens the OGC layers headless (tests/qgis/;
+# without it those checks say SKIPPED and pass).  About 600 MB installed.
+TEST_PKGS="$TEST_PKGS qgis python3-qgis"
 # npm installs Leaflet (package.json); Debian's npm brings Debian's node.
 WEB_PKGS="npm"
 # make fuzz: clang with its libFuzzer runtime.

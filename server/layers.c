@@ -53,6 +53,15 @@ static const struct layer_field density_fields[] = {
     BOOL("suppressed", "the count is withheld"), END
 };
 
+static const struct layer_field facility_fields[] = {
+    STR("external_id", "番号 (the municipality's id)"), STR("name", "名称"),
+    STR("kind", "child_development_center, severe_day_service, day_service, visiting_nurse, "
+                "short_stay, consultation, hospital, clinic, nursery, school or other"),
+    STR("address", "住所"), STR("phone", "電話"),
+    BOOL("medical_care", "accepts children with medical care"), INT("capacity", "persons"),
+    STR("municipality", "全国地方公共団体コード"), TIME("updated_at", "last change"), END
+};
+
 static const struct layer_field child_fields[] = {
     STR("external_id", "台帳番号"), STR("name", "氏名"), STR("name_kana", "ふりがな"),
     { "birth_date", "string", "date", "生年月日" }, STR("address", "住所"),
@@ -94,6 +103,11 @@ const struct layer layers[] = {
     { "children_density_10km", "医療的ケア児の分布 (children density, 10 km)",
       "Children on home medical devices per JIS X 0410 2次メッシュ cell (about 10 km)." DENSITY_RULE,
       "Polygon", 0, 2, "children_density", density_fields, OGC("children_density_10km"), NULL },
+    { "facilities", "資源 (facilities)",
+      "児童発達支援センター, 重症心身障害児の児童発達支援・放課後等デイ, 放課後等デイサービス, 訪問看護, "
+      "短期入所, 相談支援, hospitals, clinics, nurseries and schools; medical_care says whether "
+      "children with medical care are accepted.",
+      "Point", 0, 0, "facilities", facility_fields, OGC("facilities"), NULL },
     { "children", "医療的ケア児 (children, token holders only)",
       "Children on home medical devices at their homes. Requires a token; every read is audited.",
       "Point", LAYER_TOKEN, 0, "children", child_fields,

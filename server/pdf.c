@@ -6,6 +6,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <math.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,15 +232,11 @@ static void row(struct pdf_doc *p, const struct doc_block *b)
     cells(p, t, w, 2, 0, 9);
 }
 
-/* A grid row: the cells of a '\t'-separated line, equal widths. */
-static void grid(struct pdf_doc *p, const char *line, int head)
+/* Splits a '\t'-separated line in place into at most 8 cells. */
+static int split_cells(char *s, char **t)
 {
-    char *copy = strdup(line ? line : ""), *s = copy, *t[8];
-    double w[8];
     int n = 0;
 
-    if (!copy)
-        return;
     while (n < 8) {
         t[n++] = s;
         s = strchr(s, '\t');
@@ -247,8 +244,52 @@ static void grid(struct pdf_doc *p, const char *line, int head)
             break;
         *s++ = 0;
     }
-    for (int i = 0; i < n; i++)
-        w[i] = CONTENT_W / n;
+    return n;
+}
+
+/* Column widths of the grid whose heading is blocks[at]: each column as
+ * wide as its widest cell would like (capped at 40%), scaled to the page. */
+static int grid_widths(struct pdf_doc *p, const struct plan_doc *d, size_t at, double *w)
+{
+    double sum = 0;
+    int n = 0;
+
+    for (size_t i = at; i < d->n && (i == at || d->blocks[i].kind == DOC_GRID_ROW); i++) {
+        char *copy = strdup(d->blocks[i].a ? d->blocks[i].a : ""), *t[8];
+        int k;
+
+        if (!copy)
+            return 0;
+        k = split_cells(copy, t);
+        for (int c = 0; c < k; c++) {
+            PangoLayout *l = layout(p->cr, t[c], 8, 0, 0);
+            int lw, lh;
+
+            pango_layout_get_size(l, &lw, &lh);
+            if (i == at || c >= n)
+                w[c] = 0;
+            w[c] = fmax(w[c], fmin((double)lw / PANGO_SCALE + 2 * PAD + 2, CONTENT_W * 0.4));
+            g_object_unref(l);
+        }
+        n = k > n ? k : n;
+        free(copy);
+    }
+    for (int c = 0; c < n; c++)
+        sum += w[c];
+    for (int c = 0; c < n; c++)
+        w[c] = sum > 0 ? w[c] * CONTENT_W / sum : CONTENT_W / n;
+    return n;
+}
+
+/* A grid row: the cells of a '\t'-separated line, in the widths w. */
+static void grid(struct pdf_doc *p, const char *line, int head, const double *w)
+{
+    char *copy = strdup(line ? line : ""), *t[8];
+    int n;
+
+    if (!copy)
+        return;
+    n = split_cells(copy, t);
     cells(p, (const char *const *)t, w, n, head, 8);
     free(copy);
 }
@@ -373,15 +414,20 @@ static void map(struct pdf_doc *p, const struct doc_map *m)
 
 /* ------------------------------------------------------------------------- */
 
-static void block(struct pdf_doc *p, const struct plan_doc *d, const struct doc_block *b)
+static void block(struct pdf_doc *p, const struct plan_doc *d, size_t i, double *w)
 {
+    const struct doc_block *b = &d->blocks[i];
+
     switch (b->kind) {
     case DOC_TITLE: title(p, b); break;
     case DOC_SECTION: heading(p, b->a, 1); break;
     case DOC_SUB: heading(p, b->a, 2); break;
     case DOC_ROW: row(p, b); break;
-    case DOC_GRID_HEAD: grid(p, b->a, 1); break;
-    case DOC_GRID_ROW: grid(p, b->a, 0); break;
+    case DOC_GRID_HEAD:
+        if (grid_widths(p, d, i, w) > 0)
+            grid(p, b->a, 1, w);
+        break;
+    case DOC_GRID_ROW: grid(p, b->a, 0, w); break;
     case DOC_TEXT: text_block(p, b->a, 9.5, 0, 0x111111, 0, 2); break;
     case DOC_STRONG: text_block(p, b->a, 13, 1, 0xa51d2d, 0, 2); break;
     case DOC_ITEM: {
@@ -415,8 +461,12 @@ int pdf_add(struct pdf_doc *p, const struct plan_doc *d, const char *footer_text
     p->page = 0;
     snprintf(p->footer, sizeof p->footer, "%s", footer_text ? footer_text : "");
     new_page(p);
+    double w[8];
+
+    for (int c = 0; c < 8; c++)
+        w[c] = CONTENT_W / 8;
     for (size_t i = 0; i < d->n; i++)
-        block(p, d, &d->blocks[i]);
+        block(p, d, i, w);
     return cairo_status(p->cr) == CAIRO_STATUS_SUCCESS && !p->out.oom ? 0 : -1;
 }
 

@@ -634,36 +634,39 @@ static void supporters(struct plan_doc *d, const cJSON *plan)
         add(d, DOC_TEXT, "移動の車：上の「車・役割」のとおり。車いす・ストレッチャーのまま乗れる車が要るときは、市に福祉車両を相談します。");
 }
 
+/* One row per device: maker and model, settings, watts, the internal and
+ * spare batteries apart, the charging time. */
 static void device_rows(struct plan_doc *d, const cJSON *plan)
 {
     const cJSON *it;
     int n = 0;
 
     add(d, DOC_SUB, "医療機器");
-    add(d, DOC_GRID_HEAD, "機器\tメーカー・機種\t設定\t消費電力\t内蔵バッテリー\t予備バッテリー\t充電時間");
     cJSON_ArrayForEach(it, get(get(plan, "child"), "devices")) {
-        char line[1600], in[64], sp[128], ch[64], mk[400];
+        char line[1600], bat[256], a[64], b[64], ch[64], label[128];
         double bi = num(it, "battery_internal_h"), bs = num(it, "battery_spare_h");
 
-        plan_ja_hours(bi, in, sizeof in);
-        plan_ja_hours(bs, sp, sizeof sp);
-        if (!isfinite(bi) && !isfinite(bs)) {
-            plan_ja_hours(num(it, "battery_h"), in, sizeof in);
-            snprintf(sp, sizeof sp, "（内蔵と合わせて%s・内訳未記入）", in);
-            snprintf(in, sizeof in, "（右欄）");
+        if (isfinite(bi) || isfinite(bs)) {
+            plan_ja_hours(isfinite(bi) ? bi : 0, a, sizeof a);
+            plan_ja_hours(isfinite(bs) ? bs : 0, b, sizeof b);
+            snprintf(bat, sizeof bat, "内蔵バッテリー%s、予備バッテリー%s", a, b);
+        } else {
+            plan_ja_hours(num(it, "battery_h"), a, sizeof a);
+            snprintf(bat, sizeof bat, "内蔵と予備の合計%s（内訳は未記入）", a);
         }
         plan_ja_hours(num(it, "charge_h"), ch, sizeof ch);
-        snprintf(mk, sizeof mk, "%s%s%s", str(it, "maker") ? str(it, "maker") : "",
-                 str(it, "maker") && str(it, "model") ? " " : "", str(it, "model") ? str(it, "model") : "");
-        snprintf(line, sizeof line, "%s%s\t%s\t%s\t%.0f W\t%s\t%s\t%s", pw_device(str(it, "type")),
-                 truth(it, "life_sustaining") ? "（生命維持）" : "", mk[0] ? mk : "（未記入）",
-                 or_blank(str(it, "settings")), num(it, "power_w"), in, sp,
+        snprintf(line, sizeof line, "メーカー・機種：%s%s%s\n設定：%s\n消費電力：%.0f W\nバッテリー：%s\n充電時間：%s",
+                 str(it, "maker") ? str(it, "maker") : "", str(it, "maker") && str(it, "model") ? " " : "",
+                 str(it, "model") ? str(it, "model") : (str(it, "maker") ? "" : "（未記入）"),
+                 or_blank(str(it, "settings")), num(it, "power_w"), bat,
                  isfinite(num(it, "charge_h")) ? ch : "（未記入）");
-        add(d, DOC_GRID_ROW, line);
+        snprintf(label, sizeof label, "%s%s", pw_device(str(it, "type")),
+                 truth(it, "life_sustaining") ? "（生命維持）" : "");
+        row(d, label, line);
         n++;
     }
     if (!n)
-        add(d, DOC_GRID_ROW, "（電源を使う機器なし）\t\t\t\t\t\t");
+        row(d, "機器", "電源を使う機器はありません");
 }
 
 /* 医療情報シート: the people who know the child's care, the power company,

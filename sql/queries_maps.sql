@@ -98,6 +98,7 @@ FROM (SELECT ST_Extent(m.geom) AS e FROM {table} m WHERE ({filter:$1})) x
 -- layer: outages | outages | m.id | bigint | 0 | powermap_outage_feature(m) | {token} IS NOT NULL | outages
 -- layer: children_density | children_density_cells | m.code | text | '' | powermap_density_feature(m) | m.level = 3 AND {token} IS NOT NULL | children_density
 -- layer: children_density_10km | children_density_cells | m.code | text | '' | powermap_density_feature(m) | m.level = 2 AND {token} IS NOT NULL | children_density
+-- layer: facilities | facilities | m.id | bigint | 0 | powermap_facility_feature(m) | {token} IS NOT NULL | facilities
 
 -- ===========================================================================
 -- children (token holders only; every read is audited first)

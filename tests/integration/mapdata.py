@@ -82,7 +82,7 @@ def load(env):
     d = demo_city(tempfile.mkdtemp(prefix="powermap-maps-"))
     for kind, name in (("shelters", "shelters.csv"), ("power-points", "power_points.csv"),
                        ("children", "children.csv"), ("devices", "devices.csv"),
-                       ("hazards", "hazards.geojson")):
+                       ("hazards", "hazards.geojson"), ("facilities", "facilities.csv")):
         r = env.import_file(kind, os.path.join(d, name))
         assert r.returncode == 0, r.stderr
     extra = os.path.join(d, "density_children.csv")

@@ -15,7 +15,7 @@ from mapdata import count, fc, feature_count, ogr  # noqa: E402
 
 DATA = {}
 PUBLIC = ["power_points", "shelters", "hazard_areas", "outages", "children_density",
-          "children_density_10km"]
+          "children_density_10km", "facilities"]
 NANAO = "136.9,36.95,137.1,37.15"
 COUNTS = {
     "power_points": "SELECT count(*) FROM power_points WHERE public",
@@ -24,6 +24,7 @@ COUNTS = {
     "outages": "SELECT count(*) FROM outages",
     "children_density": "SELECT count(*) FROM children_density_cells WHERE level = 3",
     "children_density_10km": "SELECT count(*) FROM children_density_cells WHERE level = 2",
+    "facilities": "SELECT count(*) FROM facilities",
 }
 
 
@@ -505,3 +506,90 @@ def test_gdal_copies_from_oapif_into_jgd2011(env):
     for row in rows:
         lat, lon = server[byext[row["external_id"]]]
         assert abs(float(row["X"]) - lon) < 2e-7 and abs(float(row["Y"]) - lat) < 2e-7, row
+
+
+def test_facilities_collection_follows_its_table(env):
+    url = "/ogc/collections/facilities/items?limit=10000"
+    r = env.get(url)
+    doc = fc(r)
+    assert doc["numberMatched"] == count(env, "SELECT count(*) FROM facilities") > 0
+    f = doc["features"][0]
+    assert {"name", "kind", "medical_care", "capacity", "municipality"} <= set(f["properties"])
+    assert env.get(url, headers={"If-None-Match": r.headers["ETag"]}).status == 304
+    env.psql(f"UPDATE facilities SET capacity = coalesce(capacity, 0) + 1 WHERE id = {f['id']}")
+    assert env.get(url, headers={"If-None-Match": r.headers["ETag"]}).status == 200
+    one = env.get(f"/ogc/collections/facilities/items/{f['id']}").json()
+    assert one["properties"]["capacity"] == (f["properties"]["capacity"] or 0) + 1
+
+
+# --------------------------------------------------------------------------
+# QGIS 3.22 (Debian's qgis + python3-qgis), headless, through tests/qgis/oapif.py
+
+QGIS_PY = "/usr/bin/python3"
+QGIS_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qgis", "oapif.py")
+
+
+def qgis(env, layers):
+    """What PyQGIS saw of layers (see tests/qgis/oapif.py), or None when QGIS is not
+    installed (the test then says so on stdout and checks nothing)."""
+    import tempfile
+    if subprocess.run([QGIS_PY, "-c", "import qgis.core"], capture_output=True).returncode != 0:
+        print("SKIPPED: QGIS (Debian qgis + python3-qgis) is not installed; "
+              "the PyQGIS checks did not run")
+        return None
+    tmp = tempfile.mkdtemp(prefix="powermap-qgis-")
+    spec = {"url": root(env), "auth_dir": tmp, "token": env.viewer, "layers": layers}
+    p = subprocess.run([QGIS_PY, QGIS_SCRIPT], input=json.dumps(spec), capture_output=True,
+                       text=True, timeout=900,
+                       env=dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=tmp,
+                                HOME=tmp))
+    assert p.returncode == 0, (p.returncode, p.stdout[-2000:], p.stderr[-3000:])
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def test_qgis_opens_every_public_layer_and_pages_to_the_end(env):
+    layers = [{"typename": c, "page_size": 10} for c in PUBLIC]
+    layers += [{"typename": c, "page_size": 3, "bbox": [130, 30, 140, 40]}
+               for c in ("power_points", "shelters")]
+    layers += [{"typename": c, "page_size": 4, "bbox": [136.9, 36.9999999, 137.0000001, 37.1]}
+               for c in ("power_points", "shelters")]
+    got = qgis(env, layers)
+    if got is None:
+        return
+    for l, g in zip(layers, got):
+        assert g["valid"], l
+        if l.get("bbox"):
+            want = len(sql_ids(env, l["typename"], ",".join(map(repr, l["bbox"]))))
+        else:
+            want = count(env, COUNTS[l["typename"]])
+        assert g["count"] == want and want > 0, (l, g["count"], want)
+        assert g["crs"] in ("EPSG:4326", "OGC:CRS84"), g["crs"]
+    # QGIS 3.22 types fields from the first page only (it reads no schema):
+    # ended_at, null on every page, stays a string there; GDAL reads the
+    # schema (test_gdal_types_fields_from_the_schema_before_any_value).
+    outages = got[PUBLIC.index("outages")]["fields"]
+    assert outages["started_at"] == "DateTime" and "ended_at" in outages, outages
+
+
+def test_qgis_puts_the_layer_in_jgd2011_where_the_server_does(env):
+    got = qgis(env, [{"typename": "power_points", "page_size": 10, "crs": "EPSG:6668"}])
+    if got is None:
+        return
+    doc = fc(env.get(f"/ogc/collections/power_points/items?limit=10000&crs={EPSG}6668"))
+    server = {f["properties"]["external_id"]: f["geometry"]["coordinates"] for f in doc["features"]}
+    assert got[0]["valid"] and len(got[0]["xy"]) == min(50, len(server))
+    for fid, (x, y) in got[0]["xy"].items():
+        lat, lon = server[fid]
+        assert abs(x - lon) < 2e-7 and abs(y - lat) < 2e-7, (fid, x, y, lat, lon)
+
+
+def test_qgis_opens_the_children_layer_with_basic_auth_and_the_token_as_password(env):
+    got = qgis(env, [{"typename": "children", "page_size": 10, "basic": True},
+                     {"typename": "children", "page_size": 10}])
+    if got is None:
+        return
+    with_auth, without = got
+    assert with_auth["valid"]
+    assert with_auth["count"] == count(env, "SELECT count(*) FROM children")
+    assert "name" in with_auth["fields"]
+    assert not without["valid"] or without["count"] == 0

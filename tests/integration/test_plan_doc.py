@@ -190,3 +190,14 @@ def test_a_plan_past_its_review_date_is_due(env):
     env.psql(f"UPDATE child_plans SET review_date = current_date WHERE child_id = {cid}")
     d = document(env, cid)
     assert d["review_due"] is True and d["review_reasons"] == ["overdue"]
+
+
+def test_writing_the_same_devices_again_does_not_mark_the_plan(env):
+    env.reset()
+    cid = child(env, "D13")
+    put_plan(env, cid, {"status": "agreed"})
+    same = [{"type": "ventilator", "power_w": 60, "battery_h": 4, "life_sustaining": True}]
+    r = env.put(f"/v1/children/{cid}", {"devices": same, "name": "試験 D13"}, token=env.planner)
+    assert r.status == 200, r
+    d = document(env, cid)
+    assert d["review_due"] is False and d["review_reasons"] == [], d

@@ -238,3 +238,99 @@ def test_chromium_renders_the_family_html(env):
         assert json.loads(box)["width"] > 300, box
         page.screenshot(os.path.join(SHOTS, "plan-html.png"))
         assert not page.problems(), page.problems()
+
+
+FULL = {
+    "external_id": "F-001", "name": "例示 みなと", "name_kana": "れいじ みなと",
+    "birth_date": "2019-06-01", "sex": "male", "address": "試験市港町2-3", "lat": LAT,
+    "lon": 139.0, "phone": "0767-00-0200", "mobility": "stretcher",
+    "care": ["ventilator", "suction", "oxygen"], "severe_disability": True,
+    "affiliation": "special_school", "affiliation_name": "県立港特別支援学校", "grade": "小学部1年",
+    "guardian_name": "例示 保護者", "guardian_phone": "090-0000-0200",
+    "supporters": [{"name": "例示 叔父", "relation": "叔父", "phone": "080-0000-0201",
+                    "address": "試験市本町1-1"}],
+    "medical_contacts": [
+        {"role": "doctor", "name": "架空 医師", "organisation": "架空こども病院", "phone": "0767-00-1111"},
+        {"role": "visiting_nurse", "name": "看護 花子", "organisation": "みなと訪問看護ステーション",
+         "phone": "0767-00-2222"},
+        {"role": "consultant", "name": "相談 一郎", "organisation": "みなと相談支援センター",
+         "phone": "0767-00-3333"},
+        {"role": "device_dealer", "organisation": "架空メディカル 24時間窓口", "phone": "0120-000-000"},
+        {"role": "utility", "organisation": "試験電力 停電窓口", "phone": "0120-444-555"}],
+    "utility_registered": True, "consent": True, "consent_date": "2025-04-01",
+    "consent_scope": "避難支援等実施者・福祉避難所", "home_battery_wh": 1024, "home_generator_w": 900,
+    "home_generator_h": 8, "car_inverter_w": 1500,
+    "devices": [
+        {"type": "ventilator", "power_w": 60, "battery_h": 8, "life_sustaining": True,
+         "maker": "架空メディカル", "model": "HV-20", "settings": "SIMV 150mL 20回/分", "charge_h": 5,
+         "battery_internal_h": 3, "battery_spare_h": 5},
+        {"type": "suction", "power_w": 40, "battery_h": 1, "life_sustaining": False,
+         "duty": "intermittent", "minutes_per_hour": 10, "charge_h": 3},
+        {"type": "oxygen_concentrator", "power_w": 300, "battery_h": 2, "life_sustaining": True,
+         "backup_h": 12}],
+}
+
+# What the printed plan must say about F-001, item by item (issue 15).
+FULL_ITEMS = (
+    # 名簿 items (災害対策基本法 49条の10第2項)
+    "例示 みなと", "れいじ みなと", "令和元年6月1日", "男", "試験市港町2-3", "0767-00-0200",
+    "避難の支援が必要な理由", "命を支える医療機器", "寝たまま移動", "重症心身障害",
+    "県立港特別支援学校", "小学部1年",
+    # 避難支援等実施者 (49条の14第3項第1号)
+    "例示 叔父", "叔父", "080-0000-0201", "試験市本町1-1", "インバーター（1500 W）",
+    # the medical sheet
+    "架空こども病院", "架空 医師", "0767-00-1111", "みなと訪問看護ステーション", "0767-00-2222",
+    "みなと相談支援センター", "0767-00-3333", "架空メディカル 24時間窓口", "0120-000-000",
+    "試験電力 停電窓口", "0120-444-555", "登録済み", "架空メディカル HV-20", "SIMV 150mL 20回/分",
+    "内蔵バッテリー約3時間", "予備バッテリー約5時間", "約5時間", "配慮事項",
+    # per hazard: when, where, route (49条の14第3項第2号)
+    "洪水のとき", "警戒レベル3", "地図の赤い線",
+    # the power picture
+    "1時間に10分使うので", "酸素ボンベなど", "1024 Wh", "発電機（900 W）", "約8時間",
+    "予備バッテリーだけの時間ではありません",
+    # consent, author, review, status
+    "あり（令和7年4月1日）", "避難支援等実施者・福祉避難所", "本人・家族と合意済み",
+    "test-planner", "次の見直し", "0120-000-111",
+)
+
+
+def full_child(env):
+    cid, _, _ = city(env)
+    r = env.post("/v1/children", FULL, token=env.planner)
+    assert r.status == 201, r
+    fid = r.json()["id"]
+    assert env.put(f"/v1/children/{fid}/plan", {"status": "agreed"}, token=env.planner).status == 200
+    r = env.post("/v1/plans/run", {"hazard": "flood"}, token=env.planner)
+    assert r.status == 201, r
+    return fid, r.json()["id"]
+
+
+def test_a_fully_described_child_s_plan_holds_every_item_in_json_html_and_pdf(env):
+    fid, run = full_child(env)
+    p = plan(env, fid).json()
+    rec = p["child"]["record"]
+    for k in ("name", "name_kana", "birth_date", "sex", "address", "phone", "supporters",
+              "utility_registered", "consent", "consent_date", "consent_scope"):
+        assert rec[k] == FULL[k], k
+    for got, want in zip(rec["medical_contacts"], FULL["medical_contacts"]):
+        assert {k: got[k] for k in want} == want
+    dev = p["child"]["devices"][0]
+    for k in ("maker", "model", "settings", "charge_h", "battery_internal_h", "battery_spare_h"):
+        assert dev[k] == FULL["devices"][0][k], k
+    assert p["document"]["status"] == "agreed" and p["document"]["review_date"]
+    assert p["hazard_sections"][0]["hazard"] == "flood"
+    html = plan(env, fid, "html").text
+    assert p["destination"]["name"] in html
+    missing = [x for x in FULL_ITEMS if x not in html]
+    assert not missing, missing
+    r = env.get(f"/v1/plans/print?run={run}&ids={fid}", token=env.viewer)
+    assert r.status == 200, r
+    os.makedirs(SHOTS, exist_ok=True)
+    with open(os.path.join(SHOTS, "full.pdf"), "wb") as f:
+        f.write(r.body)
+    with open(os.path.join(SHOTS, "full.html"), "w") as f:
+        f.write(html)
+    text = re.sub(r"\s+", "", pdf_text(r.body))
+    missing = [x for x in FULL_ITEMS if re.sub(r"\s+", "", x) not in text]
+    assert not missing, missing
+    assert p["destination"]["name"] in text

@@ -17,7 +17,7 @@ from mapdata import decode_mvt, deg2tile, fc  # noqa: E402
 
 DATA = {}
 PUBLIC = ["power_points", "shelters", "hazard_areas", "outages", "children_density",
-          "children_density_10km"]
+          "children_density_10km", "facilities"]
 
 
 def density_cells(env):
@@ -239,3 +239,142 @@ def test_sql_mesh_codes_match_the_c_reference(env):
     assert env.psql("SELECT ST_AsText(powermap_mesh_envelope('53394611'))")[0][0] == \
         "POLYGON((139.7625 35.675,139.7625 35.68333333333333,139.775 35.68333333333333," \
         "139.775 35.675,139.7625 35.675))"
+
+
+# --------------------------------------------------------------------------
+# An attacker who knows the suppression rule (issue 11 item 5)
+
+def publish_rule(c3):
+    """What sql/0030_layers.sql publishes for 3次 counts {code8: n}: {code: count or None}
+    for every 3次 and 2次 cell.  The test checks the server against it."""
+    out = {code: (n if n > 10 else None) for code, n in c3.items()}
+    for c2 in {c[:6] for c in c3}:
+        ns = [n for c, n in c3.items() if c.startswith(c2)]
+        small = [n for n in ns if n <= 10]
+        k, r, t = len(small), sum(small), sum(ns)
+        out[c2] = t if t > 10 and (k == 0 or (r >= 11 and k < r < 10 * k)) else None
+    return out
+
+
+def publish_old_rule(c3):
+    """The rule of sql/0004_maps.sql, which one more 3次 cell gave away."""
+    out = {}
+    for c2 in {c[:6] for c in c3}:
+        cells = {c: n for c, n in c3.items() if c.startswith(c2)}
+        small = [n for n in cells.values() if n <= 10]
+        k, r, t = len(small), sum(small), sum(cells.values())
+        unsafe = t > 10 and k > 0 and not (r >= 11 and k < r < 10 * k)
+        big = sorted((n, c) for c, n in cells.items() if n > 10)
+        second = big[0][1] if unsafe and big else None
+        for c, n in cells.items():
+            out[c] = n if n > 10 and c != second else None
+        out[c2] = t if t > 10 and (not unsafe or second) else None
+    return out
+
+
+def attack(published, rule, vmax=14):
+    """Tries every assignment of 1..vmax children to the suppressed 3次 cells of each
+    2次 cell that makes rule publish exactly what was published, and reports every
+    cell, union of cells or 2次 total whose count is then one value of 1-10."""
+    import itertools
+    leaks = []
+    for c2 in sorted(c for c in published if len(c) == 6):
+        inner = sorted(c for c in published if len(c) == 8 and c.startswith(c2))
+        hidden = [c for c in inner if published[c] is None]
+        known = {c: published[c] for c in inner if published[c] is not None}
+        sums, totals, fits = {}, set(), 0
+        for combo in itertools.product(range(1, vmax + 1), repeat=len(hidden)):
+            c3 = dict(known, **dict(zip(hidden, combo)))
+            out = rule(c3)
+            if any(out[c] != published[c] for c in inner + [c2]):
+                continue
+            fits += 1
+            totals.add(sum(c3.values()))
+            for mask in range(1, 2 ** len(hidden)):
+                sums.setdefault(mask, set()).add(
+                    sum(v for i, v in enumerate(combo) if mask >> i & 1))
+        assert fits, (c2, published)          # the truth itself always fits
+        for mask, s in sums.items():
+            if len(s) == 1 and 1 <= min(s) <= 10:
+                leaks.append((c2, [hidden[i] for i in range(len(hidden)) if mask >> i & 1], min(s)))
+        if published[c2] is None and len(totals) == 1 and 1 <= min(totals) <= 10:
+            leaks.append((c2, "total", min(totals)))
+    return leaks
+
+
+def test_the_attacker_finds_what_the_old_rule_gave_away(env):
+    # cells (11, 11, 9): the old rule withheld the 9 and one 11 and published
+    # the total 31; knowing that it withholds the smallest large cell, the
+    # attacker learns "this cell holds exactly 9".
+    c3 = {"52350111": 11, "52350112": 11, "52350113": 9}
+    leaks = attack(publish_old_rule(c3), publish_old_rule)
+    assert ("523501", ["52350113"], 9) in leaks, leaks
+    assert attack(publish_rule(c3), publish_rule) == []
+
+
+def random_configs(n, seed=20261130):
+    import random
+    rng = random.Random(seed)
+    counts = [1, 1, 2, 3, 5, 8, 9, 10, 10, 11, 11, 12, 14, 20, 25]
+    for _ in range(n):
+        c3 = {}
+        for c2 in rng.sample(["523501", "523502", "523503", "523510", "523577"], rng.randint(1, 3)):
+            cells = rng.sample(range(100), rng.randint(1, 5))
+            small = 0
+            for cell in cells:
+                v = rng.choice(counts)
+                if v <= 10:
+                    small += 1
+                    if small > 4:              # keeps the attacker's search small
+                        v = 11 + rng.randint(0, 5)
+                c3[f"{c2}{cell:02d}"] = v
+        yield c3
+
+
+def observe(env):
+    """Everything an anonymous caller can read of both density collections: whole
+    lists, every page of small pages, and every 2次 cell's box, with their
+    numberMatched.  A cell must read the same wherever it is read."""
+    seen = {}
+
+    def note(doc):
+        for f in doc["features"]:
+            p = f["properties"]
+            assert seen.setdefault(p["mesh_code"], p["count"]) == p["count"], p
+            assert p["count"] is None or p["count"] > 10
+        return doc
+
+    for c in ("children_density", "children_density_10km"):
+        whole = note(fc(env.get(f"/ogc/collections/{c}/items?limit=10000")))
+        url = f"/ogc/collections/{c}/items?limit=2"
+        while url:
+            doc = note(fc(env.get(url)))
+            assert doc["numberMatched"] == whole["numberMatched"]
+            nxt = [l["href"] for l in doc["links"] if l["rel"] == "next"]
+            url = nxt[0].replace(env.daemon.base, "") if nxt else None
+        for code2 in {code[:6] for code in seen}:
+            w, s, e, n = mapdata.cell_bounds(code2)
+            note(fc(env.get(f"/ogc/collections/{c}/items?bbox={w},{s},{e},{n}&limit=3")))
+    return seen
+
+
+def test_no_differencing_recovers_a_small_count_over_random_configurations(env):
+    tried = 0
+    try:
+        for i, c3 in enumerate(random_configs(40)):
+            rows = []
+            for code, n in c3.items():
+                lat0, lon0 = mapdata.cell_center(code)
+                rows += [f"('ATK-{i}-{code}-{j}', ST_SetSRID(ST_MakePoint("
+                         f"{lon0 + (j % 5 - 2) * 0.002}, {lat0 + (j // 5 - 2) * 0.0015}), 4326))"
+                         for j in range(n)]
+            env.psql("BEGIN; DELETE FROM children; INSERT INTO children (external_id, home) VALUES "
+                     + ",".join(rows) + "; COMMIT")
+            seen = observe(env)
+            want = publish_rule(c3)
+            assert seen == want, (c3, seen, want)
+            assert attack(seen, publish_rule) == [], c3
+            tried += 1
+    finally:
+        DATA.update(mapdata.load(env))
+    assert tried == 40
