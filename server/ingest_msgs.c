@@ -93,6 +93,24 @@ static const char *part_ja(const char *msg, char *ja, size_t cap)
             return patterns[i].code;
         }
     }
+    if (strncmp(msg, "longer than ", 12) == 0) {
+        snprintf(ja, cap, "長すぎます（%s 文字まで）", msg + 12);
+        return "too_long";
+    }
+    if (strncmp(msg, "entry ", 6) == 0 && strchr(msg, ':')) {
+        const char *rest = strchr(msg, ':') + 1;
+
+        snprintf(ja, cap, "%ld 番目の項目:%s", strtol(msg + 6, NULL, 10), rest);
+        return "bad_entry";
+    }
+    if (strstr(msg, "is not 24h")) {
+        snprintf(ja, cap, "「%s」は 24h または HH:MM-HH:MM の形ではありません", v);
+        return "bad_hours";
+    }
+    if (strstr(msg, "is too long")) {
+        snprintf(ja, cap, "「%s」が長すぎます", v);
+        return "too_long";
+    }
     if (strstr(msg, "already used on line")) {
         snprintf(ja, cap, "「%s」は %s 行目でも使われています", v, strrchr(msg, ' ') + 1);
         return "duplicate_id";

@@ -198,6 +198,8 @@ static int lookup_device(const struct variant *v, size_t nv, const char *key, st
     base[n] = '\0';
     if (n && base[n - 1] == ')' && strchr(base, '('))
         *strrchr(base, '(') = '\0';
+    if (!*base)
+        return 0;       /* a bare number is a value, not a header */
     for (size_t p = 0; p < sizeof prefixes / sizeof prefixes[0]; p++) {
         size_t pl = strlen(prefixes[p]);
         const char *rest = strncmp(base, prefixes[p], pl) == 0 ? base + pl : NULL;
@@ -205,9 +207,11 @@ static int lookup_device(const struct variant *v, size_t nv, const char *key, st
         if (!rest)
             continue;
         /* 機器1 / 種類: the device's kind under its group */
-        if (!*rest || (*prefixes[p] && (strcmp(rest, "種類") == 0 || strcmp(rest, "名称") == 0
-                                        || strcmp(rest, "品名") == 0 || strcmp(rest, "名") == 0)))
+        if (*prefixes[p] && (!*rest || strcmp(rest, "種類") == 0 || strcmp(rest, "名称") == 0
+                             || strcmp(rest, "品名") == 0 || strcmp(rest, "名") == 0))
             rest = "機器";
+        if (!*rest)
+            continue;
         size_t i = lookup(v, nv, rest, m);
 
         if (i && device_field(v[i - 1].name) >= 0) {
@@ -235,7 +239,8 @@ static struct match match_key(unsigned bit, const struct variant *v, size_t nv, 
         if (*k2 && lookup(v, nv, k2, &m))
             return m;
     }
-    if (bit & (K_C | K_D))
+    /* numbered devices are columns of a children register only */
+    if (bit & K_C)
         lookup_device(v, nv, key, &m);
     return m;
 }
@@ -997,6 +1002,8 @@ static int col_index(const struct writer *w, const char *name)
 
 static void put_field(struct pm_buf *b, const char *v, int first)
 {
+    if (!v)
+        v = "";
     if (!first)
         pm_buf_puts(b, ",");
     pm_buf_puts(b, "\"");
@@ -1179,6 +1186,8 @@ static int row_devices(struct writer *w, struct row *r, const struct csv_record 
     struct plan *p = w->p;
     size_t ri = (size_t)(rec - p->t->records);
 
+    if (w->i_id < 0)
+        return 0;
     for (int d = 1; d <= p->ndev; d++) {
         char v[NDEVF][VALCAP];
         int any = 0;
