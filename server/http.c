@@ -32,6 +32,7 @@ static const struct http_route routes[] = {
     { "PUT",    "/v1/children/{id}",        ROLE_PLANNER, 0, route_child_put },
     { "DELETE", "/v1/children/{id}",        ROLE_ADMIN,   0, route_child_delete },
     { "GET",    "/v1/children/{id}/plan",   ROLE_VIEWER,  0, route_child_plan },
+    { "GET",    "/v1/children/{id}/history", ROLE_VIEWER, 0, route_app_child_history },
     { "PUT",    "/v1/children/{id}/plan",   ROLE_PLANNER, 0, route_child_plan_put },
     { "GET",    "/v1/children/{id}/calls",  ROLE_VIEWER,  0, route_child_calls_list },
     { "POST",   "/v1/children/{id}/calls",  ROLE_PLANNER, 0, route_child_calls_create },
@@ -54,9 +55,11 @@ static const struct http_route routes[] = {
     { "PUT",    "/v1/facilities/{id}",      ROLE_PLANNER, 0, route_facility_put },
     { "DELETE", "/v1/facilities/{id}",      ROLE_ADMIN,   0, route_facility_delete },
 
+    { "GET",    "/v1/plans/children",       ROLE_VIEWER,  0, route_app_plan_children },
     { "POST",   "/v1/plans/run",            ROLE_PLANNER, 0, route_plans_run },
     { "GET",    "/v1/plans",                ROLE_VIEWER,  0, route_plans_list },
     { "GET",    "/v1/plans/print",          ROLE_VIEWER,  0, route_plans_print },
+    { "GET",    "/v1/plans/documents",      ROLE_VIEWER,  0, route_plan_docs_list },
     { "GET",    "/v1/plans/settings",       ROLE_VIEWER,  0, route_plan_settings_get },
     { "PUT",    "/v1/plans/settings",       ROLE_ADMIN,   0, route_plan_settings_put },
 
@@ -74,6 +77,17 @@ static const struct http_route routes[] = {
     { "DELETE", "/v1/keys/{id}",            ROLE_ADMIN,   0, route_key_revoke },
     { "GET",    "/v1/audit",                ROLE_ADMIN,   0, route_audit_list },
 
+    { "POST",   "/v1/session",              ROLE_NONE,    0, route_session_create },
+    { "GET",    "/v1/session",              ROLE_NONE,    0, route_session_get },
+    { "DELETE", "/v1/session",              ROLE_NONE,    0, route_session_delete },
+    { "POST",   "/v1/session/password",     ROLE_NONE,    0, route_session_password },
+    { "GET",    "/v1/users",                ROLE_ADMIN,   0, route_users_list },
+    { "POST",   "/v1/users",                ROLE_ADMIN,   0, route_users_create },
+    { "PUT",    "/v1/users/{id}",           ROLE_ADMIN,   0, route_user_put },
+    { "DELETE", "/v1/users/{id}",           ROLE_ADMIN,   0, route_user_delete },
+
+    { "GET",    "/",                        ROLE_NONE,    0, route_app_index },
+    { "GET",    "/static/app/{file}",       ROLE_NONE,    0, route_static_app },
     { "GET",    "/embed",                   ROLE_NONE,    0, route_embed },
     { "GET",    "/static/{file}",           ROLE_NONE,    0, route_static },
     { "GET",    "/static/leaflet/{file}",   ROLE_NONE,    0, route_static_leaflet },

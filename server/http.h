@@ -51,6 +51,10 @@ struct http_req {
     long key_id;
     char key_name[96];
     enum pm_role role;
+    /* A staff session (session.c): 0 and "" when the request has none. */
+    long user_id;
+    long session_id;
+    char user_login[72];
 
     PGconn *db;                           /* borrowed on first http_db() */
     struct db_pool *db_pool;              /* the pool db came from (a replica's for reads) */
@@ -140,6 +144,10 @@ PGconn *http_db_write(struct http_req *r);
 /* Writes an audit row: action ("child.read", ...) about the given children.
  * Returns PM_OK or an error already recorded with http_fail. */
 enum pm_err http_audit(struct http_req *r, const char *action, const char *child_ids_array);
+
+/* Writes who is asking, as history rows name them, to out: "user:LOGIN" for
+ * a staff session, "key:NAME" for an API key. */
+void http_actor(struct http_req *r, char *out, size_t cap);
 
 /* Sets powermap.actor for the current transaction (history rows name the key). */
 enum pm_err http_set_actor(struct http_req *r);

@@ -16,6 +16,7 @@
 #include "server/db.h"
 #include "server/http_headers.h"
 #include "server/http_internal.h"
+#include "server/session.h"
 
 static const char *const role_names[] = { "none", "viewer", "planner", "admin" };
 
@@ -158,6 +159,7 @@ static enum http_auth_result authorization_header(struct http_req *r, char *pres
 /* In order: the first resolver that finds a credential decides. */
 static const http_auth_resolver resolvers[] = {
     authorization_header,
+    session_resolve,            /* the staff session cookie (session.c) */
     NULL
 };
 
@@ -187,6 +189,14 @@ void http_auth_client(struct http_req *r)
 /* History and audit                                                           */
 /* ------------------------------------------------------------------------- */
 
+void http_actor(struct http_req *r, char *out, size_t cap)
+{
+    if (r->user_id)
+        snprintf(out, cap, "user:%s", r->user_login);
+    else
+        snprintf(out, cap, "key:%s", r->key_name);
+}
+
 enum pm_err http_set_actor(struct http_req *r)
 {
     char actor[128];
@@ -194,7 +204,7 @@ enum pm_err http_set_actor(struct http_req *r)
     PGresult *res;
     int ok;
 
-    snprintf(actor, sizeof actor, "key:%s", r->key_name);
+    http_actor(r, actor, sizeof actor);
     res = db_exec(r->db, "set_actor", 1, p);
     ok = db_ok(res);
     PQclear(res);

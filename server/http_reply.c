@@ -101,8 +101,9 @@ struct http_gzip_state {
 
 static int has_authorization(struct http_req *r)
 {
-    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                       MHD_HTTP_HEADER_AUTHORIZATION) != NULL;
+    /* A session cookie is a credential too: its replies are never public. */
+    return r->user_id || MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_AUTHORIZATION) != NULL;
 }
 
 void http_public(struct http_req *r, int max_age)

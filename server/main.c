@@ -24,6 +24,7 @@
 #include "server/upstream.h"
 #include "server/routes.h"
 #include "server/crypto.h"
+#include "server/session.h"
 
 static const char usage[] =
     "usage: powermapd migrate  --db CONNINFO\n"
@@ -41,6 +42,7 @@ static const char usage[] =
     "                          [--expires ISO8601]\n"
     "       powermapd key list --db CONNINFO\n"
     "       powermapd key revoke --db CONNINFO ID\n"
+    "       powermapd user add --db CONNINFO --login L --role viewer|planner|admin [--name N]\n"
     "       powermapd plan     --db CONNINFO [--hazard H] [--outage-hours N] [--speed-kmh V]\n"
     "                          [--detour F] [--margin-h M] [--start-at ISO8601]\n"
     "CONNINFO is a libpq connection string; POWERMAP_DB may stand in for --db.\n";
@@ -664,6 +666,8 @@ int main(int argc, char **argv)
         fputs(usage, cmd ? stdout : stderr);
         return cmd ? 0 : 2;
     }
+    if (strcmp(cmd, "user") == 0)
+        return session_cli(argc - 1, argv + 1);
     if (strcmp(cmd, "key") == 0) {
         sub = argc > 2 ? argv[2] : NULL;
         argc--;

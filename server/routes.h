@@ -49,6 +49,7 @@ enum pm_err route_child_plan(struct http_req *r);
 /* routes_plan_doc.c: the plan as a document (status, agreed destination, review) */
 enum pm_err route_child_plan_put(struct http_req *r);
 enum pm_err route_plans_print(struct http_req *r);
+enum pm_err route_plan_docs_list(struct http_req *r);
 enum pm_err route_plan_settings_get(struct http_req *r);
 enum pm_err route_plan_settings_put(struct http_req *r);
 /* Adds "document" (sql/queries_plan_doc.sql plan_doc_get: status, agreed
@@ -72,6 +73,23 @@ enum pm_err route_audit_list(struct http_req *r);
 
 /* routes_import.c */
 enum pm_err route_import(struct http_req *r);
+
+/* routes_session.c: logging in and out, the password, staff users */
+enum pm_err route_session_create(struct http_req *r);
+enum pm_err route_session_get(struct http_req *r);
+enum pm_err route_session_delete(struct http_req *r);
+enum pm_err route_session_password(struct http_req *r);
+enum pm_err route_users_list(struct http_req *r);
+enum pm_err route_users_create(struct http_req *r);
+enum pm_err route_user_put(struct http_req *r);
+enum pm_err route_user_delete(struct http_req *r);
+
+/* routes_app.c: the staff web application and the reads it needs */
+enum pm_err route_app_index(struct http_req *r);
+enum pm_err route_app_plan_children(struct http_req *r);
+enum pm_err route_app_child_history(struct http_req *r);
+/* routes_static.c: GET /static/app/{file} from web/app */
+enum pm_err route_static_app(struct http_req *r);
 
 /* routes_embed.c: GET /embed, the map page for an <iframe> */
 enum pm_err route_embed(struct http_req *r);

@@ -52,7 +52,7 @@ enum pm_err route_import(struct http_req *r)
         return r->err;
     lang = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept-Language");
     ja = ingest_wants_ja(lang);
-    snprintf(actor, sizeof actor, "key:%s", r->key_name);
+    http_actor(r, actor, sizeof actor);
     io.actor = actor;
     io.progress_fd = -1;
     io.geocoder = r->srv->geocoder;

@@ -651,3 +651,39 @@ enum pm_err route_plan_settings_put(struct http_req *r)
         e = http_fail(r, PM_ERR_INTERNAL, "commit failed");
     return e == PM_OK ? route_plan_settings_get(r) : e;
 }
+
+/* ------------------------------------------------------------------------- */
+/* GET /v1/plans/documents: every child's plan status, 要見直し first asked   */
+/* ------------------------------------------------------------------------- */
+
+enum pm_err route_plan_docs_list(struct http_req *r)
+{
+    static const char *const allowed[] = { "limit", "offset", "review_due", "status", NULL };
+    static const char *const statuses[] = { "draft", "agreed", "shared", NULL };
+    const char *due = http_query(r, "review_due"), *st = http_query(r, "status");
+    char lim[24], off[24];
+    const char *p[4] = { lim, off, NULL, st };
+    PGresult *q;
+    enum pm_err e;
+
+    if (http_page(r, allowed, 100, lim, off) != PM_OK)
+        return r->err;
+    if (due && strcmp(due, "true") != 0 && strcmp(due, "false") != 0)
+        return fail_reason(r, PM_ERR_BAD_REQUEST, "bad_review_due", "review_due は true か false です。");
+    if (st && !one_of(st, statuses))
+        return fail_reason(r, PM_ERR_BAD_REQUEST, "bad_status",
+                           "status は draft、agreed、shared のいずれかです。");
+    p[2] = due && strcmp(due, "true") == 0 ? "true" : "false";
+    if (!http_db(r))
+        return r->err;
+    q = db_exec(r->db, "plan_docs_list", 4, p);
+    if (!db_ok(q) || PQntuples(q) != 1) {
+        PQclear(q);
+        return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+    }
+    e = http_audit(r, "plan.list", PQgetvalue(q, 0, 1));
+    if (e == PM_OK)
+        e = http_reply_json(r, 200, PQgetvalue(q, 0, 0));
+    PQclear(q);
+    return e;
+}

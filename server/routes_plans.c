@@ -22,7 +22,7 @@ enum pm_err plans_run(struct http_req *r, const struct plan_scenario *s, long *r
 
     if (!w)
         return r->err;
-    snprintf(actor, sizeof actor, "key:%s", r->key_name);
+    http_actor(r, actor, sizeof actor);
     if (plan_run(w, s, actor, run_id, err, sizeof err) < 0) {
         if (strncmp(err, "start_at:", 9) == 0)
             return http_fail(r, PM_ERR_BAD_REQUEST, "%s", err);

@@ -17,6 +17,7 @@
 #include "server/db.h"
 #include "server/formats.h"
 #include "server/import.h"
+#include "server/maps.h"
 #include "server/routes.h"
 
 struct resource {
@@ -29,7 +30,7 @@ struct resource {
 };
 
 static const struct resource children_res = {
-    "children", FMT_CHILDREN, "child", "children_list", "child_get", "child_lock",
+    "children", FMT_CHILDREN, "child", "children_items", "child_get", "child_lock",
     "write_one_children", "child_delete", 1, 0
 };
 static const struct resource shelters_res = {
@@ -463,27 +464,44 @@ static enum pm_err reply_record(struct http_req *r, const struct resource *res, 
 static const char *const no_params[] = { NULL };
 static const char *const page_params[] = { "limit", "offset", NULL };
 
+/* Ends a streamed list: "],"total":N}". */
+static void list_suffix(struct pm_buf *b, void *cls, long returned, long long matched,
+                        const char *last_key)
+{
+    pm_buf_printf(b, "],\"total\":%lld}", matched < 0 ? 0 : matched);
+}
+
+/* Lists stream record by record (maps.h), so a page of 10000 bounded
+ * records is never built whole in memory (issue 11.9).  A page of children
+ * is audited, by id, before a record of it is read. */
 static enum pm_err list(struct http_req *r, const struct resource *res)
 {
     char lim[24], off[24];
     const char *p[3] = { lim, off, r->role != ROLE_NONE ? "t" : "f" };
-    PGresult *q;
-    enum pm_err e;
+    struct maps_fc *fc;
+    PGresult *q = NULL;
 
     if (http_page(r, page_params, 100, lim, off) != PM_OK || !http_db(r))
         return r->err;
-    q = db_exec(r->db, res->list_q, res->private_points ? 3 : 2, p);
-    if (!db_ok(q)) {
-        PQclear(q);
-        return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+    if (res->children) {
+        q = db_exec(r->db, "children_page_ids", 2, p);
+        if (!db_ok(q)) {
+            PQclear(q);
+            return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+        }
+        if (http_audit(r, "children.list", PQgetvalue(q, 0, 0)) != PM_OK) {
+            PQclear(q);
+            return r->err;
+        }
+        p[0] = PQgetvalue(q, 0, 0);
+        fc = maps_fc_open(r, "children_items", 1, p);
+    } else {
+        fc = maps_fc_open(r, res->list_q, res->private_points ? 3 : 2, p);
     }
-    if (res->children && http_audit(r, "children.list", PQgetvalue(q, 0, 1)) != PM_OK) {
-        PQclear(q);
-        return r->err;
-    }
-    e = http_reply_json(r, 200, PQgetvalue(q, 0, 0));
     PQclear(q);
-    return e;
+    if (!fc)
+        return r->err;
+    return maps_fc_reply(r, fc, "application/json", "{\"items\":[", list_suffix, NULL);
 }
 
 static enum pm_err get(struct http_req *r, const struct resource *res)

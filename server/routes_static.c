@@ -242,6 +242,11 @@ enum pm_err route_static(struct http_req *r)
     return serve_from(r, r->srv->web_root, "");
 }
 
+enum pm_err route_static_app(struct http_req *r)
+{
+    return serve_from(r, r->srv->web_root, "/app");
+}
+
 enum pm_err route_static_leaflet(struct http_req *r)
 {
     return serve_from(r, r->srv->leaflet_root, "");

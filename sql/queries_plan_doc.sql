@@ -132,3 +132,22 @@ RETURNING id
 -- $1 child ids (bigint[] text): each child's id and consent, in the order asked.
 SELECT c.id, c.consent FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, n)
 JOIN children c ON c.id = u.id ORDER BY u.n
+
+-- name: plan_docs_list
+-- $1 limit, $2 offset, $3 'true': only plans due for review (要見直し), $4 status or NULL.
+-- Second column: the ids returned, for the audit log.
+SELECT json_build_object(
+    'items', coalesce(json_agg(json_build_object(
+        'child_id', c.id, 'external_id', c.external_id, 'name', c.name,
+        'status', d.status, 'status_by', d.status_by, 'status_at', d.status_at,
+        'review_date', d.review_date, 'review_due', d.review_due, 'review_reasons', d.review_reasons,
+        'agreed_destination', CASE WHEN d.dest_type IS NULL THEN NULL
+            ELSE json_build_object('type', d.dest_type, 'id', d.dest_id, 'note', d.note) END)
+        ORDER BY c.id), '[]'::json),
+    'total', (SELECT count(*) FROM child_plan_docs x
+              WHERE (NOT $3::boolean OR x.review_due) AND ($4::text IS NULL OR x.status = $4)))::text,
+    coalesce(array_agg(c.id ORDER BY c.id), '{}')::text
+FROM (SELECT * FROM child_plan_docs x
+      WHERE (NOT $3::boolean OR x.review_due) AND ($4::text IS NULL OR x.status = $4)
+      ORDER BY x.child_id LIMIT $1 OFFSET $2) d
+JOIN children c ON c.id = d.child_id

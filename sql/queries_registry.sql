@@ -7,13 +7,20 @@
 -- Children
 -- ===========================================================================
 
--- name: children_list
--- $1 limit, $2 offset.  Second column: the ids returned, for the audit log.
-SELECT json_build_object(
-           'items', coalesce(json_agg(powermap_child_json(c) ORDER BY c.id), '[]'::json),
-           'total', (SELECT count(*) FROM children))::text,
-       coalesce(array_agg(c.id ORDER BY c.id), '{}')::text
-FROM (SELECT * FROM children ORDER BY id LIMIT $1 OFFSET $2) c
+-- name: children_page_ids
+-- $1 limit, $2 offset: the ids of a page of GET /v1/children (audited before
+-- the records are read).
+SELECT coalesce(array_agg(id ORDER BY id), '{}')::text
+FROM (SELECT id FROM children ORDER BY id LIMIT $1 OFFSET $2) p
+
+-- name: children_items
+-- $1 ids (bigint[]).  Lists stream in single-row mode (maps.h): a head row
+-- (0, NULL, total, NULL), then one record per row.
+SELECT 0 AS part, NULL::text AS version, (SELECT count(*) FROM children) AS matched,
+       NULL::text AS item
+UNION ALL
+(SELECT 1, NULL, NULL, powermap_child_json(c)::text
+ FROM children c WHERE c.id = ANY ($1::bigint[]) ORDER BY c.id)
 
 -- name: child_get
 SELECT powermap_child_json(c)::text FROM children c WHERE c.id = $1
@@ -37,10 +44,12 @@ SELECT inserted, removed FROM powermap_devices_replace($1::bigint, $2::jsonb)
 -- ===========================================================================
 
 -- name: shelters_list
-SELECT json_build_object(
-           'items', coalesce(json_agg(powermap_shelter_json(s) ORDER BY s.id), '[]'::json),
-           'total', (SELECT count(*) FROM shelters))::text
-FROM (SELECT * FROM shelters ORDER BY id LIMIT $1 OFFSET $2) s
+-- $1 limit, $2 offset; streamed as children_items.
+SELECT 0 AS part, NULL::text AS version, (SELECT count(*) FROM shelters) AS matched,
+       NULL::text AS item
+UNION ALL
+(SELECT 1, NULL, NULL, powermap_shelter_json(s)::text
+ FROM (SELECT * FROM shelters ORDER BY id LIMIT $1 OFFSET $2) s ORDER BY s.id)
 
 -- name: shelter_get
 SELECT powermap_shelter_json(s)::text FROM shelters s WHERE s.id = $1
@@ -56,10 +65,13 @@ DELETE FROM shelters WHERE id = $1 RETURNING id
 
 -- name: power_points_list
 -- $3: include non-public points (token holders only).
-SELECT json_build_object(
-           'items', coalesce(json_agg(powermap_power_point_json(p) ORDER BY p.id), '[]'::json),
-           'total', (SELECT count(*) FROM power_points WHERE $3::boolean OR public))::text
-FROM (SELECT * FROM power_points WHERE $3::boolean OR public ORDER BY id LIMIT $1 OFFSET $2) p
+SELECT 0 AS part, NULL::text AS version,
+       (SELECT count(*) FROM power_points WHERE $3::boolean OR public) AS matched,
+       NULL::text AS item
+UNION ALL
+(SELECT 1, NULL, NULL, powermap_power_point_json(p)::text
+ FROM (SELECT * FROM power_points WHERE $3::boolean OR public ORDER BY id LIMIT $1 OFFSET $2) p
+ ORDER BY p.id)
 
 -- name: power_point_get
 SELECT powermap_power_point_json(p)::text FROM power_points p
@@ -75,10 +87,11 @@ SELECT external_id FROM power_points WHERE id = $1 FOR UPDATE
 DELETE FROM power_points WHERE id = $1 RETURNING id
 
 -- name: facilities_list
-SELECT json_build_object(
-           'items', coalesce(json_agg(powermap_facility_json(f) ORDER BY f.id), '[]'::json),
-           'total', (SELECT count(*) FROM facilities))::text
-FROM (SELECT * FROM facilities ORDER BY id LIMIT $1 OFFSET $2) f
+SELECT 0 AS part, NULL::text AS version, (SELECT count(*) FROM facilities) AS matched,
+       NULL::text AS item
+UNION ALL
+(SELECT 1, NULL, NULL, powermap_facility_json(f)::text
+ FROM (SELECT * FROM facilities ORDER BY id LIMIT $1 OFFSET $2) f ORDER BY f.id)
 
 -- name: facility_get
 SELECT powermap_facility_json(f)::text FROM facilities f WHERE f.id = $1

@@ -56,7 +56,7 @@ def cli(*args, db=None, input=None, env=None):
     if env:
         e.update(env)
     args = list(args)
-    words = 2 if args[:1] == ["key"] else 1      # "key create" is a two-word command
+    words = 2 if args[:1] in (["key"], ["user"]) else 1   # "key create", "user add": two words
     argv = [BIN] + args[:words] + (["--db", db] if db else []) + args[words:]
     return subprocess.run(argv, capture_output=True, text=True, input=input, env=e)
 

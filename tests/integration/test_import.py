@@ -316,3 +316,12 @@ def test_facilities_import_canonical_csv(env):
     r = env.post("/v1/import/facilities", body="external_id,name,kind,lat,lon\nF-X,x,spa,37,137\n",
                  token=env.planner)
     assert r.status == 422 and "kind" in r.text, r
+
+
+def test_generated_registry_queries_are_up_to_date(env):
+    import subprocess
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = subprocess.run([os.path.join(root, "scripts", "gen-registry-sql")],
+                         capture_output=True, text=True, check=True).stdout
+    with open(os.path.join(root, "sql", "queries_registry_gen.sql"), encoding="utf-8") as f:
+        assert out == f.read(), "run scripts/gen-registry-sql > sql/queries_registry_gen.sql"

@@ -201,3 +201,26 @@ def test_writing_the_same_devices_again_does_not_mark_the_plan(env):
     assert r.status == 200, r
     d = document(env, cid)
     assert d["review_due"] is False and d["review_reasons"] == [], d
+
+
+def test_the_list_of_plans_shows_status_and_review_due(env):
+    env.reset()
+    a, b, c = child(env, "L1"), child(env, "L2"), child(env, "L3")
+    put_plan(env, a, {"status": "agreed"})
+    put_plan(env, b, {"status": "agreed"})
+    env.put(f"/v1/children/{b}", {"address": "試験市西町9"}, token=env.planner)
+    r = env.get("/v1/plans/documents", token=env.viewer)
+    assert r.status == 200, r
+    items = {i["child_id"]: i for i in r.json()["items"]}
+    assert r.json()["total"] == 3 and set(items) == {a, b, c}
+    assert items[a]["status"] == "agreed" and items[a]["review_due"] is False
+    assert items[b]["review_due"] is True and items[b]["review_reasons"] == ["address"]
+    assert items[c]["status"] == "draft" and items[c]["review_date"] is None
+    r = env.get("/v1/plans/documents?review_due=true", token=env.viewer)
+    assert [i["child_id"] for i in r.json()["items"]] == [b] and r.json()["total"] == 1
+    r = env.get("/v1/plans/documents?status=draft", token=env.viewer)
+    assert [i["child_id"] for i in r.json()["items"]] == [c]
+    rows = env.psql("SELECT child_ids FROM audit_log WHERE action = 'plan.list' ORDER BY id")
+    assert rows[0] == ["{%d,%d,%d}" % (a, b, c)] and rows[1] == ["{%d}" % b]
+    assert env.get("/v1/plans/documents?review_due=yes", token=env.viewer).status == 400
+    assert env.get("/v1/plans/documents").status == 401

@@ -402,3 +402,30 @@ def test_a_place_without_coordinates_needs_the_geocoder(env):
     r = env.post("/v1/children", {"external_id": "T-NOHOME", "address": "架空市本町1-1"},
                  token=env.planner)
     assert r.status == 201 and r.json()["lat"] is None, r
+
+
+def test_long_lists_stream_instead_of_being_built_whole(env):
+    # 600 children with long (bounded) names: a page of them is more than the
+    # daemon buffers, so it is streamed (no Content-Length) -- and complete.
+    rows = ["external_id,name,supporters"]
+    for i in range(600):
+        rows.append(f"L-{i:04d},{'長' * 300},{';'.join('支援者' + str(k) for k in range(20))}")
+    import tempfile, os
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8") as f:
+        f.write("\n".join(rows) + "\n")
+    try:
+        assert env.import_file("children", f.name).returncode == 0
+    finally:
+        os.unlink(f.name)
+    total = int(env.psql("SELECT count(*) FROM children")[0][0])
+    r = env.get("/v1/children?limit=10000", token=env.viewer)
+    assert r.status == 200, r
+    assert r.headers.get("Content-Length") is None, r.headers
+    body = r.json()
+    assert body["total"] == total and len(body["items"]) == total
+    assert len([c for c in body["items"] if c["external_id"].startswith("L-")]) == 600
+    page = env.get("/v1/children?limit=7&offset=3", token=env.viewer).json()
+    assert [c["id"] for c in page["items"]] == [c["id"] for c in body["items"][3:10]]
+    ids = env.psql("SELECT child_ids FROM audit_log WHERE action = 'children.list' "
+                   "ORDER BY id DESC LIMIT 1")[0][0]
+    assert ids == "{" + ",".join(str(c["id"]) for c in page["items"]) + "}"

@@ -1,0 +1,62 @@
+// api.js -- the one way the screens talk to powermapd: the public HTTP API
+// with the session cookie (sent by the browser, HttpOnly) and, on every
+// write, the session's CSRF token in X-CSRF-Token.
+import { MSG } from './strings.js';
+
+let csrf = null;
+let onLoggedOut = () => {};
+
+export function setCsrf(token) { csrf = token; }
+export function whenLoggedOut(fn) { onLoggedOut = fn; }
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const e = (body && body.error) || {};
+    super(e.message || MSG.failed);
+    this.status = status;
+    this.code = e.code || 'network';
+    this.reason = e.reason;
+    this.field = e.field;
+    this.body = body;
+  }
+}
+
+// fetch() a path of this server.  body: an object (sent as JSON), a Blob or
+// File (sent as is) or undefined.  Returns the parsed JSON (or text, or null
+// for 204); throws ApiError.
+export async function api(method, path, body, { raw = false } = {}) {
+  const headers = {};
+  let payload;
+  if (body instanceof Blob) {
+    payload = body;
+  } else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    headers['Content-Type'] = 'application/json';
+  }
+  if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
+  } catch (e) {
+    throw new ApiError(0, { error: { code: 'network', message: MSG.network } });
+  }
+  if (res.status === 204) return null;
+  const type = res.headers.get('Content-Type') || '';
+  const data = type.includes('json') ? await res.json().catch(() => null) : await res.text();
+  if (!res.ok) {
+    const err = new ApiError(res.status, typeof data === 'object' ? data : null);
+    if (res.status === 401 && path !== '/v1/session') onLoggedOut(err);
+    throw err;
+  }
+  return raw ? { data, res } : data;
+}
+
+// A query string from an object, skipping empty values.
+export function qs(params) {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== '') u.set(k, v);
+  }
+  const s = u.toString();
+  return s ? '?' + s : '';
+}
