@@ -81,7 +81,7 @@ unit: $(UNIT_BIN)
 # They link the daemon but main.c; tests/fuzz/registry_csv.c compiles
 # server/routes_registry.c in to reach its static JSON-to-CSV code.  The same
 # harness code, built with $(CC), replays tests/fuzz/regressions/ in make unit.
-FUZZ_NAMES   := csv json geojson query mesh
+FUZZ_NAMES   := csv json geojson query mesh layouts
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -fno-omit-frame-pointer -I. -Ibuild \

@@ -516,7 +516,8 @@ static int build_map(struct plan *p, const struct variant *v, size_t nv)
     memset(p->dev, -1, sizeof p->dev);
     for (size_t c = 0; c < p->ncols; c++) {
         p->m[c] = header_cell(p->kind->bit, v, nv, p->t, p->hrec, c, shown, sizeof shown);
-        p->names[c] = strdup(shown);
+        /* on one line: names go into reasons, notes and the canonical text */
+        p->names[c] = jp_one_line(shown);
         if (!p->names[c])
             return -1;
         assign(p, c);
