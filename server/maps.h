@@ -25,7 +25,7 @@ struct maps_bbox {
 void maps_number_text(double d, char out[48]);
 
 /* As maps_bbox_or_reply, for a bbox in srid: 0 is CRS84 (lon, lat), 4326 and
- * 6668 take latitude first, 6669-6687 metres (northing first). */
+ * 6668 take latitude first, 6669-6687 metres (northing first, within 2,000 km). */
 enum pm_err maps_bbox_crs_or_reply(struct http_req *r, int srid, struct maps_bbox *b);
 
 /* Checks that every query parameter is one of allowed (a NULL-terminated

@@ -400,16 +400,16 @@ static void leave_words(const char *hazard, const cJSON *sp, char *out, size_t c
     double leave = num(sp, "leave_by_h");
     char hrs[64];
 
-    if (cJSON_IsObject(when) && str(when, "ja")) {
-        snprintf(out, cap, "%s", str(when, "ja"));
-        return;
-    }
-    if (strcmp(hazard, "flood") == 0 || strcmp(hazard, "landslide") == 0 ||
-        strcmp(hazard, "storm_surge") == 0 || strcmp(hazard, "inland_flood") == 0) {
+    const char *code = str(when, "code");
+
+    /* The planner's rule 11 code when it gives one, else the same rule here. */
+    if (code ? strcmp(code, "alert_level_3") == 0
+             : (strcmp(hazard, "flood") == 0 || strcmp(hazard, "landslide") == 0 ||
+                strcmp(hazard, "storm_surge") == 0 || strcmp(hazard, "inland_flood") == 0)) {
         snprintf(out, cap, "警戒レベル3（高齢者等避難）が出たら、すぐに出発します。停電や浸水を待ちません。");
         return;
     }
-    if (strcmp(hazard, "tsunami") == 0) {
+    if (code ? strcmp(code, "at_once") == 0 : strcmp(hazard, "tsunami") == 0) {
         snprintf(out, cap, "強い揺れを感じたら、または津波警報・注意報が出たら、ただちに避難します。");
         return;
     }
@@ -431,6 +431,22 @@ static void leave_words(const char *hazard, const cJSON *sp, char *out, size_t c
     }
     plan_ja_hours(leave, hrs, sizeof hrs);
     snprintf(out, cap, "停電が始まってから%s以内に出発します（バッテリーが切れる前に着くため）。", hrs);
+}
+
+/* Rule 12: trips to charge during a long outage, in words. */
+static void charge_words(struct plan_doc *d, const cJSON *plan)
+{
+    const cJSON *ch = get(plan, "charge");
+    char a[64];
+
+    if (!cJSON_IsObject(ch) || !isfinite(num(ch, "trips")))
+        return;
+    plan_ja_hours(num(ch, "charge_h"), a, sizeof a);
+    addf(d, DOC_TEXT, "停電%.0f時間のあいだに、充電に約%.0f回通います（1回の充電に%s）。%s",
+         isfinite(num(ch, "outage_hours")) ? num(ch, "outage_hours") : 72.0, num(ch, "trips"),
+         isfinite(num(ch, "charge_h")) ? a : "時間は未記入",
+         truth(ch, "batteries_can_travel") ? "本人が行かず、バッテリーだけを運んで充電することもできます。"
+                                            : "バッテリーは外せないため、本人と機器ごと移動します。");
 }
 
 static void title(struct plan_doc *d, const cJSON *plan, const struct plan_doc_opts *o, int family)
@@ -518,6 +534,7 @@ static void family_page(struct plan_doc *d, const cJSON *plan, const cJSON *chec
     } else {
         add(d, DOC_TEXT, "行き先はありません（自宅で過ごすか、市の担当者が調整します）。");
     }
+    charge_words(d, plan);
     agreed = get(get(plan, "document"), "agreed_destination");
     if (cJSON_IsObject(agreed)) {
         int same = cJSON_IsObject(dst) && num(dst, "id") == num(agreed, "id") &&
@@ -526,7 +543,7 @@ static void family_page(struct plan_doc *d, const cJSON *plan, const cJSON *chec
         addf(d, DOC_TEXT, "施設と合意した避難先：%s%s%s%s", or_blank(str(agreed, "name")),
              str(agreed, "note") ? "（" : "", str(agreed, "note") ? str(agreed, "note") : "",
              str(agreed, "note") ? "）" : "");
-        if (!same)
+        if (str(plan, "agreed") ? strcmp(str(plan, "agreed"), "not_eligible") == 0 : !same)
             add(d, DOC_BANNER, "この想定では、合意した避難先を使えません（閉鎖・危険区域内・停電など）。上の行き先へ向かい、市に連絡してください。");
     }
     add(d, DOC_SECTION, "持ち物");
@@ -760,8 +777,11 @@ static void power_picture(struct plan_doc *d, const cJSON *plan)
         draw += isfinite(w) ? w * (inter ? mph / 60 : 1) : 0;
         device_power(d, dev);
     }
+    if (isfinite(num(get(plan, "power"), "average_w")))
+        draw = num(get(plan, "power"), "average_w");     /* the planner's own figure (rule 7) */
     if (wh > 0 && draw > 0) {
-        plan_ja_hours(wh / draw, a, sizeof a);
+        plan_ja_hours(isfinite(num(get(plan, "power"), "home_battery_h")) ? num(get(plan, "power"), "home_battery_h")
+                                                                          : wh / draw, a, sizeof a);
         addf(d, DOC_ITEM, "自宅の蓄電池・ポータブル電源（%.0f Wh）：機器全部（平均%.0f W）を%s動かせます。", wh, draw, a);
     }
     if (gw > 0 && gh > 0) {

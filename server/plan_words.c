@@ -219,13 +219,34 @@ void plan_ja_hours(double h, char *out, size_t cap)
 
 /* ------------------------------------------------------------------------- */
 
-/* The code and Japanese text of one English reason of plan.c. */
+/* Why an agreed destination was not used, in Japanese (plan.c's words). */
+static const char *agreed_why_ja(const char *r)
+{
+    static const char *const t[][2] = {
+        { "it is closed on arrival", "到着したときに閉まっています" }, { "it is closed", "閉鎖されています" },
+        { "it has no power long enough", "電源が足りる時間だけもちません" },
+        { "it has no power", "電源がありません" },
+        { "it is not designated for this hazard", "この災害の避難先に指定されていません" },
+        { "it is inside the hazard area", "危険区域の中にあります" },
+        { "it is dark in the outage", "停電で使えません" },
+        { "it is full with children agreed there first", "先に合意した人で満員です" },
+        { "it cannot be reached in time", "バッテリーが切れる前に着けません" },
+    };
+
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (strstr(r, t[i][0]))
+            return t[i][1];
+    return "使えない理由があります";
+}
+
+/* The code and Japanese text of one English reason of the planner, or
+ * "other" and the English text when it is not one it knows. */
 static void reason_ja(const char *r, const cJSON *plan, const char **code, char *text, size_t cap)
 {
     const cJSON *scen = cJSON_GetObjectItemCaseSensitive(plan, "scenario");
     const cJSON *hz = cJSON_GetObjectItemCaseSensitive(scen, "hazard");
-    double a = 0, b = 0;
-    char ha[48], hb[48];
+    double a = 0, b = 0, c = 0;
+    char ha[48], hb[48], hc[48];
 
     if (strncmp(r, "no home location", 16) == 0) {
         *code = "no_home_location";
@@ -233,11 +254,35 @@ static void reason_ja(const char *r, const cJSON *plan, const char **code, char 
     } else if (strncmp(r, "no battery-powered device", 25) == 0) {
         *code = "no_battery_device";
         snprintf(text, cap, "バッテリーで動かす医療機器はありません。");
+    } else if (strncmp(r, "no device is registered", 23) == 0) {
+        *code = "no_devices_registered";
+        snprintf(text, cap, "医療機器が登録されていません（記録を確認してください）。");
+    } else if (strncmp(r, "a device has no battery time", 28) == 0) {
+        *code = "no_battery_data";
+        snprintf(text, cap, "バッテリー時間が登録されていない機器があり、0時間として計算しています（記録を確認してください）。");
+    } else if (strncmp(r, "home is outside the outage", 26) == 0) {
+        *code = "outside_outage";
+        snprintf(text, cap, "自宅は停電している区域の外で、電気は来ています。");
+    } else if (strncmp(r, "the agreed destination is kept", 30) == 0) {
+        *code = "agreed_kept";
+        snprintf(text, cap, "施設と合意した避難先へ行きます（場所を先に確保しています）。");
+    } else if (strncmp(r, "the agreed destination is not used", 34) == 0) {
+        *code = "agreed_not_used";
+        snprintf(text, cap, "施設と合意した避難先は、この想定では使えません（%s）。代わりの行き先を選びました。",
+                 agreed_why_ja(r));
     } else if (sscanf(r, "batteries last %lf h, at least the %lf h outage", &a, &b) == 2) {
         *code = "battery_outlasts_outage";
         plan_ja_hours(a, ha, sizeof ha);
         plan_ja_hours(b, hb, sizeof hb);
         snprintf(text, cap, "電源は%sもち、想定する停電（%s）より長くもちます。", ha, hb);
+    } else if (sscanf(r, "batteries last %lf h, %lf h of them left now, less than the %lf h outage",
+                      &a, &c, &b) == 3) {
+        *code = "battery_shorter_than_outage";
+        plan_ja_hours(a, ha, sizeof ha);
+        plan_ja_hours(b, hb, sizeof hb);
+        plan_ja_hours(c, hc, sizeof hc);
+        snprintf(text, cap, "電源は%s（今は残り%s）しかもたず、想定する停電（%s）より短いため、電源のある場所へ移ります。",
+                 ha, hc, hb);
     } else if (sscanf(r, "batteries last %lf h, less than the %lf h outage", &a, &b) == 2) {
         *code = "battery_shorter_than_outage";
         plan_ja_hours(a, ha, sizeof ha);
@@ -248,6 +293,9 @@ static void reason_ja(const char *r, const cJSON *plan, const char **code, char 
         *code = "home_in_hazard_area";
         snprintf(text, cap, "自宅が%sの危険区域にあるため、避難が必要です。",
                  pw_hazard(cJSON_IsString(hz) ? hz->valuestring : NULL));
+    } else if (sscanf(r, "a power source is brought home from %lf km", &a) == 1) {
+        *code = "power_brought_home";
+        snprintf(text, cap, "電源車や貸し出し用のバッテリーを自宅に届けます（約%.1fキロ先から）。", a);
     } else if (strstr(r, "has power and a free outlet")) {
         *code = "destination_has_power";
         if (sscanf(r, "%*[^0-9]%lf km away, %lf min", &a, &b) != 2)

@@ -97,47 +97,20 @@ void maps_number_text(double d, char out[48])
         snprintf(out, 48, "0");
 }
 
-/* Splits s into four finite numbers.  Returns 0, or -1 with *why set. */
-static int four_numbers(const char *s, double d[4], const char **why)
-{
-    char part[64];
-    const char *p = s;
-
-    for (int i = 0; i < 4; i++) {
-        const char *end = strchr(p, ',');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-
-        if ((i < 3) != (end != NULL)) {
-            *why = "must be four numbers separated by commas";
-            return -1;
-        }
-        if (n == 0 || n >= sizeof part) {
-            *why = "each of the four values must be a number";
-            return -1;
-        }
-        memcpy(part, p, n);
-        part[n] = '\0';
-        if (pm_parse_double(part, &d[i]) < 0) {
-            *why = "each of the four values must be a finite number";
-            return -1;
-        }
-        p = end ? end + 1 : p + n;
-    }
-    return 0;
-}
-
 /* Checks the ranges of a bbox in srid (0: CRS84; 4326 and 6668: latitude
  * first; the plane systems: metres).  Returns 0, or -1 with *why set. */
 static int bbox_ranges(const double d[4], int srid, const char **why)
 {
     int latfirst = srid == 4326 || srid == 6668;
-    double ax = srid == 0 ? 180 : latfirst ? 90 : 1e8;
-    double ay = srid == 0 ? 90 : latfirst ? 180 : 1e8;
+    /* The plane rectangular systems reach no further than about 2,000 km
+     * from their origins; beyond, the projection itself fails. */
+    double ax = srid == 0 ? 180 : latfirst ? 90 : 2e6;
+    double ay = srid == 0 ? 90 : latfirst ? 180 : 2e6;
 
     if (fabs(d[0]) > ax || fabs(d[2]) > ax || fabs(d[1]) > ay || fabs(d[3]) > ay) {
         *why = srid == 0 ? "longitudes must be within -180..180 and latitudes within -90..90"
              : latfirst ? "latitudes (first) must be within -90..90 and longitudes within -180..180"
-                        : "coordinates must be within -1e8..1e8 metres";
+                        : "coordinates must be within -2000000..2000000 metres";
         return -1;
     }
     if (d[0] > d[2] || d[1] > d[3]) {
@@ -156,7 +129,7 @@ enum pm_err maps_bbox_crs_or_reply(struct http_req *r, int srid, struct maps_bbo
     memset(b, 0, sizeof *b);
     if (!v)
         return PM_OK;
-    if (four_numbers(v, d, &why) < 0 || bbox_ranges(d, srid, &why) < 0)
+    if (pm_parse_four(v, d, &why) < 0 || bbox_ranges(d, srid, &why) < 0)
         return http_fail(r, PM_ERR_BAD_REQUEST, "bbox: %s (%s; a box across the antimeridian "
                          "is two requests)", why, srid == 0 ? "minlon,minlat,maxlon,maxlat in "
                          "CRS84" : "in the axis order of bbox-crs");

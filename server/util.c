@@ -248,6 +248,21 @@ int pm_is_iso8601(const char *s)
 
 int pm_parse_bbox(const char *s, double out[4], const char **why)
 {
+    if (pm_parse_four(s, out, why) < 0)
+        return -1;
+    if (fabs(out[0]) > 180 || fabs(out[2]) > 180 || fabs(out[1]) > 90 || fabs(out[3]) > 90) {
+        *why = "longitudes must be within -180..180 and latitudes within -90..90";
+        return -1;
+    }
+    if (out[0] > out[2] || out[1] > out[3]) {
+        *why = "min must not be greater than max";
+        return -1;
+    }
+    return 0;
+}
+
+int pm_parse_four(const char *s, double out[4], const char **why)
+{
     char part[64];
     const char *p = s;
 
@@ -256,7 +271,7 @@ int pm_parse_bbox(const char *s, double out[4], const char **why)
         size_t n = end ? (size_t)(end - p) : strlen(p);
 
         if ((i < 3) != (end != NULL)) {
-            *why = "must be four numbers: minlon,minlat,maxlon,maxlat";
+            *why = "must be four numbers separated by commas";
             return -1;
         }
         if (n == 0 || n >= sizeof part) {
@@ -270,14 +285,6 @@ int pm_parse_bbox(const char *s, double out[4], const char **why)
             return -1;
         }
         p = end ? end + 1 : p + n;
-    }
-    if (fabs(out[0]) > 180 || fabs(out[2]) > 180 || fabs(out[1]) > 90 || fabs(out[3]) > 90) {
-        *why = "longitudes must be within -180..180 and latitudes within -90..90";
-        return -1;
-    }
-    if (out[0] > out[2] || out[1] > out[3]) {
-        *why = "min must not be greater than max";
-        return -1;
     }
     return 0;
 }

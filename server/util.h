@@ -81,4 +81,8 @@ int pm_is_iso8601(const char *s);
  * out[4], or -1 with the problem in why (a static string). */
 int pm_parse_bbox(const char *s, double out[4], const char **why);
 
+/* Parses four finite numbers separated by commas (a bbox in any CRS).
+ * Returns 0 and fills out[4], or -1 with the problem in why (static). */
+int pm_parse_four(const char *s, double out[4], const char **why);
+
 #endif

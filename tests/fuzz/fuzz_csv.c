@@ -183,7 +183,8 @@ static int check_result(enum fmt_kind kind, int rc, const struct fmt_result *r, 
     int bad = 0;
 
     if (rc != 0) {
-        FUZZ_CHECK(bad, rc == -1 && err[0] != '\0' && fuzz_utf8_valid(err, strlen(err)));
+        FUZZ_CHECK(bad, rc == PM_ERR_BAD_REQUEST || rc == PM_ERR_NOMEM);
+        FUZZ_CHECK(bad, err[0] != '\0' && fuzz_utf8_valid(err, strlen(err)));
         FUZZ_CHECK(bad, r->rows == NULL && r->nrows == 0 && r->rejects == NULL);
         return bad;
     }

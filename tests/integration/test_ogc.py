@@ -487,6 +487,10 @@ def test_bbox_crs_takes_the_axis_order_of_its_crs(env):
                    ).status == 200
     assert env.get(f"/ogc/collections/shelters/items?bbox={w},{s},{e},{n}&bbox-crs={EPSG}4326"
                    ).status == 400   # 136.9 is no latitude
+    # the widest plane box answers (bounded work: 32 vertices a side); beyond, a 400
+    wide = f"/ogc/collections/shelters/items?bbox=-2000000,-2000000,2000000,2000000&bbox-crs={EPSG}6675"
+    assert fc(env.get(wide + "&limit=10000"))["numberMatched"] == count(env, COUNTS["shelters"])
+    assert env.get(wide.replace("2000000,2000000", "2000001,2000000")).status == 400
 
 
 def test_gdal_copies_from_oapif_into_jgd2011(env):

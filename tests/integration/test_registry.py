@@ -429,3 +429,15 @@ def test_long_lists_stream_instead_of_being_built_whole(env):
     ids = env.psql("SELECT child_ids FROM audit_log WHERE action = 'children.list' "
                    "ORDER BY id DESC LIMIT 1")[0][0]
     assert ids == "{" + ",".join(str(c["id"]) for c in page["items"]) + "}"
+
+
+def test_deleting_a_child_takes_its_calls_with_it(env):
+    r = env.post("/v1/children", {"external_id": "T-CALLS", "name": "例示 通話"},
+                 token=env.planner)
+    assert r.status == 201, r
+    cid = r.json()["id"]
+    for status in ("not_reached", "safe_home"):
+        assert env.post(f"/v1/children/{cid}/calls", {"status": status},
+                        token=env.planner).status == 201
+    assert env.delete(f"/v1/children/{cid}", token=env.admin).status == 200
+    assert env.psql(f"SELECT count(*) FROM calls WHERE child_id = {cid}") == [["0"]]

@@ -42,6 +42,10 @@ def setup(env):
                                                 "life_sustaining": True}]}, token=env.planner)
     assert r.status == 201, r
     S["nowhere"] = r.json()["id"]
+    # A name a spreadsheet would run as a formula: the export must defuse it.
+    r = env.post("/v1/children", {"external_id": "WEB-FORMULA", "name": "=HYPERLINK(\"http://x\")",
+                                   "lat": 37.05, "lon": 136.97}, token=env.planner)
+    assert r.status == 201, r
     r = cli("user", "add", "--login", "web.coord", "--role", "planner", "--name", "調整 花子", db=env.db)
     assert r.returncode == 0, r.stderr
     S["otp"] = r.stdout.strip()
@@ -93,6 +97,26 @@ def test_login_changes_the_one_time_password_and_shows_the_roster(env):
     assert f"中 {want} 人" in a.text("#count"), (a.text("#count"), want)
     a.fill("#f-care", "")
     assert a.problems() == [], a.problems()
+
+
+def test_the_roster_exports_the_filtered_list_formula_safe(env):
+    a = app()
+    d = tempfile.mkdtemp(prefix="powermap-export-")
+    a.page.send("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": d})
+    a.fill("#q", "WEB-FORMULA")
+    a.wait_text("中 1 人", "#count")
+    a.click("#export")
+    deadline = time.time() + 10
+    while time.time() < deadline and not [f for f in os.listdir(d) if f.endswith(".csv")]:
+        time.sleep(0.2)
+    name = [f for f in os.listdir(d) if f.endswith(".csv")][0]
+    with open(os.path.join(d, name), "rb") as f:
+        raw = f.read()
+    assert raw.startswith(b"\xef\xbb\xbf")                      # BOM: Excel reads UTF-8
+    lines = raw.decode("utf-8-sig").strip().split("\r\n")
+    assert lines[0].startswith("external_id,name,name_kana") and len(lines) == 2, lines
+    assert '"\'=HYPERLINK(""http://x"")"' in lines[1], lines[1]   # defused, quoted
+    a.fill("#q", "")
 
 
 def test_a_child_with_a_device_shows_the_validation_message_at_the_field(env):
@@ -248,6 +272,34 @@ def test_the_map_and_the_council_screens_draw(env):
     a.go("#/council")
     a.wait_text("医療的ケア", "main")
     a.shot("14-council")
+
+
+def test_an_admin_adds_a_person_who_gets_a_one_time_password(env):
+    r = cli("user", "add", "--login", "web.admin", "--role", "admin", db=env.db)
+    otp = r.stdout.strip()
+    with AppBrowser(env.daemon.base, shots=SHOTS) as b:
+        b.open("/")
+        b.login("web.admin", otp)
+        b.wait_text("初回のパスワードを変更してください")
+        b.fill_label("配られたパスワード", otp)
+        b.fill_label("新しいパスワード", "admin-" + NEW_PASSWORD)
+        b.click_text("変更する")
+        b.wait("!!document.querySelector('#nav a[href=\"#/users\"]')")
+        b.go("#/users")
+        b.wait("!!document.querySelector('#users tbody tr')")
+        b.fill("#u-login", "web.viewer")
+        b.fill("#u-name", "閲覧 次郎")
+        b.fill("#u-role", "viewer")
+        b.click_text("追加する")
+        b.wait("!!document.querySelector('#one-time')")
+        b.wait_text("web.viewer", "#users")
+        b.shot("16-users")
+        pw = b.text("#one-time")
+    assert len(pw) == 16
+    r = env.post("/v1/session", {"login": "web.viewer", "password": pw})
+    assert r.status == 201 and r.json()["user"]["role"] == "viewer", r
+    # Staff below admin see no 職員 screen.
+    assert 'href="#/users"' not in app().js("document.querySelector('#nav').outerHTML")
 
 
 def test_the_screens_work_from_the_keyboard(env):

@@ -60,3 +60,25 @@ export function qs(params) {
   const s = u.toString();
   return s ? '?' + s : '';
 }
+
+// Sends a file as the body of a POST, reporting upload progress (0..1) to
+// onProgress: fetch() cannot, XMLHttpRequest can.  Resolves to the parsed
+// JSON; rejects with ApiError like api().
+export function upload(path, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const x = new XMLHttpRequest();
+    x.open('POST', path);
+    if (csrf) x.setRequestHeader('X-CSRF-Token', csrf);
+    x.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
+    x.onerror = () => reject(new ApiError(0, { error: { code: 'network', message: MSG.network } }));
+    x.onload = () => {
+      let data = null;
+      try { data = JSON.parse(x.responseText); } catch (e) { /* not JSON */ }
+      if (x.status >= 200 && x.status < 300) return resolve(data);
+      const err = new ApiError(x.status, data);
+      if (x.status === 401) onLoggedOut(err);
+      reject(err);
+    };
+    x.send(file);
+  });
+}

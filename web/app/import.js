@@ -1,7 +1,7 @@
 // import.js -- 取り込み: pick a file (CSV or Excel) and what it holds, see
 // what would be imported before anything is written (the dry run: layout,
 // encoding, columns, counts, rejects with reasons), then commit.
-import { api, qs } from './api.js';
+import { upload, qs } from './api.js';
 import { h, clear, field, select, pageTitle, toast } from './ui.js';
 import { IMPORT_KIND } from './strings.js';
 
@@ -53,20 +53,26 @@ export async function show(main) {
     { hint: 'UTF-8 でも Shift_JIS でも読めます。まず試し読みをして、結果を確かめてから取り込みます。' });
   const partial = h('input', { type: 'checkbox', id: 'import-partial' });
   const out = h('div', { id: 'import-out' });
+  const bar = h('progress', { id: 'import-progress', max: '1', value: '0', hidden: true, 'aria-label': '送信の進み具合' });
   const status = h('p', { class: 'form-status', role: 'alert' });
   const commit = h('button', { type: 'button', class: 'primary', id: 'import-commit', disabled: true }, 'この内容で取り込む');
   const preview = h('button', { type: 'button', id: 'import-preview-btn' }, '試し読み');
   main.append(h('div', { class: 'card' }, h('div', { class: 'grid' }, kind, file),
     h('label', { class: 'check' }, partial, '取り込めない行があっても残りを取り込む'),
-    h('div', { class: 'actions' }, preview, commit), status), out);
+    h('div', { class: 'actions' }, preview, commit), bar, status), out);
 
   const send = async (dry) => {
     const f = file.input.files[0];
     status.textContent = '';
     if (!f) { status.textContent = 'ファイルを選んでください'; file.input.focus(); return null; }
     const params = { dry_run: dry ? 'true' : undefined, partial: partial.checked ? 'true' : undefined };
+    bar.hidden = false;
+    bar.value = 0;
     try {
-      return await api('POST', `/v1/import/${kind.input.value}${qs(params)}`, f);
+      return await upload(`/v1/import/${kind.input.value}${qs(params)}`, f, (p) => {
+        bar.value = p;
+        status.textContent = p < 1 ? `送信中… ${Math.round(p * 100)}%` : '読み取り中…';
+      });
     } catch (e) {
       const rep = e.body && e.body.error && e.body.error.report;
       if (rep) { clear(out).append(report(rep, false)); status.textContent = e.message; return null; }
@@ -74,6 +80,8 @@ export async function show(main) {
         status.textContent = 'このサーバーは試し読みにまだ対応していません';
       } else status.textContent = e.message;
       return null;
+    } finally {
+      bar.hidden = true;
     }
   };
   let checked = null;

@@ -71,8 +71,11 @@ function markNav(hash) {
 function showShell() {
   const top = document.getElementById('top');
   const nav = clear(document.getElementById('nav'));
-  for (const [href, label] of NAV) nav.append(h('a', { href, text: label }));
-  if (session.user.role === 'admin') nav.append(h('a', { href: '#/users', text: '職員' }));
+  // Until the one-time password is changed there is nowhere else to go.
+  if (!session.user.must_change) {
+    for (const [href, label] of NAV) nav.append(h('a', { href, text: label }));
+    if (session.user.role === 'admin') nav.append(h('a', { href: '#/users', text: '職員' }));
+  }
   const who = clear(document.getElementById('who'));
   who.append(
     h('span', { class: 'me', text: `${session.user.name || session.user.login}（${ROLE[session.user.role]}）` }),
