@@ -24,6 +24,8 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. -Ibuild -I$(PG_INC) -
 PDF_CFLAGS := $(shell pkg-config --cflags pangocairo 2>/dev/null)
 PDF_LIBS   := $(shell pkg-config --libs pangocairo 2>/dev/null)
 LDLIBS   := -lpq -lmicrohttpd -lcjson -lcurl -lnettle -lz -largon2 -lpthread -lm $(PDF_LIBS)
+# The council report's .xlsx (server/report_render.c).
+LDLIBS   += -lxlsxwriter
 # Files as municipalities have them (issue 13): NFKC (utf8proc), spreadsheets
 # and hazard areas (GDAL).
 GDAL_INC := $(shell gdal-config --cflags 2>/dev/null || echo -I/usr/include/gdal)

@@ -8,6 +8,8 @@ PG_BIN=/usr/lib/postgresql/$PG_VERSION/bin
 BUILD_PKGS="make gcc libc6-dev pkg-config libpq-dev libmicrohttpd-dev libcjson-dev libcurl4-openssl-dev zlib1g-dev nettle-dev"
 # Staff passwords: Argon2id (server/session.c).
 BUILD_PKGS="$BUILD_PKGS libargon2-dev"
+# The council report's .xlsx is written with libxlsxwriter.
+BUILD_PKGS="$BUILD_PKGS libxlsxwriter-dev"
 RUN_PKGS="postgresql-$PG_VERSION postgresql-$PG_VERSION-postgis-3 python3 curl"
 # The printed plans (server/pdf.c): cairo and pango to build, the IPA fonts
 # to draw Japanese; pdftotext/pdftoppm (poppler-utils) read them in the tests.

@@ -77,6 +77,14 @@ static const struct http_route routes[] = {
     { "DELETE", "/v1/keys/{id}",            ROLE_ADMIN,   0, route_key_revoke },
     { "GET",    "/v1/audit",                ROLE_ADMIN,   0, route_audit_list },
 
+    { "GET",    "/v1/reports/council",      ROLE_NONE,    0, route_reports_council },
+    { "GET",    "/v1/reports/transitions",  ROLE_VIEWER,  0, route_reports_transitions },
+    { "GET",    "/v1/settings/definition",  ROLE_VIEWER,  0, route_definition_get },
+    { "PUT",    "/v1/settings/definition",  ROLE_ADMIN,   0, route_definition_put },
+    { "GET",    "/v1/analysis/coverage",    ROLE_NONE,    0, route_analysis_coverage },
+    { "GET",    "/v1/duplicates",           ROLE_VIEWER,  0, route_duplicates_list },
+    { "POST",   "/v1/duplicates/{id}",      ROLE_PLANNER, 0, route_duplicate_decide },
+
     { "POST",   "/v1/session",              ROLE_NONE,    0, route_session_create },
     { "GET",    "/v1/session",              ROLE_NONE,    0, route_session_get },
     { "DELETE", "/v1/session",              ROLE_NONE,    0, route_session_delete },

@@ -345,6 +345,26 @@ static enum pm_err db_error(PGconn *c)
 /* Writes the accepted rows of fr: stage, COPY, one set-based upsert, in the
  * caller's transaction.  PM_OK, PM_ERR_UNPROCESSABLE (devices of unknown
  * children, not partial), or an error with rep->error set. */
+
+/* Children: the rows the registry took as reports of a child it already had
+ * (sql/0091_duplicates.sql), merged or queued, are not "unchanged". */
+static enum pm_err count_reports(PGconn *c, struct import_report *rep, char *err, size_t errlen)
+{
+    PGresult *res = db_exec(c, "import_reports_count", 0, NULL);
+
+    if (!db_ok(res)) {
+        fail_db(c, res, "write", err, errlen);
+        PQclear(res);
+        return db_error(c);
+    }
+    rep->merged = strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+    rep->queued = strtoul(PQgetvalue(res, 0, 1), NULL, 10);
+    rep->unchanged -= rep->merged + rep->queued < rep->unchanged ? rep->merged + rep->queued
+                                                                : rep->unchanged;
+    PQclear(res);
+    return PM_OK;
+}
+
 static enum pm_err import_write(PGconn *c, const struct fmt_result *fr,
                                 const struct import_opts *o, struct import_report *rep)
 {
@@ -408,6 +428,8 @@ static enum pm_err import_write(PGconn *c, const struct fmt_result *fr,
         rep->unchanged = fr->nrows - rep->inserted - rep->updated;
     }
     PQclear(res);
+    if (kind == FMT_CHILDREN)
+        return count_reports(c, rep, err, errlen);
     return e;
 dberr:
     fail_db(c, res, "write", err, errlen);
@@ -634,7 +656,8 @@ char *import_report_json(const struct import_report *rep)
                   rep->committed ? "true" : "false", rep->rows, rep->inserted, rep->updated,
                   rep->unchanged, rep->nrejects);
     if (strcmp(rep->kind, "children") == 0)
-        pm_buf_printf(&b, "\"without_location\":%zu,", rep->without_location);
+        pm_buf_printf(&b, "\"without_location\":%zu,\"merged\":%zu,\"queued\":%zu,",
+                      rep->without_location, rep->merged, rep->queued);
     pm_buf_printf(&b, "\"geocoded\":%zu,\"warnings\":[", rep->geocoded);
     for (size_t i = 0; i < rep->nwarnings; i++) {
         pm_buf_printf(&b, "%s{\"line\":%ld,\"reason\":\"", i ? "," : "", rep->warnings[i].line);

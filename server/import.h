@@ -34,6 +34,8 @@ struct import_report {
     struct import_reject *warnings; /* rows kept with a problem (address not found) */
     size_t nwarnings;
     size_t geocoded;        /* rows placed by the geocoder (or its cache) */
+    size_t merged, queued;  /* children: reports of a child already registered, merged
+                               into it or waiting in the duplicates queue (名寄せ) */
     char error[512];        /* what went wrong when import_run is not PM_OK and no rows
                                say it (a one-line message, English) */
 };

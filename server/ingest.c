@@ -156,6 +156,8 @@ static int run_one(PGconn *c, const char *kind, const char *text, size_t len,
         rep->updated += ir.updated;
         rep->unchanged += ir.unchanged;
         rep->without_location += ir.without_location;
+        rep->merged += ir.merged;
+        rep->queued += ir.queued;
         rep->geocoded += ir.geocoded;
         if (!rep->rows)
             rep->rows = ir.rows;

@@ -51,6 +51,8 @@ struct ingest_report {
     size_t inserted, updated, unchanged;
     size_t devices;                 /* device rows written from a register's columns */
     size_t without_location, geocoded;
+    size_t merged, queued;          /* children: reports merged into a registered child,
+                                       or waiting in the duplicates queue (名寄せ) */
     int committed, dry_run;
     double seconds;
     struct layout_result lr;        /* columns found and their mapping */

@@ -347,7 +347,8 @@ char *ingest_report_json(const struct ingest_report *rep, int ja)
                   rep->rows, rep->accepted, rep->inserted, rep->updated, rep->unchanged,
                   rep->nrejects, rep->devices, rep->geocoded);
     if (strcmp(rep->kind, "children") == 0)
-        pm_buf_printf(&b, ",\"without_location\":%zu", rep->without_location);
+        pm_buf_printf(&b, ",\"without_location\":%zu,\"merged\":%zu,\"queued\":%zu",
+                      rep->without_location, rep->merged, rep->queued);
     pm_buf_printf(&b, ",\"seconds\":%.3f", rep->seconds);
     json_msgs(&b, "rejects", rep->rejects, rep->nrejects, ja);
     json_msgs(&b, "warnings", rep->warnings, rep->nwarnings, ja);
@@ -461,6 +462,11 @@ void ingest_print(const struct ingest_report *rep, int rc, const char *path, int
     if (rep->without_location)
         fprintf(out, ja ? "自宅の位置が分からない児童が %zu 人います\n"
                         : "%zu children without a home location\n", rep->without_location);
+    if (rep->merged || rep->queued)
+        fprintf(out, ja ? "登録済みの児童への報告として %zu 件をまとめ、%zu 件を名寄せの確認待ちにしました"
+                          "（GET /v1/duplicates）\n"
+                        : "%zu reports merged into children already registered, %zu waiting in the "
+                          "duplicates queue (GET /v1/duplicates)\n", rep->merged, rep->queued);
     print_outcome(rep, rc, ja, errf);
 }
 

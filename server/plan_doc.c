@@ -344,6 +344,8 @@ static void section_map(struct plan_doc *d, const cJSON *plan, const cJSON *sec)
     m->height = 280;
     snprintf(m->hazard, sizeof m->hazard, "%s", or_blank(str(sec, "hazard")));
     proj_init(&p, bb, m->width, m->height);
+    m->proj[0] = p.lon0, m->proj[1] = p.lat0, m->proj[2] = p.kx * p.k;
+    m->proj[3] = 110574 * p.k, m->proj[4] = p.ox, m->proj[5] = p.oy;
     cJSON_ArrayForEach(it, get(sec, "areas"))
         map_areas(d, m, &p, it);
     lonlat(home, &h[0], &h[1]);

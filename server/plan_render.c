@@ -142,12 +142,75 @@ static void svg_marker(struct pm_buf *b, const struct map_item *it)
     pm_buf_puts(b, "</text>\n");
 }
 
-/* A map as inline SVG: areas, trips, places, scale bar, north. */
-static void html_map(struct pm_buf *b, const struct doc_map *m)
+/* The tile URL of z/x/y from the template t. */
+static void tile_url(struct pm_buf *b, const char *t, int z, long x, long y)
+{
+    for (const char *p = t; *p; p++) {
+        if (strncmp(p, "{z}", 3) == 0)
+            pm_buf_printf(b, "%d", z), p += 2;
+        else if (strncmp(p, "{x}", 3) == 0)
+            pm_buf_printf(b, "%ld", x), p += 2;
+        else if (strncmp(p, "{y}", 3) == 0)
+            pm_buf_printf(b, "%ld", y), p += 2;
+        else if (strncmp(p, "{s}", 3) == 0)
+            pm_buf_puts(b, "a"), p += 2;
+        else if (strncmp(p, "{r}", 3) == 0)
+            p += 2;
+        else
+            pm_buf_append(b, p, 1);
+    }
+}
+
+/* The base map: the XYZ tiles (Web Mercator) covering the map, each placed
+ * by its corners in the map's own projection (close enough at a town's
+ * scale), at the zoom whose pixels match the map's; at most 64 tiles. */
+static void html_tiles(struct pm_buf *b, const struct doc_map *m, const char *tiles)
+{
+    double lon_w = m->proj[0] - m->proj[4] / m->proj[2];
+    double lon_e = m->proj[0] + (m->width - m->proj[4]) / m->proj[2];
+    double lat_s = m->proj[1] - m->proj[5] / m->proj[3];
+    double lat_n = m->proj[1] + (m->height - m->proj[5]) / m->proj[3];
+    int z = (int)lround(log2(m->proj[2] * 360 / 256));
+    long n, x0, x1, y0, y1;
+
+    z = z < 0 ? 0 : z > 19 ? 19 : z;
+    n = 1L << z;
+    x0 = (long)floor((lon_w + 180) / 360 * n), x1 = (long)floor((lon_e + 180) / 360 * n);
+    y0 = (long)floor((1 - asinh(tan(lat_n * M_PI / 180)) / M_PI) / 2 * n);
+    y1 = (long)floor((1 - asinh(tan(lat_s * M_PI / 180)) / M_PI) / 2 * n);
+    if ((x1 - x0 + 1) * (y1 - y0 + 1) > 64 || x0 < 0 || y0 < 0 || x1 >= n || y1 >= n)
+        return;
+    pm_buf_puts(b, "<g class=\"base\" opacity=\"0.75\">\n");
+    for (long ty = y0; ty <= y1; ty++)
+        for (long tx = x0; tx <= x1; tx++) {
+            double w = tx * 360.0 / n - 180, e = (tx + 1) * 360.0 / n - 180;
+            double nn = atan(sinh(M_PI * (1 - 2.0 * ty / n))) * 180 / M_PI;
+            double ss = atan(sinh(M_PI * (1 - 2.0 * (ty + 1) / n))) * 180 / M_PI;
+            double xa = m->proj[4] + (w - m->proj[0]) * m->proj[2];
+            double xb = m->proj[4] + (e - m->proj[0]) * m->proj[2];
+            double ya = m->height - (m->proj[5] + (nn - m->proj[1]) * m->proj[3]);
+            double yb = m->height - (m->proj[5] + (ss - m->proj[1]) * m->proj[3]);
+            struct pm_buf u;
+
+            pm_buf_init(&u);
+            tile_url(&u, tiles, z, tx, ty);
+            pm_buf_printf(b, "<image preserveAspectRatio=\"none\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                             "height=\"%.1f\" href=\"", xa, ya, xb - xa, yb - ya);
+            html_text(b, u.oom ? "" : u.data);
+            pm_buf_puts(b, "\"/>\n");
+            pm_buf_release(&u);
+        }
+    pm_buf_puts(b, "</g>\n");
+}
+
+/* A map as inline SVG: base tiles, areas, trips, places, scale bar, north. */
+static void html_map(struct pm_buf *b, const struct doc_map *m, const struct plan_base_map *base)
 {
     pm_buf_printf(b, "<figure class=\"map\"><svg viewBox=\"0 0 %.0f %.0f\" "
                      "role=\"img\" aria-label=\"自宅と避難先の地図\">\n<rect width=\"%.0f\" height=\"%.0f\" "
                      "fill=\"#f7f5ef\" stroke=\"#999\"/>\n", m->width, m->height, m->width, m->height);
+    if (base && base->tiles)
+        html_tiles(b, m, base->tiles);
     for (int i = 0; i < m->nitems; i++) {
         const struct map_item *it = &m->items[i];
 
@@ -179,6 +242,11 @@ static void html_map(struct pm_buf *b, const struct doc_map *m)
         pm_buf_printf(b, "　<span style=\"color:%s\">■</span> ", plan_area_colour(m->hazard));
         html_text(b, pw_hazard(m->hazard));
         pm_buf_puts(b, "の危険区域");
+    }
+    if (base && base->tiles && base->attribution) {
+        pm_buf_puts(b, "<br><span class=\"note\">背景地図：");
+        html_text(b, base->attribution);
+        pm_buf_puts(b, "</span>");
     }
     pm_buf_puts(b, "</figcaption></figure>\n");
 }
@@ -245,7 +313,7 @@ static void html_cells(struct pm_buf *b, const char *cells, const char *tag)
 }
 
 static void html_block(struct pm_buf *b, const struct plan_doc *d, const struct doc_block *bl,
-                       enum doc_kind open)
+                       enum doc_kind open, const struct plan_base_map *base)
 {
     static const char *const tags[][2] = {
         [DOC_SECTION] = { "<h2>", "</h2>\n" }, [DOC_SUB] = { "<h3>", "</h3>\n" },
@@ -279,7 +347,7 @@ static void html_block(struct pm_buf *b, const struct plan_doc *d, const struct 
         html_cells(b, bl->a, "td");
         return;
     case DOC_MAP:
-        html_map(b, &d->maps[bl->map]);
+        html_map(b, &d->maps[bl->map], base);
         return;
     case DOC_PAGE:
         pm_buf_puts(b, "<div class=\"page\"></div>\n");
@@ -299,6 +367,12 @@ static void html_block(struct pm_buf *b, const struct plan_doc *d, const struct 
 
 char *plan_html(const cJSON *plan, const cJSON *checklist, size_t *len)
 {
+    return plan_html_with(plan, checklist, NULL, len);
+}
+
+char *plan_html_with(const cJSON *plan, const cJSON *checklist, const struct plan_base_map *base,
+                     size_t *len)
+{
     struct plan_doc d;
     struct pm_buf b;
     enum doc_kind open = DOC_PAGE;
@@ -309,7 +383,7 @@ char *plan_html(const cJSON *plan, const cJSON *checklist, size_t *len)
     pm_buf_puts(&b, html_head);
     for (size_t i = 0; i < d.n; i++) {
         html_close(&b, open, d.blocks[i].kind);
-        html_block(&b, &d, &d.blocks[i], open);
+        html_block(&b, &d, &d.blocks[i], open, base);
         open = d.blocks[i].kind;
     }
     html_close(&b, open, DOC_PAGE);

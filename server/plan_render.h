@@ -73,6 +73,9 @@ struct doc_map {
     char hazard[16];            /* the areas' hazard, "none" without */
     struct map_item *items;
     int nitems, cap;
+    double proj[6];             /* lon0, lat0, map units per degree of lon and of lat,
+                                 * x and y offset: x = ox + (lon - lon0) * kx,
+                                 * y = height - (oy + (lat - lat0) * ky) */
     double bar_len;             /* scale bar: map units ... */
     char bar_label[16];         /* ... and what it stands for ("500 m") */
 };
@@ -107,6 +110,18 @@ void plan_doc_release(struct plan_doc *d);
  * assets, maps as inline SVG).  Every value is HTML-escaped.  Returns
  * malloc'd text and its length, or NULL. */
 char *plan_html(const cJSON *plan, const cJSON *checklist, size_t *len);
+
+/* A base map under the HTML maps: an XYZ tile URL template ({z}, {x}, {y};
+ * {s} and {r} are filled as "a" and ""), already checked by
+ * route_embed_tiles_ok, and the attribution printed under each map. */
+struct plan_base_map {
+    const char *tiles;
+    const char *attribution;
+};
+
+/* plan_html with the tiles of base (NULL: none) drawn under each map. */
+char *plan_html_with(const cJSON *plan, const cJSON *checklist, const struct plan_base_map *base,
+                     size_t *len);
 
 /* The home, destination and alternatives as points and the trips as lines:
  * a GeoJSON FeatureCollection (malloc'd text), or NULL. */

@@ -49,6 +49,11 @@ enum pm_err route_child_plan(struct http_req *r);
 /* routes_plan_doc.c: the plan as a document (status, agreed destination, review) */
 enum pm_err route_child_plan_put(struct http_req *r);
 enum pm_err route_plans_print(struct http_req *r);
+/* Replies 200 with the plan's printable HTML (plan_render.h), the serve
+ * option's base map under its maps when --tiles is set, and its headers
+ * (a CSP that lets in nothing else). */
+enum pm_err plan_doc_reply_html(struct http_req *r, const struct cJSON *plan,
+                                const struct cJSON *check);
 enum pm_err route_plan_docs_list(struct http_req *r);
 enum pm_err route_plan_settings_get(struct http_req *r);
 enum pm_err route_plan_settings_put(struct http_req *r);
@@ -133,6 +138,17 @@ enum pm_err route_ogc_items(struct http_req *r);
 enum pm_err route_ogc_item(struct http_req *r);
 enum pm_err route_ogc_queryables(struct http_req *r);
 enum pm_err route_ogc_schema(struct http_req *r);
+
+/* routes_reports.c: the council's questions (DESIGN 9) */
+enum pm_err route_reports_council(struct http_req *r);
+enum pm_err route_reports_transitions(struct http_req *r);
+enum pm_err route_definition_get(struct http_req *r);
+enum pm_err route_definition_put(struct http_req *r);
+enum pm_err route_analysis_coverage(struct http_req *r);
+
+/* routes_duplicates.c: reports that may be a child already registered (名寄せ) */
+enum pm_err route_duplicates_list(struct http_req *r);
+enum pm_err route_duplicate_decide(struct http_req *r);
 
 /* routes_tiles.c: vector tiles */
 enum pm_err route_tile(struct http_req *r);

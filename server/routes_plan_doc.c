@@ -687,3 +687,23 @@ enum pm_err route_plan_docs_list(struct http_req *r)
     PQclear(q);
     return e;
 }
+
+enum pm_err plan_doc_reply_html(struct http_req *r, const cJSON *plan, const cJSON *check)
+{
+    struct plan_base_map base = { r->srv->tiles, r->srv->tiles_attribution };
+    char src[300] = "", csp[512];
+    size_t len = 0;
+    int tiles = base.tiles && route_embed_tiles_ok(base.tiles, src, sizeof src) == 0;
+    char *html = plan_html_with(plan, check, tiles ? &base : NULL, &len);
+    enum pm_err e;
+
+    if (!html)
+        return http_fail(r, PM_ERR_NOMEM, "out of memory");
+    e = http_reply(r, 200, "text/html; charset=utf-8", html, len);
+    snprintf(csp, sizeof csp, "default-src 'none'; style-src 'unsafe-inline'; %s%s%s"
+             "frame-ancestors 'none'", tiles ? "img-src " : "", tiles ? src : "", tiles ? "; " : "");
+    http_header(r, "Content-Security-Policy", csp);
+    http_header(r, "X-Content-Type-Options", "nosniff");
+    http_header(r, "Referrer-Policy", "no-referrer");
+    return e;
+}

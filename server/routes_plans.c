@@ -178,14 +178,7 @@ enum pm_err route_child_plan(struct http_req *r)
         goto out;
     }
     if (strcmp(f, "html") == 0) {
-        size_t len = 0;
-        char *html = plan_html(plan, check, &len);
-
-        e = http_reply(r, 200, "text/html; charset=utf-8", html, len);
-        http_header(r, "Content-Security-Policy",
-                    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
-        http_header(r, "X-Content-Type-Options", "nosniff");
-        http_header(r, "Referrer-Policy", "no-referrer");
+        e = plan_doc_reply_html(r, plan, check);
     } else if (strcmp(f, "geojson") == 0) {
         char *gj = plan_geojson(plan);
 

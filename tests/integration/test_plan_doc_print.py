@@ -334,3 +334,53 @@ def test_a_fully_described_child_s_plan_holds_every_item_in_json_html_and_pdf(en
     missing = [x for x in FULL_ITEMS if re.sub(r"\s+", "", x) not in text]
     assert not missing, missing
     assert p["destination"]["name"] in text
+
+
+def test_a_configured_tile_url_draws_a_base_map_under_the_html_maps(env):
+    """--tiles set: the plan's SVG maps load those tiles (a local tile server
+    here), the CSP lets exactly that host in; without it nothing is fetched."""
+    import http.server
+    import threading
+    from harness import Daemon
+
+    png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+                        "0000000c4944415408d763f8ffff3f0005fe02fea7d6a5b20000000049454e44ae426082")
+    asked = []
+
+    class Tiles(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            asked.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(png)))
+            self.end_headers()
+            self.wfile.write(png)
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    host = f"http://127.0.0.1:{srv.server_address[1]}"
+    cid, _, _ = city(env)
+    d = Daemon(env.db, extra=["--tiles", host + "/{z}/{x}/{y}.png", "--tiles-attribution", "試験地図"])
+    try:
+        r = d.request("GET", f"/v1/children/{cid}/plan?hazard=flood&f=html", token=env.viewer)
+        assert r.status == 200, r
+        assert f"img-src {host};" in r.headers["Content-Security-Policy"], r.headers["Content-Security-Policy"]
+        assert "<image" in r.text and "背景地図：試験地図" in r.text
+        if cdp.find_chromium():
+            with cdp.Browser() as b:
+                page = b.new_page(900, 1300)
+                page.send("Network.enable")
+                page.send("Network.setExtraHTTPHeaders", {"headers": {"Authorization": "Bearer " + env.viewer}})
+                page.goto(f"{d.base}/v1/children/{cid}/plan?hazard=flood&f=html")
+                page.wait_for("document.readyState === 'complete'")
+                page.wait_for(f"performance.getEntriesByType('resource').length > 0")
+                assert not page.problems(), page.problems()
+            assert asked and all(re.fullmatch(r"/1[0-9]/\d+/\d+\.png", p) for p in asked), asked
+    finally:
+        d.stop()
+        srv.shutdown()
+    r = plan(env, cid, "html")          # the shared daemon has no --tiles
+    assert "<image" not in r.text and "img-src" not in r.headers["Content-Security-Policy"]
