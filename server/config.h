@@ -15,6 +15,7 @@ struct pm_cidr {
 };
 
 #define PM_MAX_TRUSTED_PROXIES 16
+#define PM_MAX_WEBHOOKS 16
 
 /* What the daemon serves with; one per process, read-only once serving. */
 struct pm_server {

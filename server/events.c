@@ -25,15 +25,17 @@
 #include "server/crypto.h"
 #include "server/upstream.h"
 
-#define DELIVERY_TIMEOUT_MS 10000
+#define DELIVERY_TIMEOUT_MS 5000       /* one attempt; a dead receiver costs this */
+#define BREAKER_FAILURES 5              /* failures in a row that open the breaker */
+#define BREAKER_OPEN_S 30               /* then no attempt to that receiver for this long */
 #define DELIVERY_MAX_ATTEMPTS 8
 #define DELIVERY_MAX_BACKOFF_S 300.0
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static int stopping;
-static int woken;
-static pthread_t threads[3];
+static unsigned wake_gen;               /* bumped by events_wake: every worker sees it */
+static pthread_t threads[2 + PM_MAX_WEBHOOKS];
 static int nthreads;
 
 /* ------------------------------------------------------------------------- */
@@ -156,13 +158,14 @@ out:
 void events_wake(void)
 {
     pthread_mutex_lock(&lock);
-    woken = 1;
+    wake_gen++;
     pthread_cond_broadcast(&wake);
     pthread_mutex_unlock(&lock);
 }
 
-/* Sleeps up to seconds, or until woken or stopping.  Returns 1 to stop. */
-static int nap(double seconds, int wakeable)
+/* Sleeps up to seconds, or until stopping, or (seen not NULL) until woken
+ * since the generation *seen.  Returns 1 to stop. */
+static int nap(double seconds, unsigned *seen)
 {
     struct timespec until;
     int stop;
@@ -175,11 +178,11 @@ static int nap(double seconds, int wakeable)
         until.tv_nsec -= 1000000000L;
     }
     pthread_mutex_lock(&lock);
-    while (!stopping && !(wakeable && woken))
+    while (!stopping && !(seen && *seen != wake_gen))
         if (pthread_cond_timedwait(&wake, &lock, &until) == ETIMEDOUT)
             break;
-    if (wakeable)
-        woken = 0;
+    if (seen)
+        *seen = wake_gen;
     stop = stopping;
     pthread_mutex_unlock(&lock);
     return stop;
@@ -204,8 +207,9 @@ static PGconn *worker_conn(PGconn *c, const char *conninfo)
 /* Delivery worker                                                             */
 /* ------------------------------------------------------------------------- */
 
-static void deliver_one(PGconn *c, const struct pm_server *srv, const char *id, const char *url,
-                        int attempts, const char *body)
+/* Sends one delivery and records its outcome.  Returns 1 when delivered. */
+static int deliver_one(PGconn *c, const struct pm_server *srv, const char *id, const char *url,
+                       int attempts, const char *body)
 {
     char hex[PM_SHA256_HEX], header[128], status_text[16], backoff[32], err[256] = "";
     const char *p[4];
@@ -242,30 +246,82 @@ static void deliver_one(PGconn *c, const struct pm_server *srv, const char *id, 
     /* Receivers and outcomes only; the payload holds counts, but stays out. */
     fprintf(stderr, "powermapd: webhook delivery %s to %s: %s (attempt %d)\n", id, url,
             ok ? "delivered" : err, attempts);
+    return ok;
+}
+
+/* One receiver's worker: receivers are served in parallel, so a dead one
+ * delays only its own deliveries.  After BREAKER_FAILURES failures in a row
+ * its breaker opens: no attempt for BREAKER_OPEN_S (the deliveries wait,
+ * pending), then one attempt decides. */
+struct receiver {
+    const struct pm_server *srv;
+    const char *url;
+};
+
+static struct receiver receivers[PM_MAX_WEBHOOKS];
+
+/* Gives back the leases of the rows of res from index from on. */
+static void release_leases(PGconn *c, PGresult *res, int from)
+{
+    struct pm_buf ids;
+    const char *p[1];
+
+    if (from >= PQntuples(res))
+        return;
+    pm_buf_init(&ids);
+    pm_buf_puts(&ids, "{");
+    for (int i = from; i < PQntuples(res); i++)
+        pm_buf_printf(&ids, "%s%s", i > from ? "," : "", PQgetvalue(res, i, 0));
+    pm_buf_puts(&ids, "}");
+    p[0] = ids.data;
+    if (!ids.oom)
+        PQclear(db_exec(c, "delivery_release", 1, p));
+    pm_buf_release(&ids);
 }
 
 static void *delivery_main(void *arg)
 {
-    struct pm_server *srv = arg;
+    const struct receiver *rx = arg;
+    const char *p[1] = { rx->url };
+    unsigned seen = 0;
+    int failures = 0, taken;
     PGconn *c = NULL;
 
-    while (!nap(0, 0)) {
+    while (!nap(0, NULL)) {
         PGresult *res;
         int n;
 
-        c = worker_conn(c, srv->conninfo);
+        c = worker_conn(c, rx->srv->conninfo);
         if (!c) {
-            if (nap(2, 0))
+            if (nap(2, NULL))
                 break;
             continue;
         }
-        res = db_exec(c, "delivery_take", 0, NULL);
+        res = db_exec(c, "delivery_take", 1, p);
         n = db_ok(res) ? PQntuples(res) : 0;
-        for (int i = 0; i < n; i++)
-            deliver_one(c, srv, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-                        atoi(PQgetvalue(res, i, 2)), PQgetvalue(res, i, 3));
+        for (taken = 0; taken < n; taken++) {
+            int i = taken;
+
+            failures = deliver_one(c, rx->srv, PQgetvalue(res, i, 0), rx->url,
+                                   atoi(PQgetvalue(res, i, 2)), PQgetvalue(res, i, 3))
+                           ? 0 : failures + 1;
+            if (failures >= BREAKER_FAILURES) {
+                taken++;
+                break;
+            }
+        }
+        if (failures >= BREAKER_FAILURES) {
+            fprintf(stderr, "powermapd: webhook receiver %s failed %d times in a row: "
+                            "no attempt for %d s\n", rx->url, failures, BREAKER_OPEN_S);
+            release_leases(c, res, taken);
+            PQclear(res);
+            failures = BREAKER_FAILURES - 1;    /* half open: one more failure re-opens */
+            if (nap(BREAKER_OPEN_S, NULL))
+                break;
+            continue;
+        }
         PQclear(res);
-        if (n == 0 && nap(1, 1))
+        if (n == 0 && nap(1, &seen))
             break;
     }
     if (c)
@@ -327,7 +383,7 @@ static void *alerts_main(void *arg)
         c = worker_conn(c, srv->conninfo);
         if (c)
             check_alerts(c, srv);
-    } while (!nap(srv->alert_interval > 0 ? srv->alert_interval : 30, 0));
+    } while (!nap(srv->alert_interval > 0 ? srv->alert_interval : 30, NULL));
     if (c)
         PQfinish(c);
     return NULL;
@@ -564,7 +620,7 @@ static void *feed_main(void *arg)
             fprintf(stderr, "powermapd: outage feed: HTTP %ld\n", status);
         }
         pm_buf_release(&body);
-    } while (!nap(srv->outage_feed_interval > 0 ? srv->outage_feed_interval : 60, 0));
+    } while (!nap(srv->outage_feed_interval > 0 ? srv->outage_feed_interval : 60, NULL));
     if (c)
         PQfinish(c);
     return NULL;
@@ -576,9 +632,12 @@ int events_start(struct pm_server *srv)
 {
     stopping = 0;
     if (srv->nwebhooks > 0) {
-        if (pthread_create(&threads[nthreads], NULL, delivery_main, srv) != 0)
-            return -1;
-        nthreads++;
+        for (int i = 0; i < srv->nwebhooks && i < PM_MAX_WEBHOOKS; i++) {
+            receivers[i] = (struct receiver){ srv, srv->webhooks[i] };
+            if (pthread_create(&threads[nthreads], NULL, delivery_main, &receivers[i]) != 0)
+                return -1;
+            nthreads++;
+        }
         if (pthread_create(&threads[nthreads], NULL, alerts_main, srv) != 0)
             return -1;
         nthreads++;

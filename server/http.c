@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,7 @@ static const struct http_route routes[] = {
     { "GET",    "/v1/keys",                 ROLE_ADMIN,   0, route_keys_list },
     { "DELETE", "/v1/keys/{id}",            ROLE_ADMIN,   0, route_key_revoke },
     { "GET",    "/v1/audit",                ROLE_ADMIN,   0, route_audit_list },
+    { "POST",   "/v1/children/{id}/purge",  ROLE_ADMIN,   0, route_child_purge },
 
     { "GET",    "/v1/reports/council",      ROLE_NONE,    0, route_reports_council },
     { "GET",    "/v1/reports/transitions",  ROLE_VIEWER,  0, route_reports_transitions },
@@ -118,6 +120,35 @@ static const struct http_route routes[] = {
 };
 
 
+/* Public routes whose answers can be large or slow to compute: the whole
+ * power map, and lists and OGC items asking for more than
+ * HTTP_EXPENSIVE_LIMIT features (a whole-world box at limit=10000).  A caller
+ * without a key runs at most 4 of them at once (issue 11.13).  Tiles are not
+ * among them: a map view fetches a dozen at once. */
+#define HTTP_EXPENSIVE_LIMIT 1000
+
+static const char *const expensive_routes[] = {
+    "/v1/shelters", "/v1/power-points", "/v1/outages", "/ogc/collections/{id}/items", NULL
+};
+
+static int is_expensive(struct http_req *r, const struct http_route *rt)
+{
+    const char *limit;
+    long n;
+
+    if (strcmp(rt->method, "GET") != 0)
+        return 0;
+    if (strcmp(rt->path, "/v1/maps/power.geojson") == 0)
+        return 1;
+    for (const char *const *p = expensive_routes; *p; p++) {
+        if (strcmp(*p, rt->path) != 0)
+            continue;
+        limit = http_query(r, "limit");
+        return limit && (pm_parse_long(limit, 0, LONG_MAX, &n) < 0 || n > HTTP_EXPENSIVE_LIMIT);
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------------------- */
 /* The request's database connections                                          */
 /* ------------------------------------------------------------------------- */
@@ -147,6 +178,7 @@ PGconn *http_db(struct http_req *r)
     }
     if (!r->db)
         http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable; try again shortly");
+    http_watch_query(r, r->db);
     return r->db;
 }
 
@@ -281,6 +313,18 @@ static enum pm_err admit(struct conn_ctx *c)
         return http_fail(r, PM_ERR_FORBIDDEN, "role %s may not do this (needs %s)",
                          pm_role_name(r->role), pm_role_name(c->route->role));
     }
+    if (r->role == ROLE_NONE && is_expensive(r, c->route)) {
+        if (http_auth_slot_take(r->remote) < 0) {
+            http_header(r, "Retry-After", "1");
+            return http_fail(r, PM_ERR_TOO_MANY, "too many map requests at once from this "
+                                                 "address; wait for one to finish");
+        }
+        c->holds_slot = 1;
+    }
+    if (MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                    MHD_HTTP_HEADER_CONTENT_ENCODING))
+        return http_fail(r, PM_ERR_MEDIA_TYPE, "Content-Encoding is not accepted: "
+                                               "send the body uncompressed");
     r->body_max = c->route->large_body ? r->srv->import_body_max : r->srv->json_body_max;
     cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl && pm_parse_long(cl, 0, LONG_MAX, &n) == 0 && (size_t)n > r->body_max) {
@@ -288,6 +332,16 @@ static enum pm_err admit(struct conn_ctx *c)
         return http_fail(r, PM_ERR_TOO_LARGE, "request body over %zu bytes", r->body_max);
     }
     return PM_OK;
+}
+
+/* 1 when the body is JSON: every route's but an import's, whose body is
+ * JSON when its Content-Type says so (GeoJSON hazards). */
+static int is_json_body(const struct conn_ctx *c)
+{
+    const char *ct = MHD_lookup_connection_value(c->req.conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_TYPE);
+
+    return !c->route->large_body || (ct && strstr(ct, "json"));
 }
 
 static void dispatch(struct conn_ctx *c)
@@ -298,6 +352,11 @@ static void dispatch(struct conn_ctx *c)
         http_fail(r, PM_ERR_TOO_LARGE, "request body over %zu bytes", r->body_max);
         return;
     }
+    if (r->body && is_json_body(c) && pm_json_has_nul(r->body, r->body_len)) {
+        http_fail(r, PM_ERR_BAD_REQUEST, "the body holds a NUL character (\\u0000)");
+        return;
+    }
+    http_watch_handling(r);
     if (c->route->fn(r) != PM_OK && r->err == PM_OK)
         http_fail(r, PM_ERR_INTERNAL, "internal error");
     /* A failure because the database went away is a 503 (Retry-After), not
@@ -320,11 +379,26 @@ static void peer_address(struct MHD_Connection *conn, char *out, size_t cap)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)cap);
 }
 
+/* Queues c's reply (its answer is off the database then: the public query
+ * slot is given back); the watcher then waits for the next request. */
+static enum MHD_Result reply(struct conn_ctx *c)
+{
+    enum MHD_Result ret = http_queue_reply(&c->req);
+
+    if (c->holds_slot)
+        http_auth_slot_give(c->req.remote);
+    c->holds_slot = 0;
+    http_watch_done(&c->req, 1);
+    return ret;
+}
+
 /* The first callback of a request: its context, route and admission. */
 static enum MHD_Result on_first(struct pm_server *srv, struct MHD_Connection *conn,
                                 const char *url, const char *method, void **con_cls)
 {
     struct conn_ctx *c = calloc(1, sizeof *c);
+    const char *cl;
+    long n;
 
     if (!c)
         return MHD_NO;
@@ -343,7 +417,7 @@ static enum MHD_Result on_first(struct pm_server *srv, struct MHD_Connection *co
     peer_address(conn, c->req.peer, sizeof c->req.peer);
     http_auth_client(&c->req);
     if (admit(c) != PM_OK)
-        return http_queue_reply(&c->req);
+        return reply(c);
     /* The key lookup borrowed a database connection: a slow upload must not
      * hold it while the body arrives. */
     if (c->req.db) {
@@ -351,6 +425,8 @@ static enum MHD_Result on_first(struct pm_server *srv, struct MHD_Connection *co
         c->req.db = NULL;
         c->req.db_pool = NULL;
     }
+    cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    http_watch_body(&c->req, cl && pm_parse_long(cl, 0, LONG_MAX, &n) == 0 ? (size_t)n : 0, 0);
     return MHD_YES;
 }
 
@@ -375,6 +451,7 @@ static enum MHD_Result on_upload(struct http_req *r, const char *data, size_t n)
     r->body = nb;
     r->body_len += n;
     r->body[r->body_len] = '\0';
+    http_watch_body(r, 0, r->body_len);
     return MHD_YES;
 }
 
@@ -395,7 +472,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return on_upload(&c->req, upload_data, n);
     }
     dispatch(c);
-    return http_queue_reply(&c->req);
+    return reply(c);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -417,6 +494,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
             c->route ? c->route->path : "-", c->req.status ? c->req.status : 0, ms,
             c->req.key_name[0] ? c->req.key_name : "-",
             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    if (c->holds_slot)
+        http_auth_slot_give(c->req.remote);
+    http_watch_done(&c->req, 0);
     http_reply_release(&c->req);
     free(c);
     *con_cls = NULL;
@@ -431,10 +511,40 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 #define TLS_PRIORITIES "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:" \
                        "+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:-RSA:-SHA1"
 
+/* Connections at once; each has a thread, and the process needs a descriptor
+ * for each (main.c raises RLIMIT_NOFILE). */
+#define HTTP_MAX_CONNECTIONS 4000
+
 struct http_daemon {
     struct MHD_Daemon *mhd;
     char *cert, *key;
 };
+
+/* libmicrohttpd's own error messages, through our log, with any URL (which
+ * may carry an id) replaced by <url>. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char raw[512], out[512];
+    size_t o = 0;
+
+    (void)cls;
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    for (const char *p = raw; *p && o < sizeof out - 8; p++) {
+        int starts = *p == '/' && (p == raw || strchr(" `'\"(", p[-1]));
+
+        if (!starts) {
+            if (*p != '\n')
+                out[o++] = *p;
+            continue;
+        }
+        memcpy(out + o, "<url>", 5);
+        o += 5;
+        while (p[1] && !strchr(" `'\")\n", p[1]))
+            p++;
+    }
+    out[o] = '\0';
+    fprintf(stderr, "powermapd: libmicrohttpd: %s\n", out);
+}
 
 /* Fills opts with the daemon's options; returns their number. */
 static int daemon_options(struct MHD_OptionItem *opts, struct pm_server *srv,
@@ -442,6 +552,7 @@ static int daemon_options(struct MHD_OptionItem *opts, struct pm_server *srv,
 {
     int n = 0;
 
+    opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL };
     if (d->cert) {
         opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, d->cert };
         opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, d->key };
@@ -450,8 +561,10 @@ static int daemon_options(struct MHD_OptionItem *opts, struct pm_server *srv,
     }
     opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, (void *)addr };
     opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv };
+    opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION,
+                                         (intptr_t)http_watch_notify, NULL };
     opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL };
-    opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, 2000, NULL };
+    opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, HTTP_MAX_CONNECTIONS, NULL };
     opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_PER_IP_CONNECTION_LIMIT, 512, NULL };
     /* Bounds the request line and headers (431 above). */
     opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL };
@@ -466,7 +579,9 @@ struct http_daemon *http_start(struct pm_server *srv, const char *host, int port
     static struct sockaddr_in addr;     /* libmicrohttpd keeps the pointer */
     struct MHD_OptionItem opts[16];
     struct http_daemon *d = calloc(1, sizeof *d);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+    /* A thread per connection (handlers block on the database and the
+     * geocoder), waiting with poll(): select() stopped near 1,000 descriptors. */
+    unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_THREAD_PER_CONNECTION |
                      MHD_USE_ERROR_LOG;
 
     if (!d)
@@ -492,11 +607,16 @@ struct http_daemon *http_start(struct pm_server *srv, const char *host, int port
         snprintf(srv->public_url, sizeof srv->public_url, "%s://%s:%d",
                  d->cert ? "https" : "http", host, port);
     daemon_options(opts, srv, &addr, d);
+    if (http_watch_start() < 0) {
+        fprintf(stderr, "powermapd: cannot start the connection watcher\n");
+        goto fail;
+    }
     d->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, srv,
                               MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (!d->mhd) {
         fprintf(stderr, "powermapd: cannot listen on %s:%d%s\n", host, port,
                 d->cert ? " (or the TLS certificate and key do not load)" : "");
+        http_watch_stop();
         goto fail;
     }
     fprintf(stderr, "powermapd: listening on %s://%s:%d/\n", d->cert ? "https" : "http", host, port);
@@ -519,6 +639,7 @@ void http_stop(struct http_daemon *d, int grace_s)
         nanosleep(&tick, NULL);
     }
     MHD_stop_daemon(d->mhd);
+    http_watch_stop();
     free(d->cert);
     free(d->key);
     free(d);

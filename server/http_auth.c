@@ -103,6 +103,72 @@ static enum pm_err auth_refuse(struct http_req *r, const char *presented)
 }
 
 /* ------------------------------------------------------------------------- */
+/* Public query slots: how many expensive public queries one client address    */
+/* runs at once (issue 11.13), so one caller cannot take the whole pool.       */
+/* ------------------------------------------------------------------------- */
+
+#define SLOT_TABLE 1024
+#define SLOT_PROBES 8
+#define SLOTS_PER_CLIENT 4
+
+struct slot_use {
+    char addr[64];
+    int used;
+};
+
+static struct slot_use slot_uses[SLOT_TABLE];
+static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The entry of addr (one of its probes), a free one to claim, or NULL when
+ * every probe is taken by another address.  Called with slot_lock held. */
+static struct slot_use *slot_find(const char *addr)
+{
+    unsigned h = 5381;
+    struct slot_use *free_one = NULL;
+
+    for (const char *p = addr; *p; p++)
+        h = h * 33 + (unsigned char)*p;
+    for (int i = 0; i < SLOT_PROBES; i++) {
+        struct slot_use *u = &slot_uses[(h + (unsigned)i) % SLOT_TABLE];
+
+        if (u->used && strcmp(u->addr, addr) == 0)
+            return u;
+        if (!u->used && !free_one)
+            free_one = u;
+    }
+    return free_one;
+}
+
+int http_auth_slot_take(const char *addr)
+{
+    struct slot_use *u;
+    int rc = 0;
+
+    pthread_mutex_lock(&slot_lock);
+    u = slot_find(addr);
+    if (u && u->used >= SLOTS_PER_CLIENT) {
+        rc = -1;
+    } else if (u) {
+        if (!u->used)
+            snprintf(u->addr, sizeof u->addr, "%s", addr);
+        u->used++;
+    }                                   /* a full table: let it through */
+    pthread_mutex_unlock(&slot_lock);
+    return rc;
+}
+
+void http_auth_slot_give(const char *addr)
+{
+    struct slot_use *u;
+
+    pthread_mutex_lock(&slot_lock);
+    u = slot_find(addr);
+    if (u && u->used && strcmp(u->addr, addr) == 0)
+        u->used--;
+    pthread_mutex_unlock(&slot_lock);
+}
+
+/* ------------------------------------------------------------------------- */
 /* Credentials                                                                 */
 /* ------------------------------------------------------------------------- */
 

@@ -23,6 +23,7 @@ struct conn_ctx {
     int path_known;
     char pathbuf[1024];
     struct timespec t0;
+    int holds_slot;             /* took a public query slot (http_auth_slot_take) */
 };
 
 /* http_reply.c: the status of an error. */
@@ -59,5 +60,26 @@ typedef enum http_auth_result (*http_auth_resolver)(struct http_req *r, char *pr
  * (Bearer, Basic, ...) and sets r->key_id, key_name and role.  PM_OK also
  * when none is presented; otherwise an error already recorded (401, 429, 503). */
 enum pm_err http_auth_resolve(struct http_req *r);
+
+/* http_auth.c: takes one of the public query slots of the client address
+ * addr.  Returns 0, or -1 when it already runs its share; give it back with
+ * http_auth_slot_give once the answer is off the database. */
+int http_auth_slot_take(const char *addr);
+void http_auth_slot_give(const char *addr);
+
+/* http_watch.c: the connection watcher (request deadlines, hang-ups). */
+void http_watch_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                       enum MHD_ConnectionNotificationCode toe);
+int http_watch_start(void);
+void http_watch_stop(void);
+/* The request's headers are in; its body of declared (or so far received)
+ * bytes must arrive in time. */
+void http_watch_body(struct http_req *r, size_t declared, size_t received);
+/* The request is whole and its handler runs: no deadline, but a hang-up
+ * cancels the query of the connection given to http_watch_query. */
+void http_watch_handling(struct http_req *r);
+void http_watch_query(struct http_req *r, PGconn *db);
+/* The request is answered (replied) or dropped: the next one's clock starts. */
+void http_watch_done(struct http_req *r, int replied);
 
 #endif

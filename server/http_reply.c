@@ -1,10 +1,13 @@
 /* http_reply.c -- replies: the error object and its status, buffered and
  * streamed bodies, gzip, ETags and the caching headers of public layers.
  * The header parsers they use are in http_headers.c (unit-tested). */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "server/db.h"
@@ -22,6 +25,7 @@ unsigned http_err_status(enum pm_err e)
     case PM_ERR_METHOD: return MHD_HTTP_METHOD_NOT_ALLOWED;
     case PM_ERR_CONFLICT: return MHD_HTTP_CONFLICT;
     case PM_ERR_TOO_LARGE: return MHD_HTTP_CONTENT_TOO_LARGE;
+    case PM_ERR_MEDIA_TYPE: return MHD_HTTP_UNSUPPORTED_MEDIA_TYPE;
     case PM_ERR_UNPROCESSABLE: return MHD_HTTP_UNPROCESSABLE_CONTENT;
     case PM_ERR_TOO_MANY: return MHD_HTTP_TOO_MANY_REQUESTS;
     case PM_ERR_UNAVAILABLE: return MHD_HTTP_SERVICE_UNAVAILABLE;
@@ -90,6 +94,7 @@ enum pm_err http_reply_query(struct http_req *r, PGconn *c, const char *name, in
 }
 
 #define STREAM_BLOCK (64 * 1024)
+#define SPILL_AFTER (4 * 1024 * 1024)  /* a streamed body past this waits in a file */
 #define GZIP_LEVEL 5
 
 struct http_gzip_state {
@@ -260,9 +265,120 @@ static ssize_t stream_callback(void *cls, uint64_t pos, char *buf, size_t max)
     return (ssize_t)(max - g->z.avail_out);
 }
 
-void http_reply_release(struct http_req *r)
+
+/* Sets r's reply to the error object of r->err. */
+static void error_body(struct http_req *r)
 {
-    /* A stream may still hold a query on the connection: end it first. */
+    struct pm_buf b;
+
+    pm_buf_init(&b);
+    pm_buf_printf(&b, "{\"error\":{\"code\":\"%s\",\"message\":\"", pm_err_code(r->err));
+    pm_buf_json_escape(&b, r->errmsg);
+    pm_buf_puts(&b, "\"");
+    if (r->errdetail)
+        pm_buf_printf(&b, ",\"%s\":%s", r->errdetail_name, r->errdetail);
+    pm_buf_puts(&b, "}}");
+    free(r->out);
+    r->out = pm_buf_steal(&b, &r->out_len);
+    r->status = http_err_status(r->err);
+    r->content_type = "application/json";
+    r->gzip = 0;
+    if (!r->out) {
+        r->out_len = 0;
+        r->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+    }
+}
+
+/* A file in the temporary folder that is gone once closed, or -1. */
+static int spill_file(void)
+{
+    const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char path[512];
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+    if (fd >= 0)
+        return fd;
+    snprintf(path, sizeof path, "%s/powermapd-XXXXXX", dir);
+    fd = mkstemp(path);
+    if (fd >= 0)
+        unlink(path);
+    return fd;
+}
+
+/* Writes n bytes to fd.  Returns 0 or -1. */
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Takes a streamed body off the database before a byte is sent: reads it to
+ * its end (through deflate when compressed) into r->out, or, past
+ * SPILL_AFTER bytes, into an unlinked temporary file (*fd, *fdlen).  The
+ * stream is released then, so a slow reader holds only its own socket, never
+ * a pooled database connection.  Returns 0, or -1 with a 503 recorded. */
+static int take_off_stream(struct http_req *r, int *fd, uint64_t *fdlen)
+{
+    struct pm_buf b;
+    char *block = malloc(STREAM_BLOCK);
+    ssize_t n = 0;
+
+    pm_buf_init(&b);
+    *fd = -1;
+    *fdlen = 0;
+    if (!block || (r->gzip && !(r->z = gzip_state_new())))
+        goto fail;
+    for (;;) {
+        n = stream_callback(r, 0, block, STREAM_BLOCK);
+        if (n == MHD_CONTENT_READER_END_OF_STREAM)
+            break;
+        if (n < 0)
+            goto fail;
+        if (*fd < 0 && b.len + (size_t)n > SPILL_AFTER) {
+            *fd = spill_file();
+            if (*fd < 0 || write_all(*fd, b.data, b.len) < 0)
+                goto fail;
+            *fdlen = b.len;
+            pm_buf_release(&b);
+        }
+        if (*fd >= 0) {
+            if (write_all(*fd, block, (size_t)n) < 0)
+                goto fail;
+            *fdlen += (uint64_t)n;
+        } else {
+            pm_buf_append(&b, block, (size_t)n);
+        }
+    }
+    if (b.oom)
+        goto fail;
+    free(block);
+    free(r->out);
+    r->out = *fd >= 0 ? NULL : pm_buf_steal(&b, &r->out_len);
+    return 0;
+fail:
+    free(block);
+    pm_buf_release(&b);
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+    http_fail(r, PM_ERR_UNAVAILABLE, "the answer could not be read from the database; "
+                                     "try again shortly");
+    return -1;
+}
+
+/* Ends r's stream and gives its database connections back: nothing the
+ * client does from here on holds a pooled connection. */
+static void release_database(struct http_req *r)
+{
     if (r->stream_release)
         r->stream_release(r->stream_cls);
     r->stream_release = NULL;
@@ -274,55 +390,11 @@ void http_reply_release(struct http_req *r)
     if (r->db_write)
         db_release(r->srv->pool, r->db_write);
     r->db = r->db_write = NULL;
-    free(r->body);
-    free(r->out);
-    free(r->errdetail);
-    r->body = r->out = r->errdetail = NULL;
-    for (int i = 0; i < r->nhdr; i++)
-        free(r->hdr_value[i]);
-    r->nhdr = 0;
 }
 
-enum MHD_Result http_queue_reply(struct http_req *r)
+/* Adds the headers every reply carries. */
+static void common_headers(struct http_req *r, struct MHD_Response *resp)
 {
-    struct MHD_Response *resp;
-    enum MHD_Result ret;
-
-    if (r->err != PM_OK) {
-        struct pm_buf b;
-
-        pm_buf_init(&b);
-        pm_buf_printf(&b, "{\"error\":{\"code\":\"%s\",\"message\":\"", pm_err_code(r->err));
-        pm_buf_json_escape(&b, r->errmsg);
-        pm_buf_puts(&b, "\"");
-        if (r->errdetail)
-            pm_buf_printf(&b, ",\"%s\":%s", r->errdetail_name, r->errdetail);
-        pm_buf_puts(&b, "}}");
-        free(r->out);
-        r->out = pm_buf_steal(&b, &r->out_len);
-        r->status = http_err_status(r->err);
-        r->content_type = "application/json";
-        if (!r->out) {
-            r->out_len = 0;
-            r->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-    if (r->err != PM_OK || r->status == MHD_HTTP_NOT_MODIFIED || r->status == MHD_HTTP_NO_CONTENT)
-        r->gzip = 0;
-    if (r->stream_read && r->err == PM_OK) {
-        if (r->gzip && !(r->z = gzip_state_new()))
-            return MHD_NO;
-        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, stream_callback,
-                                                 r, NULL);
-    } else {
-        if (r->gzip && r->out_len && gzip_buffer(r) < 0)
-            return MHD_NO;
-        resp = MHD_create_response_from_buffer(r->out_len, r->out ? r->out : (void *)"",
-                                               r->out ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-    }
-    if (!resp)
-        return MHD_NO;
-    r->out = NULL;                      /* the response owns it now */
     if (r->status != MHD_HTTP_NOT_MODIFIED && r->status != MHD_HTTP_NO_CONTENT)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                                 r->content_type ? r->content_type : "application/json");
@@ -335,16 +407,57 @@ enum MHD_Result http_queue_reply(struct http_req *r)
         MHD_add_response_header(resp, "Content-Security-Policy", "frame-ancestors 'none'");
         MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     }
-    if (r->key_id || r->role != ROLE_NONE ||
-        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION))
+    if (r->key_id || r->role != ROLE_NONE || has_authorization(r))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "private, no-store");
     if (r->err == PM_ERR_UNAUTHORIZED)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
                                 "Bearer realm=\"powermap\", Basic realm=\"powermap\"");
     if (r->err == PM_ERR_UNAVAILABLE)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+}
+
+enum MHD_Result http_queue_reply(struct http_req *r)
+{
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+    uint64_t fdlen = 0;
+    int fd = -1, compressed = 0;
+
+    if (r->stream_read && r->err == PM_OK && take_off_stream(r, &fd, &fdlen) == 0)
+        compressed = r->gzip;
+    release_database(r);
+    if (r->err != PM_OK)
+        error_body(r);
+    if (r->status == MHD_HTTP_NOT_MODIFIED || r->status == MHD_HTTP_NO_CONTENT)
+        r->gzip = 0;
+    if (fd >= 0) {
+        resp = MHD_create_response_from_fd64(fdlen, fd);
+        if (!resp)
+            close(fd);
+    } else {
+        if (r->gzip && !compressed && r->out_len && gzip_buffer(r) < 0)
+            return MHD_NO;
+        resp = MHD_create_response_from_buffer(r->out_len, r->out ? r->out : (void *)"",
+                                               r->out ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    }
+    if (!resp)
+        return MHD_NO;
+    r->out = NULL;                      /* the response owns it now */
+    common_headers(r, resp);
     ret = MHD_queue_response(r->conn, r->status, resp);
     MHD_destroy_response(resp);
     return ret;
 }
 
+
+void http_reply_release(struct http_req *r)
+{
+    release_database(r);
+    free(r->body);
+    free(r->out);
+    free(r->errdetail);
+    r->body = r->out = r->errdetail = NULL;
+    for (int i = 0; i < r->nhdr; i++)
+        free(r->hdr_value[i]);
+    r->nhdr = 0;
+}

@@ -58,6 +58,14 @@ static int add_reject(struct import_report *rep, long line, const char *reason)
 
 #define GEOCODE_TIMEOUT_MS 5000
 #define GEOCODE_MAX_FAILURES 3      /* in a row: the service is down, stop asking */
+#define GEOCODE_BUDGET_S 300        /* default total time for one import's geocoding */
+
+static int geocode_budget_s = GEOCODE_BUDGET_S;
+
+void import_set_geocode_budget(int seconds)
+{
+    geocode_budget_s = seconds > 0 ? seconds : GEOCODE_BUDGET_S;
+}
 
 /* Looks address up in the cache, then at the geocoder (caching the answer).
  * Returns 1 found, 0 not found, -1 unavailable (why in err). */
@@ -111,6 +119,8 @@ static int geocode_rows(PGconn *c, struct fmt_result *fr, const struct import_op
 {
     size_t ilat = 0, ilon = 0, iaddr = 0, keep = 0;
     int failures = 0, is_child = fr->kind == FMT_CHILDREN;
+    int budget = geocode_budget_s;
+    time_t start = time(NULL);
     char why[300];
 
     for (size_t k = 0; k < fr->ncols; k++) {
@@ -141,6 +151,10 @@ static int geocode_rows(PGconn *c, struct fmt_result *fr, const struct import_op
         } else if (failures >= GEOCODE_MAX_FAILURES) {
             rc = -1;
             snprintf(err, sizeof err, "the geocoder stopped answering");
+        } else if (time(NULL) - start >= budget) {
+            rc = -1;
+            snprintf(err, sizeof err, "not reached: the import's geocoding time (%d s) ran out",
+                     budget);
         } else {
             rc = geocode(c, o->geocoder, addr, &lat, &lon, err, sizeof err);
             failures = rc < 0 ? failures + 1 : 0;

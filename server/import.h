@@ -61,6 +61,10 @@ enum pm_err import_run(PGconn *c, const char *kind, const char *data, size_t len
 int import_geocode(PGconn *c, const char *base, const char *address, double *lat,
                    double *lon, char *err, size_t errlen);
 
+/* Sets the total time one import may spend geocoding (seconds; default 300):
+ * rows not reached by then are reported.  Process-wide; call before imports. */
+void import_set_geocode_budget(int seconds);
+
 /* The report as a JSON object (malloc'd text; NULL on out-of-memory). */
 char *import_report_json(const struct import_report *rep);
 

@@ -107,7 +107,7 @@ const struct layer layers[] = {
       "児童発達支援センター, 重症心身障害児の児童発達支援・放課後等デイ, 放課後等デイサービス, 訪問看護, "
       "短期入所, 相談支援, hospitals, clinics, nurseries and schools; medical_care says whether "
       "children with medical care are accepted.",
-      "Point", 0, 0, "facilities", facility_fields, OGC("facilities"), NULL },
+      "Point", LAYER_EMBED, 0, "facilities", facility_fields, OGC("facilities"), NULL },
     { "children", "医療的ケア児 (children, token holders only)",
       "Children on home medical devices at their homes. Requires a token; every read is audited.",
       "Point", LAYER_TOKEN, 0, "children", child_fields,

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "server/db.h"
@@ -29,20 +30,22 @@
 static const char usage[] =
     "usage: powermapd migrate  --db CONNINFO\n"
     "       powermapd serve    --db CONNINFO --listen HOST:PORT [--pool N]\n"
-    "                          [--webhook URL ...] [--webhook-secret S] [--alert-interval S]\n"
+    "                          [--webhook URL ...] [--webhook-secret-file F] [--alert-interval S]\n"
     "                          [--outage-feed URL] [--outage-feed-interval S] [--geocoder URL|none]\n"
     "                          [--tls-cert FILE --tls-key FILE] [--log FILE] [--db-read CONNINFO ...]\n"
     "                          [--web-root DIR] [--tiles URL-TEMPLATE]\n"
     "                          [--tiles-attribution TEXT] [--frame-ancestors SOURCES]\n"
     "                          [--trusted-proxy CIDR ...] [--public-url URL]\n"
     "       powermapd import   --db CONNINFO --kind KIND [--partial] [--dry-run] [--geocoder URL|none]\n"
-    "                          [--municipality CODE] [--hazard H] [--level N] [--sheet NAME] FILE\n"
+    "                          [--geocode-budget S] [--municipality CODE] [--hazard H] [--level N]\n"
+    "                          [--sheet NAME] FILE\n"
     "                          KIND: children|devices|shelters|power-points|facilities|hazards\n"
     "       powermapd key create --db CONNINFO --role viewer|planner|admin --name NAME\n"
     "                          [--expires ISO8601]\n"
     "       powermapd key list --db CONNINFO\n"
     "       powermapd key revoke --db CONNINFO ID\n"
     "       powermapd user add --db CONNINFO --login L --role viewer|planner|admin [--name N]\n"
+    "       powermapd child purge --db CONNINFO --reason TEXT ID\n"
     "       powermapd plan     --db CONNINFO [--hazard H] [--outage-hours N] [--speed-kmh V]\n"
     "                          [--detour F] [--margin-h M] [--start-at ISO8601]\n"
     "CONNINFO is a libpq connection string; POWERMAP_DB may stand in for --db.\n";
@@ -59,11 +62,12 @@ struct cli {
     const char *web_root, *tiles, *tiles_attribution, *frame_ancestors;
     const char *webhooks[16];
     int nwebhooks;
-    const char *webhook_secret, *outage_feed, *geocoder;
+    const char *webhook_secret_file, *outage_feed, *geocoder;
+    const char *reason;             /* child purge --reason */
     const char *tls_cert, *tls_key, *log_path;
     const char *db_read[8];
     int ndb_read;
-    int outage_feed_interval, alert_interval;
+    int outage_feed_interval, alert_interval, geocode_budget;
     struct pm_cidr trusted[PM_MAX_TRUSTED_PROXIES];
     int ntrusted;
     const char *public_url;
@@ -94,7 +98,8 @@ enum { OPT_MUNICIPALITY = 0x700, OPT_LEVEL, OPT_SHEET, OPT_DRY_RUN };
 /* The outside world's options (events.c, upstream.c). */
 enum { OPT_WEBHOOK = 0x600, OPT_WEBHOOK_SECRET, OPT_OUTAGE_FEED, OPT_OUTAGE_FEED_INTERVAL,
        OPT_ALERT_INTERVAL, OPT_GEOCODER, OPT_TLS_CERT, OPT_TLS_KEY, OPT_LOG, OPT_DB_READ,
-       OPT_TRUSTED_PROXY, OPT_PUBLIC_URL };
+       OPT_TRUSTED_PROXY, OPT_PUBLIC_URL, OPT_WEBHOOK_SECRET_FILE, OPT_GEOCODE_BUDGET,
+       OPT_REASON };
 
 #define SHUTDOWN_GRACE_S 10
 
@@ -131,13 +136,17 @@ static int serve_option(int ch, const char *v, struct cli *o)
 {
     switch (ch) {
     case OPT_WEBHOOK:
-        if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
-            return die("--webhook: must be an http:// or https:// URL, not %s", v), -1;
+        if (upstream_receiver_ok(v) < 0)
+            return die("--webhook: must be an https:// URL (http:// only to this machine), "
+                       "not %s", v), -1;
         if (o->nwebhooks == (int)(sizeof o->webhooks / sizeof o->webhooks[0]))
             return die("%s", "--webhook: at most 16 receivers"), -1;
         o->webhooks[o->nwebhooks++] = v;
         break;
-    case OPT_WEBHOOK_SECRET: o->webhook_secret = v; break;
+    case OPT_WEBHOOK_SECRET:
+        return die("%s", "--webhook-secret: a secret on the command line shows in ps; use "
+                         "--webhook-secret-file FILE or POWERMAP_WEBHOOK_SECRET"), -1;
+    case OPT_WEBHOOK_SECRET_FILE: o->webhook_secret_file = v; break;
     case OPT_OUTAGE_FEED: o->outage_feed = v; break;
     case OPT_OUTAGE_FEED_INTERVAL:
         if (seconds_option("--outage-feed-interval", v, &o->outage_feed_interval) < 0)
@@ -148,6 +157,9 @@ static int serve_option(int ch, const char *v, struct cli *o)
             return -1;
         break;
     case OPT_GEOCODER: o->geocoder = v; break;
+    case OPT_REASON: o->reason = v; break;
+    case OPT_GEOCODE_BUDGET:
+        return seconds_option("--geocode-budget", v, &o->geocode_budget);
     case OPT_TLS_CERT: o->tls_cert = v; break;
     case OPT_TLS_KEY: o->tls_key = v; break;
     case OPT_LOG: o->log_path = v; break;
@@ -212,6 +224,9 @@ static int parse_options(int argc, char **argv, struct cli *o)
         { "pool", required_argument, NULL, 'P' },
         { "webhook", required_argument, NULL, OPT_WEBHOOK },
         { "webhook-secret", required_argument, NULL, OPT_WEBHOOK_SECRET },
+        { "webhook-secret-file", required_argument, NULL, OPT_WEBHOOK_SECRET_FILE },
+        { "geocode-budget", required_argument, NULL, OPT_GEOCODE_BUDGET },
+        { "reason", required_argument, NULL, OPT_REASON },
         { "outage-feed", required_argument, NULL, OPT_OUTAGE_FEED },
         { "outage-feed-interval", required_argument, NULL, OPT_OUTAGE_FEED_INTERVAL },
         { "alert-interval", required_argument, NULL, OPT_ALERT_INTERVAL },
@@ -328,6 +343,17 @@ static void reopen_log(const char *path)
         setvbuf(stderr, NULL, _IOLBF, 0);
 }
 
+/* Each connection needs a descriptor: the soft limit is often 1,024. */
+static void raise_open_files(void)
+{
+    struct rlimit l;
+
+    if (getrlimit(RLIMIT_NOFILE, &l) == 0 && l.rlim_cur < 8192) {
+        l.rlim_cur = l.rlim_max < 8192 ? l.rlim_max : 8192;
+        setrlimit(RLIMIT_NOFILE, &l);
+    }
+}
+
 /* Serves until SIGINT or SIGTERM; SIGHUP reopens the log.  Returns 0, or -1
  * when the daemon cannot start. */
 static int serve_until_signal(struct pm_server *srv, const char *host, int port,
@@ -344,6 +370,7 @@ static int serve_until_signal(struct pm_server *srv, const char *host, int port,
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    raise_open_files();
     d = http_start(srv, host, port, tls_cert, tls_key);
     if (!d)
         return -1;
@@ -361,10 +388,38 @@ static int serve_until_signal(struct pm_server *srv, const char *host, int port,
     return 0;
 }
 
+/* The webhook signing key: from --webhook-secret-file (its first line) or
+ * POWERMAP_WEBHOOK_SECRET; required when there are receivers.  Returns 0 and
+ * *out (free() it; NULL when none), or -1 after printing why. */
+static int webhook_secret(const struct cli *o, char **out)
+{
+    const char *env = getenv("POWERMAP_WEBHOOK_SECRET");
+    char *s = NULL;
+
+    *out = NULL;
+    if (o->webhook_secret_file) {
+        s = pm_read_file(o->webhook_secret_file, NULL);
+        if (!s)
+            return die("serve: --webhook-secret-file: cannot read %s", o->webhook_secret_file), -1;
+        s[strcspn(s, "\r\n")] = '\0';
+    } else if (env && *env) {
+        s = strdup(env);
+        if (!s)
+            return die("%s", "out of memory"), -1;
+    }
+    if (o->nwebhooks && (!s || strlen(s) < 16)) {
+        free(s);
+        return die("%s", "serve: --webhook needs a signing secret of at least 16 characters "
+                         "(--webhook-secret-file FILE or POWERMAP_WEBHOOK_SECRET)"), -1;
+    }
+    *out = s;
+    return 0;
+}
+
 static int cmd_serve(const struct cli *o)
 {
     struct pm_server srv;
-    char host[64], err[PATH_MAX + 64];
+    char host[64], err[PATH_MAX + 64], *secret = NULL;
     char *web = NULL, *leaflet = NULL;
     const char *colon;
     long port;
@@ -411,7 +466,11 @@ static int cmd_serve(const struct cli *o)
     srv.conninfo = o->db;
     srv.webhooks = (const char **)o->webhooks;
     srv.nwebhooks = o->nwebhooks;
-    srv.webhook_secret = o->webhook_secret;
+    if (webhook_secret(o, &secret) < 0) {
+        db_pool_free(srv.pool);
+        return 1;
+    }
+    srv.webhook_secret = secret;
     srv.outage_feed = o->outage_feed;
     srv.outage_feed_interval = o->outage_feed_interval ? o->outage_feed_interval : 60;
     srv.alert_interval = o->alert_interval ? o->alert_interval : 30;
@@ -425,9 +484,6 @@ static int cmd_serve(const struct cli *o)
             n--;
         snprintf(srv.public_url, sizeof srv.public_url, "%.*s", (int)n, o->public_url);
     }
-    if (srv.nwebhooks && !srv.webhook_secret)
-        fprintf(stderr, "powermapd: warning: --webhook without --webhook-secret: "
-                        "signatures use an empty key\n");
     if (upstream_global_init() < 0 || events_start(&srv) < 0) {
         db_pool_free(srv.pool);
         return die("%s", "serve: cannot start the event workers");
@@ -453,6 +509,7 @@ static int cmd_serve(const struct cli *o)
     free(srv.read_pools);
     free(web);
     free(leaflet);
+    free(secret);
     return rc < 0 ? 1 : 0;
 }
 
@@ -497,6 +554,7 @@ static int cmd_import(const struct cli *o, const char *path)
     io.level = o->level;
     io.sheet = o->sheet;
     io.path = path;
+    import_set_geocode_budget(o->geocode_budget);
     if (upstream_global_init() < 0)
         return die("%s", "import: cannot initialise libcurl");
     io.progress_fd = isatty(STDERR_FILENO) && len > 1024 * 1024 ? STDERR_FILENO : -1;
@@ -652,6 +710,57 @@ out:
     return rc;
 }
 
+/* child purge ID --reason TEXT: erases the child's personal data everywhere,
+ * history and geocoding cache included, leaving an audited tombstone. */
+static int cmd_child(const struct cli *o, const char *sub, const char *id)
+{
+    struct passwd *pw = getpwuid(getuid());
+    char who[128], ids[32];
+    const char *p[6];
+    PGresult *res = NULL;
+    PGconn *c;
+    long n;
+    int rc = 1;
+
+    if (!sub || strcmp(sub, "purge") != 0)
+        return die("%s", "child: expected \"child purge --reason TEXT ID\"");
+    if (!id || pm_parse_long(id, 1, 9007199254740991L, &n) < 0)
+        return die("%s", "child purge: expected a child id");
+    if (!o->reason || !*o->reason)
+        return die("%s", "child purge: --reason TEXT is required (the legal ground)");
+    c = connect_or_die(o->db, 1);
+    if (!c)
+        return 1;
+    snprintf(who, sizeof who, "cli:%s", pw ? pw->pw_name : "unknown");
+    snprintf(ids, sizeof ids, "{%ld}", n);
+    p[0] = id;
+    p[1] = who;
+    p[2] = o->reason;
+    if (db_command(c, "BEGIN", NULL, 0) == 0)
+        res = db_exec(c, "child_erase", 3, p);
+    if (!db_ok(res)) {
+        fprintf(stderr, "powermapd: child purge: %s", PQerrorMessage(c));
+    } else if (PQgetisnull(res, 0, 0)) {
+        fprintf(stderr, "powermapd: child purge: no child with id %s\n", id);
+    } else {
+        const char *a[6] = { NULL, who, "admin", "child.purge", ids, NULL };
+        PGresult *au = db_exec(c, "audit_insert", 6, a);
+
+        if (db_ok(au) && db_command(c, "COMMIT", NULL, 0) == 0) {
+            printf("erased child %s (tombstone %s)\n", id, PQgetvalue(res, 0, 0));
+            rc = 0;
+        } else {
+            fprintf(stderr, "powermapd: child purge: the audit row failed: nothing erased\n");
+        }
+        PQclear(au);
+    }
+    if (rc)
+        db_command(c, "ROLLBACK", NULL, 0);
+    PQclear(res);
+    PQfinish(c);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     struct cli o;
@@ -668,7 +777,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "user") == 0)
         return session_cli(argc - 1, argv + 1);
-    if (strcmp(cmd, "key") == 0) {
+    if (strcmp(cmd, "key") == 0 || strcmp(cmd, "child") == 0) {
         sub = argc > 2 ? argv[2] : NULL;
         argc--;
         argv++;
@@ -686,5 +795,7 @@ int main(int argc, char **argv)
         return cmd_key(&o, sub, first < argc - 1 ? argv[1 + first] : NULL);
     if (strcmp(cmd, "plan") == 0)
         return cmd_plan(&o);
+    if (strcmp(cmd, "child") == 0)
+        return cmd_child(&o, sub, first < argc - 1 ? argv[1 + first] : NULL);
     return die("unknown command %s (try --help)", cmd);
 }

@@ -75,6 +75,7 @@ enum pm_err route_webhook_deliveries(struct http_req *r);
 enum pm_err route_keys_list(struct http_req *r);
 enum pm_err route_key_revoke(struct http_req *r);
 enum pm_err route_audit_list(struct http_req *r);
+enum pm_err route_child_purge(struct http_req *r);
 
 /* routes_import.c */
 enum pm_err route_import(struct http_req *r);

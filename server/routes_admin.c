@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "server/db.h"
 #include "server/routes.h"
 
@@ -66,4 +68,58 @@ enum pm_err route_audit_list(struct http_req *r)
             return http_fail(r, PM_ERR_BAD_REQUEST, "since: must be an ISO 8601 time");
     }
     return http_reply_query(r, r->db, "audit_list", 4, p);
+}
+
+/* POST /v1/children/{id}/purge {"legal_reason": "..."}: erases the child's
+ * personal data everywhere, history included (sql/0100), and answers the
+ * tombstone.  Audited. */
+enum pm_err route_child_purge(struct http_req *r)
+{
+    static const char *const allowed[] = { NULL };
+    char id[24], who[128], ids[32];
+    const char *p[3];
+    cJSON *body = NULL;
+    const cJSON *reason;
+    PGresult *q = NULL;
+    PGconn *w;
+    enum pm_err e;
+
+    if (http_only_params(r, allowed) != PM_OK || http_path_id(r, 0, id) != PM_OK)
+        return r->err;
+    body = r->body ? cJSON_ParseWithLengthOpts(r->body, r->body_len + 1, NULL, 1) : NULL;
+    reason = cJSON_GetObjectItemCaseSensitive(body, "legal_reason");
+    if (!cJSON_IsString(reason) || !*reason->valuestring || strlen(reason->valuestring) > 2000) {
+        cJSON_Delete(body);
+        return http_fail(r, PM_ERR_BAD_REQUEST, "legal_reason: required, the legal ground of "
+                                                "the erasure (at most 2000 characters)");
+    }
+    w = http_db_write(r);
+    if (!w) {
+        cJSON_Delete(body);
+        return r->err;
+    }
+    snprintf(who, sizeof who, "key:%s", r->key_name);
+    p[0] = id;
+    p[1] = who;
+    p[2] = reason->valuestring;
+    /* The erasure and its audit row commit together, or neither. */
+    q = db_command(w, "BEGIN", NULL, 0) == 0 ? db_exec(w, "child_erase", 3, p) : NULL;
+    if (!db_ok(q))
+        e = http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+    else if (PQgetisnull(q, 0, 0))
+        e = http_fail(r, PM_ERR_NOT_FOUND, "no child %s", id);
+    else {
+        snprintf(ids, sizeof ids, "{%s}", id);
+        p[0] = PQgetvalue(q, 0, 0);
+        e = http_audit(r, "child.purge", ids);
+        if (e == PM_OK && db_command(w, "COMMIT", NULL, 0) < 0)
+            e = http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+        if (e == PM_OK)
+            e = http_reply_query(r, w, "erasure_json", 1, p);
+    }
+    if (e != PM_OK)
+        db_command(w, "ROLLBACK", NULL, 0);
+    PQclear(q);
+    cJSON_Delete(body);
+    return e;
 }

@@ -1,6 +1,6 @@
 /* routes_embed.c -- GET /embed: the public power map as a page for an <iframe>.
  *
- *   /embed?layers=power_points,shelters[,outages]&center=LAT,LON&zoom=Z
+ *   /embed?layers=power_points,shelters[,outages][,facilities]&center=LAT,LON&zoom=Z
  *         [&tiles=URL-TEMPLATE|none][&attribution=TEXT]
  *
  * The page is static HTML: Leaflet and web/embed.js (both served by this
@@ -176,8 +176,8 @@ static enum pm_err parse_layers(struct http_req *r, const char *v, struct embed_
                 break;
         if (!layers[i].id || i == 32)
             return http_fail(r, PM_ERR_BAD_REQUEST,
-                             "layers: a comma-separated list of power_points, shelters "
-                             "and outages");
+                             "layers: a comma-separated list of power_points, shelters, "
+                             "outages and facilities");
         a->layer[i] = 1;
         any = 1;
         if (!end)

@@ -57,6 +57,28 @@ static char *geocode_url(const char *base, const char *address)
     return url;
 }
 
+int upstream_receiver_ok(const char *url)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL;
+    int rc = -1;
+
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        if (strcasecmp(scheme, "https") == 0)
+            rc = 0;
+        else if (strcasecmp(scheme, "http") == 0 &&
+                 (strcasecmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
+                  strcmp(host, "[::1]") == 0))
+            rc = 0;
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return rc;
+}
+
 /* Options every request gets. */
 static void common(CURL *c, const char *url, long timeout_ms, struct pm_buf *body)
 {

@@ -19,6 +19,11 @@ int upstream_global_init(void);
 int upstream_geocode(const char *base, const char *address, long timeout_ms, double *lat,
                      double *lon, char *title, size_t titlelen, char *err, size_t errlen);
 
+/* 0 when url may receive webhooks: https://, or http:// to a loopback host
+ * (localhost, 127.0.0.0/8, ::1); -1 otherwise (payloads must not cross a
+ * network in clear). */
+int upstream_receiver_ok(const char *url);
+
 /* POSTs body as application/json with the extra header line (e.g.
  * "X-Powermap-Signature: sha256=..."; may be NULL).  Returns 0 and the HTTP
  * status in *status, or -1 with err when no answer came. */

@@ -18,6 +18,7 @@ const char *pm_err_code(enum pm_err e)
     case PM_ERR_METHOD: return "method_not_allowed";
     case PM_ERR_CONFLICT: return "conflict";
     case PM_ERR_TOO_LARGE: return "payload_too_large";
+    case PM_ERR_MEDIA_TYPE: return "unsupported_media_type";
     case PM_ERR_UNPROCESSABLE: return "rejected_rows";
     case PM_ERR_TOO_MANY: return "too_many_requests";
     case PM_ERR_UNAVAILABLE: return "unavailable";
@@ -177,6 +178,20 @@ char *pm_buf_steal(struct pm_buf *b, size_t *len)
         p = calloc(1, 1);
     pm_buf_init(b);
     return p;
+}
+
+int pm_json_has_nul(const char *s, size_t n)
+{
+    size_t slashes = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\0')
+            return 1;
+        if (s[i] == 'u' && slashes % 2 == 1 && n - i > 4 && memcmp(s + i + 1, "0000", 4) == 0)
+            return 1;
+        slashes = s[i] == '\\' ? slashes + 1 : 0;
+    }
+    return 0;
 }
 
 char *pm_read_file(const char *path, size_t *len)

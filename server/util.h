@@ -17,6 +17,7 @@ enum pm_err {
     PM_ERR_METHOD,          /* known path, wrong method */
     PM_ERR_CONFLICT,        /* e.g. an external_id already used */
     PM_ERR_TOO_LARGE,       /* request body over its cap */
+    PM_ERR_MEDIA_TYPE,      /* a body we cannot read (Content-Encoding) */
     PM_ERR_UNPROCESSABLE,   /* an import with rejected rows */
     PM_ERR_TOO_MANY,        /* rate limited */
     PM_ERR_UNAVAILABLE,     /* database down or busy */
@@ -58,6 +59,10 @@ void pm_buf_json_escape(struct pm_buf *b, const char *s);
 void pm_buf_html_escape(struct pm_buf *b, const char *s);
 /* Hands the data over to the caller (free() it) and resets the buffer. */
 char *pm_buf_steal(struct pm_buf *b, size_t *len);
+
+/* 1 when the n bytes at s hold a NUL byte or a JSON \u0000 escape (which
+ * cJSON would decode into a string cut short), else 0. */
+int pm_json_has_nul(const char *s, size_t n);
 
 /* Reads the whole file at path ("-": standard input).  Returns its bytes,
  * NUL-terminated (free() them), and their number in *len (may be NULL), or

@@ -117,6 +117,9 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
                     ELSE '18+' END ORDER BY coalesce(age, 99))) FROM kids),
             'district', (SELECT powermap_cells(array_agg(coalesce(district, 'unknown')
                     ORDER BY district NULLS LAST)) FROM kids),
+            'area', (SELECT powermap_cells(array_agg(coalesce(nullif(regexp_replace(district,
+                    '[0-9０-９一二三四五六七八九十]+丁目$', ''), ''), 'unknown') ORDER BY district NULLS LAST))
+                    FROM kids),
             'affiliation', (SELECT powermap_cells(array_agg(coalesce(affiliation, 'unknown')
                     ORDER BY array_position(ARRAY['home', 'nursery', 'kindergarten', 'school',
                         'special_school', 'day_service', 'other'], affiliation) NULLS LAST)) FROM kids),

@@ -159,16 +159,24 @@ SELECT e.id, u FROM e, unnest($4::text[]) AS u
 RETURNING event_id
 
 -- name: delivery_take
--- Takes up to 8 due deliveries for this worker; the lease (next_attempt_at a
--- minute ahead) keeps other daemons off them while they are being sent.
+-- $1 receiver URL.  Takes up to 8 due deliveries to it for this worker (one
+-- worker per receiver); the lease (next_attempt_at a minute ahead) keeps other
+-- daemons off them while they are being sent.
 UPDATE webhook_deliveries d
 SET attempts = d.attempts + 1, next_attempt_at = now() + interval '60 seconds'
 FROM (SELECT id FROM webhook_deliveries
-      WHERE status = 'pending' AND next_attempt_at <= now()
+      WHERE status = 'pending' AND next_attempt_at <= now() AND url = $1
       ORDER BY next_attempt_at, id LIMIT 8 FOR UPDATE SKIP LOCKED) q,
      webhook_events e
 WHERE d.id = q.id AND e.id = d.event_id
 RETURNING d.id, d.url, d.attempts, e.payload::text
+
+-- name: delivery_release
+-- $1 ids (bigint[]).  Hands back leases a worker took but will not send now
+-- (its receiver's breaker opened): due again at once, the attempt undone.
+UPDATE webhook_deliveries
+SET attempts = attempts - 1, next_attempt_at = now()
+WHERE id = ANY ($1::bigint[]) AND status = 'pending'
 
 -- name: delivery_done
 UPDATE webhook_deliveries SET status = 'delivered', delivered_at = now(), last_status = $2,
@@ -231,7 +239,10 @@ RETURNING id
 -- ===========================================================================
 
 -- name: geocode_cached
-SELECT found, lat, lon FROM geocode_cache WHERE address = $1
+-- A found place is kept; a miss only for a day (a transient empty answer must
+-- not leave a child without a home point for ever): then it is asked again.
+SELECT found, lat, lon FROM geocode_cache
+WHERE address = $1 AND (found OR fetched_at > now() - interval '1 day')
 
 -- name: geocode_store
 INSERT INTO geocode_cache (address, lat, lon, title, found)

@@ -56,7 +56,8 @@ def cli(*args, db=None, input=None, env=None):
     if env:
         e.update(env)
     args = list(args)
-    words = 2 if args[:1] in (["key"], ["user"]) else 1   # "key create", "user add": two words
+    # "key create", "user add", "child purge": two words
+    words = 2 if args[:1] in (["key"], ["user"], ["child"]) else 1
     argv = [BIN] + args[:words] + (["--db", db] if db else []) + args[words:]
     return subprocess.run(argv, capture_output=True, text=True, input=input, env=e)
 

@@ -4,6 +4,7 @@ and an outage feed whose content changes.  Each runs in a thread."""
 import hashlib
 import hmac
 import json
+import os
 import threading
 import time
 import urllib.parse
@@ -144,3 +145,13 @@ def wait_for(cond, timeout=45, step=0.1):
             return v
         time.sleep(step)
     raise AssertionError("timed out waiting")
+
+
+def secret_file(secret):
+    """A file holding secret, for --webhook-secret-file (a secret on the command
+    line would show in ps)."""
+    import tempfile
+    fd, path = tempfile.mkstemp(prefix="powermap-secret-")
+    with os.fdopen(fd, "w") as f:
+        f.write(secret + "\n")
+    return path

@@ -6,10 +6,11 @@
  * from this server without credentials, so only public data is drawn:
  *   power_points, shelters  v1/maps/power.geojson?bbox=  (a `layer` property)
  *   outages                 ogc/collections/outages/items?bbox=
+ *   facilities              ogc/collections/facilities/items?bbox=  (資源: 児童発達支援センター …)
  * Every text from the data reaches the page as textContent, never as HTML.
  *
  * For tests and embedders, #map carries data-state (loading|ready|error|
- * zoom-in) and data-count-power-points, -shelters, -outages once drawn. */
+ * zoom-in) and data-count-power-points, -shelters, -outages, -facilities once drawn. */
 (function () {
   'use strict';
 
@@ -45,6 +46,19 @@
     emergency_site: '指定緊急避難場所',
     welfare: '福祉避難所'
   };
+  var FACILITY_KINDS = {
+    child_development_center: '児童発達支援センター',
+    severe_day_service: '重症心身障害児の児童発達支援・放課後等デイ',
+    day_service: '放課後等デイサービス',
+    visiting_nurse: '訪問看護',
+    short_stay: '短期入所',
+    consultation: '相談支援',
+    hospital: '病院',
+    clinic: '診療所',
+    nursery: '保育所',
+    school: '学校',
+    other: 'その他'
+  };
   var POWER_STATUS = { available: '利用可', unavailable: '利用不可' };
   var SHELTER_STATUS = { open: '開設中', closed: '閉鎖', full: '満員' };
 
@@ -61,7 +75,8 @@
   var want = {
     power_points: layersWanted.indexOf('power_points') >= 0,
     shelters: layersWanted.indexOf('shelters') >= 0,
-    outages: layersWanted.indexOf('outages') >= 0
+    outages: layersWanted.indexOf('outages') >= 0,
+    facilities: layersWanted.indexOf('facilities') >= 0
   };
   var center = null;
   if (data('center')) {
@@ -231,6 +246,17 @@
     ]);
   }
 
+  function facilityPopup(p) {
+    return popupTable('資源（事業所・施設）', [
+      ['名称', p.name],
+      ['種類', FACILITY_KINDS[p.kind] || p.kind],
+      ['医療的ケア', p.medical_care === true ? '対応あり' : p.medical_care === false ? '対応なし' : null],
+      ['定員', p.capacity !== undefined && p.capacity !== null ? p.capacity + ' 人' : null],
+      ['電話', phoneLink(p.phone)],
+      ['住所', p.address]
+    ]);
+  }
+
   function outagePopup(p) {
     return popupTable('停電区域', [
       ['発生', when(p.started_at)],
@@ -266,6 +292,7 @@
   var outageLayer = L.layerGroup().addTo(map);
   var pointLayer = L.layerGroup().addTo(map);
   var shelterLayer = L.layerGroup().addTo(map);
+  var facilityLayer = L.layerGroup().addTo(map);
 
   /* ---------------------------------------------------------------------- */
   /* Legend and notices                                                       */
@@ -333,6 +360,13 @@
           legendRow(us, icon, s[1]);
         });
         box.appendChild(us);
+      }
+      if (want.facilities) {
+        box.appendChild(node('h4', null, '資源（事業所・施設）'));
+        var uf = node('ul');
+        legendRow(uf, node('span', 'pm-facility pm-facility-care pm-legend-icon'), '医療的ケア対応');
+        legendRow(uf, node('span', 'pm-facility pm-legend-icon'), 'その他の事業所・施設');
+        box.appendChild(uf);
       }
       if (want.outages) {
         box.appendChild(node('h4', null, '停電'));
@@ -467,6 +501,29 @@
     setCount('outages', n);
   }
 
+  function drawFacilities(fc) {
+    facilityLayer.clearLayers();
+    var n = 0;
+    (fc.features || []).forEach(function (f) {
+      var g = f.geometry;
+      var p = f.properties || {};
+      if (!g || g.type !== 'Point') {
+        return;
+      }
+      L.marker([g.coordinates[1], g.coordinates[0]], {
+        icon: L.divIcon({
+          className: 'pm-facility' + (p.medical_care === true ? ' pm-facility-care' : ''),
+          iconSize: [14, 14]
+        }),
+        title: p.name || '',
+        alt: p.name || '事業所',
+        keyboard: true
+      }).bindPopup(facilityPopup(p), { maxWidth: 300 }).addTo(facilityLayer);
+      n++;
+    });
+    setCount('facilities', n);
+  }
+
   function load() {
     if (map.getZoom() < MIN_DATA_ZOOM) {
       if (inflight) {
@@ -476,6 +533,7 @@
       pointLayer.clearLayers();
       shelterLayer.clearLayers();
       outageLayer.clearLayers();
+      facilityLayer.clearLayers();
       loadedBounds = null;
       notice.show('拡大すると電源供給ポイントと避難所が表示されます');
       el.setAttribute('data-state', 'zoom-in');
@@ -508,6 +566,16 @@
           }
           outageLayer.clearLayers();
           problems.push('停電情報を取得できませんでした');
+        }));
+    }
+    if (want.facilities) {
+      jobs.push(getJson('ogc/collections/facilities/items?limit=1000&bbox=' + bbox, signal)
+        .then(drawFacilities, function (e) {
+          if (e && e.name === 'AbortError') {
+            throw e;
+          }
+          facilityLayer.clearLayers();
+          problems.push('事業所・施設の情報を取得できませんでした');
         }));
     }
     Promise.all(jobs).then(function () {

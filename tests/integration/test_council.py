@@ -39,6 +39,7 @@ def insert_children(env, kids):
 
 
 def random_kids(rng, n, districts=("東町", "西町", "南町")):
+    """n invented children; districts as given (None: unknown)."""
     today = datetime.date(2026, 11, 30)
     kids = []
     for i in range(n):
@@ -99,6 +100,8 @@ def test_council_report_counts_equal_an_independent_count(env):
     for d in ("東町", "西町", "南町"):
         assert dist.get(d, {"count": 0})["count"] == sum(1 for k in counted if k["district"] == d)
     assert dist.get("unknown", {"count": 0})["count"] == sum(1 for k in counted if k["district"] is None)
+    # 町 level: "東町" has no 丁目 to take off, so the areas are the districts.
+    assert {k: c["count"] for k, c in section(rep, "area").items()} == {k: c["count"] for k, c in dist.items()}
     aff = section(rep, "affiliation")
     for a in AFFIL:
         assert aff.get(a, {"count": 0})["count"] == sum(1 for k in counted if k["affiliation"] == a)
@@ -440,3 +443,18 @@ def test_lending_power_stations_lets_children_stay_home_longer(env):
     # A station too weak for the device helps nobody.
     weak = env.get("/v1/analysis/coverage?add=1&stations=100&station_w=50", token=env.viewer).json()
     assert {s["hours"]: s for s in weak["stations"]}[72]["could_stay_home"] == 0
+
+
+def test_districts_roll_up_to_their_town_for_the_council(env):
+    env.reset()
+    kids = []
+    for i, d in enumerate(["旭町1丁目"] * 6 + ["旭町２丁目"] * 7 + ["本町3丁目"] * 12 + [None] * 11):
+        kids.append({"ext": f"D{i}", "birth": "2015-06-01", "district": d, "affiliation": None,
+                     "care": ["oxygen"], "severe": False, "sources": ["健康課"]})
+    insert_children(env, kids)
+    rep = env.get(f"/v1/reports/council?at={AT}", token=env.viewer).json()
+    area = {k: c["count"] for k, c in section(rep, "area").items()}
+    assert area == {"旭町": 13, "本町": 12, "unknown": 11}
+    pub = env.get(f"/v1/reports/council?at={AT}&public=true").json()
+    assert {k: c["count"] for k, c in section(pub, "area").items()} == area
+    check_public(pub)

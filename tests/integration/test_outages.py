@@ -10,7 +10,7 @@ import tempfile
 import time
 
 from harness import Daemon, demo_city
-from peers import Feed, Geocoder, Receiver, wait_for
+from peers import Feed, Geocoder, Receiver, secret_file, wait_for
 
 CENTRE = (37.0428, 136.9674)          # the demo city
 SECRET = "s3cret-for-tests"
@@ -158,7 +158,7 @@ def test_update_restore_time_and_close_when_power_is_back(env):
 
 def test_signed_webhooks_counts_only_and_thresholds_fire_once_each(env):
     rx = Receiver(SECRET)
-    d = Daemon(env.db, ["--webhook", rx.url + "/hook", "--webhook-secret", SECRET,
+    d = Daemon(env.db, ["--webhook", rx.url + "/hook", "--webhook-secret-file", secret_file(SECRET),
                         "--alert-interval", "1"])
     try:
         ring = hexagon(*CENTRE, 0.03)
@@ -192,7 +192,11 @@ def test_signed_webhooks_counts_only_and_thresholds_fire_once_each(env):
         # An update raises its own event; the delivery log shows them all.
         d.request("PUT", f"/v1/outages/{oid}", {"expected_restore_at": iso(-3)}, token=env.planner)
         wait_for(lambda: rx.delivered("outage.updated"))
-        log = d.request("GET", "/v1/webhooks/deliveries", token=env.admin).json()
+        # The receiver has the event a moment before the worker marks it delivered.
+        def all_delivered():
+            log = d.request("GET", "/v1/webhooks/deliveries", token=env.admin).json()
+            return log if all(x["status"] == "delivered" for x in log["items"]) else None
+        log = wait_for(all_delivered)
         assert log["total"] >= 3 and all(x["status"] == "delivered" for x in log["items"])
         assert d.request("GET", "/v1/webhooks/deliveries", token=env.planner).status == 403
     finally:
@@ -202,7 +206,7 @@ def test_signed_webhooks_counts_only_and_thresholds_fire_once_each(env):
 
 def test_a_receiver_that_fails_twice_then_succeeds_gets_the_event(env):
     rx = Receiver(SECRET, fail_first=2)
-    d = Daemon(env.db, ["--webhook", rx.url, "--webhook-secret", SECRET])
+    d = Daemon(env.db, ["--webhook", rx.url, "--webhook-secret-file", secret_file(SECRET)])
     try:
         r = d.request("POST", "/v1/outages", feature(hexagon(*CENTRE, 0.01), iso()),
                       token=env.planner)
@@ -226,7 +230,7 @@ def test_outage_feed_keeps_outages_in_step(env):
     rx = Receiver(SECRET)
     d = Daemon(env.db, ["--outage-feed", feed.url + "/outages.geojson",
                         "--outage-feed-interval", "1", "--webhook", rx.url,
-                        "--webhook-secret", SECRET])
+                        "--webhook-secret-file", secret_file(SECRET)])
     try:
         row = wait_for(lambda: env.psql("SELECT id, ended_at IS NULL FROM outages "
                                         "WHERE external_id = 'F-1'"))

@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 
 from harness import Daemon, Replica, cluster_start, cluster_stop, demo_city
-from peers import Receiver, wait_for
+from peers import Receiver, secret_file, wait_for
 
 RING = [[136.94, 37.02], [137.0, 37.02], [137.0, 37.07], [136.94, 37.07], [136.94, 37.02]]
 
@@ -169,8 +169,9 @@ def test_replicas_take_reads_and_fail_over_both_ways(env):
 
 
 def test_two_daemons_deliver_each_event_once(env):
-    rx = Receiver("two-daemons")
-    args = ["--webhook", rx.url, "--webhook-secret", "two-daemons", "--alert-interval", "1"]
+    rx = Receiver("two-daemons-secret-key")
+    args = ["--webhook", rx.url, "--webhook-secret-file", secret_file("two-daemons-secret-key"),
+            "--alert-interval", "1"]
     a, b = Daemon(env.db, args), Daemon(env.db, args)
     try:
         ids = []
@@ -235,9 +236,9 @@ def test_two_daemons_apply_an_outage_feed_once(env):
          "properties": {"started_at": "2026-01-01T00:00:00Z",
                         "expected_restore_at": "2026-01-02T00:00:00Z"}}
     feed = Feed([f])
-    rx = Receiver("feed-two")
+    rx = Receiver("feed-two-secret-key")
     args = ["--outage-feed", feed.url, "--outage-feed-interval", "1", "--webhook", rx.url,
-            "--webhook-secret", "feed-two"]
+            "--webhook-secret-file", secret_file("feed-two-secret-key")]
     a, b = Daemon(env.db, args), Daemon(env.db, args)
     try:
         oid = int(wait_for(lambda: env.psql("SELECT id FROM outages WHERE external_id = 'TWO-1'"))[0][0])

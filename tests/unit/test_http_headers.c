@@ -2,6 +2,7 @@
  * Accept-Encoding, If-None-Match, Authorization (Bearer and Basic), CIDR
  * ranges and X-Forwarded-For through trusted proxies. */
 #include "server/http_headers.h"
+#include "server/util.h"
 #include "tests/unit/unit.h"
 
 static void accept_encoding_should_find_gzip_among_others(void)
@@ -114,7 +115,23 @@ static void forwarded_for_should_take_the_first_untrusted_hop_from_the_right(voi
     CHECK_STR(out, "10.0.0.5");
 }
 
+static int has_nul(const char *s)
+{
+    return pm_json_has_nul(s, strlen(s));
+}
+
+static void json_nul_should_be_found_raw_or_escaped_but_not_an_escaped_backslash(void)
+{
+    CHECK(has_nul("{\"a\":\"NUL2\\u0000x\"}"));
+    CHECK(pm_json_has_nul("ab\0cd", 5));
+    CHECK(!has_nul("{\"a\":\"\\\\u0000\"}"));      /* a backslash, then u0000 */
+    CHECK(has_nul("\\\\\\u0000"));                    /* \\ then \u0000 */
+    CHECK(!pm_json_has_nul("\\u00001", 3));           /* cut short */
+    CHECK(!has_nul("{\"a\":\"\\u0041\"}"));
+}
+
 UNIT_MAIN(
+    UNIT_TEST(json_nul_should_be_found_raw_or_escaped_but_not_an_escaped_backslash),
     UNIT_TEST(accept_encoding_should_find_gzip_among_others),
     UNIT_TEST(accept_encoding_should_honour_q_zero),
     UNIT_TEST(if_none_match_should_compare_weakly_and_accept_star),
