@@ -221,7 +221,8 @@ struct alog {
     double t;
 };
 
-struct solver {
+/* The graph a run works on, built from the input and read-only after. */
+struct sv_graph {
     int nc, nd, ncls;
     int nnodes; /* classes, children, places; generators and ways follow */
 
@@ -233,17 +234,22 @@ struct solver {
     double *et, *rtime;
     int *corder; /* children by priority: class k is cstart[k]..cstart[k+1]-1 */
     int *cstart;
-
-    /* Places, and who is where. */
     int *outlets;
-    int64_t *cap, *used, *mx; /* mx: largest need among those there */
+    int64_t *cap;
+};
+
+/* Who is where. */
+struct sv_assign {
+    int64_t *used, *mx; /* mx: largest need among those there */
     int *cnt, *head;
     int *asg, *nxt, *prv, *ver;
     double *asg_t;
-
     struct cheap *ch; /* per class: edges of its uncovered children */
+};
 
-    /* Per node: classes [0,ncls), children [ncls,ncls+nc), places. */
+/* The shortest-path searches.  Per node: classes [0,ncls), children
+ * [ncls,ncls+nc), places. */
+struct sv_search {
     double *h, *hh, *pot; /* potentials for travel, for moves; the one in use */
     struct nstate {
         double dist;         /* valid when seen == stamp */
@@ -262,8 +268,10 @@ struct solver {
     size_t ntc, captc;
     double end_best; /* least distance of a way into T so far */
     struct tcand end;
+};
 
-    /* The undo log of the class being placed one by one. */
+/* The undo log of the class being placed one by one. */
+struct sv_undo {
     int logging;
     unsigned lstamp, *hst, *ast; /* logged already, per node / child */
     struct hlog *lg_h;
@@ -272,6 +280,13 @@ struct solver {
     size_t nlg_h, nlg_a, nlg_dead;
     unsigned char *live0; /* per child: had a live edge when its class began */
     int saturated;        /* a class fell short: the rest go by class */
+};
+
+struct solver {
+    struct sv_graph g;
+    struct sv_assign at;
+    struct sv_search sr;
+    struct sv_undo un;
 
     int tainted, any_taint; /* a watts refusal: in this search, ever */
     int capped;             /* this search stopped on its cap */
@@ -285,101 +300,101 @@ struct solver {
     struct geo_assign_stats *st;
 };
 
-static inline int cnode(const struct solver *s, int c) { return s->ncls + c; }
+static inline int cnode(const struct solver *s, int c) { return s->g.ncls + c; }
 static inline int dnode(const struct solver *s, int y)
 {
-    return s->ncls + s->nc + y;
+    return s->g.ncls + s->g.nc + y;
 }
 
 static void log_h(struct solver *s, int v)
 {
-    if (s->logging && s->pot == s->h && s->hst[v] != s->lstamp) {
-        s->hst[v] = s->lstamp;
-        s->lg_h[s->nlg_h].v = v;
-        s->lg_h[s->nlg_h++].h = s->h[v];
+    if (s->un.logging && s->sr.pot == s->sr.h && s->un.hst[v] != s->un.lstamp) {
+        s->un.hst[v] = s->un.lstamp;
+        s->un.lg_h[s->un.nlg_h].v = v;
+        s->un.lg_h[s->un.nlg_h++].h = s->sr.h[v];
     }
 }
 
 static void log_asg(struct solver *s, int c)
 {
-    if (s->logging && s->ast[c] != s->lstamp) {
-        s->ast[c] = s->lstamp;
-        s->lg_a[s->nlg_a].c = c;
-        s->lg_a[s->nlg_a].y = s->asg[c];
-        s->lg_a[s->nlg_a++].t = s->asg_t[c];
+    if (s->un.logging && s->un.ast[c] != s->un.lstamp) {
+        s->un.ast[c] = s->un.lstamp;
+        s->un.lg_a[s->un.nlg_a].c = c;
+        s->un.lg_a[s->un.nlg_a].y = s->at.asg[c];
+        s->un.lg_a[s->un.nlg_a++].t = s->at.asg_t[c];
     }
 }
 
 static void set_dead(struct solver *s, int v)
 {
-    if (!s->dead[v]) {
-        s->dead[v] = 1;
-        if (s->logging)
-            s->lg_dead[s->nlg_dead++] = v;
+    if (!s->sr.dead[v]) {
+        s->sr.dead[v] = 1;
+        if (s->un.logging)
+            s->un.lg_dead[s->un.nlg_dead++] = v;
     }
 }
 
 static void attach(struct solver *s, int c, int y, double t)
 {
     log_asg(s, c);
-    s->asg[c] = y;
-    s->asg_t[c] = t;
-    s->prv[c] = -1;
-    s->nxt[c] = s->head[y];
-    if (s->head[y] >= 0)
-        s->prv[s->head[y]] = c;
-    s->head[y] = c;
-    s->cnt[y]++;
-    s->used[y] += s->need[c];
-    if (s->need[c] > s->mx[y])
-        s->mx[y] = s->need[c];
+    s->at.asg[c] = y;
+    s->at.asg_t[c] = t;
+    s->at.prv[c] = -1;
+    s->at.nxt[c] = s->at.head[y];
+    if (s->at.head[y] >= 0)
+        s->at.prv[s->at.head[y]] = c;
+    s->at.head[y] = c;
+    s->at.cnt[y]++;
+    s->at.used[y] += s->g.need[c];
+    if (s->g.need[c] > s->at.mx[y])
+        s->at.mx[y] = s->g.need[c];
 }
 
 static void detach(struct solver *s, int c)
 {
-    int y = s->asg[c];
+    int y = s->at.asg[c];
     log_asg(s, c);
-    if (s->prv[c] >= 0)
-        s->nxt[s->prv[c]] = s->nxt[c];
+    if (s->at.prv[c] >= 0)
+        s->at.nxt[s->at.prv[c]] = s->at.nxt[c];
     else
-        s->head[y] = s->nxt[c];
-    if (s->nxt[c] >= 0)
-        s->prv[s->nxt[c]] = s->prv[c];
-    s->asg[c] = -1;
-    s->cnt[y]--;
-    s->used[y] -= s->need[c];
-    if (s->need[c] == s->mx[y]) {
+        s->at.head[y] = s->at.nxt[c];
+    if (s->at.nxt[c] >= 0)
+        s->at.prv[s->at.nxt[c]] = s->at.prv[c];
+    s->at.asg[c] = -1;
+    s->at.cnt[y]--;
+    s->at.used[y] -= s->g.need[c];
+    if (s->g.need[c] == s->at.mx[y]) {
         int64_t m = 0;
-        for (int o = s->head[y]; o >= 0; o = s->nxt[o])
-            if (s->need[o] > m)
-                m = s->need[o];
-        s->mx[y] = m;
+        for (int o = s->at.head[y]; o >= 0; o = s->at.nxt[o])
+            if (s->g.need[o] > m)
+                m = s->g.need[o];
+        s->at.mx[y] = m;
     }
 }
 
 /* Travel of child c to place y, or -1 when there is no such edge. */
 static double edge_travel(const struct solver *s, int c, int y)
 {
-    int lo = s->eoff[c], hi = s->eoff[c + 1];
+    int lo = s->g.eoff[c], hi = s->g.eoff[c + 1];
     while (lo < hi) {
         int mid = lo + (hi - lo) / 2;
-        if (s->edst[mid] < y)
+        if (s->g.edst[mid] < y)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return (lo < s->eoff[c + 1] && s->edst[lo] == y) ? s->et[lo] : -1.0;
+    return (lo < s->g.eoff[c + 1] && s->g.edst[lo] == y) ? s->g.et[lo] : -1.0;
 }
 
 /* Gives class k the edges of its uncovered child c. */
 static int push_edges(struct solver *s, int k, int c)
 {
-    for (int i = s->eoff[c]; i < s->eoff[c + 1]; i++) {
-        int yn = dnode(s, s->edst[i]);
-        if (s->dead[yn])
+    for (int i = s->g.eoff[c]; i < s->g.eoff[c + 1]; i++) {
+        int yn = dnode(s, s->g.edst[i]);
+        if (s->sr.dead[yn])
             continue;
-        struct centry x = { s->et[i] - s->h[yn], c, i, s->ver[c] };
-        if (cheap_push(&s->ch[k], x) < 0)
+        struct centry x = { s->g.et[i] - s->sr.h[yn], c, i, s->at.ver[c] };
+        if (cheap_push(&s->at.ch[k], x) < 0)
             return -1;
     }
     return 0;
@@ -388,16 +403,16 @@ static int push_edges(struct solver *s, int k, int c)
 /* The cheapest live edge class k can hand out (re-keyed), or NULL. */
 static const struct centry *class_top(struct solver *s, int k)
 {
-    struct cheap *hp = &s->ch[k];
+    struct cheap *hp = &s->at.ch[k];
     while (hp->n) {
         struct centry *t = &hp->a[0];
-        int yn = dnode(s, s->edst[t->edge]);
-        if (s->asg[t->child] >= 0 || t->ver != s->ver[t->child] ||
-            s->dead[yn]) {
+        int yn = dnode(s, s->g.edst[t->edge]);
+        if (s->at.asg[t->child] >= 0 || t->ver != s->at.ver[t->child] ||
+            s->sr.dead[yn]) {
             cheap_pop(hp);
             continue;
         }
-        double key = s->et[t->edge] - s->h[yn];
+        double key = s->g.et[t->edge] - s->sr.h[yn];
         if (key > t->key) {
             t->key = key;
             cheap_sift_down(hp, 0);
@@ -419,23 +434,23 @@ static void refuse(struct solver *s)
 
 static void new_stamp(struct solver *s)
 {
-    if (++s->stamp == 0) {
-        memset(s->ns, 0, (size_t)s->nnodes * sizeof *s->ns);
-        s->stamp = 1;
+    if (++s->sr.stamp == 0) {
+        memset(s->sr.ns, 0, (size_t)s->g.nnodes * sizeof *s->sr.ns);
+        s->sr.stamp = 1;
     }
-    s->pq.n = 0;
-    s->npopped = 0;
+    s->sr.pq.n = 0;
+    s->sr.npopped = 0;
 }
 
 static int reach(struct solver *s, int v, double d)
 {
-    if (s->ns[v].seen != s->stamp) {
-        s->ns[v].seen = s->stamp;
-        s->ns[v].dist = INFINITY;
+    if (s->sr.ns[v].seen != s->sr.stamp) {
+        s->sr.ns[v].seen = s->sr.stamp;
+        s->sr.ns[v].dist = INFINITY;
     }
-    if (s->ns[v].done == s->stamp || !(d < s->ns[v].dist))
+    if (s->sr.ns[v].done == s->sr.stamp || !(d < s->sr.ns[v].dist))
         return 0;
-    s->ns[v].dist = d;
+    s->sr.ns[v].dist = d;
     return 1;
 }
 
@@ -462,19 +477,19 @@ static inline double cost_out(const struct solver *s, double t)
 
 static int push_end(struct solver *s, double d, struct tcand t)
 {
-    if (!(d < s->end_best))
+    if (!(d < s->sr.end_best))
         return 0;
-    s->end_best = d;
-    if (s->ntc == s->captc) {
-        size_t cap = s->captc ? s->captc * 2 : 64;
-        struct tcand *a = realloc(s->tc, cap * sizeof *a);
+    s->sr.end_best = d;
+    if (s->sr.ntc == s->sr.captc) {
+        size_t cap = s->sr.captc ? s->sr.captc * 2 : 64;
+        struct tcand *a = realloc(s->sr.tc, cap * sizeof *a);
         if (!a)
             return -1;
-        s->tc = a;
-        s->captc = cap;
+        s->sr.tc = a;
+        s->sr.captc = cap;
     }
-    s->tc[s->ntc] = t;
-    return pq_push(&s->pq, d, s->nnodes + s->ncls + (int)s->ntc++);
+    s->sr.tc[s->sr.ntc] = t;
+    return pq_push(&s->sr.pq, d, s->g.nnodes + s->g.ncls + (int)s->sr.ntc++);
 }
 
 /* Child e (from node u: itself, or its class) comes into place y by edge i,
@@ -482,29 +497,29 @@ static int push_end(struct solver *s, double d, struct tcand t)
 static int enter(struct solver *s, int y, int e, int u, int i, double d)
 {
     int yn = dnode(s, y);
-    if (s->dead[yn])
+    if (s->sr.dead[yn])
         return 0;
-    if (s->cnt[y] < s->outlets[y]) {
-        if (s->used[y] + s->need[e] <= s->cap[y]) {
+    if (s->at.cnt[y] < s->g.outlets[y]) {
+        if (s->at.used[y] + s->g.need[e] <= s->g.cap[y]) {
             /* Into T with this very child, whatever y's own label: a
              * lighter child may fit where y's cheapest one does not. */
             struct tcand t = { y, e, u, i };
-            if (push_end(s, d + reduced(s->pot[yn]), t) < 0)
+            if (push_end(s, d + reduced(s->sr.pot[yn]), t) < 0)
                 return -1;
         } else {
             refuse(s);
         }
     }
     /* Even letting the heaviest one out would not make room for e. */
-    if (s->cnt[y] > 0 && s->used[y] - s->mx[y] + s->need[e] > s->cap[y]) {
+    if (s->at.cnt[y] > 0 && s->at.used[y] - s->at.mx[y] + s->g.need[e] > s->g.cap[y]) {
         refuse(s);
         return 0;
     }
     if (reach(s, yn, d)) {
-        s->pchild[yn] = e;
-        s->pnode[yn] = u;
-        s->pedge[yn] = i;
-        if (pq_push(&s->pq, d, yn) < 0)
+        s->sr.pchild[yn] = e;
+        s->sr.pnode[yn] = u;
+        s->sr.pedge[yn] = i;
+        if (pq_push(&s->sr.pq, d, yn) < 0)
             return -1;
     }
     return 0;
@@ -515,38 +530,38 @@ static int push_generator(struct solver *s, int k)
     const struct centry *t = class_top(s, k);
     if (!t)
         return 0;
-    return pq_push(&s->pq, s->ns[k].dist + reduced(t->key + s->h[k]),
-                   s->nnodes + k);
+    return pq_push(&s->sr.pq, s->sr.ns[k].dist + reduced(t->key + s->sr.h[k]),
+                   s->g.nnodes + k);
 }
 
 static int consume(struct solver *s, int k, struct centry e)
 {
-    if (s->nused_e == s->capused_e) {
-        size_t cap = s->capused_e ? s->capused_e * 2 : 256;
-        struct consumed *a = realloc(s->used_e, cap * sizeof *a);
+    if (s->sr.nused_e == s->sr.capused_e) {
+        size_t cap = s->sr.capused_e ? s->sr.capused_e * 2 : 256;
+        struct consumed *a = realloc(s->sr.used_e, cap * sizeof *a);
         if (!a)
             return -1;
-        s->used_e = a;
-        s->capused_e = cap;
+        s->sr.used_e = a;
+        s->sr.capused_e = cap;
     }
-    s->used_e[s->nused_e].cls = k;
-    s->used_e[s->nused_e].e = e;
-    s->nused_e++;
+    s->sr.used_e[s->sr.nused_e].cls = k;
+    s->sr.used_e[s->sr.nused_e].e = e;
+    s->sr.nused_e++;
     return 0;
 }
 
 /* Edges handed out during a search go back to their class, re-keyed. */
 static int restore_consumed(struct solver *s)
 {
-    for (size_t i = 0; i < s->nused_e; i++) {
-        struct centry x = s->used_e[i].e;
-        if (s->asg[x.child] >= 0 || x.ver != s->ver[x.child])
+    for (size_t i = 0; i < s->sr.nused_e; i++) {
+        struct centry x = s->sr.used_e[i].e;
+        if (s->at.asg[x.child] >= 0 || x.ver != s->at.ver[x.child])
             continue;
-        x.key = s->et[x.edge] - s->h[dnode(s, s->edst[x.edge])];
-        if (cheap_push(&s->ch[s->used_e[i].cls], x) < 0)
+        x.key = s->g.et[x.edge] - s->sr.h[dnode(s, s->g.edst[x.edge])];
+        if (cheap_push(&s->at.ch[s->sr.used_e[i].cls], x) < 0)
             return -1;
     }
-    s->nused_e = 0;
+    s->sr.nused_e = 0;
     return 0;
 }
 
@@ -556,12 +571,12 @@ static int restore_consumed(struct solver *s)
 static int path_fits(const struct solver *s, const struct tcand *t)
 {
     int e = t->e;
-    while (s->asg[e] >= 0) {
-        int x = s->asg[e], xn = dnode(s, x);
+    while (s->at.asg[e] >= 0) {
+        int x = s->at.asg[e], xn = dnode(s, x);
         if (x == t->y)
-            return s->used[x] + s->need[t->e] + s->need[s->pchild[xn]] -
-                       s->need[e] <= s->cap[x];
-        e = s->pchild[xn];
+            return s->at.used[x] + s->g.need[t->e] + s->g.need[s->sr.pchild[xn]] -
+                       s->g.need[e] <= s->g.cap[x];
+        e = s->sr.pchild[xn];
     }
     return 1;
 }
@@ -589,95 +604,95 @@ static void count_work(struct solver *s, long work)
 }
 
 /* The shortest path to T from node src (a class, or an uncovered child),
- * at distance 0, by the potentials s->pot and the cost cost_in/cost_out.
- * Returns 1 found (its reduced length in *dt, its last step in s->end),
+ * at distance 0, by the potentials s->sr.pot and the cost cost_in/cost_out.
+ * Returns 1 found (its reduced length in *dt, its last step in s->sr.end),
  * 0 none, -1 out of memory. */
 static int search(struct solver *s, int src, double *dt)
 {
     new_stamp(s);
-    s->nused_e = 0;
-    s->ntc = 0;
-    s->end_best = INFINITY;
+    s->sr.nused_e = 0;
+    s->sr.ntc = 0;
+    s->sr.end_best = INFINITY;
     s->tainted = 0;
     s->capped = 0;
     s->work = 0;
     s->st->searches++;
     reach(s, src, 0);
-    if (pq_push(&s->pq, 0, src) < 0)
+    if (pq_push(&s->sr.pq, 0, src) < 0)
         return -1;
 
     int found = 0;
-    while (s->pq.n) {
-        struct pq_item it = pq_pop(&s->pq);
+    while (s->sr.pq.n) {
+        struct pq_item it = pq_pop(&s->sr.pq);
         int v = it.node;
-        if (v >= s->nnodes + s->ncls) { /* a way into T */
-            const struct tcand *t = &s->tc[v - s->nnodes - s->ncls];
+        if (v >= s->g.nnodes + s->g.ncls) { /* a way into T */
+            const struct tcand *t = &s->sr.tc[v - s->g.nnodes - s->g.ncls];
             if (!path_fits(s, t)) {
                 refuse(s);
-                s->end_best = INFINITY;
+                s->sr.end_best = INFINITY;
                 continue;
             }
-            s->end = *t;
+            s->sr.end = *t;
             *dt = it.key;
             found = 1;
             break;
         }
-        if (v >= s->nnodes) { /* a class hands out its next edge */
-            int k = v - s->nnodes;
+        if (v >= s->g.nnodes) { /* a class hands out its next edge */
+            int k = v - s->g.nnodes;
             const struct centry *t = class_top(s, k);
             if (!t)
                 continue;
             struct centry x = *t;
-            cheap_pop(&s->ch[k]);
+            cheap_pop(&s->at.ch[k]);
             if (consume(s, k, x) < 0)
                 return -1;
             s->work++;
-            double d = s->ns[k].dist + reduced(x.key + s->h[k]);
-            if (enter(s, s->edst[x.edge], x.child, k, x.edge, d) < 0 ||
+            double d = s->sr.ns[k].dist + reduced(x.key + s->sr.h[k]);
+            if (enter(s, s->g.edst[x.edge], x.child, k, x.edge, d) < 0 ||
                 push_generator(s, k) < 0)
                 return -1;
             continue;
         }
-        if (s->ns[v].done == s->stamp || it.key > s->ns[v].dist)
+        if (s->sr.ns[v].done == s->sr.stamp || it.key > s->sr.ns[v].dist)
             continue;
-        s->ns[v].done = s->stamp;
-        s->popped[s->npopped++] = v;
+        s->sr.ns[v].done = s->sr.stamp;
+        s->sr.popped[s->sr.npopped++] = v;
         if (s->work > search_cap(s)) {
             s->st->capped_searches++;
             s->capped = 1;
             break;
         }
         double d = it.key;
-        if (v < s->ncls) {
+        if (v < s->g.ncls) {
             if (push_generator(s, v) < 0)
                 return -1;
-        } else if (v < s->ncls + s->nc) { /* a child comes in or moves */
-            int c = v - s->ncls;
-            for (int i = s->eoff[c]; i < s->eoff[c + 1]; i++) {
-                int y = s->edst[i];
-                if (y == s->asg[c])
+        } else if (v < s->g.ncls + s->g.nc) { /* a child comes in or moves */
+            int c = v - s->g.ncls;
+            for (int i = s->g.eoff[c]; i < s->g.eoff[c + 1]; i++) {
+                int y = s->g.edst[i];
+                if (y == s->at.asg[c])
                     continue;
                 s->work++;
-                double r = reduced(cost_in(s, s->et[i]) + s->pot[v] -
-                                   s->pot[dnode(s, y)]);
+                double r = reduced(cost_in(s, s->g.et[i]) + s->sr.pot[v] -
+                                   s->sr.pot[dnode(s, y)]);
                 if (enter(s, y, c, v, i, d + r) < 0)
                     return -1;
             }
         } else { /* a place makes room for its incoming child */
-            int y = v - s->ncls - s->nc, e = s->pchild[v];
-            for (int o = s->head[y]; o >= 0; o = s->nxt[o]) {
+            int y = v - s->g.ncls - s->g.nc, e = s->sr.pchild[v];
+            for (int o = s->at.head[y]; o >= 0; o = s->at.nxt[o]) {
                 int on = cnode(s, o);
                 s->work++;
-                if (s->dead[on])
+                if (s->sr.dead[on])
                     continue;
-                if (s->used[y] - s->need[o] + s->need[e] > s->cap[y]) {
+                if (s->at.used[y] - s->g.need[o] + s->g.need[e] > s->g.cap[y]) {
                     refuse(s);
                     continue;
                 }
-                double r = reduced(s->pot[v] + cost_out(s, s->asg_t[o]) -
-                                   s->pot[on]);
+                double r = reduced(s->sr.pot[v] + cost_out(s, s->at.asg_t[o]) -
+                                   s->sr.pot[on]);
                 if (reach(s, on, d + r) &&
-                    pq_push(&s->pq, s->ns[on].dist, on) < 0)
+                    pq_push(&s->sr.pq, s->sr.ns[on].dist, on) < 0)
                     return -1;
             }
         }
@@ -699,8 +714,8 @@ static void bury(struct solver *s)
 {
     if (s->tainted || s->capped)
         return;
-    for (size_t i = 0; i < s->npopped; i++)
-        set_dead(s, s->popped[i]);
+    for (size_t i = 0; i < s->sr.npopped; i++)
+        set_dead(s, s->sr.popped[i]);
 }
 
 /* Uses the path search() found.  Potentials first: each node reached
@@ -708,31 +723,31 @@ static void bury(struct solver *s)
  * makes the path's own edges tight (a search counting moves leaves them). */
 static void augment(struct solver *s, double dt)
 {
-    for (size_t i = 0; i < s->npopped && !s->moves; i++) {
-        int v = s->popped[i];
-        if (s->ns[v].dist < dt) {
+    for (size_t i = 0; i < s->sr.npopped && !s->moves; i++) {
+        int v = s->sr.popped[i];
+        if (s->sr.ns[v].dist < dt) {
             log_h(s, v);
-            s->h[v] -= dt - s->ns[v].dist;
+            s->sr.h[v] -= dt - s->sr.ns[v].dist;
         }
     }
-    int y = s->end.y, e = s->end.e, u = s->end.u, i = s->end.i;
+    int y = s->sr.end.y, e = s->sr.end.e, u = s->sr.end.u, i = s->sr.end.i;
     for (;;) {
-        int x = s->asg[e];
+        int x = s->at.asg[e];
         if (x < 0) { /* e comes in: the path's start */
-            attach(s, e, y, s->et[i]);
-            if (u < s->ncls) {
+            attach(s, e, y, s->g.et[i]);
+            if (u < s->g.ncls) {
                 log_h(s, cnode(s, e));
-                s->h[cnode(s, e)] = s->h[u];
+                s->sr.h[cnode(s, e)] = s->sr.h[u];
             }
             break;
         }
         detach(s, e);
-        attach(s, e, y, s->et[i]);
+        attach(s, e, y, s->g.et[i]);
         int xn = dnode(s, x);
         y = x;
-        e = s->pchild[xn];
-        u = s->pnode[xn];
-        i = s->pedge[xn];
+        e = s->sr.pchild[xn];
+        u = s->sr.pnode[xn];
+        i = s->sr.pedge[xn];
     }
     s->st->augmentations++;
 }
@@ -749,51 +764,51 @@ static int global_update(struct solver *s)
 {
     new_stamp(s);
     s->st->updates++;
-    for (int y = 0; y < s->nd; y++) {
+    for (int y = 0; y < s->g.nd; y++) {
         int yn = dnode(s, y);
-        if (!s->dead[yn] && s->cnt[y] < s->outlets[y] &&
-            reach(s, yn, reduced(s->pot[yn])) &&
-            pq_push(&s->pq, s->ns[yn].dist, yn) < 0)
+        if (!s->sr.dead[yn] && s->at.cnt[y] < s->g.outlets[y] &&
+            reach(s, yn, reduced(s->sr.pot[yn])) &&
+            pq_push(&s->sr.pq, s->sr.ns[yn].dist, yn) < 0)
             return -1;
     }
     long work = 0;
-    while (s->pq.n) {
-        struct pq_item it = pq_pop(&s->pq);
+    while (s->sr.pq.n) {
+        struct pq_item it = pq_pop(&s->sr.pq);
         int v = it.node;
-        if (s->ns[v].done == s->stamp || it.key > s->ns[v].dist)
+        if (s->sr.ns[v].done == s->sr.stamp || it.key > s->sr.ns[v].dist)
             continue;
-        s->ns[v].done = s->stamp;
-        s->popped[s->npopped++] = v;
-        if (v >= s->ncls + s->nc) { /* who could come into y */
-            int y = v - s->ncls - s->nc;
-            for (int j = s->roff[y]; j < s->roff[y + 1]; j++) {
-                int c = s->rchild[j], cn = cnode(s, c);
+        s->sr.ns[v].done = s->sr.stamp;
+        s->sr.popped[s->sr.npopped++] = v;
+        if (v >= s->g.ncls + s->g.nc) { /* who could come into y */
+            int y = v - s->g.ncls - s->g.nc;
+            for (int j = s->g.roff[y]; j < s->g.roff[y + 1]; j++) {
+                int c = s->g.rchild[j], cn = cnode(s, c);
                 work++;
-                if (s->asg[c] < 0 || s->asg[c] == y || s->dead[cn])
+                if (s->at.asg[c] < 0 || s->at.asg[c] == y || s->sr.dead[cn])
                     continue;
-                if (reach(s, cn, it.key + reduced(cost_in(s, s->rtime[j]) +
-                                                  s->pot[cn] - s->pot[v])) &&
-                    pq_push(&s->pq, s->ns[cn].dist, cn) < 0)
+                if (reach(s, cn, it.key + reduced(cost_in(s, s->g.rtime[j]) +
+                                                  s->sr.pot[cn] - s->sr.pot[v])) &&
+                    pq_push(&s->sr.pq, s->sr.ns[cn].dist, cn) < 0)
                     return -1;
             }
         } else { /* the place v's child would leave */
-            int c = v - s->ncls, xn = dnode(s, s->asg[c]);
+            int c = v - s->g.ncls, xn = dnode(s, s->at.asg[c]);
             work++;
-            if (!s->dead[xn] &&
-                reach(s, xn, it.key + reduced(s->pot[xn] +
-                                              cost_out(s, s->asg_t[c]) -
-                                              s->pot[v])) &&
-                pq_push(&s->pq, s->ns[xn].dist, xn) < 0)
+            if (!s->sr.dead[xn] &&
+                reach(s, xn, it.key + reduced(s->sr.pot[xn] +
+                                              cost_out(s, s->at.asg_t[c]) -
+                                              s->sr.pot[v])) &&
+                pq_push(&s->sr.pq, s->sr.ns[xn].dist, xn) < 0)
                 return -1;
         }
     }
-    for (size_t i = 0; i < s->npopped; i++) {
-        log_h(s, s->popped[i]);
-        s->pot[s->popped[i]] -= s->ns[s->popped[i]].dist;
+    for (size_t i = 0; i < s->sr.npopped; i++) {
+        log_h(s, s->sr.popped[i]);
+        s->sr.pot[s->sr.popped[i]] -= s->sr.ns[s->sr.popped[i]].dist;
     }
-    for (int v = s->ncls; v < s->nnodes; v++)
-        if (s->ns[v].done != s->stamp &&
-            (v >= s->ncls + s->nc || s->asg[v - s->ncls] >= 0))
+    for (int v = s->g.ncls; v < s->g.nnodes; v++)
+        if (s->sr.ns[v].done != s->sr.stamp &&
+            (v >= s->g.ncls + s->g.nc || s->at.asg[v - s->g.ncls] >= 0))
             set_dead(s, v);
     count_work(s, work);
     if (s->moves)
@@ -812,16 +827,16 @@ static int source_potential(struct solver *s, int c)
 {
     int best = -1;
     double hc = -INFINITY;
-    for (int i = s->eoff[c]; i < s->eoff[c + 1]; i++) {
-        int yn = dnode(s, s->edst[i]);
-        double v = s->pot[yn] - cost_in(s, s->et[i]);
-        if (!s->dead[yn] && v > hc) {
+    for (int i = s->g.eoff[c]; i < s->g.eoff[c + 1]; i++) {
+        int yn = dnode(s, s->g.edst[i]);
+        double v = s->sr.pot[yn] - cost_in(s, s->g.et[i]);
+        if (!s->sr.dead[yn] && v > hc) {
             hc = v;
             best = i;
         }
     }
     log_h(s, cnode(s, c));
-    s->pot[cnode(s, c)] = hc;
+    s->sr.pot[cnode(s, c)] = hc;
     return best;
 }
 
@@ -836,19 +851,19 @@ static int place_one(struct solver *s, int c)
     if (!s->exhausted && s->since_update > s->update_after &&
         global_update(s) < 0)
         return -1;
-    if (s->dead[cn])
+    if (s->sr.dead[cn])
         return 0;
     int best = source_potential(s, c);
     if (best < 0)
         return 0;
-    int y = s->edst[best];
-    if (s->cnt[y] < s->outlets[y] && s->used[y] + s->need[c] <= s->cap[y] &&
-        s->h[dnode(s, y)] == 0) {
+    int y = s->g.edst[best];
+    if (s->at.cnt[y] < s->g.outlets[y] && s->at.used[y] + s->g.need[c] <= s->g.cap[y] &&
+        s->sr.h[dnode(s, y)] == 0) {
         /* A free place at reduced cost 0, and T's potential is 0 too: no
          * path is shorter, and no potential moves (c's own is tight on its
          * new edge back).  Without watts refusals a free place's potential
          * stays 0: reached before T, it would have been T's way in. */
-        attach(s, c, y, s->et[best]);
+        attach(s, c, y, s->g.et[best]);
         s->st->augmentations++;
         return 1;
     }
@@ -860,12 +875,12 @@ static int place_one(struct solver *s, int c)
     if (s->twice_over || (f == 0 && s->capped)) {
         int tainted = s->twice_over ? 0 : s->tainted;
         s->moves = 1;
-        s->pot = s->hh;
+        s->sr.pot = s->sr.hh;
         searched = 0;
         if (!s->exhausted && s->since_moves > s->update_after &&
             global_update(s) < 0) {
             f = -1;
-        } else if (!s->dead[cn] && source_potential(s, c) >= 0) {
+        } else if (!s->sr.dead[cn] && source_potential(s, c) >= 0) {
             f = search(s, cn, &dt);
             searched = 1;
             if (f == 0 && s->capped && !s->tainted)
@@ -878,24 +893,24 @@ static int place_one(struct solver *s, int c)
     if (f == 0 && searched)
         bury(s);
     s->moves = 0;
-    s->pot = s->h;
+    s->sr.pot = s->sr.h;
     return f;
 }
 
 /* Undoes what the class being placed one by one changed. */
 static void rollback(struct solver *s)
 {
-    s->logging = 0;
-    for (size_t i = 0; i < s->nlg_a; i++)
-        if (s->asg[s->lg_a[i].c] >= 0)
-            detach(s, s->lg_a[i].c);
-    for (size_t i = 0; i < s->nlg_a; i++)
-        if (s->lg_a[i].y >= 0)
-            attach(s, s->lg_a[i].c, s->lg_a[i].y, s->lg_a[i].t);
-    for (size_t i = s->nlg_h; i-- > 0;)
-        s->h[s->lg_h[i].v] = s->lg_h[i].h;
-    for (size_t i = 0; i < s->nlg_dead; i++)
-        s->dead[s->lg_dead[i]] = 0;
+    s->un.logging = 0;
+    for (size_t i = 0; i < s->un.nlg_a; i++)
+        if (s->at.asg[s->un.lg_a[i].c] >= 0)
+            detach(s, s->un.lg_a[i].c);
+    for (size_t i = 0; i < s->un.nlg_a; i++)
+        if (s->un.lg_a[i].y >= 0)
+            attach(s, s->un.lg_a[i].c, s->un.lg_a[i].y, s->un.lg_a[i].t);
+    for (size_t i = s->un.nlg_h; i-- > 0;)
+        s->sr.h[s->un.lg_h[i].v] = s->un.lg_h[i].h;
+    for (size_t i = 0; i < s->un.nlg_dead; i++)
+        s->sr.dead[s->un.lg_dead[i]] = 0;
 }
 
 /* Places class k one child at a time, nearest first.  Each takes its own
@@ -906,26 +921,26 @@ static void rollback(struct solver *s)
  * Returns 1 placed (or the budget ran out), 0 undone, -1 out of memory. */
 static int place_each(struct solver *s, int k)
 {
-    if (++s->lstamp == 0) {
-        memset(s->hst, 0, (size_t)s->nnodes * sizeof *s->hst);
-        memset(s->ast, 0, (size_t)s->nc * sizeof *s->ast);
-        s->lstamp = 1;
+    if (++s->un.lstamp == 0) {
+        memset(s->un.hst, 0, (size_t)s->g.nnodes * sizeof *s->un.hst);
+        memset(s->un.ast, 0, (size_t)s->g.nc * sizeof *s->un.ast);
+        s->un.lstamp = 1;
     }
-    s->nlg_h = s->nlg_a = s->nlg_dead = 0;
-    for (int r = s->cstart[k]; r < s->cstart[k + 1]; r++) {
-        int c = s->corder[r];
-        s->live0[c] = 0;
-        for (int i = s->eoff[c]; i < s->eoff[c + 1] && !s->live0[c]; i++)
-            s->live0[c] = !s->dead[dnode(s, s->edst[i])];
+    s->un.nlg_h = s->un.nlg_a = s->un.nlg_dead = 0;
+    for (int r = s->g.cstart[k]; r < s->g.cstart[k + 1]; r++) {
+        int c = s->g.corder[r];
+        s->un.live0[c] = 0;
+        for (int i = s->g.eoff[c]; i < s->g.eoff[c + 1] && !s->un.live0[c]; i++)
+            s->un.live0[c] = !s->sr.dead[dnode(s, s->g.edst[i])];
     }
-    s->logging = 1;
-    for (int r = s->cstart[k]; r < s->cstart[k + 1] && !s->degraded; r++) {
-        int c = s->corder[r];
-        if (!s->live0[c])
+    s->un.logging = 1;
+    for (int r = s->g.cstart[k]; r < s->g.cstart[k + 1] && !s->degraded; r++) {
+        int c = s->g.corder[r];
+        if (!s->un.live0[c])
             continue;
         int f = place_one(s, c);
         if (f < 0) {
-            s->logging = 0;
+            s->un.logging = 0;
             return -1;
         }
         if (f == 0) {
@@ -934,7 +949,7 @@ static int place_each(struct solver *s, int k)
             return 0;
         }
     }
-    s->logging = 0;
+    s->un.logging = 0;
     return 1;
 }
 
@@ -948,16 +963,16 @@ static int place_each(struct solver *s, int k)
  * one, cheapest edge first.  Returns 0, or -1 out of memory. */
 static int place_class(struct solver *s, int k)
 {
-    if (!s->saturated && !s->degraded) {
+    if (!s->un.saturated && !s->degraded) {
         int r = place_each(s, k);
         if (r < 0)
             return -1;
         if (r > 0 && !s->degraded)
             return 0;
-        s->saturated = r == 0;
+        s->un.saturated = r == 0;
     }
-    for (int r = s->cstart[k]; r < s->cstart[k + 1]; r++)
-        if (s->asg[s->corder[r]] < 0 && push_edges(s, k, s->corder[r]) < 0)
+    for (int r = s->g.cstart[k]; r < s->g.cstart[k + 1]; r++)
+        if (s->at.asg[s->g.corder[r]] < 0 && push_edges(s, k, s->g.corder[r]) < 0)
             return -1;
     while (!s->degraded) {
         if (!s->exhausted && s->since_update > s->update_after &&
@@ -966,18 +981,18 @@ static int place_class(struct solver *s, int k)
         const struct centry *t = class_top(s, k);
         if (!t)
             return 0;
-        int y = s->edst[t->edge], c = t->child, i = t->edge;
-        if (s->cnt[y] < s->outlets[y] && s->used[y] + s->need[c] <= s->cap[y] &&
-            s->h[dnode(s, y)] == 0) {
+        int y = s->g.edst[t->edge], c = t->child, i = t->edge;
+        if (s->at.cnt[y] < s->g.outlets[y] && s->at.used[y] + s->g.need[c] <= s->g.cap[y] &&
+            s->sr.h[dnode(s, y)] == 0) {
             double key = t->key;
-            cheap_pop(&s->ch[k]);
-            attach(s, c, y, s->et[i]);
-            s->h[cnode(s, c)] = -key;
+            cheap_pop(&s->at.ch[k]);
+            attach(s, c, y, s->g.et[i]);
+            s->sr.h[cnode(s, c)] = -key;
             s->st->augmentations++;
             continue;
         }
         double dt;
-        s->h[k] = -t->key;
+        s->sr.h[k] = -t->key;
         int f = search(s, k, &dt);
         if (f < 0)
             return -1;
@@ -997,7 +1012,7 @@ static int place_class(struct solver *s, int k)
         if (!t)
             return 0;
         int c = t->child;
-        s->ver[c]++; /* tried once, whatever comes of it */
+        s->at.ver[c]++; /* tried once, whatever comes of it */
         if (place_one(s, c) < 0)
             return -1;
     }
@@ -1008,7 +1023,7 @@ static int place_class(struct solver *s, int k)
 
 static int fits_swap(const struct solver *s, int y, int out, int in)
 {
-    return s->used[y] - s->need[out] + s->need[in] <= s->cap[y];
+    return s->at.used[y] - s->g.need[out] + s->g.need[in] <= s->g.cap[y];
 }
 
 /* One round of moves to a free place, pairwise swaps, and replacements of a
@@ -1018,50 +1033,50 @@ static int fits_swap(const struct solver *s, int y, int out, int in)
 static long improve_round(struct solver *s)
 {
     long n = 0;
-    for (int c = 0; c < s->nc; c++) {
-        if (s->asg[c] < 0)
+    for (int c = 0; c < s->g.nc; c++) {
+        if (s->at.asg[c] < 0)
             continue;
-        for (int i = s->eoff[c]; i < s->eoff[c + 1]; i++) {
-            int x = s->asg[c], y = s->edst[i];
-            double gain = s->asg_t[c] - s->et[i];
+        for (int i = s->g.eoff[c]; i < s->g.eoff[c + 1]; i++) {
+            int x = s->at.asg[c], y = s->g.edst[i];
+            double gain = s->at.asg_t[c] - s->g.et[i];
             if (y == x || gain <= TRAVEL_EPS)
                 continue;
-            if (s->cnt[y] < s->outlets[y] &&
-                s->used[y] + s->need[c] <= s->cap[y]) {
+            if (s->at.cnt[y] < s->g.outlets[y] &&
+                s->at.used[y] + s->g.need[c] <= s->g.cap[y]) {
                 detach(s, c);
-                attach(s, c, y, s->et[i]);
+                attach(s, c, y, s->g.et[i]);
                 n++;
                 continue;
             }
-            for (int o = s->head[y]; o >= 0; o = s->nxt[o]) {
+            for (int o = s->at.head[y]; o >= 0; o = s->at.nxt[o]) {
                 double back = edge_travel(s, o, x);
-                if (back < 0 || gain + s->asg_t[o] - back <= TRAVEL_EPS ||
+                if (back < 0 || gain + s->at.asg_t[o] - back <= TRAVEL_EPS ||
                     !fits_swap(s, y, o, c) || !fits_swap(s, x, c, o))
                     continue;
                 detach(s, c);
                 detach(s, o);
-                attach(s, c, y, s->et[i]);
+                attach(s, c, y, s->g.et[i]);
                 attach(s, o, x, back);
                 n++;
                 break;
             }
         }
     }
-    for (int y = 0; y < s->nd; y++) {
-        for (int c = s->head[y]; c >= 0;) {
-            int next = s->nxt[c], best = -1;
-            double bt = s->asg_t[c] - TRAVEL_EPS;
-            for (int j = s->roff[y]; j < s->roff[y + 1]; j++) {
-                int o = s->rchild[j];
-                if (s->asg[o] < 0 && s->cls[o] == s->cls[c] &&
-                    s->rtime[j] < bt && fits_swap(s, y, c, o)) {
+    for (int y = 0; y < s->g.nd; y++) {
+        for (int c = s->at.head[y]; c >= 0;) {
+            int next = s->at.nxt[c], best = -1;
+            double bt = s->at.asg_t[c] - TRAVEL_EPS;
+            for (int j = s->g.roff[y]; j < s->g.roff[y + 1]; j++) {
+                int o = s->g.rchild[j];
+                if (s->at.asg[o] < 0 && s->g.cls[o] == s->g.cls[c] &&
+                    s->g.rtime[j] < bt && fits_swap(s, y, c, o)) {
                     best = j;
-                    bt = s->rtime[j];
+                    bt = s->g.rtime[j];
                 }
             }
             if (best >= 0) {
                 detach(s, c);
-                attach(s, s->rchild[best], y, s->rtime[best]);
+                attach(s, s->g.rchild[best], y, s->g.rtime[best]);
                 n++;
             }
             c = next;
@@ -1137,8 +1152,225 @@ static int valid_input(const struct geo_assign_child *c, int nc,
     do {                                                                   \
         (p) = calloc((size_t)(n) + 1, sizeof *(p));                        \
         if (!(p))                                                          \
-            goto out;                                                      \
+            return GEO_ASSIGN_ENOMEM;                                      \
     } while (0)
+
+/* ------------------------------------------------------------------------ */
+/* Build, run, release */
+
+/* The edges of the input by child, sorted by place, a repeated pair kept
+ * once; an edge that could never be used (no outlets, or the child alone is
+ * over the watts) is dropped here.  Then the same edges by place. */
+static int build_edges(struct sv_graph *g, const struct geo_assign_edge *e, int ne,
+                       int *fill, struct pair *pairs)
+{
+    int nc = g->nc, nd = g->nd, w = 0;
+
+    for (int i = 0; i < ne; i++)
+        if (g->outlets[e[i].dest] > 0 && g->need[e[i].child] <= g->cap[e[i].dest])
+            g->eoff[e[i].child + 1]++;
+    for (int i = 0; i < nc; i++)
+        g->eoff[i + 1] += g->eoff[i];
+    memcpy(fill, g->eoff, (size_t)(nc + 1) * sizeof *fill);
+    for (int i = 0; i < ne; i++)
+        if (g->outlets[e[i].dest] > 0 && g->need[e[i].child] <= g->cap[e[i].dest]) {
+            struct pair p = { e[i].dest, e[i].travel_h };
+            pairs[fill[e[i].child]++] = p;
+        }
+    ALLOC(g->edst, g->eoff[nc]);
+    ALLOC(g->et, g->eoff[nc]);
+    for (int i = 0; i < nc; i++) {
+        int lo = g->eoff[i], hi = g->eoff[i + 1];
+        if (hi - lo > 1)
+            qsort(pairs + lo, (size_t)(hi - lo), sizeof *pairs, pair_cmp);
+        g->eoff[i] = w;
+        for (int j = lo; j < hi; j++) {
+            if (j > lo && pairs[j].dest == pairs[j - 1].dest)
+                continue;
+            g->edst[w] = pairs[j].dest;
+            g->et[w] = pairs[j].t;
+            w++;
+        }
+    }
+    g->eoff[nc] = w;
+
+    ALLOC(g->roff, nd + 1);
+    ALLOC(g->rchild, g->eoff[nc]);
+    ALLOC(g->rtime, g->eoff[nc]);
+    for (int i = 0; i < g->eoff[nc]; i++)
+        g->roff[g->edst[i] + 1]++;
+    for (int y = 0; y < nd; y++)
+        g->roff[y + 1] += g->roff[y];
+    memcpy(fill, g->roff, (size_t)nd * sizeof *fill);
+    for (int i = 0; i < nc; i++)
+        for (int j = g->eoff[i]; j < g->eoff[i + 1]; j++) {
+            g->rchild[fill[g->edst[j]]] = i;
+            g->rtime[fill[g->edst[j]]++] = g->et[j];
+        }
+    return GEO_ASSIGN_OK;
+}
+
+/* Priority classes: life first, then shorter runtime; within a class the
+ * nearest first (it only orders the children placed one by one). */
+static int build_classes(struct sv_graph *g, const struct geo_assign_child *c, struct ckey *keys)
+{
+    int nc = g->nc;
+
+    ALLOC(g->corder, nc);
+    ALLOC(g->cstart, nc + 1);
+    ALLOC(g->cls, nc);
+    for (int i = 0; i < nc; i++) {
+        keys[i].life = g->life[i];
+        keys[i].runtime = c[i].runtime_h;
+        keys[i].nearest = INFINITY;
+        for (int j = g->eoff[i]; j < g->eoff[i + 1]; j++)
+            if (g->et[j] < keys[i].nearest)
+                keys[i].nearest = g->et[j];
+        keys[i].idx = i;
+    }
+    if (nc > 1)
+        qsort(keys, (size_t)nc, sizeof *keys, ckey_cmp);
+    for (int r = 0; r < nc; r++) {
+        if (r == 0 || keys[r].life != keys[r - 1].life || keys[r].runtime != keys[r - 1].runtime)
+            g->cstart[g->ncls++] = r;
+        g->corder[r] = keys[r].idx;
+        g->cls[keys[r].idx] = g->ncls - 1;
+    }
+    g->cstart[g->ncls] = nc;
+    g->nnodes = g->ncls + nc + g->nd;
+    return GEO_ASSIGN_OK;
+}
+
+/* The graph: watts in milliwatts, edges, classes. */
+static int build_graph(struct sv_graph *g, const struct geo_assign_child *c, int nc,
+                       const struct geo_assign_dest *d, int nd, const struct geo_assign_edge *e,
+                       int ne)
+{
+    struct ckey *keys = NULL;
+    struct pair *pairs = NULL;
+    int *fill = NULL, rc = GEO_ASSIGN_ENOMEM;
+
+    g->nc = nc;
+    g->nd = nd;
+    ALLOC(g->need, nc);
+    ALLOC(g->life, nc);
+    ALLOC(g->outlets, nd);
+    ALLOC(g->cap, nd);
+    for (int i = 0; i < nc; i++) {
+        g->need[i] = to_mw(c[i].need_w, 1);
+        g->life[i] = c[i].life != 0;
+    }
+    for (int i = 0; i < nd; i++) {
+        g->outlets[i] = d[i].outlets;
+        g->cap[i] = to_mw(d[i].watts, 0);
+    }
+    ALLOC(g->eoff, nc + 1);
+    fill = calloc((size_t)(nc > nd ? nc : nd) + 2, sizeof *fill);
+    pairs = calloc((size_t)ne + 1, sizeof *pairs);
+    keys = calloc((size_t)nc + 1, sizeof *keys);
+    if (fill && pairs && keys && build_edges(g, e, ne, fill, pairs) == GEO_ASSIGN_OK)
+        rc = build_classes(g, c, keys);
+    free(keys);
+    free(pairs);
+    free(fill);
+    return rc;
+}
+
+/* The assignment and search state for graph g, empty. */
+static int build_state(struct solver *s, const struct geo_assign_opts *opts)
+{
+    const struct sv_graph *g = &s->g;
+    int nc = g->nc, nd = g->nd, nn = g->nnodes;
+    double tmax = 0;
+
+    ALLOC(s->at.used, nd);
+    ALLOC(s->at.mx, nd);
+    ALLOC(s->at.cnt, nd);
+    ALLOC(s->at.head, nd);
+    ALLOC(s->at.asg, nc);
+    ALLOC(s->at.asg_t, nc);
+    ALLOC(s->at.nxt, nc);
+    ALLOC(s->at.prv, nc);
+    ALLOC(s->at.ver, nc);
+    ALLOC(s->at.ch, g->ncls);
+    ALLOC(s->sr.h, nn);
+    ALLOC(s->sr.hh, nn);
+    ALLOC(s->sr.ns, nn);
+    ALLOC(s->sr.pchild, nn);
+    ALLOC(s->sr.pnode, nn);
+    ALLOC(s->sr.pedge, nn);
+    ALLOC(s->sr.dead, nn);
+    ALLOC(s->sr.popped, nn);
+    ALLOC(s->un.hst, nn);
+    ALLOC(s->un.ast, nc);
+    ALLOC(s->un.lg_h, nn);
+    ALLOC(s->un.lg_a, nc);
+    ALLOC(s->un.lg_dead, nn);
+    ALLOC(s->un.live0, nc);
+    for (int i = 0; i < nd; i++)
+        s->at.head[i] = -1;
+    for (int i = 0; i < nc; i++)
+        s->at.asg[i] = -1;
+    s->sr.pot = s->sr.h;
+    s->update_after = (long)g->eoff[nc] + nd;
+    s->since_moves = s->update_after + 1;
+    s->budget = EXACT_BUDGET * ((long)g->eoff[nc] + nc + nd);
+    if (opts && opts->work_budget)
+        s->budget = opts->work_budget < 0 ? LONG_MAX : opts->work_budget;
+    for (int i = 0; i < g->eoff[nc]; i++)
+        if (g->et[i] > tmax)
+            tmax = g->et[i];
+    s->lambda = 0.5 / (1.0 + tmax);
+    return GEO_ASSIGN_OK;
+}
+
+/* Places every class, improves travel when heuristic, and writes out[]. */
+static int run(struct solver *s, int *out)
+{
+    struct geo_assign_stats *st = s->st;
+
+    st->classes = s->g.ncls;
+    for (int k = 0; k < s->g.ncls; k++)
+        if (place_class(s, k) < 0)
+            return GEO_ASSIGN_ENOMEM;
+    if (s->any_taint || s->degraded)
+        for (int r = 0; r < IMPROVE_ROUNDS; r++) {
+            long n = improve_round(s);
+            st->improvements += n;
+            if (!n)
+                break;
+        }
+    for (int i = 0; i < s->g.nc; i++) {
+        out[i] = s->at.asg[i];
+        if (s->at.asg[i] >= 0) {
+            st->covered++;
+            st->covered_life += s->g.life[i];
+            st->travel_h += s->at.asg_t[i];
+        }
+    }
+    st->exact_cover = !s->any_taint && !s->cover_unsure;
+    st->exact = !s->any_taint && !s->degraded;
+    return GEO_ASSIGN_OK;
+}
+
+static void release(struct solver *s)
+{
+    void *all[] = { s->g.need, s->g.cls, s->g.life, s->g.eoff, s->g.edst, s->g.roff,
+                    s->g.rchild, s->g.et, s->g.rtime, s->g.corder, s->g.cstart, s->g.outlets,
+                    s->g.cap, s->at.used, s->at.mx, s->at.cnt, s->at.head, s->at.asg,
+                    s->at.nxt, s->at.prv, s->at.ver, s->at.asg_t, s->sr.h, s->sr.hh,
+                    s->sr.ns, s->sr.pchild, s->sr.pnode, s->sr.pedge, s->sr.dead,
+                    s->sr.pq.a, s->sr.popped, s->sr.used_e, s->sr.tc, s->un.hst, s->un.ast,
+                    s->un.lg_h, s->un.lg_a, s->un.lg_dead, s->un.live0 };
+
+    if (s->at.ch)
+        for (int k = 0; k < s->g.ncls; k++)
+            free(s->at.ch[k].a);
+    free(s->at.ch);
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        free(all[i]);
+    memset(s, 0, sizeof *s);
+}
 
 int geo_assign_solve(const struct geo_assign_child *c, int nc,
                      const struct geo_assign_dest *d, int nd,
@@ -1148,229 +1380,21 @@ int geo_assign_solve(const struct geo_assign_child *c, int nc,
 {
     struct geo_assign_stats scratch;
     struct solver s;
-    struct ckey *keys = NULL;
-    struct pair *pairs = NULL;
-    int *fill = NULL;
-    int rc = GEO_ASSIGN_ENOMEM;
+    int rc = GEO_ASSIGN_EINVAL;
 
     memset(&s, 0, sizeof s);
     if (!st)
         st = &scratch;
     memset(st, 0, sizeof *st);
     s.st = st;
-    if (!valid_input(c, nc, d, nd, e, ne, out)) {
-        rc = GEO_ASSIGN_EINVAL;
-        goto out;
+    if (valid_input(c, nc, d, nd, e, ne, out)) {
+        rc = build_graph(&s.g, c, nc, d, nd, e, ne);
+        if (rc == GEO_ASSIGN_OK)
+            rc = build_state(&s, opts);
+        if (rc == GEO_ASSIGN_OK)
+            rc = run(&s, out);
     }
-    s.nc = nc;
-    s.nd = nd;
-
-    /* Watts in milliwatts; an edge that could never be used (no outlets, or
-     * the child alone is over the watts) is dropped here. */
-    ALLOC(s.need, nc);
-    ALLOC(s.life, nc);
-    ALLOC(s.outlets, nd);
-    ALLOC(s.cap, nd);
-    for (int i = 0; i < nc; i++) {
-        s.need[i] = to_mw(c[i].need_w, 1);
-        s.life[i] = c[i].life != 0;
-    }
-    for (int i = 0; i < nd; i++) {
-        s.outlets[i] = d[i].outlets;
-        s.cap[i] = to_mw(d[i].watts, 0);
-    }
-
-    /* Edges by child, sorted by place, a repeated pair kept once. */
-    ALLOC(s.eoff, nc + 1);
-    ALLOC(fill, (nc > nd ? nc : nd) + 1);
-    ALLOC(pairs, ne);
-    for (int i = 0; i < ne; i++)
-        if (s.outlets[e[i].dest] > 0 && s.need[e[i].child] <= s.cap[e[i].dest])
-            s.eoff[e[i].child + 1]++;
-    for (int i = 0; i < nc; i++)
-        s.eoff[i + 1] += s.eoff[i];
-    memcpy(fill, s.eoff, (size_t)(nc + 1) * sizeof *fill);
-    for (int i = 0; i < ne; i++)
-        if (s.outlets[e[i].dest] > 0 &&
-            s.need[e[i].child] <= s.cap[e[i].dest]) {
-            struct pair p = { e[i].dest, e[i].travel_h };
-            pairs[fill[e[i].child]++] = p;
-        }
-    ALLOC(s.edst, s.eoff[nc]);
-    ALLOC(s.et, s.eoff[nc]);
-    {
-        int w = 0;
-        for (int i = 0; i < nc; i++) {
-            int lo = s.eoff[i], hi = s.eoff[i + 1];
-            if (hi - lo > 1)
-                qsort(pairs + lo, (size_t)(hi - lo), sizeof *pairs, pair_cmp);
-            s.eoff[i] = w;
-            for (int j = lo; j < hi; j++) {
-                if (j > lo && pairs[j].dest == pairs[j - 1].dest)
-                    continue;
-                s.edst[w] = pairs[j].dest;
-                s.et[w] = pairs[j].t;
-                w++;
-            }
-        }
-        s.eoff[nc] = w;
-    }
-
-    /* The same edges by place. */
-    ALLOC(s.roff, nd + 1);
-    ALLOC(s.rchild, s.eoff[nc]);
-    ALLOC(s.rtime, s.eoff[nc]);
-    for (int i = 0; i < s.eoff[nc]; i++)
-        s.roff[s.edst[i] + 1]++;
-    for (int y = 0; y < nd; y++)
-        s.roff[y + 1] += s.roff[y];
-    memcpy(fill, s.roff, (size_t)nd * sizeof *fill);
-    for (int i = 0; i < nc; i++)
-        for (int j = s.eoff[i]; j < s.eoff[i + 1]; j++) {
-            s.rchild[fill[s.edst[j]]] = i;
-            s.rtime[fill[s.edst[j]]++] = s.et[j];
-        }
-
-    /* Priority classes: life first, then shorter runtime; within a class
-     * the nearest first (it only orders the children placed one by one). */
-    ALLOC(keys, nc);
-    ALLOC(s.corder, nc);
-    ALLOC(s.cstart, nc + 1);
-    ALLOC(s.cls, nc);
-    for (int i = 0; i < nc; i++) {
-        keys[i].life = s.life[i];
-        keys[i].runtime = c[i].runtime_h;
-        keys[i].nearest = INFINITY;
-        for (int j = s.eoff[i]; j < s.eoff[i + 1]; j++)
-            if (s.et[j] < keys[i].nearest)
-                keys[i].nearest = s.et[j];
-        keys[i].idx = i;
-    }
-    if (nc > 1)
-        qsort(keys, (size_t)nc, sizeof *keys, ckey_cmp);
-    for (int r = 0; r < nc; r++) {
-        if (r == 0 || keys[r].life != keys[r - 1].life ||
-            keys[r].runtime != keys[r - 1].runtime)
-            s.cstart[s.ncls++] = r;
-        s.corder[r] = keys[r].idx;
-        s.cls[keys[r].idx] = s.ncls - 1;
-    }
-    s.cstart[s.ncls] = nc;
-    st->classes = s.ncls;
-
-    s.nnodes = s.ncls + nc + nd;
-    ALLOC(s.used, nd);
-    ALLOC(s.mx, nd);
-    ALLOC(s.cnt, nd);
-    ALLOC(s.head, nd);
-    ALLOC(s.asg, nc);
-    ALLOC(s.asg_t, nc);
-    ALLOC(s.nxt, nc);
-    ALLOC(s.prv, nc);
-    ALLOC(s.ver, nc);
-    ALLOC(s.ch, s.ncls);
-    ALLOC(s.h, s.nnodes);
-    ALLOC(s.hh, s.nnodes);
-    ALLOC(s.ns, s.nnodes);
-    ALLOC(s.pchild, s.nnodes);
-    ALLOC(s.pnode, s.nnodes);
-    ALLOC(s.pedge, s.nnodes);
-    ALLOC(s.dead, s.nnodes);
-    ALLOC(s.popped, s.nnodes);
-    ALLOC(s.hst, s.nnodes);
-    ALLOC(s.ast, nc);
-    ALLOC(s.lg_h, s.nnodes);
-    ALLOC(s.lg_a, nc);
-    ALLOC(s.lg_dead, s.nnodes);
-    ALLOC(s.live0, nc);
-    for (int i = 0; i < nd; i++)
-        s.head[i] = -1;
-    for (int i = 0; i < nc; i++)
-        s.asg[i] = -1;
-    s.pot = s.h;
-    s.update_after = (long)s.eoff[nc] + nd;
-    s.since_moves = s.update_after + 1;
-    s.budget = EXACT_BUDGET * ((long)s.eoff[nc] + nc + nd);
-    if (opts && opts->work_budget)
-        s.budget = opts->work_budget < 0 ? LONG_MAX : opts->work_budget;
-    {
-        double tmax = 0;
-        for (int i = 0; i < s.eoff[nc]; i++)
-            if (s.et[i] > tmax)
-                tmax = s.et[i];
-        s.lambda = 0.5 / (1.0 + tmax);
-    }
-
-    for (int k = 0; k < s.ncls; k++)
-        if (place_class(&s, k) < 0)
-            goto out;
-
-    if (s.any_taint || s.degraded)
-        for (int r = 0; r < IMPROVE_ROUNDS; r++) {
-            long n = improve_round(&s);
-            st->improvements += n;
-            if (!n)
-                break;
-        }
-
-    for (int i = 0; i < nc; i++) {
-        out[i] = s.asg[i];
-        if (s.asg[i] >= 0) {
-            st->covered++;
-            st->covered_life += s.life[i];
-            st->travel_h += s.asg_t[i];
-        }
-    }
-    st->exact_cover = !s.any_taint && !s.cover_unsure;
-    st->exact = !s.any_taint && !s.degraded;
-    rc = GEO_ASSIGN_OK;
-out:
-    if (s.ch)
-        for (int k = 0; k < s.ncls; k++)
-            free(s.ch[k].a);
-    free(s.ch);
-    free(s.need);
-    free(s.life);
-    free(s.outlets);
-    free(s.cap);
-    free(s.eoff);
-    free(s.edst);
-    free(s.et);
-    free(s.roff);
-    free(s.rchild);
-    free(s.rtime);
-    free(s.corder);
-    free(s.cstart);
-    free(s.cls);
-    free(s.used);
-    free(s.mx);
-    free(s.cnt);
-    free(s.head);
-    free(s.asg);
-    free(s.asg_t);
-    free(s.nxt);
-    free(s.prv);
-    free(s.ver);
-    free(s.h);
-    free(s.hh);
-    free(s.ns);
-    free(s.pchild);
-    free(s.pnode);
-    free(s.pedge);
-    free(s.dead);
-    free(s.popped);
-    free(s.hst);
-    free(s.ast);
-    free(s.lg_h);
-    free(s.lg_a);
-    free(s.lg_dead);
-    free(s.live0);
-    free(s.pq.a);
-    free(s.used_e);
-    free(s.tc);
-    free(keys);
-    free(pairs);
-    free(fill);
+    release(&s);
     return rc;
 }
 

@@ -131,6 +131,17 @@ int geo_assign_solve(const struct geo_assign_child *c, int nc,
                      const struct geo_assign_opts *opts, int *out,
                      struct geo_assign_stats *st);
 
+/* An upper bound on any feasible assignment of the same input: the most
+ * children with a life-sustaining device (*life) and the most children at
+ * all (*all) that could be covered together.  It relaxes watts: at each
+ * destination, watts unlimited but no more children than its outlets and
+ * than the lightest children with an edge there fit in its watts.  A count
+ * is -1 when the relaxed run could not prove its cover (over its budget).
+ * Returns GEO_ASSIGN_OK or an error as geo_assign_solve. */
+int geo_assign_bound(const struct geo_assign_child *c, int nc,
+                     const struct geo_assign_dest *d, int nd,
+                     const struct geo_assign_edge *e, int ne, int *life, int *all);
+
 /* Text for a geo_assign_solve return value; never NULL. */
 const char *geo_assign_strerror(int rc);
 

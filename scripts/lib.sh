@@ -31,6 +31,8 @@ TEST_PKGS="$TEST_PKGS qgis python3-qgis"
 WEB_PKGS="npm"
 # make fuzz: clang with its libFuzzer runtime.
 FUZZ_PKGS="clang libclang-rt-14-dev"
+# The planner's exact reference in the unit tests (a MIP solved by CBC).
+BUILD_PKGS="$BUILD_PKGS coinor-libcbc-dev"
 
 say() { printf '%s\n' "$*" >&2; }
 die() { printf '%s: %s\n' "${0##*/}" "$*" >&2; exit 1; }

@@ -67,9 +67,12 @@ int events_emit(PGconn *c, const struct pm_server *srv, const char *type, long o
     if (!srv || srv->nwebhooks == 0)
         return 0;
     snprintf(id, sizeof id, "%ld", outage_id);
-    /* Decisions are counted from the latest run of the default scenario. */
+    /* Decisions are counted from the outage's own re-plan (rule 8), else
+     * from the latest run of the default scenario. */
     plan_scenario_init(&def);
-    run_id = plan_latest_run(c, &def);
+    run_id = plan_outage_run(c, outage_id);
+    if (!run_id)
+        run_id = plan_latest_run(c, &def);
     snprintf(run, sizeof run, "%ld", run_id);
     pm_buf_init(&urls);
 
@@ -579,6 +582,14 @@ static int feed_apply(PGconn *c, const struct pm_server *srv, const char *doc, s
     if (k < 0 || db_command(c, "COMMIT", NULL, 0) < 0)
         goto fail;
     events += k;
+    {
+        /* Rule 8: re-plan the outages the feed created or changed. */
+        struct plan_report rep;
+        int runs;
+
+        if (plan_replan_outages(c, "feed:outages", 0, &runs, &rep) != PM_OK)
+            fprintf(stderr, "powermapd: outage feed: re-plan failed: %s\n", rep.message);
+    }
     cJSON_Delete(root);
     pm_buf_release(&seen);
     return events;

@@ -47,7 +47,7 @@ static const char usage[] =
     "       powermapd user add --db CONNINFO --login L --role viewer|planner|admin [--name N]\n"
     "       powermapd child purge --db CONNINFO --reason TEXT ID\n"
     "       powermapd plan     --db CONNINFO [--hazard H] [--outage-hours N] [--speed-kmh V]\n"
-    "                          [--detour F] [--margin-h M] [--start-at ISO8601]\n"
+    "                          [--detour F] [--margin-h M] [--start-at ISO8601] [--outage ID]\n"
     "CONNINFO is a libpq connection string; POWERMAP_DB may stand in for --db.\n";
 
 struct cli {
@@ -243,6 +243,7 @@ static int parse_options(int argc, char **argv, struct cli *o)
         { "detour", required_argument, NULL, 'D' },
         { "margin-h", required_argument, NULL, 'M' },
         { "start-at", required_argument, NULL, 'T' },
+        { "outage", required_argument, NULL, 'U' },
         { "web-root", required_argument, NULL, OPT_WEB_ROOT },
         { "tiles", required_argument, NULL, OPT_TILES },
         { "tiles-attribution", required_argument, NULL, OPT_TILES_ATTRIBUTION },
@@ -270,10 +271,10 @@ static int parse_options(int argc, char **argv, struct cli *o)
         case 'n': o->name = optarg; break;
         case 'e': o->expires = optarg; break;
         case 'p': o->partial = 1; break;
-        case 'H': case 'O': case 'S': case 'D': case 'M': case 'T': {
+        case 'H': case 'O': case 'S': case 'D': case 'M': case 'T': case 'U': {
             const char *field = ch == 'H' ? "hazard" : ch == 'O' ? "outage_hours"
                               : ch == 'S' ? "speed_kmh" : ch == 'D' ? "detour"
-                              : ch == 'M' ? "margin_h" : "start_at";
+                              : ch == 'M' ? "margin_h" : ch == 'U' ? "outage_id" : "start_at";
 
             if (plan_scenario_set(&o->scenario, field, optarg, err, sizeof err) < 0)
                 return die("plan: %s", err), -1;
@@ -682,27 +683,27 @@ static int cmd_key(const struct cli *o, const char *sub, const char *operand)
 static int cmd_plan(const struct cli *o)
 {
     struct passwd *pw = getpwuid(getuid());
-    char actor[128], err[512], id[24];
+    struct plan_report rep;
+    char actor[128], id[24];
     const char *p[1] = { id };
     PGconn *c = connect_or_die(o->db, 1);
     PGresult *res;
-    long run_id;
     int rc = 1;
 
     if (!c)
         return 1;
     snprintf(actor, sizeof actor, "cli:%s", pw ? pw->pw_name : "unknown");
-    if (plan_run(c, &o->scenario, actor, &run_id, err, sizeof err) < 0) {
-        fprintf(stderr, "powermapd: plan: %s\n", err);
+    if (plan_run(c, &o->scenario, actor, &rep) != PM_OK) {
+        fprintf(stderr, "powermapd: plan: %s\n", rep.message);
         goto out;
     }
-    snprintf(id, sizeof id, "%ld", run_id);
+    snprintf(id, sizeof id, "%ld", rep.run_id);
     res = db_exec(c, "plan_run_get", 1, p);
     if (db_ok(res) && PQntuples(res) == 1) {
         printf("%s\n", PQgetvalue(res, 0, 0));
         rc = 0;
     } else {
-        fprintf(stderr, "powermapd: plan: run %ld stored but not readable\n", run_id);
+        fprintf(stderr, "powermapd: plan: run %ld stored but not readable\n", rep.run_id);
     }
     PQclear(res);
 out:

@@ -11,18 +11,30 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "geo/assign.h"
+#include "geo/plan_rules.h"
 #include "server/db.h"
 #include "server/util.h"
 
-/* Candidates asked for per child and type: the solver needs choice where
- * destinations are contested, and PostGIS stops the KNN scan after them. */
+/* Candidates asked for per child and type at first: the solver needs
+ * choice where destinations are contested, and PostGIS stops the KNN scan
+ * after them.  A child whose list was cut (it had more eligible places)
+ * where the cut may matter is asked again with PLAN_GROWTH times as many,
+ * up to PLAN_ROUNDS times (issue 14: adaptive lists). */
 #define PLAN_CANDIDATES 12
+#define PLAN_GROWTH 4
+#define PLAN_ROUNDS 3
+/* Up to this many usable pairs the solver runs without a work budget. */
+#define PLAN_EXACT_EDGES 20000
+/* Retention: the latest runs kept per scenario (read and referenced runs
+ * are kept too: sql/0050_plan_retention.sql). */
+#define PLAN_KEEP_RUNS 5
 /* Stay-home children get the power points this close listed as backup. */
 #define PLAN_BACKUP_RADIUS_M 10000.0
 
@@ -74,6 +86,16 @@ int plan_scenario_set(struct plan_scenario *s, const char *name, const char *val
         return set_number(&s->detour, name, value, 1, 10, err, errlen);
     if (strcmp(name, "margin_h") == 0)
         return set_number(&s->margin_h, name, value, 0, 48, err, errlen);
+    if (strcmp(name, "outage_id") == 0) {
+        long id;
+
+        if (pm_parse_long(value, 1, 9007199254740991L, &id) < 0) {
+            snprintf(err, errlen, "outage_id: must be a positive integer");
+            return -1;
+        }
+        s->outage_id = id;
+        return 0;
+    }
     if (strcmp(name, "start_at") == 0) {
         /* Checked by PostgreSQL when the run starts; here only its shape. */
         if (!pm_is_iso8601(value) || strlen(value) >= sizeof s->start_at) {
@@ -119,8 +141,12 @@ int plan_scenario_from_json(struct plan_scenario *s, const cJSON *obj, char *err
 
 void plan_scenario_key(const struct plan_scenario *s, char *out, size_t outlen)
 {
-    snprintf(out, outlen, "hazard=%s;outage_hours=%g;speed_kmh=%g;detour=%g;margin_h=%g;start_at=%s",
-             s->hazard, s->outage_hours, s->speed_kmh, s->detour, s->margin_h, s->start_at);
+    int n = snprintf(out, outlen,
+                     "hazard=%s;outage_hours=%g;speed_kmh=%g;detour=%g;margin_h=%g;start_at=%s",
+                     s->hazard, s->outage_hours, s->speed_kmh, s->detour, s->margin_h, s->start_at);
+
+    if (s->outage_id && n > 0 && (size_t)n < outlen)
+        snprintf(out + n, outlen - (size_t)n, ";outage_id=%ld", s->outage_id);
 }
 
 long plan_latest_run(PGconn *c, const struct plan_scenario *s)
@@ -138,107 +164,236 @@ long plan_latest_run(PGconn *c, const struct plan_scenario *s)
     return id;
 }
 
+long plan_outage_run(PGconn *c, long outage_id)
+{
+    char id[24];
+    const char *p[1] = { id };
+    PGresult *res;
+    long run = 0;
+
+    snprintf(id, sizeof id, "%ld", outage_id);
+    res = db_exec(c, "plan_outage_run", 1, p);
+    if (db_ok(res) && PQntuples(res) == 1)
+        run = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return run;
+}
+
 /* ------------------------------------------------------------------------- */
 /* The run                                                                     */
 /* ------------------------------------------------------------------------- */
 
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 struct kid {
     long id;
-    double need_w, runtime_h;   /* runtime INFINITY: unlimited */
-    int life, walks, has_home, in_hazard;
-    int needs_dest;
+    struct geo_plan_child g;
     int first_cand, ncand;      /* its candidates in run.cands */
-    int assigned;               /* index into cands, or -1 */
+    int assigned;               /* index into its candidates, or -1 */
+    int asked;                  /* rows asked for per type (0: none yet) */
+    int counted[2];             /* rows of the counted lists: shelters, points */
+    int requery;                /* ask again with more rows */
+    struct geo_power pw;        /* rules 6, 7 */
+    double car_inverter_w;
+    int in_outage;              /* home inside the scenario's outage (or none) */
+    int agreed;                 /* index into its candidates of the agreed
+                                 * destination (rule 10), or -1 */
+    int fixed;                  /* kept at the agreed destination */
+    char agreed_why[16];        /* why the agreed destination is not kept */
 };
 
 struct cand {
     int kid;                    /* index into run.kids */
-    char type;                  /* 's' shelter, 'p' power point */
-    long id;
-    double dist_m, travel_h;
-    int outlets;
-    double watts;
-    char hours[12];
-    int usable;                 /* may be assigned (hours and reach allow) */
+    struct geo_plan_cand g;
     int dest;                   /* index into the solver's destinations */
+    double power_h;             /* hours of power from the outage start */
+    int agreed;                 /* the kid's agreed destination (rule 10) */
+    char why[16];               /* why it is not eligible ("" eligible) */
+};
+
+struct counts {
+    int stay_home, charge, evacuate, unassigned;
+};
+
+/* What the run can prove, and the bound when it cannot (issue 14). */
+struct proof {
+    int rounds;                 /* candidate rounds */
+    int cut;                    /* children whose lists were cut */
+    int cut_unproven;           /* of them, where the cut may matter to the cover */
+    int cut_travel;             /* of them, where it may matter to travel alone */
+    int left_out;               /* children needing a destination left without */
+    int cover_proven, proven;   /* (a)-(c) proven optimal; (a)-(d) */
+    int bound_life, bound_all;  /* at most this many more could be covered; -1 unknown */
 };
 
 struct run {
     const struct plan_scenario *s;
+    struct geo_plan_scenario gs;
+    struct plan_report *rep;
     struct kid *kids;
     int nkids;
     struct cand *cands;
     int ncands, capcands;
-    int start_minute;           /* -1 without start_at */
+    struct geo_assign_stats st;
+    struct proof pf;
+    char outage_start[64];      /* rule 8: the outage's started_at */
+    struct counts cnt;
+    struct timespec t0;
+    double t_load, t_cand, t_solve;
 };
 
-static int fail_res(const PGresult *res, const char *what, char *err, size_t errlen)
+static enum pm_err run_fail(struct run *run, enum pm_err e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static enum pm_err run_fail(struct run *run, enum pm_err e, const char *fmt, ...)
 {
-    snprintf(err, errlen, "%s: %s", what, res ? PQresultErrorMessage(res) : "no result");
-    for (char *p = err; *p; p++)
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(run->rep->message, sizeof run->rep->message, fmt, ap);
+    va_end(ap);
+    for (char *p = run->rep->message; *p; p++)
         if (*p == '\n')
             *p = ' ';
-    return -1;
+    return e;
 }
 
-static int load_kids(PGconn *c, struct run *run, char *err, size_t errlen)
+static enum pm_err fail_res(struct run *run, const PGresult *res, const char *what)
 {
-    const char *p[1] = { run->s->hazard };
-    PGresult *res = db_exec(c, "plan_children", 1, p);
-    int n;
+    return run_fail(run, PM_ERR_UNAVAILABLE, "%s: %s", what,
+                    res ? PQresultErrorMessage(res) : "no result");
+}
+
+/* Adds the devices (rows by child id) to the kids' power (rules 6, 7). */
+static enum pm_err load_devices(PGconn *c, struct run *run)
+{
+    PGresult *res = db_exec(c, "plan_devices", 0, NULL);
+    struct geo_device *d = NULL;
+    int n, k = 0, first = 0;
+    enum pm_err e = PM_OK;
 
     if (!db_ok(res)) {
-        fail_res(res, "children", err, errlen);
+        e = fail_res(run, res, "devices");
+        goto out;
+    }
+    n = PQntuples(res);
+    d = calloc((size_t)n + 1, sizeof *d);
+    if (!d) {
+        e = run_fail(run, PM_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < n; i++) {
+        d[i].power_w = strtod(PQgetvalue(res, i, 1), NULL);
+        d[i].battery_h = strtod(PQgetvalue(res, i, 2), NULL);
+        d[i].life = PQgetvalue(res, i, 3)[0] == 't';
+        d[i].intermittent = PQgetvalue(res, i, 4)[0] == 't';
+        d[i].minutes_per_hour = PQgetisnull(res, i, 5) ? 0 : strtod(PQgetvalue(res, i, 5), NULL);
+        d[i].backup_h = strtod(PQgetvalue(res, i, 6), NULL);
+        d[i].charge_h = PQgetisnull(res, i, 7) ? NAN : strtod(PQgetvalue(res, i, 7), NULL);
+        d[i].removable = PQgetvalue(res, i, 8)[0] == 't';
+    }
+    /* Both lists are sorted by child id: walk them together. */
+    for (int i = 0; i <= n; i++) {
+        long id = i < n ? strtol(PQgetvalue(res, i, 0), NULL, 10) : -1;
+
+        if (i > first && (i == n || id != strtol(PQgetvalue(res, first, 0), NULL, 10))) {
+            long cid = strtol(PQgetvalue(res, first, 0), NULL, 10);
+            struct geo_home_power home;
+
+            while (k < run->nkids && run->kids[k].id < cid)
+                k++;
+            if (k < run->nkids && run->kids[k].id == cid) {
+                memset(&home, 0, sizeof home);
+                home.battery_wh = run->kids[k].pw.home_battery_h;   /* staged by load_kids */
+                home.generator_w = run->kids[k].pw.home_generator_h;
+                home.generator_h = run->kids[k].pw.charge_h;
+                home.car_inverter_w = run->kids[k].car_inverter_w;
+                geo_plan_power(d + first, i - first, &home, &run->kids[k].pw);
+            }
+            first = i;
+        }
+    }
+out:
+    free(d);
+    PQclear(res);
+    return e;
+}
+
+static void kid_row(struct run *run, PGresult *res, int i)
+{
+    struct kid *k = &run->kids[i];
+    const char *mob = PQgetvalue(res, i, 1);
+
+    k->id = strtol(PQgetvalue(res, i, 0), NULL, 10);
+    k->g.walks = PQgetisnull(res, i, 1) || strcmp(mob, "walk") == 0;
+    k->g.has_home = PQgetvalue(res, i, 2)[0] == 't';
+    k->g.in_hazard = PQgetvalue(res, i, 3)[0] == 't';
+    /* No devices: unlimited, said so in the plan.  The home's power waits
+     * here for load_devices (it needs the devices' draw). */
+    geo_plan_power(NULL, 0, NULL, &k->pw);
+    k->pw.home_battery_h = strtod(PQgetvalue(res, i, 4), NULL);
+    k->pw.home_generator_h = strtod(PQgetvalue(res, i, 5), NULL);
+    k->pw.charge_h = strtod(PQgetvalue(res, i, 6), NULL);
+    k->car_inverter_w = strtod(PQgetvalue(res, i, 7), NULL);
+    k->in_outage = PQgetvalue(res, i, 8)[0] == 't';
+    k->assigned = k->agreed = -1;
+}
+
+static enum pm_err load_kids(PGconn *c, struct run *run)
+{
+    char outage[24];
+    const char *p[2] = { run->s->hazard, run->s->outage_id ? outage : NULL };
+    PGresult *res;
+    enum pm_err e;
+    int n;
+
+    snprintf(outage, sizeof outage, "%ld", run->s->outage_id);
+    res = db_exec(c, "plan_children", 2, p);
+    if (!db_ok(res)) {
+        e = fail_res(run, res, "children");
         PQclear(res);
-        return -1;
+        return e;
     }
     n = PQntuples(res);
     run->kids = calloc((size_t)n + 1, sizeof *run->kids);
     if (!run->kids) {
         PQclear(res);
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        return run_fail(run, PM_ERR_NOMEM, "out of memory");
     }
-    for (int i = 0; i < n; i++) {
-        struct kid *k = &run->kids[i];
-        const char *mob = PQgetvalue(res, i, 4);
-
-        k->id = strtol(PQgetvalue(res, i, 0), NULL, 10);
-        k->need_w = strtod(PQgetvalue(res, i, 1), NULL);
-        k->runtime_h = PQgetisnull(res, i, 2) ? INFINITY : strtod(PQgetvalue(res, i, 2), NULL);
-        k->life = PQgetvalue(res, i, 3)[0] == 't';
-        k->walks = PQgetisnull(res, i, 4) || strcmp(mob, "walk") == 0;
-        k->has_home = PQgetvalue(res, i, 5)[0] == 't';
-        k->in_hazard = PQgetvalue(res, i, 6)[0] == 't';
-        k->assigned = -1;
-    }
+    for (int i = 0; i < n; i++)
+        kid_row(run, res, i);
     run->nkids = n;
     PQclear(res);
-    return 0;
+    if ((e = load_devices(c, run)) != PM_OK)
+        return e;
+    for (int i = 0; i < n; i++) {
+        struct kid *k = &run->kids[i];
+
+        if (k->pw.ndevices == 0) {
+            k->pw.home_battery_h = k->pw.home_generator_h = 0;
+            k->pw.charge_h = NAN;
+        }
+        k->g.need_w = k->pw.need_w;
+        k->g.runtime_h = k->pw.runtime_h;
+        k->g.life = k->pw.life;
+        /* Rule 1: in a hazard area, evacuate; rule 2: otherwise batteries
+         * that outlast the outage mean staying home; rule 8: a home outside
+         * the outage has power. */
+        k->g.needs_dest = k->g.has_home &&
+                          (k->g.in_hazard ||
+                           (k->in_outage && geo_plan_needs_destination(&run->gs, 0, k->g.runtime_h)));
+        run->rep->unlocated += !k->g.has_home;
+    }
+    return PM_OK;
 }
 
-static double travel_h(const struct plan_scenario *s, double dist_m)
-{
-    return dist_m / 1000.0 * s->detour / s->speed_kmh;
-}
-
-/* Is a point with these hours open at minute m of the day? */
-static int open_at(const char *hours, int m)
-{
-    int h1, m1, h2, m2, a, b;
-
-    if (strcmp(hours, "24h") == 0)
-        return 1;
-    if (sscanf(hours, "%d:%d-%d:%d", &h1, &m1, &h2, &m2) != 4)
-        return 0;
-    a = h1 * 60 + m1;
-    b = h2 * 60 + m2;
-    m %= 1440;
-    return a <= b ? (m >= a && m < b) : (m >= a || m < b);   /* past midnight */
-}
-
-static int add_cands(struct run *run, PGresult *res, int *kid_of_row_index, char *err,
-                     size_t errlen)
+static enum pm_err add_cands(struct run *run, PGresult *res, const int *kid_of_row)
 {
     int n = PQntuples(res);
 
@@ -249,37 +404,51 @@ static int add_cands(struct run *run, PGresult *res, int *kid_of_row_index, char
         while (cap < run->ncands + n)
             cap *= 2;
         nc = realloc(run->cands, (size_t)cap * sizeof *nc);
-        if (!nc) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
+        if (!nc)
+            return run_fail(run, PM_ERR_NOMEM, "out of memory");
         run->cands = nc;
         run->capcands = cap;
     }
     for (int i = 0; i < n; i++) {
         struct cand *cd = &run->cands[run->ncands++];
-        struct kid *k;
+        struct geo_plan_cand *g = &cd->g;
+        const struct kid *k;
 
-        cd->kid = kid_of_row_index[i];
-        k = &run->kids[cd->kid];
-        cd->type = PQgetvalue(res, i, 1)[0];
-        cd->id = strtol(PQgetvalue(res, i, 2), NULL, 10);
-        cd->dist_m = strtod(PQgetvalue(res, i, 3), NULL);
-        cd->travel_h = travel_h(run->s, cd->dist_m);
-        cd->outlets = (int)strtol(PQgetvalue(res, i, 4), NULL, 10);
-        cd->watts = strtod(PQgetvalue(res, i, 5), NULL);
-        snprintf(cd->hours, sizeof cd->hours, "%s",
-                 PQgetisnull(res, i, 6) ? "24h" : PQgetvalue(res, i, 6));
-        cd->usable = k->needs_dest && cd->travel_h + run->s->margin_h <= k->runtime_h;
-        if (cd->usable && strcmp(cd->hours, "24h") != 0)
-            cd->usable = run->start_minute >= 0 &&
-                         open_at(cd->hours, run->start_minute + (int)lround(cd->travel_h * 60));
+        memset(cd, 0, sizeof *cd);
+        cd->kid = kid_of_row[i];
         cd->dest = -1;
+        k = &run->kids[cd->kid];
+        g->type = PQgetvalue(res, i, 1)[0];
+        g->id = strtol(PQgetvalue(res, i, 2), NULL, 10);
+        g->dist_m = strtod(PQgetvalue(res, i, 3), NULL);
+        g->travel_h = geo_plan_travel_h(&run->gs, g->dist_m);
+        g->outlets = (int)strtol(PQgetvalue(res, i, 4), NULL, 10);
+        g->watts = strtod(PQgetvalue(res, i, 5), NULL);
+        snprintf(g->hours, sizeof g->hours, "%s",
+                 PQgetisnull(res, i, 6) ? "24h" : PQgetvalue(res, i, 6));
+        if (PQgetvalue(res, i, 7)[0] == 't')
+            run->kids[cd->kid].counted[g->type == 'p']++;
+        cd->power_h = PQnfields(res) > 8 && !PQgetisnull(res, i, 8)
+                          ? strtod(PQgetvalue(res, i, 8), NULL) : INFINITY;
+        if (PQnfields(res) > 9) {
+            cd->agreed = 1;
+            snprintf(cd->why, sizeof cd->why, "%s", PQgetvalue(res, i, 9));
+        }
+        /* Rule 9: brought home, no travel for the child; the source must
+         * still get there in time. */
+        g->reachable = geo_plan_reachable(&run->gs, k->g.runtime_h, g->travel_h);
+        if (g->type == 'v')
+            g->travel_h = 0;
+        g->open = geo_plan_open_on_arrival(&run->gs, g->hours, g->travel_h);
+        g->usable = k->g.needs_dest && g->reachable && g->open && !cd->why[0] &&
+                    geo_plan_place_lasts(&run->gs, cd->power_h, k->g.runtime_h) &&
+                    !(g->type == 'v' && k->g.in_hazard);
     }
-    return 0;
+    return PM_OK;
 }
 
-/* Maps a row's child id to the kid index: both are sorted by id. */
+/* Maps a row's child id to the kid index: both are sorted by id.  NULL when
+ * out of memory or a row names an unknown child. */
 static int *kid_indexes(const struct run *run, PGresult *res)
 {
     int n = PQntuples(res);
@@ -312,126 +481,170 @@ static int *kid_indexes(const struct run *run, PGresult *res)
     return idx;
 }
 
-/* Asks for the candidates of the kids that need a destination, or with
- * backup = 1 the backup power points of those who stay home. */
-static int query_cands(PGconn *c, struct run *run, int backup, char *err, size_t errlen)
+/* Adds the rows of a candidates query (taking res) to the run. */
+static enum pm_err take_cands(struct run *run, PGresult *res)
 {
-    struct pm_buf ids, reach, welfare, hazard;
-    char k[16], radius[32];
-    const char *p[6];
-    PGresult *res = NULL;
-    int *idx = NULL, n = 0, rc = -1;
+    int *idx;
+    enum pm_err e;
 
-    pm_buf_init(&ids);
-    pm_buf_init(&reach);
-    pm_buf_init(&welfare);
-    pm_buf_init(&hazard);
-    pm_buf_puts(&ids, "{");
-    pm_buf_puts(&reach, "{");
-    pm_buf_puts(&welfare, "{");
-    pm_buf_puts(&hazard, "{");
-    for (int i = 0; i < run->nkids; i++) {
-        const struct kid *kd = &run->kids[i];
-        double r;
-
-        if (!kd->has_home || (backup ? kd->needs_dest : !kd->needs_dest))
-            continue;
-        /* Reach: what can be travelled before the batteries run out, margin kept. */
-        r = isinf(kd->runtime_h) ? 1e7
-                                 : (kd->runtime_h - run->s->margin_h) * run->s->speed_kmh /
-                                       run->s->detour * 1000.0;
-        if (r < 0)
-            r = 0;
-        if (r > 1e7)
-            r = 1e7;
-        pm_buf_printf(&ids, "%s%ld", n ? "," : "", kd->id);
-        pm_buf_printf(&reach, "%s%.1f", n ? "," : "", r);
-        pm_buf_printf(&welfare, "%s%c", n ? "," : "", kd->life || !kd->walks ? 't' : 'f');
-        pm_buf_printf(&hazard, "%s%c", n ? "," : "", kd->in_hazard ? 't' : 'f');
-        n++;
-    }
-    pm_buf_puts(&ids, "}");
-    pm_buf_puts(&reach, "}");
-    pm_buf_puts(&welfare, "}");
-    pm_buf_puts(&hazard, "}");
-    if (ids.oom || reach.oom || welfare.oom || hazard.oom) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    if (n == 0) {
-        rc = 0;
-        goto out;
-    }
-    if (backup) {
-        snprintf(radius, sizeof radius, "%.1f", PLAN_BACKUP_RADIUS_M);
-        p[0] = ids.data;
-        p[1] = radius;
-        res = db_exec(c, "plan_backup_points", 2, p);
-    } else {
-        /* Power points on a second session while this one searches the
-         * staged shelters: two backends, two cores. */
-        char cerr[256];
-        PGconn *c2 = db_connect_like(c, cerr, sizeof cerr);
-        PGresult *r2 = NULL;
-
-        snprintf(k, sizeof k, "%d", PLAN_CANDIDATES);
-        p[0] = ids.data;
-        p[1] = reach.data;
-        p[2] = hazard.data;
-        p[3] = k;
-        if (c2 && !db_send(c2, "plan_candidates_points", 4, p)) {
-            PQfinish(c2);
-            c2 = NULL;
-        }
-        if (!c2)
-            r2 = db_exec(c, "plan_candidates_points", 4, p);
-        p[2] = welfare.data;
-        res = db_exec(c, "plan_candidates_shelters", 4, p);
-        if (c2) {
-            PGresult *x;
-
-            while ((x = PQgetResult(c2))) {
-                if (!r2)
-                    r2 = x;
-                else
-                    PQclear(x);
-            }
-            PQfinish(c2);
-        }
-        if (!db_ok(r2)) {
-            fail_res(r2, "candidates", err, errlen);
-            PQclear(r2);
-            goto out;
-        }
-        idx = kid_indexes(run, r2);
-        if (!idx || add_cands(run, r2, idx, err, errlen) < 0) {
-            if (!idx)
-                snprintf(err, errlen, "candidates: out of memory or unknown child");
-            PQclear(r2);
-            goto out;
-        }
-        free(idx);
-        idx = NULL;
-        PQclear(r2);
-    }
     if (!db_ok(res)) {
-        fail_res(res, "candidates", err, errlen);
-        goto out;
+        e = fail_res(run, res, "candidates");
+        PQclear(res);
+        return e;
     }
     idx = kid_indexes(run, res);
-    if (!idx) {
-        snprintf(err, errlen, "candidates: out of memory or unknown child");
-        goto out;
-    }
-    rc = add_cands(run, res, idx, err, errlen);
-out:
+    e = idx ? add_cands(run, res, idx)
+            : run_fail(run, PM_ERR_INTERNAL, "candidates: out of memory or unknown child");
     free(idx);
     PQclear(res);
-    pm_buf_release(&ids);
-    pm_buf_release(&reach);
-    pm_buf_release(&welfare);
-    pm_buf_release(&hazard);
-    return rc;
+    return e;
+}
+
+/* The array parameters of the candidate queries: the kids that need a
+ * destination (backup = 0) or stay home (backup = 1). */
+struct cand_params {
+    struct pm_buf ids, reach, welfare, hazard, need;
+    int n;
+};
+
+static void cand_params_release(struct cand_params *cp)
+{
+    pm_buf_release(&cp->ids);
+    pm_buf_release(&cp->reach);
+    pm_buf_release(&cp->welfare);
+    pm_buf_release(&cp->hazard);
+    pm_buf_release(&cp->need);
+}
+
+/* backup: 0 the kids to ask destinations for (all that need one, or those
+ * marked requery when requery is set), 1 the kids who stay home. */
+static int cand_params_build(const struct run *run, int backup, int requery,
+                             struct cand_params *cp)
+{
+    memset(cp, 0, sizeof *cp);
+    pm_buf_init(&cp->ids);
+    pm_buf_init(&cp->reach);
+    pm_buf_init(&cp->welfare);
+    pm_buf_init(&cp->hazard);
+    pm_buf_init(&cp->need);
+    for (int i = 0; i < run->nkids; i++) {
+        const struct kid *kd = &run->kids[i];
+        const char *sep = cp->n ? "," : "{";
+
+        if (!kd->g.has_home || (backup ? kd->g.needs_dest : !kd->g.needs_dest))
+            continue;
+        if (requery && !kd->requery)
+            continue;
+        pm_buf_printf(&cp->ids, "%s%ld", sep, kd->id);
+        /* Reach: what can be travelled before the batteries run out, margin
+         * kept, at full precision (the rows are checked exactly after). */
+        pm_buf_printf(&cp->reach, "%s%.17g", sep, geo_plan_reach_m(&run->gs, kd->g.runtime_h));
+        pm_buf_printf(&cp->welfare, "%s%c", sep, kd->g.life || !kd->g.walks ? 't' : 'f');
+        pm_buf_printf(&cp->hazard, "%s%c", sep, kd->g.in_hazard ? 't' : 'f');
+        pm_buf_printf(&cp->need, "%s%.17g", sep, kd->g.need_w);
+        cp->n++;
+    }
+    pm_buf_puts(&cp->ids, cp->n ? "}" : "{}");
+    pm_buf_puts(&cp->reach, cp->n ? "}" : "{}");
+    pm_buf_puts(&cp->welfare, cp->n ? "}" : "{}");
+    pm_buf_puts(&cp->hazard, cp->n ? "}" : "{}");
+    pm_buf_puts(&cp->need, cp->n ? "}" : "{}");
+    return cp->ids.oom || cp->reach.oom || cp->welfare.oom || cp->hazard.oom || cp->need.oom
+               ? -1 : 0;
+}
+
+/* The destinations of the kids that need one: power points on a second
+ * session while this one searches the staged shelters (two backends, two
+ * cores). */
+static enum pm_err query_dest_cands(PGconn *c, struct run *run, const struct cand_params *cp,
+                                    int asked)
+{
+    char k[16], cerr[256], leave[40], per_m[40], outage[24];
+    const char *p[9] = { cp->ids.data, cp->reach.data, cp->hazard.data, k, cp->need.data,
+                         run->gs.start_s >= 0 ? leave : NULL, per_m, run->s->hazard,
+                         run->s->outage_id ? outage : NULL };
+    PGconn *c2 = db_connect_like(c, cerr, sizeof cerr);
+    PGresult *res, *r2 = NULL, *x;
+    const char *points = "plan_candidates_points";
+    enum pm_err e;
+
+    /* One row more than the list: a child given it has more places. */
+    snprintf(k, sizeof k, "%d", asked);
+    snprintf(leave, sizeof leave, "%.17g", run->gs.start_s + run->gs.elapsed_h * 3600.0);
+    snprintf(per_m, sizeof per_m, "%.17g", run->gs.detour / run->gs.speed_kmh * 3.6);
+    snprintf(outage, sizeof outage, "%ld", run->s->outage_id);
+    /* Without a start time only 24h points count: a query that walks
+     * only them (and the others for the alternatives), on partial indexes. */
+    if (run->gs.start_s < 0)
+        points = "plan_candidates_points_24h";
+    if (c2 && !db_send(c2, points, 9, p)) {
+        PQfinish(c2);
+        c2 = NULL;
+    }
+    if (!c2)
+        r2 = db_exec(c, points, 9, p);
+    p[2] = cp->welfare.data;
+    res = db_exec(c, "plan_candidates_shelters", 5, p);
+    if (c2) {
+        while ((x = PQgetResult(c2))) {
+            if (!r2)
+                r2 = x;
+            else
+                PQclear(x);
+        }
+        PQfinish(c2);
+    }
+    e = take_cands(run, r2);
+    if (e == PM_OK)
+        return take_cands(run, res);
+    PQclear(res);
+    return e;
+}
+
+/* Rules 9 and 10: the power sources that can be brought home, and the
+ * agreed destinations, of the kids that need a destination. */
+static enum pm_err query_extra_cands(PGconn *c, struct run *run, const struct cand_params *cp)
+{
+    char outage[24];
+    const char *p[3] = { cp->ids.data, cp->need.data, run->s->outage_id ? outage : NULL };
+    enum pm_err e;
+
+    snprintf(outage, sizeof outage, "%ld", run->s->outage_id);
+    if ((e = take_cands(run, db_exec(c, "plan_dispatchable", 3, p))) != PM_OK)
+        return e;
+    p[0] = run->s->hazard;
+    p[1] = p[2];
+    e = take_cands(run, db_exec(c, "plan_agreed", 2, p));
+    return e;
+}
+
+/* Asks for the candidates of the kids that need a destination, then the
+ * backup power points of those who stay home. */
+static enum pm_err query_cands(PGconn *c, struct run *run)
+{
+    struct cand_params cp;
+    char radius[32];
+    const char *p[2];
+    enum pm_err e = PM_OK;
+
+    for (int i = 0; i < run->nkids; i++)
+        run->kids[i].asked = PLAN_CANDIDATES + 1;
+    for (int backup = 0; backup < 2 && e == PM_OK; backup++) {
+        if (cand_params_build(run, backup, 0, &cp) < 0)
+            e = run_fail(run, PM_ERR_NOMEM, "out of memory");
+        else if (cp.n && !backup)
+            e = query_extra_cands(c, run, &cp);
+        if (e == PM_OK && cp.n && !backup)
+            e = query_dest_cands(c, run, &cp, PLAN_CANDIDATES + 1);
+        else if (cp.n) {
+            snprintf(radius, sizeof radius, "%.1f", PLAN_BACKUP_RADIUS_M);
+            p[0] = cp.ids.data;
+            p[1] = radius;
+            e = take_cands(run, db_exec(c, "plan_backup_points", 2, p));
+        }
+        cand_params_release(&cp);
+    }
+    return e;
 }
 
 static int cand_by_kid(const void *a, const void *b)
@@ -440,90 +653,314 @@ static int cand_by_kid(const void *a, const void *b)
 
     if (x->kid != y->kid)
         return x->kid - y->kid;
-    return (x->travel_h > y->travel_h) - (x->travel_h < y->travel_h);
+    return (x->g.travel_h > y->g.travel_h) - (x->g.travel_h < y->g.travel_h);
 }
 
 static int cand_by_dest(const void *a, const void *b)
 {
     const struct cand *const *x = a, *const *y = b;
 
-    if ((*x)->type != (*y)->type)
-        return (*x)->type - (*y)->type;
-    return ((*x)->id > (*y)->id) - ((*x)->id < (*y)->id);
+    if ((*x)->g.type != (*y)->g.type)
+        return (*x)->g.type - (*y)->g.type;
+    return ((*x)->g.id > (*y)->g.id) - ((*x)->g.id < (*y)->g.id);
 }
 
-/* Builds the solver's input from the usable candidates and solves. */
-static int solve(struct run *run, struct geo_assign_stats *st, char *err, size_t errlen)
+/* Sorts the candidates by kid, nearest first, and indexes each kid's. */
+static void index_cands(struct run *run)
 {
-    struct geo_assign_child *gc = NULL;
-    struct geo_assign_dest *gd = NULL;
-    struct geo_assign_edge *ge = NULL;
-    struct cand **order = NULL;
-    int *out = NULL, nd = 0, ne = 0, rc = -1;
+    qsort(run->cands, (size_t)run->ncands, sizeof *run->cands, cand_by_kid);
+    for (int i = 0, j = 0; i < run->nkids; i++) {
+        run->kids[i].first_cand = j;
+        run->kids[i].agreed = -1;
+        while (j < run->ncands && run->cands[j].kid == i) {
+            if (run->cands[j].agreed)
+                run->kids[i].agreed = j - run->kids[i].first_cand;
+            j++;
+        }
+        run->kids[i].ncand = j - run->kids[i].first_cand;
+    }
+}
 
-    gc = calloc((size_t)run->nkids + 1, sizeof *gc);
-    gd = calloc((size_t)run->ncands + 1, sizeof *gd);
-    ge = calloc((size_t)run->ncands + 1, sizeof *ge);
-    order = calloc((size_t)run->ncands + 1, sizeof *order);
-    out = calloc((size_t)run->nkids + 1, sizeof *out);
-    if (!gc || !gd || !ge || !order || !out) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    for (int i = 0; i < run->nkids; i++) {
-        gc[i].need_w = run->kids[i].need_w;
-        gc[i].runtime_h = run->kids[i].runtime_h;
-        gc[i].life = run->kids[i].life;
-    }
-    /* Number the distinct destinations. */
+/* Numbers the distinct destinations of the candidates into gd[]; returns
+ * how many. */
+static int number_dests(struct run *run, struct cand **order, struct geo_assign_dest *gd)
+{
+    int nd = 0;
+
     for (int i = 0; i < run->ncands; i++)
         order[i] = &run->cands[i];
     qsort(order, (size_t)run->ncands, sizeof *order, cand_by_dest);
     for (int i = 0; i < run->ncands; i++) {
         if (i == 0 || cand_by_dest(&order[i - 1], &order[i]) != 0) {
-            gd[nd].outlets = order[i]->outlets;
-            gd[nd].watts = order[i]->watts;
+            gd[nd].outlets = order[i]->g.outlets;
+            gd[nd].watts = order[i]->g.watts;
             nd++;
         }
         order[i]->dest = nd - 1;
     }
+    return nd;
+}
+
+/* The solver's input, built from the usable candidates. */
+struct sv_input {
+    struct geo_assign_child *gc;
+    struct geo_assign_dest *gd;
+    struct geo_assign_edge *ge;
+    struct cand **order;
+    int *out;
+    int nd, ne;
+};
+
+static void input_release(struct sv_input *in)
+{
+    free(in->gc);
+    free(in->gd);
+    free(in->ge);
+    free(in->order);
+    free(in->out);
+}
+
+static int by_priority(const void *a, const void *b)
+{
+    const struct kid *x = *(const struct kid *const *)a, *y = *(const struct kid *const *)b;
+
+    if (x->g.life != y->g.life)
+        return y->g.life - x->g.life;
+    return (x->g.runtime_h > y->g.runtime_h) - (x->g.runtime_h < y->g.runtime_h);
+}
+
+/* Rule 10: a kid whose agreed destination is eligible keeps it, its
+ * capacity reserved before the solver shares the rest (the most urgent
+ * first when an agreed place is over-subscribed). */
+static int reserve_agreed(struct run *run, struct sv_input *in)
+{
+    struct kid **order = malloc(((size_t)run->nkids + 1) * sizeof *order);
+    int n = 0;
+
+    if (!order)
+        return -1;
+    for (int i = 0; i < run->nkids; i++) {
+        struct kid *k = &run->kids[i];
+
+        k->fixed = 0;
+        if (k->agreed >= 0 && k->g.needs_dest)
+            order[n++] = k;
+    }
+    qsort(order, (size_t)n, sizeof *order, by_priority);
+    for (int i = 0; i < n; i++) {
+        struct kid *k = order[i];
+        const struct cand *cd = &run->cands[k->first_cand + k->agreed];
+        struct geo_assign_dest *d = &in->gd[cd->dest];
+
+        if (!cd->g.usable)
+            continue;
+        if (d->outlets < 1 || k->g.need_w > d->watts) {
+            snprintf(k->agreed_why, sizeof k->agreed_why, "full");
+            continue;
+        }
+        d->outlets--;
+        d->watts -= k->g.need_w;
+        k->fixed = 1;
+    }
+    free(order);
+    return 0;
+}
+
+static int input_build(struct run *run, struct sv_input *in)
+{
+    memset(in, 0, sizeof *in);
+    in->gc = calloc((size_t)run->nkids + 1, sizeof *in->gc);
+    in->gd = calloc((size_t)run->ncands + 1, sizeof *in->gd);
+    in->ge = calloc((size_t)run->ncands + 1, sizeof *in->ge);
+    in->order = calloc((size_t)run->ncands + 1, sizeof *in->order);
+    in->out = calloc((size_t)run->nkids + 1, sizeof *in->out);
+    if (!in->gc || !in->gd || !in->ge || !in->order || !in->out)
+        return -1;
+    for (int i = 0; i < run->nkids; i++) {
+        in->gc[i].need_w = run->kids[i].g.need_w;
+        in->gc[i].runtime_h = run->kids[i].g.runtime_h;
+        in->gc[i].life = run->kids[i].g.life;
+    }
+    in->nd = number_dests(run, in->order, in->gd);
+    if (reserve_agreed(run, in) < 0)
+        return -1;
     for (int i = 0; i < run->ncands; i++) {
         const struct cand *cd = &run->cands[i];
 
-        if (!cd->usable)
+        if (!cd->g.usable || run->kids[cd->kid].fixed)
             continue;
-        ge[ne].child = cd->kid;
-        ge[ne].dest = cd->dest;
-        ge[ne].travel_h = cd->travel_h;
-        ne++;
+        in->ge[in->ne].child = cd->kid;
+        in->ge[in->ne].dest = cd->dest;
+        in->ge[in->ne].travel_h = cd->g.travel_h;
+        in->ne++;
     }
-    rc = geo_assign_solve(gc, run->nkids, gd, nd, ge, ne, NULL, out, st);
+    return 0;
+}
+
+/* Solves the run's assignment and records each kid's destination. */
+static enum pm_err solve(struct run *run)
+{
+    struct geo_assign_opts opts;
+    struct sv_input in;
+    enum pm_err e = PM_OK;
+    int rc;
+
+    if (input_build(run, &in) < 0) {
+        e = run_fail(run, PM_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    /* A small city is solved exactly whatever it costs (travel too). */
+    opts.work_budget = in.ne <= PLAN_EXACT_EDGES ? -1 : 0;
+    rc = geo_assign_solve(in.gc, run->nkids, in.gd, in.nd, in.ge, in.ne, &opts, in.out, &run->st);
     if (rc != GEO_ASSIGN_OK) {
-        snprintf(err, errlen, "solver: %s", geo_assign_strerror(rc));
-        rc = -1;
+        e = run_fail(run, rc == GEO_ASSIGN_ENOMEM ? PM_ERR_NOMEM : PM_ERR_INTERNAL,
+                     "solver: %s", geo_assign_strerror(rc));
         goto out;
     }
     for (int i = 0; i < run->nkids; i++) {
         struct kid *k = &run->kids[i];
 
-        k->assigned = -1;
-        if (out[i] < 0)
-            continue;
-        for (int j = k->first_cand; j < k->first_cand + k->ncand; j++) {
-            if (run->cands[j].usable && run->cands[j].dest == out[i]) {
-                k->assigned = j;
+        k->assigned = k->fixed ? k->agreed : -1;
+        for (int j = k->first_cand; !k->fixed && in.out[i] >= 0 && j < k->first_cand + k->ncand;
+             j++) {
+            if (run->cands[j].g.usable && run->cands[j].dest == in.out[i]) {
+                k->assigned = j - k->first_cand;
                 break;
             }
         }
     }
-    rc = 0;
 out:
-    free(gc);
-    free(gd);
-    free(ge);
-    free(order);
-    free(out);
-    return rc;
+    input_release(&in);
+    return e;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Adaptive lists and what the run can prove                                   */
+/* ------------------------------------------------------------------------- */
+
+/* Marks for a new query the kids whose list was cut where the cut may
+ * matter, and returns how many.  A cut list cannot change the optimum when
+ * its kid is covered at a place that still has a free outlet: an improving
+ * path of the uncut problem that used one of its missing places could stop
+ * at that free outlet instead, and so would exist in the cut problem too.
+ * A cut kid left out, or at a full place, has no such proof. */
+static int mark_requery(struct run *run, int *load)
+{
+    struct proof *pf = &run->pf;
+
+    pf->cut = pf->cut_unproven = pf->cut_travel = pf->left_out = 0;
+    for (int i = 0; i < run->ncands; i++)
+        load[i] = 0;
+    for (int i = 0; i < run->nkids; i++) {
+        const struct kid *k = &run->kids[i];
+
+        if (k->assigned >= 0)
+            load[run->cands[k->first_cand + k->assigned].dest]++;
+        pf->left_out += k->g.needs_dest && k->assigned < 0;
+    }
+    for (int i = 0; i < run->nkids; i++) {
+        struct kid *k = &run->kids[i];
+        const struct cand *at = k->assigned >= 0 ? &run->cands[k->first_cand + k->assigned] : NULL;
+        int matters;
+
+        k->g.list_cut = k->g.needs_dest && k->asked > 0 &&
+                        (k->counted[0] >= k->asked || k->counted[1] >= k->asked);
+        matters = k->g.list_cut && !k->fixed && (!at || load[at->dest] >= at->g.outlets);
+        /* With every child covered the cover cannot improve: asking again
+         * could only shorten travel, which is not worth a query. */
+        k->requery = matters && pf->left_out > 0;
+        pf->cut += k->g.list_cut;
+        pf->cut_unproven += k->requery;
+        pf->cut_travel += matters;
+    }
+    return pf->cut_unproven;
+}
+
+/* What the run proves: the cover is optimal when nobody who needs a
+ * destination is left out, or when the solver proved it and no cut list
+ * may change it; travel too when no cut list may change it either. */
+static void prove(struct run *run)
+{
+    struct proof *pf = &run->pf;
+
+    pf->cover_proven = pf->left_out == 0 || (run->st.exact_cover && !pf->cut_unproven);
+    pf->proven = pf->cover_proven && run->st.exact && !pf->cut_travel;
+}
+
+/* Asks again, with `asked` rows per type, for the kids marked requery. */
+static enum pm_err requery(PGconn *c, struct run *run, int asked)
+{
+    struct cand_params cp;
+    enum pm_err e;
+    int w = 0;
+
+    for (int i = 0; i < run->ncands; i++)
+        if (!run->kids[run->cands[i].kid].requery || run->cands[i].g.type == 'v' ||
+            run->cands[i].agreed)
+            run->cands[w++] = run->cands[i];
+    run->ncands = w;
+    for (int i = 0; i < run->nkids; i++) {
+        struct kid *k = &run->kids[i];
+
+        if (k->requery) {
+            k->asked = asked;
+            k->counted[0] = k->counted[1] = 0;
+        }
+    }
+    if (cand_params_build(run, 0, 1, &cp) < 0)
+        e = run_fail(run, PM_ERR_NOMEM, "out of memory");
+    else
+        e = query_dest_cands(c, run, &cp, asked);
+    cand_params_release(&cp);
+    index_cands(run);
+    return e;
+}
+
+/* Solves, asking again for longer lists where a cut may matter. */
+static enum pm_err solve_adaptive(PGconn *c, struct run *run)
+{
+    int *load = NULL, asked = PLAN_CANDIDATES + 1;
+    enum pm_err e = PM_OK;
+
+    for (run->pf.rounds = 1;; run->pf.rounds++) {
+        int *nl = realloc(load, ((size_t)run->ncands + 1) * sizeof *load);
+
+        if (!nl) {
+            e = run_fail(run, PM_ERR_NOMEM, "out of memory");
+            break;
+        }
+        load = nl;
+        if ((e = solve(run)) != PM_OK)
+            break;
+        run->pf.cut_unproven = mark_requery(run, load);
+        if (!run->pf.cut_unproven || run->pf.rounds >= PLAN_ROUNDS)
+            break;
+        asked = (asked - 1) * PLAN_GROWTH + 1;
+        if ((e = requery(c, run, asked)) != PM_OK)
+            break;
+    }
+    free(load);
+    return e;
+}
+
+/* When the run is not proven optimal: at most how many more children with
+ * a life-sustaining device (rule 5a), and how many more children at all,
+ * any assignment over the compared places could cover.  -1: not known. */
+static void bound(struct run *run)
+{
+    struct sv_input in;
+    int life, all;
+
+    run->pf.bound_life = run->pf.bound_all = -1;
+    if (input_build(run, &in) == 0 &&
+        geo_assign_bound(in.gc, run->nkids, in.gd, in.nd, in.ge, in.ne, &life, &all) ==
+            GEO_ASSIGN_OK) {
+        if (life >= 0)
+            run->pf.bound_life = life > run->st.covered_life ? life - run->st.covered_life : 0;
+        if (all >= 0)
+            run->pf.bound_all = all > run->st.covered ? all - run->st.covered : 0;
+    }
+    input_release(&in);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -548,17 +985,13 @@ static void copy_number(struct pm_buf *b, double v)
         pm_buf_puts(b, "\\N");
 }
 
-struct counts {
-    int stay_home, charge, evacuate, unassigned;
-};
-
 /* Appends a text[] literal of the reasons. */
-static void reasons_literal(struct pm_buf *b, const char *const *r, int n)
+static void reasons_literal(struct pm_buf *b, const struct geo_plan_outcome *o)
 {
     pm_buf_puts(b, "{");
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < o->nreasons; i++) {
         pm_buf_puts(b, i ? ",\"" : "\"");
-        for (const char *p = r[i]; *p; p++) {
+        for (const char *p = o->reasons[i]; *p; p++) {
             if (*p == '"' || *p == '\\')
                 pm_buf_puts(b, "\\\\");     /* escaped for COPY, then for the array */
             pm_buf_append(b, p, 1);
@@ -568,89 +1001,169 @@ static void reasons_literal(struct pm_buf *b, const char *const *r, int n)
     pm_buf_puts(b, "}");
 }
 
-/* Writes one child's plan row (COPY text) and adds it to the summary. */
-static void plan_row(struct pm_buf *b, const struct run *run, long run_id, const struct kid *k,
-                     struct counts *cnt, cJSON *unassigned)
+static void count_decision(struct run *run, const struct kid *k, const struct geo_plan_outcome *o,
+                           cJSON *unassigned)
 {
-    const struct plan_scenario *s = run->s;
-    const struct cand *dest = k->assigned >= 0 ? &run->cands[k->assigned] : NULL;
-    char reason[4][200];
-    const char *reasons[4];
-    static const char *const names[] = { "stay_home", "charge", "evacuate", "unassigned" };
-    enum { STAY, CHARGE, EVACUATE, UNASSIGNED } decision;
-    int nr = 0, nalt = 0;
-    double leave_by = NAN;
+    cJSON *u;
 
-    if (!k->has_home) {
-        decision = UNASSIGNED;
-        snprintf(reason[nr++], 200, "no home location: the address could not be placed on the map");
-    } else if (!k->needs_dest) {
-        decision = STAY;
-        if (isinf(k->runtime_h))
-            snprintf(reason[nr++], 200, "no battery-powered device: runtime is unlimited");
-        else
-            snprintf(reason[nr++], 200, "batteries last %.1f h, at least the %.0f h outage",
-                     k->runtime_h, s->outage_hours);
-    } else {
-        if (k->in_hazard)
-            snprintf(reason[nr++], 200, "home is inside a %s hazard area: must evacuate", s->hazard);
-        else
-            snprintf(reason[nr++], 200, "batteries last %.1f h, less than the %.0f h outage",
-                     k->runtime_h, s->outage_hours);
-        if (dest) {
-            decision = dest->type == 's' ? EVACUATE : CHARGE;
-            if (isfinite(k->runtime_h))
-                leave_by = k->runtime_h - s->margin_h - dest->travel_h;
-            snprintf(reason[nr++], 200, "%s %.1f km away, %.0f min by road, has power and a free outlet",
-                     dest->type == 's' ? "shelter" : "power point", dest->dist_m / 1000.0,
-                     dest->travel_h * 60);
-        } else {
-            int reachable = 0, eligible = 0;
-
-            decision = UNASSIGNED;
-            for (int j = k->first_cand; j < k->first_cand + k->ncand; j++) {
-                eligible++;
-                reachable += run->cands[j].usable;
-            }
-            if (reachable)
-                snprintf(reason[nr++], 200, "every reachable destination with power is taken by "
-                                            "children whose batteries run out sooner");
-            else if (eligible)
-                snprintf(reason[nr++], 200, "no destination with power can be reached %.1f h before "
-                                            "the batteries run out (or none is open on arrival)",
-                         s->margin_h);
-            else
-                snprintf(reason[nr++], 200, "no eligible destination with power within reach");
-        }
+    switch (o->decision) {
+    case GEO_PLAN_STAY_HOME:
+        run->cnt.stay_home++;
+        return;
+    case GEO_PLAN_CHARGE:
+        run->cnt.charge++;
+        return;
+    case GEO_PLAN_EVACUATE:
+        run->cnt.evacuate++;
+        return;
+    case GEO_PLAN_UNASSIGNED:
+        break;
     }
-    for (int i = 0; i < nr; i++)
-        reasons[i] = reason[i];
-
-    if (decision == STAY)
-        cnt->stay_home++;
-    else if (decision == CHARGE)
-        cnt->charge++;
-    else if (decision == EVACUATE)
-        cnt->evacuate++;
-    else {
-        cJSON *u = cJSON_CreateObject();
-
-        cnt->unassigned++;
-        if (u) {
-            cJSON_AddNumberToObject(u, "child_id", (double)k->id);
-            cJSON_AddStringToObject(u, "reason", reasons[nr - 1]);
-            cJSON_AddItemToArray(unassigned, u);
-        }
+    run->cnt.unassigned++;
+    u = cJSON_CreateObject();
+    if (u) {
+        cJSON_AddNumberToObject(u, "child_id", (double)k->id);
+        cJSON_AddStringToObject(u, "reason", o->reasons[o->nreasons - 1]);
+        cJSON_AddItemToArray(unassigned, u);
     }
+}
 
-    pm_buf_printf(b, "%ld\t%ld\t%s\t", run_id, k->id, names[decision]);
-    reasons_literal(b, reasons, nr);
+/* Writes one child's plan row (COPY text) and adds it to the summary. */
+/* Reasons beyond rules 1-5: flags on the data, an outage, the agreed
+ * destination (rule 10). */
+static void extra_reasons(const struct run *run, const struct kid *k, struct geo_plan_outcome *o)
+{
+    static const char *const why_text[][2] = {
+        { "closed", "it is closed" }, { "no_power", "it has no power" },
+        { "not_designated", "it is not designated for this hazard" },
+        { "in_hazard", "it is inside the hazard area" }, { "dark", "it is dark in the outage" },
+        { "full", "it is full with children agreed there first" },
+    };
+
+    if (k->g.has_home && k->pw.ndevices == 0)
+        geo_plan_add_reason(o, "no device is registered: runtime taken as unlimited; check the record");
+    else if (k->pw.no_battery_data)
+        geo_plan_add_reason(o, "a device has no battery time registered: counted as 0 h; check the record");
+    if (run->s->outage_id && k->g.has_home && !k->in_outage && !k->g.in_hazard)
+        geo_plan_add_reason(o, "home is outside the outage: the power is on");
+    if (k->agreed >= 0 && k->g.needs_dest && !k->fixed) {
+        const struct cand *cd = &run->cands[k->first_cand + k->agreed];
+        const char *why = cd->why[0] ? cd->why : k->agreed_why[0] ? k->agreed_why
+                          : !cd->g.reachable ? "unreachable" : !cd->g.open ? "shut" : "dark";
+        const char *text = strcmp(why, "unreachable") == 0 ? "it cannot be reached in time"
+                           : strcmp(why, "shut") == 0 ? "it is closed on arrival"
+                                                      : "it has no power long enough";
+
+        for (size_t i = 0; i < sizeof why_text / sizeof why_text[0]; i++)
+            if (strcmp(why, why_text[i][0]) == 0)
+                text = why_text[i][1];
+        geo_plan_add_reason(o, "the agreed destination is not used in this scenario: %s; "
+                               "the planner chose instead", text);
+    } else if (k->fixed) {
+        geo_plan_add_reason(o, "the agreed destination is kept (its place was reserved first)");
+    }
+}
+
+static void json_number(cJSON *o, const char *name, double v)
+{
+    if (isfinite(v))
+        cJSON_AddNumberToObject(o, name, round(v * 1000) / 1000);
+    else
+        cJSON_AddNullToObject(o, name);
+}
+
+/* The plan's details (rules 7, 9, 10, 11, 12) as JSON text; NULL when out
+ * of memory. */
+static char *details_json(const struct run *run, const struct kid *k,
+                          const struct geo_plan_outcome *o, const struct geo_plan_cand *dest)
+{
+    cJSON *d = cJSON_CreateObject(), *pw, *lw, *ch, *fl;
+    char *text;
+
+    if (!d)
+        return NULL;
+    pw = cJSON_AddObjectToObject(d, "power");
+    json_number(pw, "devices_h", k->pw.device_h);
+    json_number(pw, "home_battery_h", k->pw.home_battery_h);
+    json_number(pw, "home_generator_h", k->pw.home_generator_h);
+    json_number(pw, "runtime_h", k->pw.runtime_h);
+    json_number(pw, "average_w", k->pw.avg_w);
+    cJSON_AddNumberToObject(pw, "car_inverter_w", k->car_inverter_w);
+    fl = cJSON_AddArrayToObject(d, "flags");
+    if (k->g.has_home && k->pw.ndevices == 0)
+        cJSON_AddItemToArray(fl, cJSON_CreateString("no_devices"));
+    if (k->pw.no_battery_data)
+        cJSON_AddItemToArray(fl, cJSON_CreateString("no_battery_data"));
+    if (!k->g.has_home)
+        cJSON_AddItemToArray(fl, cJSON_CreateString("unlocated"));
+    if (o->decision == GEO_PLAN_CHARGE || o->decision == GEO_PLAN_EVACUATE) {
+        enum geo_leave_when w = geo_plan_leave_when(run->s->hazard);
+
+        lw = cJSON_AddObjectToObject(d, "leave_when");
+        cJSON_AddStringToObject(lw, "code", geo_plan_leave_when_code(w));
+        json_number(lw, "leave_by_h", o->leave_by_h);
+    }
+    if (o->decision == GEO_PLAN_CHARGE) {
+        ch = cJSON_AddObjectToObject(d, "charge");
+        cJSON_AddNumberToObject(ch, "trips", geo_plan_charge_trips(&run->gs, k->g.runtime_h));
+        json_number(ch, "charge_h", k->pw.charge_h);
+        cJSON_AddNumberToObject(ch, "outage_hours", run->gs.outage_hours);
+        cJSON_AddBoolToObject(ch, "batteries_can_travel", k->pw.batteries_travel);
+    }
+    if (dest && dest->type == 'v')
+        cJSON_AddBoolToObject(d, "brought_home", 1);
+    if (k->agreed >= 0)
+        cJSON_AddStringToObject(d, "agreed", k->fixed ? "kept" : k->g.needs_dest ? "not_eligible"
+                                                                                 : "not_needed");
+    text = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    return text;
+}
+
+/* The kid's candidates as the rules see them, in one array (NULL for none). */
+static struct geo_plan_cand *rule_cands(const struct run *run, const struct kid *k, int *oom)
+{
+    struct geo_plan_cand *gcs;
+
+    *oom = 0;
+    if (!k->ncand)
+        return NULL;
+    gcs = malloc((size_t)k->ncand * sizeof *gcs);
+    if (!gcs) {
+        *oom = 1;
+        return NULL;
+    }
+    for (int j = 0; j < k->ncand; j++)
+        gcs[j] = run->cands[k->first_cand + j].g;
+    return gcs;
+}
+
+/* Writes one child's plan row (COPY text) and adds it to the summary. */
+static void plan_row(struct pm_buf *b, struct run *run, const struct kid *k, cJSON *unassigned)
+{
+    const struct cand *kc = run->cands + k->first_cand;
+    const struct geo_plan_cand *dest = k->assigned >= 0 ? &kc[k->assigned].g : NULL;
+    struct geo_plan_outcome o;
+    int oom;
+    struct geo_plan_cand *gcs = rule_cands(run, k, &oom);
+    char *details;
+
+    if (oom) {
+        b->oom = 1;
+        return;
+    }
+    geo_plan_decide(&run->gs, run->s->hazard, &k->g, gcs, k->ncand, k->assigned, &o);
+    extra_reasons(run, k, &o);
+    count_decision(run, k, &o, unassigned);
+
+    pm_buf_printf(b, "%ld\t%ld\t%s\t", run->rep->run_id, k->id, geo_plan_decision_name(o.decision));
+    reasons_literal(b, &o);
     pm_buf_puts(b, "\t");
-    copy_number(b, k->need_w);
+    copy_number(b, k->g.need_w);
     pm_buf_puts(b, "\t");
-    copy_number(b, k->runtime_h);
+    copy_number(b, k->g.runtime_h);
     pm_buf_puts(b, "\t");
-    copy_number(b, leave_by);
+    copy_number(b, o.leave_by_h);
     if (dest) {
         pm_buf_printf(b, "\t%s\t%ld\t", dest->type == 's' ? "shelter" : "power_point", dest->id);
         copy_number(b, dest->dist_m);
@@ -659,128 +1172,144 @@ static void plan_row(struct pm_buf *b, const struct run *run, long run_id, const
     } else {
         pm_buf_puts(b, "\t\\N\t\\N\t\\N\t\\N");
     }
-    /* Alternatives: the nearest other candidates, usable or listed for their hours. */
+    /* Alternatives: usable ones, or listed for their hours. */
     pm_buf_puts(b, "\t[");
-    for (int j = k->first_cand; j < k->first_cand + k->ncand && nalt < 3; j++) {
-        const struct cand *cd = &run->cands[j];
-        int dup = 0;
+    for (int a = 0; a < o.nalt; a++) {
+        const struct geo_plan_cand *cd = &gcs[o.alt[a]];
 
-        if (cd == dest)
-            continue;
-        for (int i = k->first_cand; i < j; i++)
-            dup |= run->cands[i].type == cd->type && run->cands[i].id == cd->id;
-        if (dup)
-            continue;
         pm_buf_printf(b, "%s{\"type\": \"%s\", \"id\": %ld, \"distance_m\": %.1f, "
                          "\"travel_min\": %.1f, \"hours\": \"",
-                      nalt ? ", " : "", cd->type == 's' ? "shelter" : "power_point", cd->id,
+                      a ? ", " : "", cd->type == 's' ? "shelter" : "power_point", cd->id,
                       cd->dist_m, cd->travel_h * 60);
         copy_text(b, cd->type == 's' ? "24h" : cd->hours);
         pm_buf_printf(b, "\", \"usable\": %s}", cd->usable ? "true" : "false");
-        nalt++;
     }
-    pm_buf_puts(b, "]\n");
+    pm_buf_puts(b, "]\t");
+    details = details_json(run, k, &o, dest);
+    if (!details)
+        b->oom = 1;
+    else
+        copy_text(b, details);
+    pm_buf_puts(b, "\n");
+    free(details);
+    free(gcs);
 }
 
-static int store(PGconn *c, const struct run *run, long run_id, struct counts *cnt,
-                 cJSON *unassigned, char *err, size_t errlen)
+static enum pm_err store(PGconn *c, struct run *run, cJSON *unassigned)
 {
     struct pm_buf b;
     PGresult *res = db_exec(c, "plan_copy", 0, NULL);
-    int rc = -1;
+    enum pm_err e = PM_ERR_UNAVAILABLE;
 
     pm_buf_init(&b);
     if (PQresultStatus(res) != PGRES_COPY_IN) {
-        fail_res(res, "store", err, errlen);
+        e = fail_res(run, res, "store");
         PQclear(res);
-        return -1;
+        return e;
     }
     PQclear(res);
     for (int i = 0; i < run->nkids; i++) {
-        plan_row(&b, run, run_id, &run->kids[i], cnt, unassigned);
+        plan_row(&b, run, &run->kids[i], unassigned);
         if (b.len > (1 << 20) || i + 1 == run->nkids) {
             if (b.oom || PQputCopyData(c, b.data, (int)b.len) != 1) {
                 PQputCopyEnd(c, "failed");
-                snprintf(err, errlen, "store: %s", b.oom ? "out of memory" : PQerrorMessage(c));
+                e = run_fail(run, b.oom ? PM_ERR_NOMEM : PM_ERR_UNAVAILABLE, "store: %s",
+                             b.oom ? "out of memory" : PQerrorMessage(c));
                 goto drain;
             }
             b.len = 0;
         }
     }
     if (PQputCopyEnd(c, NULL) != 1) {
-        snprintf(err, errlen, "store: %s", PQerrorMessage(c));
+        run_fail(run, PM_ERR_UNAVAILABLE, "store: %s", PQerrorMessage(c));
         goto drain;
     }
-    rc = 0;
+    e = PM_OK;
 drain:
     while ((res = PQgetResult(c))) {
-        if (rc == 0 && !db_ok(res))
-            rc = fail_res(res, "store", err, errlen);
+        if (e == PM_OK && !db_ok(res))
+            e = fail_res(run, res, "store");
         PQclear(res);
     }
     pm_buf_release(&b);
-    return rc;
+    return e;
 }
 
-static double seconds_since(const struct timespec *t0)
-{
-    struct timespec t1;
+/* ------------------------------------------------------------------------- */
+/* The run, step by step                                                       */
+/* ------------------------------------------------------------------------- */
 
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+
+/* Runs one named statement and checks it succeeded. */
+static enum pm_err exec_ok(PGconn *c, struct run *run, const char *name, int n,
+                           const char *const *p)
+{
+    PGresult *res = db_exec(c, name, n, p);
+    enum pm_err e = db_ok(res) ? PM_OK : fail_res(run, res, name);
+
+    PQclear(res);
+    return e;
 }
 
-int plan_run(PGconn *c, const struct plan_scenario *s, const char *actor, long *run_id,
-             char *err, size_t errlen)
+/* Rule 8: the outage's start, its length when known, the hours since. */
+static enum pm_err read_outage(PGconn *c, struct run *run)
 {
-    struct run run;
-    struct geo_assign_stats st;
-    struct counts cnt = { 0, 0, 0, 0 };
-    struct timespec t0;
-    char key[256], idtext[24];
-    cJSON *scen = NULL, *summary = NULL, *unassigned = NULL;
-    char *scen_text = NULL, *sum_text = NULL;
-    PGresult *res = NULL;
-    double t_load, t_cand, t_solve;
-    int rc = -1;
+    char id[24];
+    const char *p[1] = { id };
+    PGresult *res;
 
-    memset(&run, 0, sizeof run);
-    memset(&st, 0, sizeof st);
-    run.s = s;
-    run.start_minute = -1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    snprintf(id, sizeof id, "%ld", run->s->outage_id);
+    res = db_exec(c, "plan_outage", 1, p);
+    if (!db_ok(res)) {
+        enum pm_err e = fail_res(run, res, "outage");
 
-    if (db_command(c, "BEGIN", err, errlen) < 0)
-        return -1;
-    {
-        const char *p[1] = { actor };
-
-        res = db_exec(c, "set_actor", 1, p);
         PQclear(res);
-        res = db_exec(c, "plan_lock", 0, NULL);
-        if (!db_ok(res)) {
-            fail_res(res, "lock", err, errlen);
-            goto fail;
-        }
-        PQclear(res);
-        res = NULL;
+        return e;
     }
-    if (s->start_at[0]) {
-        const char *p[1] = { s->start_at };
-
-        res = db_exec(c, "plan_start_minute", 1, p);
-        if (!db_ok(res)) {
-            snprintf(err, errlen, "start_at: not a valid time: %.60s", s->start_at);
-            goto fail;
-        }
-        run.start_minute = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    if (PQntuples(res) != 1) {
         PQclear(res);
-        res = NULL;
+        snprintf(run->rep->field, sizeof run->rep->field, "outage_id");
+        return run_fail(run, PM_ERR_BAD_REQUEST, "outage_id: no outage with id %ld",
+                        run->s->outage_id);
     }
+    run->gs.elapsed_h = strtod(PQgetvalue(res, 0, 0), NULL);
+    if (!PQgetisnull(res, 0, 1) && strtod(PQgetvalue(res, 0, 1), NULL) > 0)
+        run->gs.outage_hours = strtod(PQgetvalue(res, 0, 1), NULL);
+    snprintf(run->outage_start, sizeof run->outage_start, "%s", PQgetvalue(res, 0, 3));
+    PQclear(res);
+    return PM_OK;
+}
 
+/* Takes the lock, reads start_at and records the run. */
+static enum pm_err begin_run(PGconn *c, struct run *run, const char *actor)
+{
+    const struct plan_scenario *s = run->s;
+    char key[256], outage[24], *scen_text;
+    const char *p[4] = { actor, NULL, NULL, NULL };
+    cJSON *scen;
+    PGresult *res;
+    enum pm_err e;
+
+    exec_ok(c, run, "set_actor", 1, p);
+    if ((e = exec_ok(c, run, "plan_lock", 0, NULL)) != PM_OK)
+        return e;
+    if (s->outage_id && (e = read_outage(c, run)) != PM_OK)
+        return e;
+    if (s->start_at[0] || run->outage_start[0]) {
+        p[0] = run->outage_start[0] ? run->outage_start : s->start_at;
+        res = db_exec(c, "plan_start_second", 1, p);
+        if (!db_ok(res)) {
+            PQclear(res);
+            snprintf(run->rep->field, sizeof run->rep->field, "start_at");
+            return run_fail(run, PM_ERR_BAD_REQUEST, "start_at: not a valid time: %.60s",
+                            s->start_at);
+        }
+        run->gs.start_s = strtod(PQgetvalue(res, 0, 0), NULL);
+        PQclear(res);
+    }
     scen = cJSON_CreateObject();
     if (!scen)
-        goto nomem;
+        return run_fail(run, PM_ERR_NOMEM, "out of memory");
     cJSON_AddStringToObject(scen, "hazard", s->hazard);
     cJSON_AddNumberToObject(scen, "outage_hours", s->outage_hours);
     cJSON_AddNumberToObject(scen, "speed_kmh", s->speed_kmh);
@@ -790,126 +1319,211 @@ int plan_run(PGconn *c, const struct plan_scenario *s, const char *actor, long *
         cJSON_AddStringToObject(scen, "start_at", s->start_at);
     else
         cJSON_AddNullToObject(scen, "start_at");
+    if (s->outage_id) {
+        cJSON *o = cJSON_AddObjectToObject(scen, "outage");
+
+        cJSON_AddNumberToObject(scen, "outage_id", (double)s->outage_id);
+        cJSON_AddStringToObject(o, "started_at", run->outage_start);
+        cJSON_AddNumberToObject(o, "hours_since_start", round(run->gs.elapsed_h * 1000) / 1000);
+        cJSON_AddNumberToObject(o, "outage_hours", run->gs.outage_hours);
+    }
     scen_text = cJSON_PrintUnformatted(scen);
+    cJSON_Delete(scen);
     if (!scen_text)
-        goto nomem;
+        return run_fail(run, PM_ERR_NOMEM, "out of memory");
     plan_scenario_key(s, key, sizeof key);
-    {
-        const char *p[3] = { key, scen_text, actor };
-
-        res = db_exec(c, "plan_run_insert", 3, p);
-        if (!db_ok(res)) {
-            fail_res(res, "run", err, errlen);
-            goto fail;
-        }
-        *run_id = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    snprintf(outage, sizeof outage, "%ld", s->outage_id);
+    p[0] = key;
+    p[1] = scen_text;
+    p[2] = actor;
+    p[3] = s->outage_id ? outage : NULL;
+    res = db_exec(c, "plan_run_insert", 4, p);
+    free(scen_text);
+    if (!db_ok(res)) {
+        e = fail_res(run, res, "run");
         PQclear(res);
-        res = NULL;
+        return e;
     }
+    run->rep->run_id = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return PM_OK;
+}
 
-    if (load_kids(c, &run, err, errlen) < 0)
-        goto fail;
-    for (int i = 0; i < run.nkids; i++) {
-        struct kid *k = &run.kids[i];
+/* Stages the eligible shelters for the candidate searches. */
+static enum pm_err stage(PGconn *c, struct run *run)
+{
+    static const char *const names[] = { "plan_stage", "plan_stage_fill",
+                                         "plan_stage_index_welfare", "plan_stage_index",
+                                         "plan_stage_analyze" };
+    char outage[24];
+    const char *p[2] = { run->s->hazard, run->s->outage_id ? outage : NULL };
+    enum pm_err e = PM_OK;
 
-        /* Rule 1: in a hazard area, evacuate; rule 2: otherwise batteries
-         * that outlast the outage mean staying home. */
-        k->needs_dest = k->has_home && (k->in_hazard || k->runtime_h < s->outage_hours);
+    snprintf(outage, sizeof outage, "%ld", run->s->outage_id);
+    for (int i = 0; i < 5 && e == PM_OK; i++)
+        e = exec_ok(c, run, names[i], i == 1 ? 2 : 0, p);
+    return e;
+}
+
+static void bound_json(cJSON *o, const char *name, int v)
+{
+    if (v < 0)
+        cJSON_AddNullToObject(o, name);
+    else
+        cJSON_AddNumberToObject(o, name, v);
+}
+
+static void summary_solver(const struct run *run, cJSON *summary)
+{
+    cJSON *sv = cJSON_AddObjectToObject(summary, "solver");
+    const struct geo_assign_stats *st = &run->st;
+
+    cJSON_AddNumberToObject(sv, "candidates", run->ncands);
+    cJSON_AddNumberToObject(sv, "covered", st->covered);
+    cJSON_AddNumberToObject(sv, "covered_life", st->covered_life);
+    cJSON_AddBoolToObject(sv, "proven_optimal", run->pf.proven);
+    cJSON_AddBoolToObject(sv, "cover_proven_optimal", run->pf.cover_proven);
+    cJSON_AddNumberToObject(sv, "watts_refusals", (double)st->watts_refusals);
+    cJSON_AddNumberToObject(sv, "candidate_rounds", run->pf.rounds);
+    cJSON_AddNumberToObject(sv, "lists_cut", run->pf.cut);
+    cJSON_AddNumberToObject(sv, "lists_cut_unproven", run->pf.cut_unproven);
+    cJSON_AddNumberToObject(sv, "lists_cut_travel_unproven", run->pf.cut_travel);
+    bound_json(sv, "more_life_at_most", run->pf.bound_life);
+    bound_json(sv, "more_children_at_most", run->pf.bound_all);
+    cJSON_AddBoolToObject(sv, "bound_over_compared_places_only", run->pf.cut_unproven > 0);
+    cJSON_AddNumberToObject(sv, "load_s", run->t_load);
+    cJSON_AddNumberToObject(sv, "candidates_s", run->t_cand - run->t_load);
+    cJSON_AddNumberToObject(sv, "solve_s", run->t_solve - run->t_cand);
+    cJSON_AddNumberToObject(sv, "store_s", seconds_since(&run->t0) - run->t_solve);
+}
+
+/* Stores the plans and the run's summary. */
+static enum pm_err finish_run(PGconn *c, struct run *run)
+{
+    cJSON *summary = cJSON_CreateObject(), *unassigned = cJSON_CreateArray(), *d;
+    char idtext[24], *sum_text = NULL;
+    const char *p[2] = { idtext, NULL };
+    enum pm_err e;
+
+    if (!summary || !unassigned) {
+        e = run_fail(run, PM_ERR_NOMEM, "out of memory");
+        goto out;
     }
-    t_load = seconds_since(&t0);
-    {
-        static const char *const stage[] = { "plan_stage", "plan_stage_fill",
-                                             "plan_stage_index_welfare", "plan_stage_index",
-                                             "plan_stage_analyze" };
-        const char *p[1] = { s->hazard };
-
-        for (int i = 0; i < 5; i++) {
-            res = db_exec(c, stage[i], i == 1 ? 1 : 0, p);
-            if (!db_ok(res)) {
-                fail_res(res, stage[i], err, errlen);
-                goto fail;
-            }
-            PQclear(res);
-            res = NULL;
-        }
-    }
-    if (query_cands(c, &run, 0, err, errlen) < 0 || query_cands(c, &run, 1, err, errlen) < 0)
-        goto fail;
-    qsort(run.cands, (size_t)run.ncands, sizeof *run.cands, cand_by_kid);
-    for (int i = 0, j = 0; i < run.nkids; i++) {
-        run.kids[i].first_cand = j;
-        while (j < run.ncands && run.cands[j].kid == i)
-            j++;
-        run.kids[i].ncand = j - run.kids[i].first_cand;
-    }
-    t_cand = seconds_since(&t0);
-    if (solve(&run, &st, err, errlen) < 0)
-        goto fail;
-    t_solve = seconds_since(&t0);
-
-    summary = cJSON_CreateObject();
-    unassigned = cJSON_CreateArray();
-    if (!summary || !unassigned)
-        goto nomem;
-    if (store(c, &run, *run_id, &cnt, unassigned, err, errlen) < 0)
-        goto fail;
-    cJSON_AddNumberToObject(summary, "children", run.nkids);
-    {
-        cJSON *d = cJSON_AddObjectToObject(summary, "decisions");
-
-        cJSON_AddNumberToObject(d, "stay_home", cnt.stay_home);
-        cJSON_AddNumberToObject(d, "charge", cnt.charge);
-        cJSON_AddNumberToObject(d, "evacuate", cnt.evacuate);
-        cJSON_AddNumberToObject(d, "unassigned", cnt.unassigned);
-    }
-    {
-        cJSON *sv = cJSON_AddObjectToObject(summary, "solver");
-
-        cJSON_AddNumberToObject(sv, "candidates", run.ncands);
-        cJSON_AddNumberToObject(sv, "covered", st.covered);
-        cJSON_AddNumberToObject(sv, "covered_life", st.covered_life);
-        cJSON_AddBoolToObject(sv, "proven_optimal", st.exact);
-        cJSON_AddNumberToObject(sv, "watts_refusals", (double)st.watts_refusals);
-        cJSON_AddNumberToObject(sv, "load_s", t_load);
-        cJSON_AddNumberToObject(sv, "candidates_s", t_cand - t_load);
-        cJSON_AddNumberToObject(sv, "solve_s", t_solve - t_cand);
-        cJSON_AddNumberToObject(sv, "store_s", seconds_since(&t0) - t_solve);
-    }
+    if ((e = store(c, run, unassigned)) != PM_OK)
+        goto out;
+    cJSON_AddNumberToObject(summary, "children", run->nkids);
+    d = cJSON_AddObjectToObject(summary, "decisions");
+    cJSON_AddNumberToObject(d, "stay_home", run->cnt.stay_home);
+    cJSON_AddNumberToObject(d, "charge", run->cnt.charge);
+    cJSON_AddNumberToObject(d, "evacuate", run->cnt.evacuate);
+    cJSON_AddNumberToObject(d, "unassigned", run->cnt.unassigned);
+    summary_solver(run, summary);
     cJSON_AddItemToObject(summary, "unassigned", unassigned);
     unassigned = NULL;
     sum_text = cJSON_PrintUnformatted(summary);
-    if (!sum_text)
-        goto nomem;
-    snprintf(idtext, sizeof idtext, "%ld", *run_id);
-    {
-        const char *p[2] = { idtext, sum_text };
-
-        res = db_exec(c, "plan_run_finish", 2, p);
-        if (!db_ok(res)) {
-            fail_res(res, "run", err, errlen);
-            goto fail;
-        }
-        PQclear(res);
-        res = NULL;
+    if (!sum_text) {
+        e = run_fail(run, PM_ERR_NOMEM, "out of memory");
+        goto out;
     }
-    if (db_command(c, "COMMIT", err, errlen) < 0)
-        goto fail;
-    rc = 0;
-    goto out;
-
-nomem:
-    snprintf(err, errlen, "out of memory");
-fail:
-    PQclear(res);
-    res = NULL;
-    db_command(c, "ROLLBACK", NULL, 0);
+    snprintf(idtext, sizeof idtext, "%ld", run->rep->run_id);
+    p[1] = sum_text;
+    e = exec_ok(c, run, "plan_run_finish", 2, p);
+    if (e == PM_OK) {
+        snprintf(idtext, sizeof idtext, "%d", PLAN_KEEP_RUNS);
+        e = exec_ok(c, run, "plan_retention", 1, p);
+    }
 out:
-    free(run.kids);
-    free(run.cands);
-    cJSON_Delete(scen);
     cJSON_Delete(summary);
     cJSON_Delete(unassigned);
-    free(scen_text);
     free(sum_text);
-    return rc;
+    return e;
+}
+
+static void scenario_rules(const struct plan_scenario *s, struct geo_plan_scenario *gs)
+{
+    memset(gs, 0, sizeof *gs);
+    gs->outage_hours = s->outage_hours;
+    gs->speed_kmh = s->speed_kmh;
+    gs->detour = s->detour;
+    gs->margin_h = s->margin_h;
+    gs->start_s = -1;
+}
+
+enum pm_err plan_run(PGconn *c, const struct plan_scenario *s, const char *actor,
+                     struct plan_report *rep)
+{
+    struct run run;
+    enum pm_err e;
+    char err[256];
+
+    memset(&run, 0, sizeof run);
+    memset(rep, 0, sizeof *rep);
+    run.s = s;
+    run.rep = rep;
+    scenario_rules(s, &run.gs);
+    clock_gettime(CLOCK_MONOTONIC, &run.t0);
+    if (db_command(c, "BEGIN", err, sizeof err) < 0)
+        return run_fail(&run, PM_ERR_UNAVAILABLE, "%s", err);
+    if ((e = begin_run(c, &run, actor)) != PM_OK || (e = load_kids(c, &run)) != PM_OK)
+        goto out;
+    run.t_load = seconds_since(&run.t0);
+    if ((e = stage(c, &run)) != PM_OK || (e = query_cands(c, &run)) != PM_OK)
+        goto out;
+    index_cands(&run);
+    run.t_cand = seconds_since(&run.t0);
+    if ((e = solve_adaptive(c, &run)) != PM_OK)
+        goto out;
+    prove(&run);
+    if (run.pf.cover_proven)
+        run.pf.bound_life = run.pf.bound_all = 0;
+    else
+        bound(&run);
+    for (int i = 0; i < run.nkids; i++)
+        run.kids[i].g.unproven = !run.pf.cover_proven;
+    run.t_solve = seconds_since(&run.t0);
+    if ((e = finish_run(c, &run)) != PM_OK)
+        goto out;
+    if (db_command(c, "COMMIT", err, sizeof err) < 0)
+        e = run_fail(&run, PM_ERR_UNAVAILABLE, "%s", err);
+out:
+    if (e != PM_OK)
+        db_command(c, "ROLLBACK", NULL, 0);
+    rep->children = run.nkids;
+    rep->stay_home = run.cnt.stay_home;
+    rep->charge = run.cnt.charge;
+    rep->evacuate = run.cnt.evacuate;
+    rep->unassigned = run.cnt.unassigned;
+    rep->proven_optimal = run.pf.proven;
+    free(run.kids);
+    free(run.cands);
+    return e;
+}
+
+enum pm_err plan_replan_outages(PGconn *c, const char *actor, long outage_id, int *runs,
+                                struct plan_report *rep)
+{
+    char id[24];
+    const char *p[1] = { outage_id ? id : NULL };
+    PGresult *res;
+    enum pm_err e = PM_OK;
+
+    *runs = 0;
+    memset(rep, 0, sizeof *rep);
+    snprintf(id, sizeof id, "%ld", outage_id);
+    res = db_exec(c, "plan_outages_stale", 1, p);
+    if (!db_ok(res)) {
+        snprintf(rep->message, sizeof rep->message, "outages: %s", PQresultErrorMessage(res));
+        PQclear(res);
+        return PM_ERR_UNAVAILABLE;
+    }
+    for (int i = 0; i < PQntuples(res) && e == PM_OK; i++) {
+        struct plan_scenario s;
+
+        plan_scenario_init(&s);
+        s.outage_id = strtol(PQgetvalue(res, i, 0), NULL, 10);
+        e = plan_run(c, &s, actor, rep);
+        *runs += e == PM_OK;
+    }
+    PQclear(res);
+    return e;
 }

@@ -5,6 +5,8 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+#include "server/util.h"
+
 struct cJSON;
 
 /* A planning scenario; plan_scenario_init gives DESIGN's defaults. */
@@ -15,12 +17,13 @@ struct plan_scenario {
     double detour;              /* 1.4 x straight-line distance */
     double margin_h;            /* 1 */
     char start_at[40];          /* ISO 8601, or "" when not given */
+    long outage_id;             /* rule 8: plan against this outage; 0 none */
 };
 
 void plan_scenario_init(struct plan_scenario *s);
 
 /* Sets field name (hazard, outage_hours, speed_kmh, detour, margin_h,
- * start_at) from its text value.  Returns 0, or -1 with a message naming the
+ * start_at, outage_id) from its text value.  Returns 0, or -1 with a message naming the
  * field in err. */
 int plan_scenario_set(struct plan_scenario *s, const char *name, const char *value,
                       char *err, size_t errlen);
@@ -37,12 +40,34 @@ void plan_scenario_key(const struct plan_scenario *s, char *out, size_t outlen);
  * (or the database did not answer). */
 long plan_latest_run(PGconn *c, const struct plan_scenario *s);
 
+/* The id of the latest finished run against outage_id (rule 8), or 0. */
+long plan_outage_run(PGconn *c, long outage_id);
+
+/* What a run did, for its caller.  On failure, message says why in one line
+ * (no personal data) and field names the scenario field at fault, if any. */
+struct plan_report {
+    long run_id;
+    int children, stay_home, charge, evacuate, unassigned;
+    int proven_optimal;
+    int unlocated;              /* children with no home point */
+    char field[16];
+    char message[512];
+};
+
 /* Runs the city-wide assignment for s over connection c in one transaction
  * (serialised with any other run through an advisory lock) and stores it.
- * actor names who asked ("key:NAME", "cli:USER").  Returns 0 and the run's id,
- * or -1 with a one-line message in err.  A bad start_at is reported as such
- * (err starts with "start_at:"). */
-int plan_run(PGconn *c, const struct plan_scenario *s, const char *actor, long *run_id,
-             char *err, size_t errlen);
+ * actor names who asked ("key:NAME", "cli:USER").  Returns PM_OK with the
+ * run in *rep, or PM_ERR_BAD_REQUEST (a scenario value the database refuses:
+ * rep->field names it), PM_ERR_UNAVAILABLE (the database failed),
+ * PM_ERR_NOMEM or PM_ERR_INTERNAL, with rep->message. */
+enum pm_err plan_run(PGconn *c, const struct plan_scenario *s, const char *actor,
+                     struct plan_report *rep);
+
+/* Rule 8: re-plans, one run after another, every active outage created or
+ * changed since its latest run (only outage_id when it is not 0), each with
+ * the default scenario against it.  Returns PM_OK with how many runs were
+ * stored in *runs, or the first failure with rep->message. */
+enum pm_err plan_replan_outages(PGconn *c, const char *actor, long outage_id, int *runs,
+                                struct plan_report *rep);
 
 #endif

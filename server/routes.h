@@ -42,6 +42,11 @@ enum pm_err plans_scenario_from_query(struct http_req *r, struct plan_scenario *
 /* Runs the city-wide plan of s on the primary (also when the request reads a
  * replica).  PM_OK and *run_id, or a recorded error. */
 enum pm_err plans_run(struct http_req *r, const struct plan_scenario *s, long *run_id);
+/* For a read that found no run of s: planners run it (plans_run), others
+ * get a recorded 409 saying a planner must (viewers never start runs). */
+enum pm_err plans_run_for_read(struct http_req *r, const struct plan_scenario *s, long *run_id);
+/* Marks run_id as read, so that retention keeps it (best effort). */
+void plans_mark_read(struct http_req *r, long run_id);
 enum pm_err route_plans_run(struct http_req *r);
 enum pm_err route_plans_list(struct http_req *r);
 enum pm_err route_child_plan(struct http_req *r);

@@ -1,6 +1,7 @@
 /* routes_ogc.c -- OGC API - Features under /ogc, for GIS clients (QGIS,
- * GDAL's OAPIF driver): Part 1 (core, GeoJSON, HTML, OpenAPI 3.0), Part 2
- * (coordinate reference systems by reference) and the queryables of Part 3.
+ * GDAL's OAPIF driver): Part 1 (core, GeoJSON, OpenAPI 3.0; items also as
+ * HTML tables), Part 2 (coordinate reference systems by reference) and the
+ * queryables of Part 3.
  *
  * The collections are the layers of the catalogue (server/layers.c): the
  * public ones for everybody, children for token holders only (not listed
@@ -210,7 +211,6 @@ enum pm_err route_ogc_conformance(struct http_req *r)
     pm_buf_puts(&b, "{\"conformsTo\":["
                     "\"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core\","
                     "\"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson\","
-                    "\"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html\","
                     "\"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30\","
                     "\"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs\","
                     "\"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables\"]}");
@@ -233,6 +233,11 @@ static void api_collection_paths(struct pm_buf *b, const struct layer *c)
     pm_buf_printf(b, ",\"/collections/%s/queryables\":{\"get\":{\"summary\":\"The properties of "
                      "%s (JSON Schema)\",\"operationId\":\"queryables_%s\",\"tags\":[\"%s\"],"
                      "\"responses\":{\"200\":{\"description\":\"The queryables\",\"content\":"
+                     "{\"" TYPE_SCHEMA "\":{\"schema\":{\"type\":\"object\"}}}}}}}",
+                  c->id, c->id, c->id, c->id);
+    pm_buf_printf(b, ",\"/collections/%s/schema\":{\"get\":{\"summary\":\"The features of "
+                     "%s (JSON Schema)\",\"operationId\":\"schema_%s\",\"tags\":[\"%s\"],"
+                     "\"responses\":{\"200\":{\"description\":\"The feature schema\",\"content\":"
                      "{\"" TYPE_SCHEMA "\":{\"schema\":{\"type\":\"object\"}}}}}}}",
                   c->id, c->id, c->id, c->id);
     pm_buf_printf(b, ",\"/collections/%s/items\":{\"get\":{\"summary\":\"Features of %s\","

@@ -130,19 +130,31 @@ static enum pm_err outage_id(struct http_req *r, char out[24])
     return PM_OK;
 }
 
-/* Ends a write: emits the event, commits, wakes the delivery worker. */
+/* Ends a write: commits, re-plans the outage against its new shape (rule 8,
+ * one run at a time), then records the event with the counts of that run
+ * and wakes the delivery worker.  A failed re-plan is logged: the outage is
+ * stored and its event still goes out (with the counts of the last run). */
 static enum pm_err commit_with_event(struct http_req *r, const char *type, const char *id)
 {
-    char err[256];
+    struct plan_report rep;
+    char err[256], actor[128];
+    int runs;
 
+    if (db_command(r->db, "COMMIT", NULL, 0) < 0)
+        return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+    http_actor(r, actor, sizeof actor);
+    if (strcmp(type, "outage.ended") != 0 &&
+        plan_replan_outages(r->db, actor, strtol(id, NULL, 10), &runs, &rep) != PM_OK)
+        fprintf(stderr, "powermapd: re-plan of outage %s failed: %s\n", id, rep.message);
+    if (db_command(r->db, "BEGIN", NULL, 0) < 0)
+        return PM_OK;                       /* stored; the event is lost with the database */
     if (events_emit(r->db, r->srv, type, strtol(id, NULL, 10), NULL, err, sizeof err) < 0) {
         fprintf(stderr, "powermapd: %s\n", err);
         db_command(r->db, "ROLLBACK", NULL, 0);
-        return http_fail(r, PM_ERR_INTERNAL, "the event could not be recorded");
+        return PM_OK;
     }
-    if (db_command(r->db, "COMMIT", NULL, 0) < 0)
-        return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
-    events_wake();
+    if (db_command(r->db, "COMMIT", NULL, 0) == 0)
+        events_wake();
     return PM_OK;
 }
 
@@ -339,22 +351,16 @@ static cJSON *affected_item(const PGresult *q, int i)
     return o;
 }
 
-static char *affected_csv(const PGresult *q, size_t *len)
+/* The unlocated children (outage_unlocated) carry two more columns. */
+enum { C_REASON = C_PHONE + 1, C_ADDRESS };
+
+static void affected_csv_rows(struct pm_buf *b, const PGresult *q, int unlocated)
 {
     static const int cols[] = { C_EXT, C_NAME, C_REMAINING, C_DEADLINE, C_RUNTIME, C_NEED,
                                 C_MOBILITY, C_PHONE, C_DECISION, C_DNAME, C_DIST, C_TRAVEL,
                                 C_LEAVE };
-    static const char *const head[] = { "external_id", "name", "remaining_h", "deadline",
-                                        "runtime_h", "need_w", "mobility", "guardian_phone",
-                                        "decision", "destination", "distance_m", "travel_min",
-                                        "leave_by_h" };
     const size_t n = sizeof cols / sizeof cols[0];
-    struct pm_buf b;
 
-    pm_buf_init(&b);
-    pm_buf_puts(&b, "\xEF\xBB\xBF");          /* a BOM, so that Excel reads UTF-8 */
-    for (size_t k = 0; k < n; k++)
-        csv_write_cell(&b, head[k], k + 1 == n);
     for (int i = 0; i < PQntuples(q); i++) {
         for (size_t k = 0; k < n; k++) {
             char num[32];
@@ -364,9 +370,30 @@ static char *affected_csv(const PGresult *q, size_t *len)
                 snprintf(num, sizeof num, "%.2f", strtod(v, NULL));
                 v = num;
             }
-            csv_write_cell(&b, v, k + 1 == n);
+            csv_write_cell(b, v, 0);
         }
+        csv_write_cell(b, unlocated ? "false" : "true", 0);
+        csv_write_cell(b, unlocated ? PQgetvalue(q, i, C_REASON) : "", 1);
     }
+}
+
+/* The CSV: unlocated children first (their risk is unknown), then the
+ * located ones, soonest deadline first. */
+static char *affected_csv(const PGresult *q, const PGresult *u, size_t *len)
+{
+    static const char *const head[] = { "external_id", "name", "remaining_h", "deadline",
+                                        "runtime_h", "need_w", "mobility", "guardian_phone",
+                                        "decision", "destination", "distance_m", "travel_min",
+                                        "leave_by_h", "located", "unlocated_reason" };
+    const size_t n = sizeof head / sizeof head[0];
+    struct pm_buf b;
+
+    pm_buf_init(&b);
+    pm_buf_puts(&b, "\xEF\xBB\xBF");          /* a BOM, so that Excel reads UTF-8 */
+    for (size_t k = 0; k < n; k++)
+        csv_write_cell(&b, head[k], k + 1 == n);
+    affected_csv_rows(&b, u, 1);
+    affected_csv_rows(&b, q, 0);
     if (b.oom) {
         pm_buf_release(&b);
         return NULL;
@@ -374,107 +401,174 @@ static char *affected_csv(const PGresult *q, size_t *len)
     return pm_buf_steal(&b, len);
 }
 
-enum pm_err route_outage_affected(struct http_req *r)
+static cJSON *unlocated_item(const PGresult *u, int i)
 {
-    const char *f = http_query(r, "f");
-    struct plan_scenario s;
-    struct pm_buf ids;
-    char id[24], run[24];
-    const char *p[2];
-    cJSON *out = NULL, *items;
-    PGresult *q = NULL;
-    PGconn *reader;
-    long run_id = 0;
-    enum pm_err e = PM_OK;
-    char *text = NULL;
-    size_t len = 0;
+    cJSON *it = affected_item(u, i);
 
-    if (!f)
-        f = "json";
-    if (strcmp(f, "json") != 0 && strcmp(f, "geojson") != 0 && strcmp(f, "csv") != 0)
-        return http_fail(r, PM_ERR_BAD_REQUEST, "f: must be json, geojson or csv");
-    if (outage_id(r, id) != PM_OK || plans_scenario_from_query(r, &s) != PM_OK)
-        return r->err;
-    if (!http_db(r))
-        return r->err;
-    reader = r->db;
-    p[0] = id;
-    q = db_exec(r->db, "outage_get", 1, p);
-    if (!db_ok(q) || PQntuples(q) != 1) {
-        e = db_ok(q) ? http_fail(r, PM_ERR_NOT_FOUND, "no outage with id %s", id)
-                     : http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
-        PQclear(q);
-        return e;
+    if (it) {
+        cJSON_AddFalseToObject(it, "located");
+        cJSON_AddItemToObject(it, "reason", str_or_null(u, i, C_REASON));
+        cJSON_AddItemToObject(it, "address", str_or_null(u, i, C_ADDRESS));
     }
-    PQclear(q);
-    /* The destinations come from the latest run of the scenario; none yet:
-     * run it on the primary and read back there (a replica may lag). */
-    run_id = plan_latest_run(r->db, &s);
-    if (!run_id) {
-        if (plans_run(r, &s, &run_id) != PM_OK)
-            return r->err;
-        reader = http_db_write(r);
+    return it;
+}
+
+static cJSON *affected_feature(const PGresult *q, int i, cJSON *props)
+{
+    cJSON *ft = cJSON_CreateObject(), *g, *c;
+
+    if (!ft) {
+        cJSON_Delete(props);
+        return NULL;
     }
-    snprintf(run, sizeof run, "%ld", run_id);
-    p[0] = id;
-    p[1] = run;
-    q = db_exec(reader, "outage_affected", 2, p);
-    if (!db_ok(q)) {
-        fprintf(stderr, "powermapd: affected: %s", PQresultErrorMessage(q));
-        PQclear(q);
-        return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+    cJSON_AddStringToObject(ft, "type", "Feature");
+    cJSON_AddItemToObject(ft, "id", num_or_null(q, i, C_ID));
+    if (PQgetisnull(q, i, C_LON)) {
+        cJSON_AddNullToObject(ft, "geometry");          /* unlocated: no point */
+    } else {
+        g = cJSON_AddObjectToObject(ft, "geometry");
+        cJSON_AddStringToObject(g, "type", "Point");
+        c = cJSON_AddArrayToObject(g, "coordinates");
+        cJSON_AddItemToArray(c, num_or_null(q, i, C_LON));
+        cJSON_AddItemToArray(c, num_or_null(q, i, C_LAT));
     }
-    pm_buf_init(&ids);
-    pm_buf_puts(&ids, "{");
-    for (int i = 0; i < PQntuples(q); i++)
-        pm_buf_printf(&ids, "%s%s", i ? "," : "", PQgetvalue(q, i, C_ID));
-    pm_buf_puts(&ids, "}");
-    if (ids.oom || http_audit(r, "outage.affected", ids.data) != PM_OK) {
-        e = ids.oom ? http_fail(r, PM_ERR_NOMEM, "out of memory") : r->err;
-        goto out;
-    }
-    if (strcmp(f, "csv") == 0) {
-        text = affected_csv(q, &len);
-        e = http_reply(r, 200, "text/csv; charset=utf-8", text, len);
-        text = NULL;
-        goto out;
-    }
-    out = cJSON_CreateObject();
-    if (!out) {
-        e = http_fail(r, PM_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    if (strcmp(f, "geojson") == 0) {
+    cJSON_AddItemToObject(ft, "properties", props);
+    return ft;
+}
+
+/* The JSON or GeoJSON document of the affected list. */
+static cJSON *affected_doc(const PGresult *q, const PGresult *u, int geojson, const char *id,
+                           long run_id)
+{
+    cJSON *out = cJSON_CreateObject(), *items, *apart = NULL;
+
+    if (!out)
+        return NULL;
+    if (geojson) {
         cJSON_AddStringToObject(out, "type", "FeatureCollection");
+        cJSON_AddNumberToObject(out, "unlocated_total", PQntuples(u));
         items = cJSON_AddArrayToObject(out, "features");
     } else {
         cJSON_AddNumberToObject(out, "outage_id", strtod(id, NULL));
         cJSON_AddNumberToObject(out, "plan_run_id", (double)run_id);
         cJSON_AddNumberToObject(out, "total", PQntuples(q));
+        cJSON_AddNumberToObject(out, "unlocated_total", PQntuples(u));
+        apart = cJSON_AddArrayToObject(out, "unlocated");
         items = cJSON_AddArrayToObject(out, "items");
+    }
+    /* GeoJSON: the unlocated first, with a null geometry. */
+    for (int i = 0; i < PQntuples(u); i++) {
+        cJSON *it = unlocated_item(u, i);
+
+        if (it)
+            cJSON_AddItemToArray(geojson ? items : apart, geojson ? affected_feature(u, i, it) : it);
     }
     for (int i = 0; i < PQntuples(q); i++) {
         cJSON *it = affected_item(q, i);
 
         if (!it)
             continue;
-        if (strcmp(f, "geojson") == 0) {
-            cJSON *ft = cJSON_CreateObject(), *g, *c;
-
-            cJSON_AddStringToObject(ft, "type", "Feature");
-            cJSON_AddItemToObject(ft, "id", num_or_null(q, i, C_ID));
-            g = cJSON_AddObjectToObject(ft, "geometry");
-            cJSON_AddStringToObject(g, "type", "Point");
-            c = cJSON_AddArrayToObject(g, "coordinates");
-            cJSON_AddItemToArray(c, num_or_null(q, i, C_LON));
-            cJSON_AddItemToArray(c, num_or_null(q, i, C_LAT));
-            cJSON_AddItemToObject(ft, "properties", it);
-            cJSON_AddItemToArray(items, ft);
-        } else {
-            cJSON_AddItemToArray(items, it);
-        }
+        if (geojson)
+            cJSON_AddBoolToObject(it, "located", 1);
+        cJSON_AddItemToArray(items, geojson ? affected_feature(q, i, it) : it);
     }
-    text = cJSON_PrintUnformatted(out);
+    return out;
+}
+
+/* The run whose plans the list shows: with no scenario in the query, the
+ * outage's own re-plan (rule 8); else the latest run of that scenario.  None
+ * yet: a planner runs it on the primary, *reader then reads there. */
+static enum pm_err affected_run(struct http_req *r, const char *id, long *run_id, PGconn **reader)
+{
+    struct plan_scenario s;
+    static const char *const scen[] = { "hazard", "outage_hours", "speed_kmh", "detour",
+                                        "margin_h", "start_at", NULL };
+    int given = 0;
+
+    if (plans_scenario_from_query(r, &s) != PM_OK)
+        return r->err;
+    for (int i = 0; scen[i]; i++)
+        given |= http_query(r, scen[i]) != NULL;
+    if (!given)
+        s.outage_id = strtol(id, NULL, 10);
+    *reader = r->db;
+    *run_id = plan_latest_run(r->db, &s);
+    if (!*run_id) {
+        if (plans_run_for_read(r, &s, run_id) != PM_OK)
+            return r->err;
+        *reader = http_db_write(r);
+    }
+    plans_mark_read(r, *run_id);
+    return PM_OK;
+}
+
+static enum pm_err audit_affected(struct http_req *r, const PGresult *q, const PGresult *u)
+{
+    struct pm_buf ids;
+    enum pm_err e;
+    int n = 0;
+
+    pm_buf_init(&ids);
+    pm_buf_puts(&ids, "{");
+    for (int k = 0; k < 2; k++) {
+        const PGresult *x = k ? u : q;
+
+        for (int i = 0; i < PQntuples(x); i++)
+            pm_buf_printf(&ids, "%s%s", n++ ? "," : "", PQgetvalue(x, i, C_ID));
+    }
+    pm_buf_puts(&ids, "}");
+    e = ids.oom ? http_fail(r, PM_ERR_NOMEM, "out of memory")
+                : http_audit(r, "outage.affected", ids.data);
+    pm_buf_release(&ids);
+    return e;
+}
+
+enum pm_err route_outage_affected(struct http_req *r)
+{
+    const char *f = http_query(r, "f");
+    char id[24], run[24], *text = NULL;
+    const char *p[2];
+    cJSON *out = NULL;
+    PGresult *q = NULL, *u = NULL;
+    PGconn *reader = NULL;
+    long run_id = 0;
+    enum pm_err e;
+    size_t len = 0;
+
+    if (!f)
+        f = "json";
+    if (strcmp(f, "json") != 0 && strcmp(f, "geojson") != 0 && strcmp(f, "csv") != 0)
+        return http_fail(r, PM_ERR_BAD_REQUEST, "f: must be json, geojson or csv");
+    if (outage_id(r, id) != PM_OK || !http_db(r))
+        return r->err;
+    p[0] = id;
+    q = db_exec(r->db, "outage_get", 1, p);
+    e = !db_ok(q) ? http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable")
+        : PQntuples(q) != 1 ? http_fail(r, PM_ERR_NOT_FOUND, "no outage with id %s", id) : PM_OK;
+    PQclear(q);
+    q = NULL;
+    if (e != PM_OK || affected_run(r, id, &run_id, &reader) != PM_OK)
+        return r->err;
+    snprintf(run, sizeof run, "%ld", run_id);
+    p[1] = run;
+    q = db_exec(reader, "outage_affected", 2, p);
+    u = db_exec(reader, "outage_unlocated", 1, p + 1);
+    if (!db_ok(q) || !db_ok(u)) {
+        fprintf(stderr, "powermapd: affected: %s", PQresultErrorMessage(db_ok(q) ? u : q));
+        e = http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+        goto out;
+    }
+    if ((e = audit_affected(r, q, u)) != PM_OK)
+        goto out;
+    if (strcmp(f, "csv") == 0) {
+        text = affected_csv(q, u, &len);
+        e = text ? http_reply(r, 200, "text/csv; charset=utf-8", text, len)
+                 : http_fail(r, PM_ERR_NOMEM, "out of memory");
+        text = NULL;
+        goto out;
+    }
+    out = affected_doc(q, u, strcmp(f, "geojson") == 0, id, run_id);
+    text = out ? cJSON_PrintUnformatted(out) : NULL;
     e = text ? http_reply(r, 200, strcmp(f, "geojson") == 0 ? "application/geo+json"
                                                             : "application/json",
                           text, strlen(text))
@@ -482,7 +576,7 @@ enum pm_err route_outage_affected(struct http_req *r)
     text = NULL;
 out:
     PQclear(q);
-    pm_buf_release(&ids);
+    PQclear(u);
     cJSON_Delete(out);
     free(text);
     return e;

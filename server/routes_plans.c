@@ -11,25 +11,63 @@
 #include "server/routes.h"
 
 static const char *const plan_params[] = { "hazard", "outage_hours", "speed_kmh", "detour",
-                                           "margin_h", "start_at", "f", NULL };
+                                           "margin_h", "start_at", "outage_id", "f", NULL };
 static const char *const page_params[] = { "limit", "offset", NULL };
 static const char *const no_params[] = { NULL };
 
 enum pm_err plans_run(struct http_req *r, const struct plan_scenario *s, long *run_id)
 {
-    char actor[128], err[512];
+    struct plan_report rep;
+    char actor[128];
     PGconn *w = http_db_write(r);
+    enum pm_err e;
 
     if (!w)
         return r->err;
     http_actor(r, actor, sizeof actor);
-    if (plan_run(w, s, actor, run_id, err, sizeof err) < 0) {
-        if (strncmp(err, "start_at:", 9) == 0)
-            return http_fail(r, PM_ERR_BAD_REQUEST, "%s", err);
-        fprintf(stderr, "powermapd: plan run failed: %s\n", err);
-        return http_fail(r, PM_ERR_INTERNAL, "the plan run failed");
+    e = plan_run(w, s, actor, &rep);
+    if (e == PM_ERR_BAD_REQUEST)
+        return http_fail(r, e, "%s", rep.message);
+    if (e != PM_OK) {
+        fprintf(stderr, "powermapd: plan run failed: %s\n", rep.message);
+        return http_fail(r, e == PM_ERR_NOMEM ? e : PM_ERR_INTERNAL, "the plan run failed");
     }
+    *run_id = rep.run_id;
     return PM_OK;
+}
+
+enum pm_err plans_run_for_read(struct http_req *r, const struct plan_scenario *s, long *run_id)
+{
+    if (r->role < ROLE_PLANNER) {
+        char key[256], *detail;
+        cJSON *sc;
+
+        plan_scenario_key(s, key, sizeof key);
+        sc = cJSON_CreateString(key);
+        detail = sc ? cJSON_PrintUnformatted(sc) : NULL;
+        if (detail)
+            http_fail_detail(r, "scenario", detail);
+        free(detail);
+        cJSON_Delete(sc);
+        return http_fail(r, PM_ERR_CONFLICT,
+                         "この想定の計画はまだありません。計画担当者（planner 以上）が "
+                         "POST /v1/plans/run で作成してください "
+                         "(no plan run for this scenario yet: a planner must run it)");
+    }
+    return plans_run(r, s, run_id);
+}
+
+/* Marks a run as read (kept by retention: audit rows refer to it). */
+void plans_mark_read(struct http_req *r, long run_id)
+{
+    char id[24];
+    const char *p[1] = { id };
+    PGconn *w = http_db_write(r);
+
+    if (!w)
+        return;
+    snprintf(id, sizeof id, "%ld", run_id);
+    PQclear(db_exec(w, "plan_mark_read", 1, p));
 }
 
 enum pm_err route_plans_run(struct http_req *r)
@@ -80,7 +118,7 @@ enum pm_err route_plans_list(struct http_req *r)
 enum pm_err plans_scenario_from_query(struct http_req *r, struct plan_scenario *s)
 {
     static const char *const names[] = { "hazard", "outage_hours", "speed_kmh", "detour",
-                                         "margin_h", "start_at", NULL };
+                                         "margin_h", "start_at", "outage_id", NULL };
     char err[256];
 
     plan_scenario_init(s);
@@ -153,11 +191,12 @@ enum pm_err route_child_plan(struct http_req *r)
     if (http_audit(r, "plan.read", ids) != PM_OK)
         return r->err;
 
-    /* The latest run of the scenario; none, or the child came later: run one. */
+    /* The latest run of the scenario; none, or the child came later: a
+     * planner runs one, others are told to ask one. */
     run_id = plan_latest_run(r->db, &s);
     found = run_id ? fetch_plan(r, r->db, run_id, child, &json) : 0;
     if (found == 0) {
-        if (plans_run(r, &s, &run_id) != PM_OK)
+        if (plans_run_for_read(r, &s, &run_id) != PM_OK)
             return r->err;
         /* Read back where it was written: a replica may lag behind. */
         found = fetch_plan(r, http_db_write(r), run_id, child, &json);
@@ -166,6 +205,7 @@ enum pm_err route_child_plan(struct http_req *r)
         return r->err;
     if (found == 0)
         return http_fail(r, PM_ERR_NOT_FOUND, "no plan for child %s", child);
+    plans_mark_read(r, run_id);
 
     plan = cJSON_Parse(json);
     if (plan && plan_doc_attach(r->db, plan) < 0) {

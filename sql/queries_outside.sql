@@ -76,13 +76,32 @@ FROM outages o
 JOIN children c ON ST_Intersects(o.geom, c.home)
 CROSS JOIN LATERAL (
     SELECT coalesce(sum(power_w), 0) AS need_w,
-           coalesce(min(battery_h) FILTER (WHERE life_sustaining), min(battery_h)) AS runtime_h
+           powermap_runtime_h(c.id) AS runtime_h
     FROM devices WHERE child_id = c.id) d
 LEFT JOIN plans p ON p.run_id = $2::bigint AND p.child_id = c.id
 LEFT JOIN shelters s ON p.dest_type = 'shelter' AND s.id = p.dest_id
 LEFT JOIN power_points q ON p.dest_type = 'power_point' AND q.id = p.dest_id
 WHERE o.id = $1
 ORDER BY remaining_h ASC NULLS LAST, c.id
+
+-- name: outage_unlocated
+-- $1 plan run (NULL: none).  Every child whose home is not on the map: it
+-- may be inside any outage, so the affected list shows it apart, never
+-- leaves it out (issue 14.6).  Columns as outage_affected, with the reason.
+SELECT c.id, c.external_id, c.name, d.need_w, d.runtime_h,
+       NULL::float8, NULL::text, p.decision, NULL::text, NULL::bigint, NULL::text, NULL::text,
+       NULL::float8, NULL::float8, NULL::float8, NULL::float8, NULL::float8, c.mobility,
+       c.guardian_phone,
+       CASE WHEN c.address IS NULL OR c.address = '' THEN 'no address and no coordinates'
+            ELSE 'the address could not be placed on the map' END, c.address
+FROM children c
+CROSS JOIN LATERAL (
+    SELECT coalesce(sum(power_w), 0) AS need_w,
+           powermap_runtime_h(c.id) AS runtime_h
+    FROM devices WHERE child_id = c.id) d
+LEFT JOIN plans p ON p.run_id = $1::bigint AND p.child_id = c.id
+WHERE c.home IS NULL
+ORDER BY d.runtime_h ASC NULLS LAST, c.id
 
 -- name: outage_counts
 -- $1 outage, $2 plan run (NULL: none): counts only, for webhook events.
@@ -92,12 +111,12 @@ WITH a AS (
     FROM outages o
     JOIN children c ON ST_Intersects(o.geom, c.home)
     CROSS JOIN LATERAL (
-        SELECT coalesce(min(battery_h) FILTER (WHERE life_sustaining), min(battery_h)) AS runtime_h
-        FROM devices WHERE child_id = c.id) d
+        SELECT powermap_runtime_h(c.id) AS runtime_h) d
     LEFT JOIN plans p ON p.run_id = $2::bigint AND p.child_id = c.id
     WHERE o.id = $1)
 SELECT json_build_object(
     'affected', count(*),
+    'unlocated', (SELECT count(*) FROM children WHERE home IS NULL),
     'by_decision', json_build_object(
         'stay_home', count(*) FILTER (WHERE decision = 'stay_home'),
         'charge', count(*) FILTER (WHERE decision = 'charge'),
@@ -132,8 +151,7 @@ WITH a AS (
     FROM outages o
     JOIN children c ON ST_Intersects(o.geom, c.home)
     CROSS JOIN LATERAL (
-        SELECT coalesce(min(battery_h) FILTER (WHERE life_sustaining), min(battery_h)) AS runtime_h
-        FROM devices WHERE child_id = c.id) d
+        SELECT powermap_runtime_h(c.id) AS runtime_h) d
     WHERE o.ended_at IS NULL AND d.runtime_h IS NOT NULL),
 t AS (
     SELECT a.outage_id, a.child_id, v.th FROM a CROSS JOIN (VALUES (6), (3), (1)) AS v(th)

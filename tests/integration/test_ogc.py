@@ -552,7 +552,8 @@ def qgis(env, layers):
 
 
 def test_qgis_opens_every_public_layer_and_pages_to_the_end(env):
-    layers = [{"typename": c, "page_size": 10} for c in PUBLIC]
+    layers = [{"typename": c, "page_size": 10,
+               "distinct": "level" if c.startswith("children_density") else None} for c in PUBLIC]
     layers += [{"typename": c, "page_size": 3, "bbox": [130, 30, 140, 40]}
                for c in ("power_points", "shelters")]
     layers += [{"typename": c, "page_size": 4, "bbox": [136.9, 36.9999999, 137.0000001, 37.1]}
@@ -571,6 +572,9 @@ def test_qgis_opens_every_public_layer_and_pages_to_the_end(env):
     # QGIS 3.22 types fields from the first page only (it reads no schema):
     # ended_at, null on every page, stays a string there; GDAL reads the
     # schema (test_gdal_types_fields_from_the_schema_before_any_value).
+    # one mesh level per density layer, so QGIS never draws 1 km cells over 10 km ones
+    assert got[PUBLIC.index("children_density")]["distinct"] == [3]
+    assert got[PUBLIC.index("children_density_10km")]["distinct"] == [2]
     outages = got[PUBLIC.index("outages")]["fields"]
     assert outages["started_at"] == "DateTime" and "ended_at" in outages, outages
 

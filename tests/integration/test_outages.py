@@ -69,6 +69,7 @@ def test_affected_equals_an_independent_point_in_polygon_count_soonest_first(env
     want = {c["external_id"]: c for c in children(env)
             if c["lat"] is not None and inside(ring, c["lon"], c["lat"])}
     assert 5 < len(want) < 120                           # a real subset of the city
+    assert env.post("/v1/plans/run", {}, token=env.planner).status == 201
     res = env.get(f"/v1/outages/{oid}/affected", token=env.viewer)
     assert res.status == 200, res
     items = res.json()["items"]
@@ -267,7 +268,7 @@ def test_geocoding_places_children_and_keeps_unresolved_ones(env):
         assert rows["G-1"] == ("37.048", "136.959") and rows["G-2"] == ("", "")
         # The unresolved child's plan says why.
         cid = env.psql("SELECT id FROM children WHERE external_id = 'G-2'")[0][0]
-        p = env.get(f"/v1/children/{cid}/plan?outage_hours=71", token=env.viewer).json()
+        p = env.get(f"/v1/children/{cid}/plan?outage_hours=71", token=env.planner).json()
         assert p["decision"] == "unassigned" and "no home location" in p["reasons"][0]
         # Answers are cached: a second import asks the geocoder nothing.
         asked = len(geo.queries)

@@ -56,8 +56,10 @@ def run(env, **scenario):
 
 
 def plan(env, cid, **scenario):
+    """A child's plan, read by a planner: a scenario with no run yet is run
+    (a viewer would get a 409, see test_plan_retention)."""
     qs = "&".join(f"{k}={v}" for k, v in scenario.items())
-    r = env.get(f"/v1/children/{cid}/plan?{qs}", token=env.viewer)
+    r = env.get(f"/v1/children/{cid}/plan?{qs}", token=env.planner)
     assert r.status == 200, r
     return r.json()
 
@@ -272,6 +274,7 @@ def test_html_plan_renders_in_chromium_and_prints_on_a4(env):
     shelter(env, "避難所A", 1.0)
     point(env, "電源B", 2.0)
     kid = child(env, "K", 0.0, 3)
+    run(env)
     html = env.get(f"/v1/children/{kid}/plan?f=html", token=env.viewer)
     assert html.status == 200
     path = tempfile.mktemp(suffix=".html")
@@ -301,3 +304,94 @@ def test_html_plan_renders_in_chromium_and_prints_on_a4(env):
             print(f"    screenshot {shot}; A4 PDF of {pages} page(s)")
     finally:
         os.unlink(path)
+
+
+def test_viewers_never_start_plan_runs_and_runs_are_bounded(env):
+    """Issue 11.7: a viewer's GET with a new scenario ran and stored a
+    city-wide plan (ten at once grew the database 24 MB -> 799 MB)."""
+    env.reset()
+    shelter(env, "S", 1.0)
+    kid = child(env, "K", 0.0, 3)
+    runs = lambda: int(env.psql("SELECT count(*) FROM plan_runs")[0][0])  # noqa: E731
+    oid = env.post("/v1/outages", {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [
+        [[136.9, 37.0], [137.1, 37.0], [137.1, 37.1], [136.9, 37.1], [136.9, 37.0]]]},
+        "properties": {"started_at": "2026-01-01T00:00:00Z"}}, token=env.planner).json()["id"]
+    before = runs()                                          # the outage's own re-plan is in
+    r = env.get(f"/v1/children/{kid}/plan?outage_hours=33", token=env.viewer)
+    assert r.status == 409, r
+    err = r.json()["error"]
+    assert err["code"] == "conflict" and "planner" in err["message"] and "計画担当者" in err["message"]
+    assert "outage_hours=33" in err["scenario"]
+    assert env.get(f"/v1/outages/{oid}/affected?outage_hours=34", token=env.viewer).status == 409
+    assert runs() == before                                  # nothing was run
+    # A planner's read runs it; then the viewer reads the same run.
+    assert env.get(f"/v1/children/{kid}/plan?outage_hours=33", token=env.planner).status == 200
+    p = env.get(f"/v1/children/{kid}/plan?outage_hours=33", token=env.viewer)
+    assert p.status == 200 and p.json()["scenario"]["outage_hours"] == 33
+    read_run = p.json()["run_id"]
+    # Retention: twelve more runs of one scenario keep the latest five, and
+    # the run whose plan was read (the audit log refers to it).
+    for _ in range(12):
+        run(env, outage_hours=33)
+    ids = [int(x[0]) for x in env.psql(
+        "SELECT id FROM plan_runs WHERE scenario->>'outage_hours' = '33' ORDER BY id")]
+    assert len(ids) == 6 and ids[0] == read_run, ids
+    assert int(env.psql(f"SELECT count(*) FROM plans WHERE run_id = {read_run}")[0][0]) == 1
+
+
+def solver(env, **scenario):
+    return run(env, **scenario)["summary"]["solver"]
+
+
+def test_closed_points_no_longer_fill_the_candidate_list(env):
+    """Issue 14: the 12 nearest power points were fetched before opening hours
+    were checked, so 13 points closed on arrival hid an open one."""
+    env.reset()
+    for i in range(15):
+        point(env, f"CLOSED{i}", 0.2 + 0.01 * i, hours="01:00-02:00")
+    point(env, "OPEN", 1.0)
+    kid = child(env, "K", 0.0, 3)
+    sv = solver(env, start_at="2026-01-10T12:00:00+09:00")
+    p = plan(env, kid, start_at="2026-01-10T12:00:00%2B09:00")
+    assert dest(p) == ("power_point", "OPEN"), p
+    assert sv["proven_optimal"] is True and sv["more_children_at_most"] == 0
+    # The closed ones are still shown among the alternatives, with their hours.
+    assert p["alternatives"][0]["hours"] == "01:00-02:00"
+
+
+def test_arrival_is_compared_to_the_second_not_the_minute(env):
+    """Issue 14: a child arriving 18 s before a point opens was sent there."""
+    env.reset()
+    point(env, "NINE", 1.0, hours="09:00-17:00")       # 1 km: 252 s by road
+    kid = child(env, "K", 0.0, 3)
+    early = "2026-01-10T08:55:30%2B09:00"                # arrives 08:59:42
+    on_time = "2026-01-10T08:55:48%2B09:00"              # arrives 09:00:00
+    assert plan(env, kid, start_at=early)["decision"] == "unassigned"
+    assert dest(plan(env, kid, start_at=on_time)) == ("power_point", "NINE")
+
+
+def test_crowded_places_are_found_beyond_the_first_twelve(env):
+    """Issue 14: with one-outlet places crowded around many children, each
+    child saw only the 13 nearest and the rest were left out although free
+    places existed.  Lists grow where the cut matters, and the run proves it."""
+    env.reset()
+    for i in range(30):
+        shelter(env, f"S{i:02d}", 0.5 + 0.05 * i, outlets=1)
+    kids = [child(env, f"K{i:02d}", 0.0 + 0.001 * i, 4) for i in range(30)]
+    sv = solver(env)
+    assert sv["covered"] == 30 and sv["candidate_rounds"] >= 2, sv
+    assert sv["proven_optimal"] is True and sv["lists_cut_unproven"] == 0, sv
+    assert all(plan(env, k)["decision"] == "evacuate" for k in kids[:3])
+
+
+def test_a_run_that_watts_bind_states_a_bound_and_claims_nothing(env):
+    env.reset()
+    shelter(env, "S", 0.5, outlets=3, power_w=500)
+    for i in range(3):
+        child(env, f"H{i}", 0.0, 3, need_w=300 - i)     # only one of these fits
+    sv = solver(env)
+    assert sv["covered"] == 1 and sv["watts_refusals"] > 0
+    assert sv["more_children_at_most"] is not None and sv["more_children_at_most"] >= 0
+    assert sv["more_life_at_most"] is not None
+    if not sv["proven_optimal"]:
+        assert sv["more_children_at_most"] >= 0

@@ -31,7 +31,7 @@ def put_plan(env, cid, body, token=None):
 
 
 def document(env, cid):
-    r = env.get(f"/v1/children/{cid}/plan", token=env.viewer)
+    r = env.get(f"/v1/children/{cid}/plan", token=env.planner)
     assert r.status == 200, r
     return r.json()["document"]
 

@@ -384,3 +384,20 @@ def test_a_configured_tile_url_draws_a_base_map_under_the_html_maps(env):
         srv.shutdown()
     r = plan(env, cid, "html")          # the shared daemon has no --tiles
     assert "<image" not in r.text and "img-src" not in r.headers["Content-Security-Policy"]
+
+
+def test_each_hazard_over_the_home_has_its_own_section(env):
+    cid, _, run = city(env)
+    r = env.post("/v1/plans/run", {"hazard": "none"}, token=env.planner)
+    assert r.status == 201, r
+    p = env.get(f"/v1/children/{cid}/plan?hazard=none", token=env.viewer).json()
+    secs = p["hazard_sections"]
+    assert [s["hazard"] for s in secs] == ["none", "flood"], secs
+    assert secs[0]["home_in_area"] is False and secs[0]["areas"] == []
+    assert secs[1]["home_in_area"] is True and secs[1]["plan"]["run_id"] == run
+    assert secs[1]["plan"]["destination"]["name"]
+    html = env.get(f"/v1/children/{cid}/plan?hazard=none&f=html", token=env.viewer).text
+    assert "4-1. 停電のとき" in html and "4-2. 洪水のとき" in html
+    assert html.count("<figure class=\"map\">") == 2
+    # The flood section says when to leave by 警戒レベル3 even on the blackout plan.
+    assert html.index("警戒レベル3") > html.index("4-2. 洪水のとき")

@@ -7,11 +7,11 @@ QT_QPA_PLATFORM=offscreen (QGIS's Python bindings belong to the system
 Python).  Reads a JSON spec on stdin:
   {"url": "http://HOST:PORT/ogc", "auth_dir": DIR, "token": TOKEN,
    "layers": [{"typename": ID, "page_size": N, "bbox": [w, s, e, n] | null,
-               "basic": true|false, "crs": "EPSG:6668" | null}]}
+               "basic": true|false, "crs": "EPSG:6668" | null, "distinct": FIELD | null}]}
 and prints one result per layer: {"valid", "count" (features read, paging
 through every page), "feature_count" (what the provider reports), "crs"
 (the layer's), "fields" {name: type name}, "xy" {external_id: [x, y]} (in
-crs when given, transformed by QGIS)}.  "basic": the layer carries an
+crs when given, transformed by QGIS), "distinct" (the values of FIELD)}.  "basic": the layer carries an
 authcfg of method Basic whose password is the token (QgsAuthMethodConfig).
 """
 import json
@@ -58,8 +58,11 @@ def main():
             if l.get("crs"):
                 xform = QgsCoordinateTransform(layer.crs(), QgsCoordinateReferenceSystem(l["crs"]),
                                                QgsProject.instance())
+            distinct = set()
             for f in layer.getFeatures(req):
                 res["count"] += 1
+                if l.get("distinct"):
+                    distinct.add(f[l["distinct"]])
                 g = f.geometry()
                 key = l.get("key", "external_id")
                 if g and not g.isNull() and key in res["fields"] and len(res["xy"]) < 50:
@@ -67,6 +70,7 @@ def main():
                     if xform:
                         p = xform.transform(p)
                     res["xy"][str(f[key])] = [p.x(), p.y()]
+            res["distinct"] = sorted(distinct)
         out.append(res)
     print(json.dumps(out))
     sys.stdout.flush()

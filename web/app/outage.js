@@ -130,7 +130,7 @@ function renderAffected(table, items, reload) {
       h('td', { class: 'num', text: String(i + 1) }),
       h('td', {}, h('a', { href: `#/child/${c.id ?? c.child_id}`, text: c.name || '' }),
         c.unlocated ? h('div', { class: 'tag', text: '自宅の位置が不明：必ず電話で確認' }) : null),
-      h('td', {}, c.deadline ? h('span', { class: 'countdown', dataset: { deadline: c.deadline } }) : h('span', { text: c.runtime_h == null ? '制限なし' : '不明' }),
+      h('td', {}, c.deadline ? h('span', { class: 'countdown', dataset: { deadline: c.deadline } }) : h('span', { text: c.runtime_h == null ? '制限なし' : `満充電で ${hoursText(c.runtime_h)}` }),
         c.deadline ? h('div', { class: 'muted', text: `期限 ${warekiTime(c.deadline)}` }) : null),
       h('td', {}, c.decision ? h('span', { class: 'badge', style: `background:${DECISION_COLOUR[c.decision]}`, text: DECISION[c.decision] }) : '—',
         c.destination ? h('div', { text: `${DEST_TYPE[c.destination.type] || ''} ${c.destination.name}` + (c.destination.phone ? `（${c.destination.phone}）` : '') }) : null),
