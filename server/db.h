@@ -59,6 +59,12 @@ void db_pool_free(struct db_pool *p);
  * unreachable or every connection stays busy. */
 PGconn *db_acquire(struct db_pool *p, int wait_ms);
 
+/* Sets statement_timeout on c, a connection borrowed from p, to ms
+ * milliseconds (0: the server's setting) unless it is set so already: a
+ * round trip only when it changes.  Returns 0, or -1 when the command
+ * failed (the connection is then likely broken). */
+int db_statement_timeout(struct db_pool *p, PGconn *c, int ms);
+
 /* Gives a connection back.  A connection left inside a transaction is rolled
  * back first; one that failed is reset on its next acquire. */
 void db_release(struct db_pool *p, PGconn *c);

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "server/cache.h"
 #include "server/db.h"
 #include "server/http_internal.h"
 #include "server/routes.h"
@@ -116,6 +117,7 @@ static const struct http_route routes[] = {
     { "GET",    "/ogc/collections/{id}/queryables", ROLE_NONE, 0, route_ogc_queryables },
     { "GET",    "/ogc/collections/{id}/schema", ROLE_NONE, 0, route_ogc_schema },
     { "GET",    "/tiles/{collection}/{z}/{x}/{y}", ROLE_NONE, 0, route_tile },
+    { "GET",    "/tiles/{collection}",      ROLE_NONE,    0, route_tilejson },
     { NULL, NULL, ROLE_NONE, 0, NULL }
 };
 
@@ -153,6 +155,19 @@ static int is_expensive(struct http_req *r, const struct http_route *rt)
 /* The request's database connections                                          */
 /* ------------------------------------------------------------------------- */
 
+/* Anonymous queries may not hold a connection long (issue 11.10); a
+ * credentialed one gets the server's statement_timeout back.  A connection
+ * that cannot take the setting is given back and *c set to NULL. */
+static void timeout_or_drop(struct http_req *r, struct db_pool *p, PGconn **c)
+{
+    int ms = r->role == ROLE_NONE && !r->key_id ? HTTP_PUBLIC_STATEMENT_MS : 0;
+
+    if (*c && db_statement_timeout(p, *c, ms) < 0) {
+        db_release(p, *c);
+        *c = NULL;
+    }
+}
+
 PGconn *http_db(struct http_req *r)
 {
     struct pm_server *s = r->srv;
@@ -176,6 +191,7 @@ PGconn *http_db(struct http_req *r)
         r->db = db_acquire(s->pool, 5000);
         r->db_pool = s->pool;
     }
+    timeout_or_drop(r, r->db_pool, &r->db);
     if (!r->db)
         http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable; try again shortly");
     http_watch_query(r, r->db);
@@ -188,13 +204,16 @@ PGconn *http_db_write(struct http_req *r)
         if (!r->db) {
             r->db = db_acquire(r->srv->pool, 5000);
             r->db_pool = r->srv->pool;
+            timeout_or_drop(r, r->db_pool, &r->db);
         }
         if (!r->db)
             http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable; try again shortly");
         return r->db;
     }
-    if (!r->db_write)
+    if (!r->db_write) {
         r->db_write = db_acquire(r->srv->pool, 5000);
+        timeout_or_drop(r, r->srv->pool, &r->db_write);
+    }
     if (!r->db_write)
         http_fail(r, PM_ERR_UNAVAILABLE, "the primary database is unavailable; try again shortly");
     return r->db_write;
@@ -357,6 +376,8 @@ static void dispatch(struct conn_ctx *c)
         return;
     }
     http_watch_handling(r);
+    if (cache_serve(r))
+        return;
     if (c->route->fn(r) != PM_OK && r->err == PM_OK)
         http_fail(r, PM_ERR_INTERNAL, "internal error");
     /* A failure because the database went away is a 503 (Retry-After), not

@@ -21,6 +21,10 @@ enum pm_role pm_role_from_name(const char *s);
 const char *pm_role_name(enum pm_role r);
 
 #define HTTP_MAX_PARAMS 4
+
+/* statement_timeout of every query made for a request without credentials
+ * (milliseconds): one anonymous client cannot hold a pooled connection long. */
+#define HTTP_PUBLIC_STATEMENT_MS 5000
 #define HTTP_MAX_HEADERS 8
 
 /* Fills buf with up to max bytes of a streamed body.  Returns the number of
@@ -82,6 +86,8 @@ struct http_req {
     void *stream_cls;
     void (*stream_release)(void *cls);
     struct http_gzip_state *z;            /* deflate state of a streamed gzip body */
+    char *cache_key;                      /* cache.c: a miss to fill; freed with the reply */
+    int cached;                           /* the reply comes from cache.c (gzip done) */
 };
 
 /* A handler returns PM_OK after setting a reply, or an error after http_fail(). */

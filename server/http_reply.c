@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "server/cache.h"
 #include "server/db.h"
 #include "server/http_headers.h"
 #include "server/http_internal.h"
@@ -435,8 +436,9 @@ enum MHD_Result http_queue_reply(struct http_req *r)
         if (!resp)
             close(fd);
     } else {
-        if (r->gzip && !compressed && r->out_len && gzip_buffer(r) < 0)
+        if (r->gzip && !compressed && !r->cached && r->out_len && gzip_buffer(r) < 0)
             return MHD_NO;
+        cache_store(r);
         resp = MHD_create_response_from_buffer(r->out_len, r->out ? r->out : (void *)"",
                                                r->out ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     }
@@ -456,7 +458,8 @@ void http_reply_release(struct http_req *r)
     free(r->body);
     free(r->out);
     free(r->errdetail);
-    r->body = r->out = r->errdetail = NULL;
+    free(r->cache_key);
+    r->body = r->out = r->errdetail = r->cache_key = NULL;
     for (int i = 0; i < r->nhdr; i++)
         free(r->hdr_value[i]);
     r->nhdr = 0;

@@ -24,6 +24,7 @@
 #include "server/events.h"
 #include "server/upstream.h"
 #include "server/routes.h"
+#include "server/cache.h"
 #include "server/crypto.h"
 #include "server/session.h"
 
@@ -35,7 +36,7 @@ static const char usage[] =
     "                          [--tls-cert FILE --tls-key FILE] [--log FILE] [--db-read CONNINFO ...]\n"
     "                          [--web-root DIR] [--tiles URL-TEMPLATE]\n"
     "                          [--tiles-attribution TEXT] [--frame-ancestors SOURCES]\n"
-    "                          [--trusted-proxy CIDR ...] [--public-url URL]\n"
+    "                          [--trusted-proxy CIDR ...] [--public-url URL] [--cache-mb N]\n"
     "       powermapd import   --db CONNINFO --kind KIND [--partial] [--dry-run] [--geocoder URL|none]\n"
     "                          [--geocode-budget S] [--municipality CODE] [--hazard H] [--level N]\n"
     "                          [--sheet NAME] FILE\n"
@@ -59,6 +60,7 @@ struct cli {
     const char *expires;
     int partial;
     int pool;
+    long cache_mb;              /* --cache-mb: the public answer cache (cache.c) */
     const char *web_root, *tiles, *tiles_attribution, *frame_ancestors;
     const char *webhooks[16];
     int nwebhooks;
@@ -99,7 +101,7 @@ enum { OPT_MUNICIPALITY = 0x700, OPT_LEVEL, OPT_SHEET, OPT_DRY_RUN };
 enum { OPT_WEBHOOK = 0x600, OPT_WEBHOOK_SECRET, OPT_OUTAGE_FEED, OPT_OUTAGE_FEED_INTERVAL,
        OPT_ALERT_INTERVAL, OPT_GEOCODER, OPT_TLS_CERT, OPT_TLS_KEY, OPT_LOG, OPT_DB_READ,
        OPT_TRUSTED_PROXY, OPT_PUBLIC_URL, OPT_WEBHOOK_SECRET_FILE, OPT_GEOCODE_BUDGET,
-       OPT_REASON };
+       OPT_REASON, OPT_CACHE_MB };
 
 #define SHUTDOWN_GRACE_S 10
 
@@ -181,6 +183,11 @@ static int serve_option(int ch, const char *v, struct cli *o)
                        "under 200 characters, not %s", v), -1;
         o->public_url = v;
         break;
+    case OPT_CACHE_MB:
+        if (pm_parse_long(v, 0, 65536, &o->cache_mb) < 0)
+            return die("--cache-mb: megabytes of public answers kept in memory, 0 (off) "
+                       "to 65536, not %s", v), -1;
+        break;
     case 'P':
         o->pool = atoi(v);
         if (o->pool < 1 || o->pool > 256)
@@ -237,6 +244,7 @@ static int parse_options(int argc, char **argv, struct cli *o)
         { "db-read", required_argument, NULL, OPT_DB_READ },
         { "trusted-proxy", required_argument, NULL, OPT_TRUSTED_PROXY },
         { "public-url", required_argument, NULL, OPT_PUBLIC_URL },
+        { "cache-mb", required_argument, NULL, OPT_CACHE_MB },
         { "hazard", required_argument, NULL, 'H' },
         { "outage-hours", required_argument, NULL, 'O' },
         { "speed-kmh", required_argument, NULL, 'S' },
@@ -261,6 +269,7 @@ static int parse_options(int argc, char **argv, struct cli *o)
     o->db = getenv("POWERMAP_DB");
     plan_scenario_init(&o->scenario);
     o->pool = 8;
+    o->cache_mb = 64;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (ch) {
@@ -465,6 +474,7 @@ static int cmd_serve(const struct cli *o)
     srv.tiles_attribution = o->tiles_attribution;
     srv.frame_ancestors = o->frame_ancestors;
     srv.conninfo = o->db;
+    cache_configure((size_t)o->cache_mb * 1024 * 1024);
     srv.webhooks = (const char **)o->webhooks;
     srv.nwebhooks = o->nwebhooks;
     if (webhook_secret(o, &secret) < 0) {

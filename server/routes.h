@@ -158,5 +158,7 @@ enum pm_err route_duplicate_decide(struct http_req *r);
 
 /* routes_tiles.c: vector tiles */
 enum pm_err route_tile(struct http_req *r);
+/* GET /tiles/{collection}.json: the layer's TileJSON. */
+enum pm_err route_tilejson(struct http_req *r);
 
 #endif

@@ -1,7 +1,12 @@
 /* routes_tiles.c -- GET /tiles/{collection}/{z}/{x}/{y}.mvt: Mapbox vector
  * tiles (WebMercatorQuad, extent 4096, buffer 64) of the public collections,
- * made by PostGIS (ST_AsMVT, ST_AsMVTGeom, ST_TileEnvelope; the GiST index
- * is searched with the tile's box, see sql/queries_maps.sql).
+ * made by PostGIS (sql/queries_tiles.sql, sql/0040_tiles.sql); and
+ * GET /tiles/{collection}.json, their TileJSON 3.0 (tile URL, bounds, zooms,
+ * vector_layers with fields) so that MapLibre, QGIS and GDAL find the layers.
+ *
+ * Points are clustered per 64-unit cell (point_count and summed power
+ * figures; a lone point keeps its properties), polygons come simplified per
+ * zoom band: no tile grows with the whole country, and no point is lost.
  *
  * A tile with no feature is answered 204 No Content (with the same ETag and
  * cache headers as a full one): map libraries treat it as an empty tile and
@@ -21,27 +26,71 @@
 
 #define TILE_MAX_ZOOM 22
 
+/* What a layer's tiles carry beyond the catalogue (server/layers.c): the
+ * zooms its TileJSON announces (the server answers 0-22; beyond maxzoom a
+ * client over-zooms, a tile would hold nothing new) and the properties of
+ * its features, whose types come from the catalogue's fields (point_count
+ * and the cluster sums are numbers). */
+struct tile_props {
+    const char *id;
+    int maxzoom;
+    const char *props[10];
+};
+
+static const struct tile_props tile_props[] = {
+    { "power_points", 17,
+      { "point_count", "output_w", "outlets", "name", "kind", "hours", "status", "phone", NULL } },
+    { "shelters", 17,
+      { "point_count", "capacity", "power_w", "outlets", "name", "kind", "welfare", "status",
+        "phone", NULL } },
+    { "hazard_areas", 16, { "hazard", "level", NULL } },
+    { "outages", 16, { "started_at", "expected_restore_at", "ended_at", NULL } },
+    { "children_density", 14, { "mesh_code", "level", "count", "suppressed", NULL } },
+    { NULL, 0, { NULL } }
+};
+
+/* The public layer with tiles named coll, or NULL with a 404 recorded. */
+static const struct layer *find_layer_or_reply(struct http_req *r, const char *coll)
+{
+    const struct layer *l = layer_find(coll);
+
+    if (l && !(l->flags & LAYER_TOKEN) && l->q_tile)
+        return l;
+    http_fail(r, PM_ERR_NOT_FOUND, "no such tile collection (the collections of "
+              "/ogc/collections with a tiles link)");
+    return NULL;
+}
+
+/* The failure of a tile query: a statement timeout (a public query may not
+ * hold a connection long, DESIGN 7 and issue 11) or the database away. */
+static enum pm_err query_failed(struct http_req *r, const char *query, PGresult *res)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    int timeout = state && strcmp(state, "57014") == 0;
+
+    fprintf(stderr, "powermapd: %s: %s", query, PQresultErrorMessage(res));
+    PQclear(res);
+    if (timeout)
+        return http_fail(r, PM_ERR_UNAVAILABLE, "タイルの作成に時間がかかりすぎました。しばらくして"
+                         "からもう一度お試しください (statement timeout)");
+    return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+}
+
 enum pm_err route_tile(struct http_req *r)
 {
     static const char *const allowed[] = { NULL };
-    const char *coll = r->params[0];
-    const struct layer *layer = layer_find(coll);
-    const char *query = NULL;
+    const struct layer *layer = find_layer_or_reply(r, r->params[0]);
     char ybuf[32], zs[16], xs[24], ys[24], key[128], tag[41], versions[64];
     const char *p[3] = { zs, xs, ys };
-    long z, x, y;
     size_t n = strlen(r->params[3]);
+    long z, x, y;
     PGresult *res;
     char *body;
     size_t len;
     int hit;
 
-    if (layer && !(layer->flags & LAYER_TOKEN))
-        query = layer->q_tile;
-    if (!query)
-        return http_fail(r, PM_ERR_NOT_FOUND,
-                         "no such tile collection (the collections of /ogc/collections with a "
-                         "tiles link)");
+    if (!layer)
+        return r->err;
     http_public(r, MAPS_MAX_AGE);
     if (n < 5 || n >= sizeof ybuf || strcmp(r->params[3] + n - 4, ".mvt") != 0)
         return http_fail(r, PM_ERR_NOT_FOUND, "tiles are /tiles/{collection}/{z}/{x}/{y}.mvt");
@@ -58,7 +107,7 @@ enum pm_err route_tile(struct http_req *r)
     snprintf(zs, sizeof zs, "%ld", z);
     snprintf(xs, sizeof xs, "%ld", x);
     snprintf(ys, sizeof ys, "%ld", y);
-    snprintf(key, sizeof key, "tile|%s|%ld|%ld|%ld", coll, z, x, y);
+    snprintf(key, sizeof key, "tile|%s|%ld|%ld|%ld", layer->id, z, x, y);
     snprintf(versions, sizeof versions, "{%s}", layer->version);
     hit = maps_not_modified(r, versions, key);
     if (hit)
@@ -66,12 +115,9 @@ enum pm_err route_tile(struct http_req *r)
     if (!http_db(r))
         return r->err;
     /* Binary results: the tile comes as its bytes, not as hex text. */
-    res = PQexecPrepared(r->db, query, 3, p, NULL, NULL, 1);
-    if (!db_ok(res) || PQntuples(res) != 1) {
-        fprintf(stderr, "powermapd: %s: %s", query, PQresultErrorMessage(res));
-        PQclear(res);
-        return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
-    }
+    res = PQexecPrepared(r->db, layer->q_tile, 3, p, NULL, NULL, 1);
+    if (!db_ok(res) || PQntuples(res) != 1)
+        return query_failed(r, layer->q_tile, res);
     maps_etag_tag(PQgetvalue(res, 0, 0), key, tag);
     if (http_etag(r, tag)) {
         PQclear(res);
@@ -92,4 +138,118 @@ enum pm_err route_tile(struct http_req *r)
     memcpy(body, PQgetvalue(res, 0, 1), len);
     PQclear(res);
     return http_reply(r, MHD_HTTP_OK, "application/vnd.mapbox-vector-tile", body, len);
+}
+
+/* ------------------------------------------------------------------------- */
+/* TileJSON                                                                    */
+/* ------------------------------------------------------------------------- */
+
+/* Writes {"vector_layers":[...]} for layer l: its tile properties, typed
+ * from the catalogue. */
+static void vector_layers(struct pm_buf *b, const struct layer *l)
+{
+    const struct tile_props *t = tile_props;
+
+    while (t->id && strcmp(t->id, l->id) != 0)
+        t++;
+    pm_buf_printf(b, "{\"vector_layers\":[{\"id\":\"%s\",\"fields\":{", l->id);
+    for (int i = 0; t->id && t->props[i]; i++) {
+        const char *type = "Number";
+
+        for (const struct layer_field *f = l->fields; f->name; f++)
+            if (strcmp(f->name, t->props[i]) == 0)
+                type = strcmp(f->type, "string") == 0 ? "String" :
+                       strcmp(f->type, "boolean") == 0 ? "Boolean" : "Number";
+        pm_buf_printf(b, "%s\"%s\":\"%s\"", i ? "," : "", t->props[i], type);
+    }
+    pm_buf_printf(b, "},\"minzoom\":0,\"maxzoom\":%d}]}", t->id ? t->maxzoom : TILE_MAX_ZOOM);
+}
+
+/* Writes the TileJSON of l; bounds are the row of its extent query
+ * (minlon, minlat, maxlon, maxlat; NULL when the layer is empty: the whole
+ * of Japan then). */
+static void tilejson(struct pm_buf *b, const struct layer *l, const char *base,
+                     const PGresult *res)
+{
+    double w = 122.0, s = 20.0, e = 154.0, n = 46.0;
+    const struct tile_props *t = tile_props;
+    struct pm_buf vl;
+
+    while (t->id && strcmp(t->id, l->id) != 0)
+        t++;
+    if (!PQgetisnull(res, 0, 0)) {
+        w = strtod(PQgetvalue(res, 0, 0), NULL);
+        s = strtod(PQgetvalue(res, 0, 1), NULL);
+        e = strtod(PQgetvalue(res, 0, 2), NULL);
+        n = strtod(PQgetvalue(res, 0, 3), NULL);
+    }
+    pm_buf_init(&vl);
+    vector_layers(&vl, l);
+    pm_buf_printf(b, "{\"tilejson\":\"3.0.0\",\"name\":\"%s\",\"description\":\"", l->id);
+    pm_buf_json_escape(b, l->title);
+    pm_buf_puts(b, "\",\"scheme\":\"xyz\",\"tiles\":[\"");
+    pm_buf_json_escape(b, base);
+    pm_buf_printf(b, "/tiles/%s/{z}/{x}/{y}.mvt\"],\"minzoom\":0,\"maxzoom\":%d,"
+                  "\"bounds\":[%.7f,%.7f,%.7f,%.7f],\"center\":[%.7f,%.7f,%d],",
+                  l->id, t->id ? t->maxzoom : TILE_MAX_ZOOM, w, s, e, n, (w + e) / 2,
+                  (s + n) / 2, 5);
+    /* vector_layers as TileJSON has it, and again inside "json" as MBTiles
+     * metadata has it: GDAL's MVT driver (METADATA_FILE) reads only that. */
+    if (vl.data && vl.len > 2)
+        pm_buf_append(b, vl.data + 1, vl.len - 2);
+    pm_buf_puts(b, ",\"json\":\"");
+    pm_buf_json_escape(b, vl.data ? vl.data : "");
+    pm_buf_puts(b, "\"}");
+    pm_buf_release(&vl);
+}
+
+enum pm_err route_tilejson(struct http_req *r)
+{
+    static const char *const allowed[] = { NULL };
+    static const char *const anonymous[1] = { "false" };
+    const char *name = r->params[0];
+    size_t n = strlen(name);
+    char coll[64], base[512], key[640], tag[41], versions[80];
+    const char *vp[1] = { versions };
+    const struct layer *l;
+    struct pm_buf b;
+    PGresult *res;
+    char *body;
+    size_t len;
+
+    if (n < 6 || n >= sizeof coll + 5 || strcmp(name + n - 5, ".json") != 0)
+        return http_fail(r, PM_ERR_NOT_FOUND, "no such resource: %s (a layer's TileJSON is "
+                         "/tiles/{collection}.json)", r->path);
+    snprintf(coll, sizeof coll, "%.*s", (int)(n - 5), name);
+    l = find_layer_or_reply(r, coll);
+    if (!l)
+        return r->err;
+    http_public(r, MAPS_MAX_AGE);
+    if (maps_params_or_reply(r, allowed) != PM_OK)
+        return r->err;
+    http_gzip(r);
+    maps_base_url(r, base, sizeof base);
+    snprintf(key, sizeof key, "tilejson|%s|%s", l->id, base);
+    snprintf(versions, sizeof versions, "{%s}", l->version);
+    if (!http_db(r))
+        return r->err;
+    /* The version before the extent: a body is never older than its ETag. */
+    res = db_exec(r->db, "map_versions", 1, vp);
+    if (!db_ok(res) || PQntuples(res) != 1)
+        return query_failed(r, "map_versions", res);
+    maps_etag_tag(PQgetvalue(res, 0, 0), key, tag);
+    PQclear(res);
+    if (http_etag(r, tag))
+        return http_reply_not_modified(r);
+    /* The public extent (the caller's token does not widen a public layer). */
+    res = db_exec(r->db, l->q_extent, 1, anonymous);
+    if (!db_ok(res) || PQntuples(res) != 1)
+        return query_failed(r, l->q_extent, res);
+    pm_buf_init(&b);
+    tilejson(&b, l, base, res);
+    PQclear(res);
+    body = pm_buf_steal(&b, &len);
+    if (!body)
+        return http_fail(r, PM_ERR_NOMEM, "out of memory");
+    return http_reply(r, MHD_HTTP_OK, "application/json", body, len);
 }

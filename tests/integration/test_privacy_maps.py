@@ -69,7 +69,7 @@ def check(env, path, body, text=None):
         assert (lon, lat) not in homes, (path, lon, lat)
     for m in re.finditer(r'"count"\s*:\s*(-?\d+)', s):
         assert not 1 <= int(m.group(1)) <= 10, (path, m.group(0))
-    for m in re.finditer(r"count \(Integer\) = (\d+)", s):
+    for m in re.finditer(r"^\s*count \(Integer\) = (\d+)", s, re.M):
         assert not 1 <= int(m.group(1)) <= 10, (path, m.group(0))
 
 
