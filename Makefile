@@ -26,6 +26,11 @@ PDF_LIBS   := $(shell pkg-config --libs pangocairo 2>/dev/null)
 LDLIBS   := -lpq -lmicrohttpd -lcjson -lcurl -lnettle -lz -largon2 -lpthread -lm $(PDF_LIBS)
 # The council report's .xlsx (server/report_render.c).
 LDLIBS   += -lxlsxwriter
+# Files as municipalities have them (issue 13): NFKC (utf8proc), spreadsheets
+# and hazard areas (GDAL).
+GDAL_INC := $(shell gdal-config --cflags 2>/dev/null || echo -I/usr/include/gdal)
+ALL_CFLAGS += $(GDAL_INC)
+LDLIBS   += -lutf8proc -lgdal
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS    += -fsanitize=$(SANITIZE)
@@ -35,6 +40,7 @@ GEO_SRC    := $(wildcard geo/*.c)
 SERVER_SRC := $(wildcard server/*.c)
 # server/ files with no database, HTTP or network code: unit tests link them.
 PURE_SRC   := $(filter $(addprefix server/,csv.c crypto.c formats.c http_headers.c util.c plan_render.c plan_doc.c plan_words.c),$(SERVER_SRC))
+PURE_SRC   += $(filter $(addprefix server/,jptext.c layouts.c layout_table.c),$(SERVER_SRC))
 GEO_OBJ    := $(GEO_SRC:%.c=build/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=build/%.o) build/sql_embed.o
 PURE_OBJ   := $(PURE_SRC:%.c=build/%.o)
@@ -65,7 +71,7 @@ build/sql_embed.o: build/sql_embed.c
 
 build/tests/%: tests/unit/%.c $(GEO_OBJ) $(PURE_OBJ)
 	@mkdir -p build/tests
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -lcjson -lnettle -lm
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -lcjson -lnettle -lm -lutf8proc
 
 # The solver's exact reference: a MIP through CBC (coinor-libcbc-dev).
 CBC_LIBS := $(shell pkg-config --libs cbc 2>/dev/null || echo -lCbcSolver -lCbc -lOsiClp -lClp -lCoinUtils)
@@ -83,12 +89,12 @@ unit: $(UNIT_BIN)
 # They link the daemon but main.c; tests/fuzz/registry_csv.c compiles
 # server/routes_registry.c in to reach its static JSON-to-CSV code.  The same
 # harness code, built with $(CC), replays tests/fuzz/regressions/ in make unit.
-FUZZ_NAMES   := csv json geojson query mesh
+FUZZ_NAMES   := csv json geojson query mesh layouts
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -fno-omit-frame-pointer -I. -Ibuild \
                 -I$(PG_INC) -MMD -MP -fsanitize=address,undefined -fno-sanitize-recover=all \
-                -DFUZZ_LIBFUZZER -Wno-format-nonliteral $(PDF_CFLAGS)
+                -DFUZZ_LIBFUZZER -Wno-format-nonliteral $(PDF_CFLAGS) $(GDAL_INC)
 FUZZ_LINK_SRC := $(GEO_SRC) $(filter-out server/main.c server/routes_registry.c,$(SERVER_SRC)) \
                  tests/fuzz/registry_csv.c tests/fuzz/fuzz_common.c
 FUZZ_OBJ     := $(FUZZ_LINK_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/build/sql_embed.o

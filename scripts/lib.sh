@@ -16,6 +16,10 @@ RUN_PKGS="postgresql-$PG_VERSION postgresql-$PG_VERSION-postgis-3 python3 curl"
 BUILD_PKGS="$BUILD_PKGS libcairo2-dev libpango1.0-dev"
 RUN_PKGS="$RUN_PKGS fonts-ipafont"
 TEST_PKGS_PDF="poppler-utils"
+# Files as municipalities have them (issue 13): NFKC (utf8proc), spreadsheets
+# and hazard areas through GDAL.
+BUILD_PKGS="$BUILD_PKGS libutf8proc-dev libgdal-dev"
+RUN_PKGS="$RUN_PKGS libutf8proc2 libgdal32"
 TEST_PKGS="gdal-bin openssl"
 # The embeddable map's browser test: headless Chromium, and a Japanese font so
 # that its screenshots show text rather than empty boxes.

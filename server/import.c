@@ -532,7 +532,7 @@ static enum pm_err import_hazards(PGconn *c, const char *data, size_t len,
         goto out;
     }
     rc = PM_ERR_UNAVAILABLE;
-    if (db_command(c, "BEGIN", err, errlen) < 0)
+    if (!o->in_transaction && db_command(c, "BEGIN", err, errlen) < 0)
         goto out;
     rc = PM_ERR_NOMEM;
     if (o->actor) {
@@ -607,12 +607,13 @@ static enum pm_err import_hazards(PGconn *c, const char *data, size_t len,
         PQclear(res);
     }
     if (rep->nrejects && !o->partial) {
-        db_command(c, "ROLLBACK", NULL, 0);
+        if (!o->in_transaction)
+            db_command(c, "ROLLBACK", NULL, 0);
         rep->inserted = rep->updated = rep->unchanged = 0;
         rc = PM_ERR_UNPROCESSABLE;
         goto out;
     }
-    if (db_command(c, "COMMIT", err, errlen) < 0) {
+    if (!o->in_transaction && db_command(c, "COMMIT", err, errlen) < 0) {
         rc = db_error(c);
         goto out;
     }
@@ -622,7 +623,8 @@ static enum pm_err import_hazards(PGconn *c, const char *data, size_t len,
 rollback:
     if (!*err)
         snprintf(err, errlen, "out of memory");
-    db_command(c, "ROLLBACK", NULL, 0);
+    if (!o->in_transaction)
+        db_command(c, "ROLLBACK", NULL, 0);
 out:
     cJSON_Delete(root);
     return rc;

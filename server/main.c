@@ -19,6 +19,7 @@
 #include "server/http.h"
 #include "server/http_headers.h"
 #include "server/import.h"
+#include "server/ingest.h"
 #include "server/plan.h"
 #include "server/events.h"
 #include "server/upstream.h"
@@ -36,8 +37,9 @@ static const char usage[] =
     "                          [--web-root DIR] [--tiles URL-TEMPLATE]\n"
     "                          [--tiles-attribution TEXT] [--frame-ancestors SOURCES]\n"
     "                          [--trusted-proxy CIDR ...] [--public-url URL] [--cache-mb N]\n"
-    "       powermapd import   --db CONNINFO --kind KIND [--partial] [--geocoder URL|none]\n"
-    "                          [--geocode-budget S] FILE\n"
+    "       powermapd import   --db CONNINFO --kind KIND [--partial] [--dry-run] [--geocoder URL|none]\n"
+    "                          [--geocode-budget S] [--municipality CODE] [--hazard H] [--level N]\n"
+    "                          [--sheet NAME] FILE\n"
     "                          KIND: children|devices|shelters|power-points|facilities|hazards\n"
     "       powermapd key create --db CONNINFO --role viewer|planner|admin --name NAME\n"
     "                          [--expires ISO8601]\n"
@@ -72,6 +74,8 @@ struct cli {
     int ntrusted;
     const char *public_url;
     struct plan_scenario scenario;
+    const char *municipality, *hazard, *level, *sheet;    /* import */
+    int dry_run;
 };
 
 static int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -91,6 +95,8 @@ static int die(const char *fmt, ...)
 
 /* The web map's serve options have no short letter. */
 enum { OPT_WEB_ROOT = 0x500, OPT_TILES, OPT_TILES_ATTRIBUTION, OPT_FRAME_ANCESTORS };
+/* import (v2, issue 13) */
+enum { OPT_MUNICIPALITY = 0x700, OPT_LEVEL, OPT_SHEET, OPT_DRY_RUN };
 /* The outside world's options (events.c, upstream.c). */
 enum { OPT_WEBHOOK = 0x600, OPT_WEBHOOK_SECRET, OPT_OUTAGE_FEED, OPT_OUTAGE_FEED_INTERVAL,
        OPT_ALERT_INTERVAL, OPT_GEOCODER, OPT_TLS_CERT, OPT_TLS_KEY, OPT_LOG, OPT_DB_READ,
@@ -250,6 +256,10 @@ static int parse_options(int argc, char **argv, struct cli *o)
         { "tiles", required_argument, NULL, OPT_TILES },
         { "tiles-attribution", required_argument, NULL, OPT_TILES_ATTRIBUTION },
         { "frame-ancestors", required_argument, NULL, OPT_FRAME_ANCESTORS },
+        { "municipality", required_argument, NULL, OPT_MUNICIPALITY },
+        { "level", required_argument, NULL, OPT_LEVEL },
+        { "sheet", required_argument, NULL, OPT_SHEET },
+        { "dry-run", no_argument, NULL, OPT_DRY_RUN },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -277,8 +287,14 @@ static int parse_options(int argc, char **argv, struct cli *o)
 
             if (plan_scenario_set(&o->scenario, field, optarg, err, sizeof err) < 0)
                 return die("plan: %s", err), -1;
+            if (ch == 'H')
+                o->hazard = optarg;
             break;
         }
+        case OPT_MUNICIPALITY: o->municipality = optarg; break;
+        case OPT_LEVEL: o->level = optarg; break;
+        case OPT_SHEET: o->sheet = optarg; break;
+        case OPT_DRY_RUN: o->dry_run = 1; break;
         case 'h': fputs(usage, stdout); exit(0);
         default:
             if (serve_option(ch, optarg, o) < 0)
@@ -510,15 +526,16 @@ static int cmd_serve(const struct cli *o)
 
 static int cmd_import(const struct cli *o, const char *path)
 {
-    struct import_opts io = { o->partial, NULL, -1, 0, NULL };
-    struct import_report rep;
+    struct ingest_opts io;
+    struct ingest_report rep;
+    struct ingest_msg err;
     struct passwd *pw = getpwuid(getuid());
+    const char *locale = getenv("LC_ALL");
     char actor[128];
     size_t len = 0;
     char *data;
     PGconn *c;
-    enum pm_err e;
-    int status;
+    int rc, status, ja;
 
     if (!o->kind)
         return die("%s", "import: --kind KIND is required");
@@ -532,44 +549,34 @@ static int cmd_import(const struct cli *o, const char *path)
         free(data);
         return 1;
     }
+    if (!locale || !*locale)
+        locale = getenv("LC_MESSAGES");
+    if (!locale || !*locale)
+        locale = getenv("LANG");
+    ja = ingest_wants_ja(locale);
     snprintf(actor, sizeof actor, "cli:%s", pw ? pw->pw_name : "unknown");
+    memset(&io, 0, sizeof io);
+    io.partial = o->partial;
+    io.dry_run = o->dry_run;
     io.actor = actor;
     io.geocoder = geocoder_option(o->geocoder);
+    io.municipality = o->municipality;
+    io.hazard = o->hazard;
+    io.level = o->level;
+    io.sheet = o->sheet;
+    io.path = path;
     import_set_geocode_budget(o->geocode_budget);
     if (upstream_global_init() < 0)
         return die("%s", "import: cannot initialise libcurl");
     io.progress_fd = isatty(STDERR_FILENO) && len > 1024 * 1024 ? STDERR_FILENO : -1;
-    e = import_run(c, o->kind, data, len, &io, &rep);
-    for (size_t i = 0; i < rep.nrejects; i++)
-        fprintf(stderr, "%s:%ld: %s\n", path, rep.rejects[i].line, rep.rejects[i].reason);
-    for (size_t i = 0; i < rep.nwarnings; i++)
-        fprintf(stderr, "%s:%ld: warning: %s (kept without a location)\n", path,
-                rep.warnings[i].line, rep.warnings[i].reason);
-    if (e != PM_OK && e != PM_ERR_UNPROCESSABLE) {
-        fprintf(stderr, "powermapd: import: %s\n", rep.error);
-    } else {
-        printf("%s: %zu rows (%s, %s): %zu inserted, %zu updated, %zu unchanged, %zu rejected"
-               "%s in %.2fs (%.0f rows/s)\n",
-               o->kind, rep.rows, rep.format ? rep.format : "?", rep.encoding ? rep.encoding : "?",
-               rep.inserted, rep.updated, rep.unchanged, rep.nrejects,
-               rep.committed ? "" : "; nothing imported", rep.seconds,
-               rep.seconds > 0 ? (double)rep.rows / rep.seconds : 0.0);
-        if (rep.geocoded)
-            printf("%zu rows placed by the geocoder\n", rep.geocoded);
-        if (rep.without_location)
-            printf("%zu children without a home location\n", rep.without_location);
-        if (rep.merged || rep.queued)
-            printf("%zu reports merged into children already registered, %zu waiting in the "
-                   "duplicates queue (GET /v1/duplicates)\n", rep.merged, rep.queued);
-        if (e == PM_ERR_UNPROCESSABLE)
-            fprintf(stderr, "powermapd: import: %zu rows rejected, nothing imported "
-                            "(--partial keeps the good rows)\n", rep.nrejects);
-        else if (rep.nrejects)
-            fprintf(stderr, "powermapd: import: %zu rows rejected, the others imported\n",
-                    rep.nrejects);
-    }
-    status = e != PM_OK || rep.nrejects ? 1 : 0;
-    import_report_release(&rep);
+    rc = ingest_run(c, o->kind, data, len, &io, &rep, &err);
+    ingest_print(&rep, rc, path, ja, stdout, stderr);
+    if (rc < 0)
+        fprintf(stderr, "powermapd: import: %s [%s]\n", ja ? err.ja : err.en,
+                err.code ? err.code : "error");
+    status = rc != 0 || rep.nrejects ? 1 : 0;
+    ingest_report_release(&rep);
+    ingest_msg_release(&err);
     PQfinish(c);
     free(data);
     return status;

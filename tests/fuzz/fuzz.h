@@ -25,6 +25,7 @@ int fuzz_json(const uint8_t *data, size_t size);
 int fuzz_geojson(const uint8_t *data, size_t size);
 int fuzz_query(const uint8_t *data, size_t size);
 int fuzz_mesh(const uint8_t *data, size_t size);
+int fuzz_layouts(const uint8_t *data, size_t size);
 
 /* Reports a broken invariant (file, line, the condition) on stderr. */
 void fuzz_report(const char *file, int line, const char *what);

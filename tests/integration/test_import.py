@@ -39,7 +39,9 @@ def test_nanao_real_shelters_import_with_coordinates_flags_and_indoor_capacity(e
     got = {s["external_id"]: s for s in all_items(env, "/v1/shelters")}
     assert len(got) == 112
     for row in rows:
-        s = got[row["ID"]]
+        # DESIGN 5 (v2): a published id is prefixed with its municipality's code
+        code = row["所在地_全国地方公共団体コード"]
+        s = got[f"{code}-{row['ID']}" if code else row["ID"]]
         assert s["name"] == row["名称"]
         assert abs(s["lat"] - float(row["緯度"])) < 1e-9 and abs(s["lon"] - float(row["経度"])) < 1e-9
         for col, flag in FLAGS:
@@ -48,8 +50,8 @@ def test_nanao_real_shelters_import_with_coordinates_flags_and_indoor_capacity(e
         want = int(m.group(1).replace(",", "")) if m else None
         assert s["capacity"] == want, (row["ID"], row["想定収容人数"], s["capacity"])
     # Spot checks written out by hand from the file.
-    assert got["CC0000000505"]["capacity"] == 1371
-    assert got["CC0000000506"]["capacity"] == 2736
+    assert got["172022-CC0000000505"]["capacity"] == 1371
+    assert got["172022-CC0000000506"]["capacity"] == 2736
 
 
 def test_reimporting_the_same_file_changes_nothing(env):
@@ -131,7 +133,7 @@ def test_gsi_shelter_file_marks_welfare_from_accepted_persons(env):
 def test_republished_list_keeps_power_that_staff_entered(env):
     env.reset()
     assert env.import_file("shelters", NANAO).returncode == 0
-    sid = env.psql("SELECT id FROM shelters WHERE external_id = 'CC0000000505'")[0][0]
+    sid = env.psql("SELECT id FROM shelters WHERE external_id = '172022-CC0000000505'")[0][0]
     r = env.put(f"/v1/shelters/{sid}", {"power_w": 3000, "outlets": 4}, token=env.planner)
     assert r.status == 200, r
     assert env.import_file("shelters", NANAO).returncode == 0

@@ -103,7 +103,13 @@ static void mesh_codes_the_fuzzer_kept_should_round_trip(void)
     replay("mesh", fuzz_mesh);
 }
 
+static void published_layouts_the_fuzzer_kept_should_rewrite_cleanly(void)
+{
+    replay("layouts", fuzz_layouts);
+}
+
 UNIT_MAIN(UNIT_TEST(csv_inputs_the_fuzzer_kept_should_import_cleanly),
+          UNIT_TEST(published_layouts_the_fuzzer_kept_should_rewrite_cleanly),
           UNIT_TEST(json_bodies_the_fuzzer_kept_should_be_handled_cleanly),
           UNIT_TEST(geojson_the_fuzzer_kept_should_be_checked_as_the_contract_says),
           UNIT_TEST(query_values_the_fuzzer_kept_should_parse_as_the_contract_says),
