@@ -12,8 +12,12 @@ function meta(name) {
   return m ? m.content : '';
 }
 
+// Zoom animation off: a map removed while a zoom animates (the person moves
+// to another screen, or logs out) made Leaflet 1.9 throw in
+// _onZoomTransitionEnd (its panes are gone); seen in the browser tests.
 export function newMap(el, opts = {}) {
-  const map = L.map(el, { keyboard: true, zoomControl: true, attributionControl: true, ...opts });
+  const map = L.map(el, { keyboard: true, zoomControl: true, attributionControl: true,
+    zoomAnimation: false, ...opts });
   const tiles = meta('pm-tiles');
   if (tiles) {
     L.tileLayer(tiles, { attribution: meta('pm-tiles-attribution'), maxZoom: 18 }).addTo(map);
