@@ -77,7 +77,7 @@ build/tests/%: tests/unit/%.c $(GEO_OBJ) $(PURE_OBJ)
 CBC_LIBS := $(shell pkg-config --libs cbc 2>/dev/null || echo -lCbcSolver -lCbc -lOsiClp -lClp -lCoinUtils)
 build/tests/test_assign_mip: tests/unit/test_assign_mip.c $(GEO_OBJ) $(PURE_OBJ)
 	@mkdir -p build/tests
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CBC_LIBS) -lcjson -lnettle -lm
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CBC_LIBS) -lcjson -lnettle -lm -lutf8proc
 
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail

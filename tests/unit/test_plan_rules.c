@@ -243,7 +243,7 @@ static struct geo_plan_cand cand(char type, long id, double dist_m, int usable)
 static void decide_should_evacuate_to_a_shelter_with_leave_by(void)
 {
     struct geo_plan_scenario s = scen();
-    struct geo_plan_child k = { 100, 5, 1, 0, 1, 0, 1, 0 };
+    struct geo_plan_child k = { 100, 5, 1, 0, 1, 0, 1, 0, 0 };
     struct geo_plan_cand c[2] = { cand('s', 7, 1000, 1), cand('p', 8, 2000, 1) };
     struct geo_plan_outcome o;
 
@@ -259,7 +259,7 @@ static void decide_should_evacuate_to_a_shelter_with_leave_by(void)
 static void decide_should_say_why_a_child_is_unassigned(void)
 {
     struct geo_plan_scenario s = scen();
-    struct geo_plan_child k = { 100, 5, 1, 0, 1, 0, 1, 0 };
+    struct geo_plan_child k = { 100, 5, 1, 0, 1, 0, 1, 0, 0 };
     struct geo_plan_cand c[1] = { cand('p', 8, 2000, 1) };
     struct geo_plan_outcome o;
 
@@ -279,7 +279,7 @@ static void decide_should_say_why_a_child_is_unassigned(void)
 static void decide_should_list_each_other_place_once(void)
 {
     struct geo_plan_scenario s = scen();
-    struct geo_plan_child k = { 100, 80, 1, 1, 1, 0, 0, 0 };
+    struct geo_plan_child k = { 100, 80, 1, 1, 1, 0, 0, 0, 0 };
     struct geo_plan_cand c[5] = { cand('p', 1, 100, 0), cand('p', 1, 100, 0), cand('p', 2, 300, 0),
                                   cand('s', 1, 400, 0), cand('p', 3, 500, 0) };
     struct geo_plan_outcome o;
