@@ -92,22 +92,6 @@ const char *report_label(const char *section, const char *key)
     return key;
 }
 
-void report_wareki(const char *iso, char *out, size_t cap)
-{
-    int y = 0, m = 0, d = 0;
-
-    if (!iso || sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3) {
-        snprintf(out, cap, "%s", iso ? iso : "");
-        return;
-    }
-    if (y > 2019 || (y == 2019 && m >= 5))
-        snprintf(out, cap, "令和%d年%d月%d日", y - 2018, m, d);
-    else if (y > 1989 || (y == 1989 && (m > 1 || d >= 8)))
-        snprintf(out, cap, "平成%d年%d月%d日", y - 1988, m, d);
-    else
-        snprintf(out, cap, "%d年%d月%d日", y, m, d);
-}
-
 /* ----------------------------------------------------------- cells */
 
 static long count_of(const cJSON *cell)

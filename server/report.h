@@ -33,7 +33,4 @@ char *report_council_xlsx(const struct cJSON *report, const char *tmpdir, size_t
  * "人工呼吸器"); the key itself when there is none.  Static or key. */
 const char *report_label(const char *section, const char *key);
 
-/* 令和 date of an ISO date "YYYY-MM-DD..." into out ("令和8年11月30日"). */
-void report_wareki(const char *iso, char *out, size_t cap);
-
 #endif

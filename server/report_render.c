@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "server/plan_render.h"
 #include "server/report.h"
 #include "server/util.h"
 
@@ -125,7 +126,7 @@ static void html_head(struct pm_buf *b, const cJSON *rep)
     const cJSON *total = cJSON_GetObjectItemCaseSensitive(rep, "total");
     char date[64];
 
-    report_wareki(str(rep, "at"), date, sizeof date);
+    plan_ja_date(str(rep, "at"), 0, date, sizeof date);
     pm_buf_puts(b, "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\"><title>");
     pm_buf_html_escape(b, str(rep, "title"));
     pm_buf_puts(b, "</title><style>"
