@@ -26,7 +26,7 @@ static enum pm_err public_flag(struct http_req *r, int *pub)
     /* Exact figures are for staff: without a credential, only the public version. */
     if (!*pub && r->role < ROLE_VIEWER)
         return http_fail(r, PM_ERR_UNAUTHORIZED,
-                         "a token is required (or ask for the public version: public=true)");
+                         "正確な人数を見るにはログインかトークンが必要です（公開版は public=true）");
     return PM_OK;
 }
 
@@ -59,7 +59,7 @@ enum pm_err route_reports_council(struct http_req *r)
         date_param(r, "at", &at) != PM_OK || date_param(r, "since", &since) != PM_OK)
         return r->err;
     if (strcmp(f, "json") != 0 && strcmp(f, "html") != 0 && strcmp(f, "xlsx") != 0)
-        return http_fail(r, PM_ERR_BAD_REQUEST, "f: json, html or xlsx");
+        return http_fail(r, PM_ERR_BAD_REQUEST, "f: json、html、xlsx のいずれかで指定してください");
     if (!http_db(r))
         return r->err;
     if (!pub && http_audit(r, "report.council", NULL) != PM_OK)
