@@ -884,42 +884,82 @@ out:
 /* Adaptive lists and what the run can prove                                   */
 /* ------------------------------------------------------------------------- */
 
+/* For the proof below, per destination: 1 a free outlet; 2 it can never
+ * bind (every kid able to go there fits at once, in outlets and watts).
+ * load[] gets each one's kids.  Out of memory: no bits (no proof). */
+static void find_room(const struct run *run, int *load, unsigned char *room)
+{
+    double *all_w = calloc((size_t)run->ncands + 1, sizeof *all_w);
+    int *all_n = calloc((size_t)run->ncands + 1, sizeof *all_n);
+
+    for (int i = 0; i < run->ncands; i++)
+        load[i] = room[i] = 0;
+    for (int i = 0; i < run->nkids; i++)
+        if (run->kids[i].assigned >= 0)
+            load[run->cands[run->kids[i].first_cand + run->kids[i].assigned].dest]++;
+    for (int i = 0; all_w && all_n && i < run->ncands; i++) {
+        const struct cand *cd = &run->cands[i];
+
+        if (cd->g.usable || cd->agreed) {
+            all_n[cd->dest]++;
+            all_w[cd->dest] += run->kids[cd->kid].g.need_w;
+        }
+    }
+    for (int i = 0; all_w && all_n && i < run->ncands; i++) {
+        const struct cand *cd = &run->cands[i];
+        int never = all_n[cd->dest] <= cd->g.outlets && all_w[cd->dest] <= cd->g.watts;
+
+        room[cd->dest] = (unsigned char)((load[cd->dest] < cd->g.outlets) | never << 1);
+    }
+    free(all_w);
+    free(all_n);
+}
+
 /* Marks for a new query the kids whose list was cut where the cut may
  * matter, and returns how many.  A cut list cannot change the optimum when
- * its kid is covered at a place that still has a free outlet: an improving
- * path of the uncut problem that used one of its missing places could stop
- * at that free outlet instead, and so would exist in the cut problem too.
- * A cut kid left out, or at a full place, has no such proof. */
+ * its kid is covered at a place that still has a free outlet and no watts
+ * were ever refused: an improving path of the uncut problem that used one
+ * of its missing places could stop at that free outlet instead, and so
+ * would exist in the cut problem too.  Where watts bind there are no such
+ * paths; then only a place that can never bind proves it (put the kid back
+ * there in any better answer: it still fits); so too after the MIP step.
+ * A cut kid left out has no proof.  The kids asked again are chosen by the free outlet alone (cost);
+ * the proof counts (cut_unproven, cut_travel) use the rule that holds. */
 static int mark_requery(struct run *run, int *load)
 {
     struct proof *pf = &run->pf;
+    unsigned char *room = calloc((size_t)run->ncands + 1, 1);
+    /* A proof by the MIP step is over the real watts: no paths either. */
+    int watts = run->st.watts_refusals > 0 || run->mip_ran, asked = 0;
 
     pf->cut = pf->cut_unproven = pf->cut_travel = pf->left_out = 0;
-    for (int i = 0; i < run->ncands; i++)
-        load[i] = 0;
+    if (room)
+        find_room(run, load, room);
     for (int i = 0; i < run->nkids; i++) {
         const struct kid *k = &run->kids[i];
 
-        if (k->assigned >= 0)
-            load[run->cands[k->first_cand + k->assigned].dest]++;
         pf->left_out += k->g.needs_dest && k->assigned < 0;
     }
     for (int i = 0; i < run->nkids; i++) {
         struct kid *k = &run->kids[i];
         const struct cand *at = k->assigned >= 0 ? &run->cands[k->first_cand + k->assigned] : NULL;
-        int matters;
+        int ok_flow, matters;
 
         k->g.list_cut = k->g.needs_dest && k->asked > 0 &&
                         (k->counted[0] >= k->asked || k->counted[1] >= k->asked);
-        matters = k->g.list_cut && !k->fixed && (!at || load[at->dest] >= at->g.outlets);
+        ok_flow = at && room && (room[at->dest] & 1);
+        matters = k->g.list_cut && !k->fixed &&
+                  !(watts ? at && room && (room[at->dest] & 2) : ok_flow);
         /* With every child covered the cover cannot improve: asking again
          * could only shorten travel, which is not worth a query. */
-        k->requery = matters && pf->left_out > 0;
+        k->requery = k->g.list_cut && !k->fixed && !ok_flow && pf->left_out > 0;
+        asked += k->requery;
         pf->cut += k->g.list_cut;
-        pf->cut_unproven += k->requery;
+        pf->cut_unproven += matters && pf->left_out > 0;
         pf->cut_travel += matters;
     }
-    return pf->cut_unproven;
+    free(room);
+    return asked;
 }
 
 /* What the run proves: the cover is optimal when nobody who needs a
@@ -978,10 +1018,9 @@ static enum pm_err solve_adaptive(PGconn *c, struct run *run)
         load = nl;
         if ((e = solve(run)) != PM_OK)
             break;
-        run->pf.cut_unproven = mark_requery(run, load);
-        if (!run->pf.cut_unproven || run->pf.rounds >= PLAN_ROUNDS) {
+        if (!mark_requery(run, load) || run->pf.rounds >= PLAN_ROUNDS) {
             if ((e = improve(run)) == PM_OK)
-                run->pf.cut_unproven = mark_requery(run, load);
+                mark_requery(run, load);
             break;
         }
         asked = (asked - 1) * PLAN_GROWTH + 1;
