@@ -1,4 +1,4 @@
-/* util.c -- error codes, the growable buffer, number parsing. */
+/* util.c -- error codes, the growable buffer and arrays, number parsing. */
 #include "server/util.h"
 
 #include <errno.h>

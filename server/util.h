@@ -1,4 +1,5 @@
-/* util.h -- the error enum, a growable byte buffer and small string helpers.
+/* util.h -- the error enum, a growable byte buffer, array growth and small
+ * string helpers.
  * No database, HTTP or network code: unit tests link this file. */
 #ifndef UTIL_H
 #define UTIL_H
