@@ -477,7 +477,9 @@ def test_a31_zipped_shapefile_in_jgd2011_is_transformed_to_wgs84(env):
     import zipfile
     env.reset()
     with tempfile.TemporaryDirectory() as d:
-        src = write_geojson(d, {"A31_001": 3})
+        # 2012 (第1.1版): A31_001 is a depth-rank code, 21–27 in the seven-rank
+        # scheme: 23 is 1.0–2.0 m, the third rank.
+        src = write_geojson(d, {"A31_001": 23})
         ogr("-f", "ESRI Shapefile", "-t_srs", "EPSG:6668", os.path.join(d, "A31-12_17.shp"), src)
         z = os.path.join(d, "A31-12_17_GML.zip")
         with zipfile.ZipFile(z, "w") as zf:
@@ -486,6 +488,44 @@ def test_a31_zipped_shapefile_in_jgd2011_is_transformed_to_wgs84(env):
         r = cli("import", "--kind", "hazards", z, db=env.db, env=EN)
         assert r.returncode == 0 and "(a31, ESRI Shapefile" in r.stdout, (r.stdout, r.stderr)
     check_centres(env, "flood", 3)
+
+
+def test_a31_layouts_of_every_vintage_give_the_depth_rank(env):
+    """The 河川単位 layouts since 2019 put a river code beside each rank
+    (A31a_201 beside A31a_205): the level is the rank, never the code; the
+    2012 five-rank codes 11–15 read as ranks 1–5; a 家屋倒壊等氾濫想定区域 layer
+    (A31a_4xx) is flood with no depth, so its level comes from --level."""
+    import tempfile
+    cases = [
+        ({"A31a_201": "8303030555", "A31a_202": "手取川", "A31a_205": 4}, [], 4),
+        ({"A31a_101": "8303030555", "A31a_105": 2}, [], 2),
+        ({"A31_001": 15}, [], 5),
+        ({"A31a_401": "8303030555", "A31a_405": 2}, [], None),
+        ({"A31a_401": "8303030555", "A31a_405": 2}, ["--level", "1"], 1),
+    ]
+    for props, opts, level in cases:
+        env.reset()
+        with tempfile.TemporaryDirectory() as d:
+            src = write_geojson(d, props)
+            shp = os.path.join(d, "A31a-20_17.shp")
+            ogr("-f", "ESRI Shapefile", "-t_srs", "EPSG:6668", shp, src)
+            r = cli("import", "--kind", "hazards", *opts, shp, db=env.db, env=EN)
+            assert r.returncode == 0 and "(a31, ESRI Shapefile" in r.stdout, (props, r.stdout,
+                                                                             r.stderr)
+        check_centres(env, "flood", level)
+
+
+def test_a33_zones_before_designation_read_as_their_zone(env):
+    """A33_002 区域区分: 1 警戒区域 and 3 its 指定前 form are level 1; 2 特別警戒区域
+    and 4 are level 2 (第1.2版 added 3 and 4)."""
+    import tempfile
+    for code, level in ((1, 1), (3, 1), (2, 2), (4, 2)):
+        env.reset()
+        with tempfile.TemporaryDirectory() as d:
+            src = write_geojson(d, {"A33_001": 2, "A33_002": code, "A33_003": "17"})
+            r = cli("import", "--kind", "hazards", src, db=env.db, env=EN)
+            assert r.returncode == 0 and "(a33," in r.stdout, (code, r.stdout, r.stderr)
+        check_centres(env, "landslide", level)
 
 
 def test_a33_geopackage_in_jgd2000_and_tokyo_datum_shapefile(env):
