@@ -1324,6 +1324,27 @@ static char *conv_required(struct ctx *c, size_t col, const char *raw, int *oom)
     return v;
 }
 
+/* A latitude or longitude (v: raw in ASCII); empty is remembered for the
+ * row's check that both or neither are given. */
+static char *conv_coord(struct ctx *c, size_t col, enum ctype t, const char *raw,
+                        const char *v, int *oom)
+{
+    double lim = t == T_LAT ? 90.0 : 180.0, d;
+
+    if (*v == '\0') {
+        *(t == T_LAT ? &c->lat_empty : &c->lon_empty) = 1;
+        return NULL;
+    }
+    if (parse_decimal(v, c->num, sizeof c->num, &d) != 0 || d < -lim || d > lim) {
+        problem(c, col, t == T_LAT ? "bad_latitude" : "bad_longitude",
+                "「%s」は%.0s%sの範囲（%g〜%g）外です", "\"%s\" is not a %s%.0s in [%g, %g]",
+                quoted(c, raw), t == T_LAT ? "latitude" : "longitude",
+                t == T_LAT ? "緯度" : "経度", -lim, lim);
+        return NULL;
+    }
+    return dup_str(c, c->num, oom);
+}
+
 static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
 {
     enum ctype t = c->type[col];
@@ -1370,22 +1391,8 @@ static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
         }
         return dup_str(c, c->num, oom);
     case T_LAT:
-    case T_LON: {
-        double lim = t == T_LAT ? 90.0 : 180.0;
-
-        if (*v == '\0') {
-            *(t == T_LAT ? &c->lat_empty : &c->lon_empty) = 1;
-            return NULL;
-        }
-        if (parse_decimal(v, c->num, sizeof c->num, &d) != 0 || d < -lim || d > lim) {
-            problem(c, col, t == T_LAT ? "bad_latitude" : "bad_longitude",
-                    "「%s」は%.0s%sの範囲（%g〜%g）外です", "\"%s\" is not a %s%.0s in [%g, %g]",
-                    quoted(c, raw), t == T_LAT ? "latitude" : "longitude",
-                    t == T_LAT ? "緯度" : "経度", -lim, lim);
-            return NULL;
-        }
-        return dup_str(c, c->num, oom);
-    }
+    case T_LON:
+        return conv_coord(c, col, t, raw, v, oom);
     case T_BOOL:
         k = parse_bool(v);
         if (k < 0) {

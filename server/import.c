@@ -527,6 +527,31 @@ out:
 static const char *const hazard_names[] = { "flood", "landslide", "storm_surge", "earthquake",
                                             "tsunami", "fire", "inland_flood", "volcano", NULL };
 
+/* What is wrong with a hazard feature (English, with its Japanese and code),
+ * or NULL. */
+static const char *feature_problem(int known_hazard, const cJSON *lv, const cJSON *geom,
+                                   const char **ja, const char **code)
+{
+    const char *why;
+
+    if (!known_hazard) {
+        *ja = "hazard\x1e災害の種類がありません（--hazard で指定できます）";
+        *code = "bad_hazard";
+        return "hazard: must be one of flood, landslide, storm_surge, earthquake, tsunami, "
+               "fire, inland_flood, volcano";
+    }
+    if (lv && !cJSON_IsNull(lv) && (!cJSON_IsNumber(lv) || lv->valuedouble != floor(lv->valuedouble)
+                                    || fabs(lv->valuedouble) > 1e6)) {
+        *ja = "level\x1e整数ではありません";
+        *code = "bad_number";
+        return "level: must be an integer";
+    }
+    why = geojson_check_polygon(geom);
+    *ja = "geometry\x1e形状が正しくありません（ポリゴンかマルチポリゴンにしてください）";
+    *code = "invalid_geometry";
+    return why;
+}
+
 static enum pm_err import_hazards(PGconn *c, const char *data, size_t len,
                                   const struct import_opts *o, struct import_report *rep)
 {
@@ -577,21 +602,7 @@ static enum pm_err import_hazards(PGconn *c, const char *data, size_t len,
         for (int i = 0; hazard_names[i]; i++)
             if (cJSON_IsString(hz) && strcmp(hz->valuestring, hazard_names[i]) == 0)
                 known = 1;
-        if (!known) {
-            why = "hazard: must be one of flood, landslide, storm_surge, earthquake, tsunami, "
-                  "fire, inland_flood, volcano";
-            ja = "hazard\x1e災害の種類がありません（--hazard で指定できます）";
-            code = "bad_hazard";
-        } else if (lv && !cJSON_IsNull(lv) &&
-                   (!cJSON_IsNumber(lv) || lv->valuedouble != floor(lv->valuedouble) ||
-                    fabs(lv->valuedouble) > 1e6)) {
-            why = "level: must be an integer";
-            ja = "level\x1e整数ではありません";
-            code = "bad_number";
-        } else if ((why = geojson_check_polygon(geom))) {
-            ja = "geometry\x1e形状が正しくありません（ポリゴンかマルチポリゴンにしてください）";
-            code = "invalid_geometry";
-        }
+        why = feature_problem(known, lv, geom, &ja, &code);
         if (why) {
             snprintf(reason, sizeof reason, "feature %ld: %s", n, why);
             if (add_reject(rep, n, reason, ja, code) < 0)
