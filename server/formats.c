@@ -59,6 +59,7 @@ struct enum_def {
     const char *dflt;            /* value for an empty cell; NULL: SQL NULL */
     const char *list;            /* the values as shown in reasons */
     const char *const *aliases;  /* NULL or pairs {written, value}, NULL-terminated */
+    const char *list_ja;         /* what may be written, as Japanese reasons show it */
 };
 
 static const char *const mobility_values[] = { "walk", "wheelchair", "stretcher", NULL };
@@ -114,46 +115,64 @@ static const char *const role_aliases[] = {
 };
 
 static const struct enum_def mobility_enum = {
-    mobility_values, NULL, "walk|wheelchair|stretcher", NULL
+    mobility_values, NULL, "walk|wheelchair|stretcher", NULL,
+    "walk（歩ける）、wheelchair（車いす）、stretcher（ストレッチャー）"
 };
 static const struct enum_def care_enum = {
     care_values, NULL,
-    "ventilator|tracheostomy|suction|oxygen|tube_feeding|iv|dialysis|other", NULL
+    "ventilator|tracheostomy|suction|oxygen|tube_feeding|iv|dialysis|other", NULL,
+    "ventilator（人工呼吸器）、tracheostomy（気管切開）、suction（吸引）、oxygen（在宅酸素）、"
+    "tube_feeding（経管栄養）、iv（中心静脈栄養）、dialysis（透析）、other（その他）"
 };
 static const struct enum_def skind_enum = {
-    skind_values, "designated", "designated|emergency_site|welfare", NULL
+    skind_values, "designated", "designated|emergency_site|welfare", NULL,
+    "designated（指定避難所）、emergency_site（指定緊急避難場所）、welfare（福祉避難所）"
 };
 static const struct enum_def sstatus_enum = {
-    sstatus_values, "open", "open|closed|full", NULL
+    sstatus_values, "open", "open|closed|full", NULL,
+    "open（開設）、closed（閉鎖）、full（満員）"
 };
 static const struct enum_def pkind_enum = {
     pkind_values, NULL,
-    "generator|ev|hospital|battery_station|public_facility|business|power_vehicle", NULL
+    "generator|ev|hospital|battery_station|public_facility|business|power_vehicle", NULL,
+    "generator（発電機）、ev（電気自動車）、hospital（病院）、battery_station（蓄電池の貸出所）、"
+    "public_facility（公共施設）、business（事業所）、power_vehicle（電源車）"
 };
 static const struct enum_def pstatus_enum = {
-    pstatus_values, "available", "available|unavailable", NULL
+    pstatus_values, "available", "available|unavailable", NULL,
+    "available（使える）、unavailable（使えない）"
 };
 static const struct enum_def sex_enum = {
-    sex_values, NULL, "male|female|other", sex_aliases
+    sex_values, NULL, "male|female|other", sex_aliases,
+    "男・男性、女・女性、その他"
 };
 static const struct enum_def affil_enum = {
     affil_values, NULL, "home|nursery|kindergarten|school|special_school|day_service|other",
-    affil_aliases
+    affil_aliases,
+    "在宅、保育所・保育園・認定こども園、幼稚園、小学校・中学校・高校、特別支援学校、"
+    "児童発達支援・放課後等デイサービス、その他"
 };
 static const struct enum_def duty_enum = {
-    duty_values, "continuous", "continuous|intermittent", duty_aliases
+    duty_values, "continuous", "continuous|intermittent", duty_aliases,
+    "連続・常時、間欠・随時"
 };
 static const struct enum_def backup_enum = {
-    backup_values, "none", "none|generator|solar_battery|vehicle|battery", backup_aliases
+    backup_values, "none", "none|generator|solar_battery|vehicle|battery", backup_aliases,
+    "なし、発電機、太陽光、電源車、蓄電池"
 };
 static const struct enum_def fkind_enum = {
     fkind_values, NULL,
     "child_development_center|severe_day_service|day_service|visiting_nurse|short_stay|"
-    "consultation|hospital|clinic|nursery|school|other", NULL
+    "consultation|hospital|clinic|nursery|school|other", NULL,
+    "child_development_center（児童発達支援センター）、severe_day_service（重症心身障害児の"
+    "児童発達支援・放課後等デイ）、day_service（放課後等デイサービス）、visiting_nurse（訪問看護）、"
+    "short_stay（短期入所）、consultation（相談支援）、hospital（病院）、clinic（診療所）、"
+    "nursery（保育所）、school（学校）、other（その他）"
 };
 static const struct enum_def role_enum = {
     role_values, NULL, "doctor|visiting_nurse|consultant|device_dealer|utility|other",
-    role_aliases
+    role_aliases,
+    "主治医・医師、訪問看護、相談支援専門員・相談支援、医療機器業者・機器業者、電力会社、その他"
 };
 
 /* ------------------------------------------------------------------- kinds */
@@ -853,8 +872,8 @@ static char *conv_enum(struct ctx *c, size_t col, const struct enum_def *e,
 {
     if (*v == '\0') {
         if (c->type[col] == T_PKIND || c->type[col] == T_FKIND) {
-            problem(c, col, "empty", "空です（%s のどれかを書いてください）",
-                    "empty; expected one of %s", e->list);
+            problem(c, col, "empty", "空です（%.0s%s のどれかを書いてください）",
+                    "empty; expected one of %s%.0s", e->list, e->list_ja);
             return NULL;
         }
         return e->dflt ? dup_str(c, e->dflt, oom) : NULL;
@@ -865,8 +884,8 @@ static char *conv_enum(struct ctx *c, size_t col, const struct enum_def *e,
     for (size_t i = 0; e->aliases && e->aliases[i]; i += 2)
         if (ascii_caseeq(v, e->aliases[i]))
             return dup_str(c, e->aliases[i + 1], oom);
-    problem(c, col, "invalid_value", "「%s」は %s のどれでもありません",
-            "\"%s\" is not one of %s", quoted(c, v), e->list);
+    problem(c, col, "invalid_value", "「%s」は%.0s %s のどれでもありません",
+            "\"%s\" is not one of %s%.0s", quoted(c, v), e->list, e->list_ja);
     return NULL;
 }
 
@@ -925,8 +944,9 @@ static char *conv_care(struct ctx *c, size_t col, const char *v, int *oom)
             /* Longer than any care value.  Cut to fit, it could pass as one
              * ("ventilator" and spaces before junk), or end inside a UTF-8
              * character that quoted() then reads past (a stack overflow). */
-            problem(c, col, "invalid_value", "「%s」は %s のどれでもありません",
-                    "\"%s\" is not one of %s", quoted(c, p), care_enum.list);
+            problem(c, col, "invalid_value", "「%s」は%.0s %s のどれでもありません",
+                    "\"%s\" is not one of %s%.0s", quoted(c, p), care_enum.list,
+                    care_enum.list_ja);
             return NULL;
         }
         memcpy(item, p, n);
@@ -938,8 +958,9 @@ static char *conv_care(struct ctx *c, size_t col, const char *v, int *oom)
                 if (ascii_caseeq(b, care_values[i]))
                     found = i;
             if (found < 0) {
-                problem(c, col, "invalid_value", "「%s」は %s のどれでもありません",
-                        "\"%s\" is not one of %s", quoted(c, b), care_enum.list);
+                problem(c, col, "invalid_value", "「%s」は%.0s %s のどれでもありません",
+                        "\"%s\" is not one of %s%.0s", quoted(c, b), care_enum.list,
+                        care_enum.list_ja);
                 return NULL;
             }
             for (size_t k = 0; k < nitems && found >= 0; k++)
@@ -1127,9 +1148,10 @@ static int list_entry(struct ctx *c, size_t col, const struct list_def *d,
             if (strcmp(f[d->role], al[i]) == 0)
                 snprintf(role, sizeof role, "%s", al[i + 1]);
         if (!*role) {
-            problem(c, col, "invalid_value", "%zu 番目の項目: 続柄「%s」は %s のどれでもありません",
-                    "entry %zu: role \"%s\" is not one of %s", o->n, quoted(c, f[d->role]),
-                    role_enum.list);
+            problem(c, col, "invalid_value",
+                    "%zu 番目の項目: 続柄「%s」は%.0s %s のどれでもありません",
+                    "entry %zu: role \"%s\" is not one of %s%.0s", o->n, quoted(c, f[d->role]),
+                    role_enum.list, role_enum.list_ja);
             return 1;
         }
         f[d->role] = role;
