@@ -736,7 +736,8 @@ static enum pm_err stage(PGconn *c, struct run *run)
     p[0] = run->s->hazard;
     p[1] = a.outage_p;
     p[2] = run->gs.start_s >= 0 ? "t" : "f";
-    run->c2 = db_connect_like(c, cerr, sizeof cerr);
+    /* Its queries are all unprepared: no time spent preparing the rest. */
+    run->c2 = db_connect_like(c, 0, cerr, sizeof cerr);
     if (run->c2 && db_command(run->c2, "BEGIN", NULL, 0) < 0) {
         PQfinish(run->c2);
         run->c2 = NULL;

@@ -260,6 +260,7 @@ WHERE a.dest_type IS NOT NULL
 ORDER BY a.child_id
 
 -- name: plan_backup_points
+-- unprepared
 -- $1 child ids, $2 radius in metres: the three nearest available power
 -- points of each child who stays home, listed as backup.
 WITH k AS (
