@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "geo/assign.h"
+#include "geo/assign_mip.h"
 #include "geo/plan_rules.h"
 #include "server/db.h"
 #include "server/util.h"
@@ -36,6 +37,9 @@
 #define PLAN_AGAIN_ROWS 100000L
 /* Up to this many usable pairs the solver runs without a work budget. */
 #define PLAN_EXACT_EDGES 20000
+/* Where watts bind and the solver is not proven optimal, a MIP improves its
+ * answer for at most this long per run (geo/assign_mip.h). */
+#define PLAN_MIP_SECONDS 1.0
 /* Retention: the latest runs kept per scenario (read and referenced runs
  * are kept too: sql/0050_plan_retention.sql). */
 #define PLAN_KEEP_RUNS 5
@@ -234,6 +238,8 @@ struct proof {
     int again_capped;           /* lists that may matter not asked again (row cap) */
     int cut;                    /* children whose lists were cut */
     int cut_unproven;           /* of them, where the cut may matter to the cover */
+    int cut_unproven_any;       /* of them, left out or at a full place while
+                                 * someone is left out (reach_left_out aside) */
     int cut_travel;             /* of them, where it may matter to travel alone */
     int left_out;               /* children needing a destination left without */
     int cover_proven, proven;   /* (a)-(c) proven optimal; (a)-(d) */
@@ -249,6 +255,8 @@ struct run {
     struct cand *cands;
     int ncands, capcands;
     struct geo_assign_stats st;
+    struct geo_assign_mip_stats mip;
+    int mip_ran;                /* the MIP step ran: its bound stands */
     struct proof pf;
     char outage_start[64];      /* rule 8: the outage's started_at */
     struct counts cnt;
@@ -990,6 +998,23 @@ static int input_build(struct run *run, struct sv_input *in)
     return 0;
 }
 
+/* Records each kid's destination from the solver's answer in->out. */
+static void record(struct run *run, const struct sv_input *in)
+{
+    for (int i = 0; i < run->nkids; i++) {
+        struct kid *k = &run->kids[i];
+
+        k->assigned = k->fixed ? k->agreed : -1;
+        for (int j = k->first_cand; !k->fixed && in->out[i] >= 0 && j < k->first_cand + k->ncand;
+             j++) {
+            if (run->cands[j].g.usable && run->cands[j].dest == in->out[i]) {
+                k->assigned = j - k->first_cand;
+                break;
+            }
+        }
+    }
+}
+
 /* Solves the run's assignment and records each kid's destination. */
 static enum pm_err solve(struct run *run)
 {
@@ -1010,18 +1035,41 @@ static enum pm_err solve(struct run *run)
                      "solver: %s", geo_assign_strerror(rc));
         goto out;
     }
-    for (int i = 0; i < run->nkids; i++) {
-        struct kid *k = &run->kids[i];
+    record(run, &in);
+out:
+    input_release(&in);
+    return e;
+}
 
-        k->assigned = k->fixed ? k->agreed : -1;
-        for (int j = k->first_cand; !k->fixed && in.out[i] >= 0 && j < k->first_cand + k->ncand;
-             j++) {
-            if (run->cands[j].g.usable && run->cands[j].dest == in.out[i]) {
-                k->assigned = j - k->first_cand;
-                break;
-            }
-        }
+/* Where the solver is not proven optimal, improves its answer by the MIP
+ * of geo/assign_mip.c within PLAN_MIP_SECONDS (issue 14). */
+static enum pm_err improve(struct run *run)
+{
+    struct geo_assign_mip_opts opts = { .seconds = PLAN_MIP_SECONDS };
+    struct sv_input in;
+    enum pm_err e = PM_OK;
+    int rc;
+
+    if (run->st.exact_cover)
+        return PM_OK;
+    if (input_build(run, &in) < 0) {
+        e = run_fail(run, PM_ERR_NOMEM, "out of memory");
+        goto out;
     }
+    for (int i = 0; i < run->nkids; i++) {
+        const struct kid *k = &run->kids[i];
+        in.out[i] = !k->fixed && k->assigned >= 0 ? run->cands[k->first_cand + k->assigned].dest
+                                                  : -1;
+    }
+    rc = geo_assign_improve(in.gc, run->nkids, in.gd, in.nd, in.ge, in.ne, &opts, in.out,
+                            &run->st, &run->mip);
+    if (rc != GEO_ASSIGN_OK) {
+        e = run_fail(run, rc == GEO_ASSIGN_ENOMEM ? PM_ERR_NOMEM : PM_ERR_INTERNAL,
+                     "solver: %s", geo_assign_strerror(rc));
+        goto out;
+    }
+    run->mip_ran = 1;
+    record(run, &in);
 out:
     input_release(&in);
     return e;
@@ -1107,7 +1155,7 @@ static int mark_requery(struct run *run, int *load)
 {
     struct proof *pf = &run->pf;
 
-    pf->cut = pf->cut_unproven = pf->cut_travel = pf->left_out = 0;
+    pf->cut = pf->cut_unproven = pf->cut_unproven_any = pf->cut_travel = pf->left_out = 0;
     for (int i = 0; i < run->ncands; i++)
         load[i] = 0;
     for (int i = 0; i < run->nkids; i++) {
@@ -1133,6 +1181,7 @@ static int mark_requery(struct run *run, int *load)
         k->requery = matters && k->depth >= 0 ? cut : 0;
         pf->cut += k->g.list_cut;
         pf->cut_unproven += k->requery != 0;
+        pf->cut_unproven_any += matters && pf->left_out > 0;
         pf->cut_travel += matters;
     }
     return pf->cut_unproven;
@@ -1141,11 +1190,18 @@ static int mark_requery(struct run *run, int *load)
 /* What the run proves: the cover is optimal when nobody who needs a
  * destination is left out, or when the solver proved it and no cut list
  * may change it; travel too when no cut list may change it either. */
+static int unproven_cuts(const struct run *run)
+{
+    /* reach_left_out's proof holds in the outlet model: only when no watts
+     * were ever refused (else the run's cover may not be its optimum there). */
+    return run->st.watts_refusals == 0 ? run->pf.cut_unproven : run->pf.cut_unproven_any;
+}
+
 static void prove(struct run *run)
 {
     struct proof *pf = &run->pf;
 
-    pf->cover_proven = pf->left_out == 0 || (run->st.exact_cover && !pf->cut_unproven);
+    pf->cover_proven = pf->left_out == 0 || (run->st.exact_cover && !unproven_cuts(run));
     pf->proven = pf->cover_proven && run->st.exact && !pf->cut_travel;
 }
 
@@ -1267,8 +1323,12 @@ static enum pm_err solve_adaptive(PGconn *c, struct run *run)
             e = run_fail(run, PM_ERR_NOMEM, "out of memory");
             break;
         }
-        if (!run->pf.cut_unproven || run->pf.rounds >= PLAN_ROUNDS)
+        if (!run->pf.cut_unproven || run->pf.rounds >= PLAN_ROUNDS) {
+            if ((e = improve(run)) == PM_OK &&
+                (run->pf.cut_unproven = mark_requery(run, load)) < 0)
+                e = run_fail(run, PM_ERR_NOMEM, "out of memory");
             break;
+        }
         if ((kept = cap_requery(run)) < 0) {
             e = run_fail(run, PM_ERR_NOMEM, "out of memory");
             break;
@@ -1289,6 +1349,15 @@ static void bound(struct run *run)
     int life, all;
 
     run->pf.bound_life = run->pf.bound_all = -1;
+    if (run->mip_ran) {
+        life = run->mip.life_max;
+        all = run->mip.all_max;
+        if (life >= 0)
+            run->pf.bound_life = life > run->st.covered_life ? life - run->st.covered_life : 0;
+        if (all >= 0)
+            run->pf.bound_all = all > run->st.covered ? all - run->st.covered : 0;
+        return;
+    }
     if (input_build(run, &in) == 0 &&
         geo_assign_bound(in.gc, run->nkids, in.gd, in.nd, in.ge, in.ne, &life, &all) ==
             GEO_ASSIGN_OK) {
@@ -1694,6 +1763,27 @@ static void bound_json(cJSON *o, const char *name, int v)
         cJSON_AddNumberToObject(o, name, v);
 }
 
+/* The MIP step where watts bind (geo/assign_mip.h), when it ran. */
+static void summary_mip(const struct run *run, cJSON *sv)
+{
+    const struct geo_assign_mip_stats *ms = &run->mip;
+    cJSON *m;
+
+    if (!run->mip_ran)
+        return;
+    m = cJSON_AddObjectToObject(sv, "mip");
+    cJSON_AddNumberToObject(m, "left_out_before", ms->left_out);
+    cJSON_AddNumberToObject(m, "windows", ms->windows);
+    cJSON_AddNumberToObject(m, "whole_clusters", ms->whole);
+    cJSON_AddNumberToObject(m, "improved", ms->improved);
+    cJSON_AddNumberToObject(m, "more_life", ms->more_life);
+    cJSON_AddNumberToObject(m, "more_children", ms->more_children);
+    cJSON_AddNumberToObject(m, "stages", ms->stages);
+    cJSON_AddNumberToObject(m, "stages_proven", ms->stages_proven);
+    cJSON_AddBoolToObject(m, "out_of_time", ms->out_of_time);
+    cJSON_AddNumberToObject(m, "seconds", ms->seconds);
+}
+
 static void summary_solver(const struct run *run, cJSON *summary)
 {
     cJSON *sv = cJSON_AddObjectToObject(summary, "solver");
@@ -1707,17 +1797,14 @@ static void summary_solver(const struct run *run, cJSON *summary)
     cJSON_AddNumberToObject(sv, "watts_refusals", (double)st->watts_refusals);
     cJSON_AddNumberToObject(sv, "candidate_rounds", run->pf.rounds);
     cJSON_AddNumberToObject(sv, "lists_cut", run->pf.cut);
-    cJSON_AddNumberToObject(sv, "lists_cut_unproven", run->pf.cut_unproven);
+    cJSON_AddNumberToObject(sv, "lists_cut_unproven", unproven_cuts(run));
     cJSON_AddNumberToObject(sv, "lists_cut_travel_unproven", run->pf.cut_travel);
     cJSON_AddNumberToObject(sv, "lists_asked_again", run->pf.again);
     cJSON_AddNumberToObject(sv, "lists_not_asked_again", run->pf.again_capped);
     bound_json(sv, "more_life_at_most", run->pf.bound_life);
     bound_json(sv, "more_children_at_most", run->pf.bound_all);
-    /* Where watts were refused the run's cover is not the relaxed optimum,
-     * so reach_left_out's proof does not carry over to the bound. */
-    cJSON_AddBoolToObject(sv, "bound_over_compared_places_only",
-                          run->pf.cut_unproven > 0 ||
-                              (!run->st.exact_cover && run->pf.left_out > 0 && run->pf.cut_travel > 0));
+    cJSON_AddBoolToObject(sv, "bound_over_compared_places_only", unproven_cuts(run) > 0);
+    summary_mip(run, sv);
     cJSON_AddNumberToObject(sv, "load_s", run->t_load);
     cJSON_AddNumberToObject(sv, "candidates_s", run->t_cand - run->t_load);
     cJSON_AddNumberToObject(sv, "solve_s", run->t_solve - run->t_cand);
