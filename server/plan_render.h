@@ -17,6 +17,10 @@ cJSON *plan_checklist(const cJSON *plan);
 /* Adds "reasons_ja" to plan: one {code, text} per entry of "reasons" (a
  * stable English code and the Japanese sentence), in the same order. */
 void plan_reasons_ja(cJSON *plan);
+/* The stable code of one of the planner's English reasons (the codes of
+ * reasons_ja: "capacity_taken", "not_reachable_in_time", ...), "other" when
+ * it is not one it knows. */
+const char *plan_reason_code(const char *en);
 
 /* The box [min lon, min lat, max lon, max lat] a section's map shows: the
  * home, the destination and the alternatives of section_plan, padded.
@@ -72,7 +76,8 @@ struct doc_map {
     double width, height;       /* map units: points in the PDF, px in the SVG */
     char hazard[16];            /* the areas' hazard, "none" without */
     struct map_item *items;
-    int nitems, cap;
+    int nitems;
+    size_t cap;
     double proj[6];             /* lon0, lat0, map units per degree of lon and of lat,
                                  * x and y offset: x = ox + (lon - lon0) * kx,
                                  * y = height - (oy + (lat - lat0) * ky) */
