@@ -17,7 +17,8 @@
 #define MIP_SECONDS 1.0
 #define MIP_CHILDREN 300
 #define MIP_COLUMNS 600
-#define MIP_SLICES 20          /* a window not whole gets 1/20 of the budget */
+#define MIP_SLICES 10          /* a window not whole gets 1/10 of the budget */
+#define MIP_GROWTHS 4          /* windows grow up to 16 times the above */
 
 /* ------------------------------------------------------------------------ */
 /* The input, prepared */
@@ -559,10 +560,11 @@ static int seed_pass(struct improve *im, int n)
     return rc == GEO_ASSIGN_OK ? im->ms->improved - before : rc;
 }
 
-/* Passes around the children left out while they improve something (the
- * windows differ once the answer changed) and time is left.  Then, when
- * the cover is proven and time is left: the other clusters, for travel.
- * Then what is proven. */
+/* Passes around the children left out while time is left: again while
+ * they improve something (the windows differ once the answer changed),
+ * then with windows twice as big (up to MIP_GROWTHS times), as small ones
+ * miss what takes longer chains of moves.  Then, when the cover is proven
+ * and time is left: the other clusters, for travel.  Then what is proven. */
 static int improve_run(struct improve *im, struct geo_assign_stats *st)
 {
     struct mx_prob *p = &im->p;
@@ -573,8 +575,16 @@ static int improve_run(struct improve *im, struct geo_assign_stats *st)
             im->order[n++] = i;
     im->ms->left_out = n;
     qsort_r(im->order, (size_t)n, sizeof *im->order, by_class, p->cls);
-    while ((pass = seed_pass(im, n)) > 0 && mx_now() < im->deadline)
-        ;
+    for (int grown = 0; mx_now() < im->deadline;) {
+        if ((pass = seed_pass(im, n)) < 0)
+            break;
+        if (pass == 0) {
+            if (grown++ == MIP_GROWTHS || im->maxc < 0 || im->maxx < 0)
+                break;
+            im->maxc *= 2;
+            im->maxx *= 2;
+        }
+    }
     rc = pass < 0 ? pass : GEO_ASSIGN_OK;
     cover = rc == GEO_ASSIGN_OK && all_marked(im, PF_COVER, 1);
     n = 0;
@@ -671,8 +681,10 @@ int geo_assign_improve(const struct geo_assign_child *c, int nc,
         rc = st->exact_cover ? GEO_ASSIGN_OK : improve_run(&im, st);
     }
     if (rc == GEO_ASSIGN_OK) {
+        double tb = mx_now();
         tally(&im.p, st);
         rc = improve_bound(&im, st);
+        ms->bound_seconds = mx_now() - tb;
     }
     if (rc == GEO_ASSIGN_OK) {
         memcpy(out, im.p.out, (size_t)nc * sizeof *out);

@@ -66,6 +66,7 @@ struct geo_assign_mip_stats {
     int stages_proven;    /* of them, proven optimal by CBC */
     int out_of_time;      /* 1: the budget ended the work */
     double seconds;       /* wall-clock time of the call */
+    double bound_seconds; /* of it, the bound's (the relaxation over all pairs) */
     int life_max, all_max;   /* the bound (see above); -1 not known */
 };
 

@@ -103,8 +103,9 @@ static int mip_step(const struct geo_assign_child *c, int nc, const struct geo_a
         fprintf(stderr, "bench-assign: the MIP step failed\n");
         return -1;
     }
-    printf("MIP step (budget %g s): %.3f s  covered %d (life %d): +%d (life +%d)  travel %.6f h\n",
-           o.seconds, ms.seconds, st->covered, st->covered_life, st->covered - all,
+    printf("MIP step (budget %g s): %.3f s (of it the bound %.3f s)  covered %d (life %d): +%d "
+           "(life +%d)  travel %.6f h\n",
+           o.seconds, ms.seconds, ms.bound_seconds, st->covered, st->covered_life, st->covered - all,
            st->covered_life - life, st->travel_h);
     printf("  left out before %d  windows %d (whole clusters %d, improved %d)  stages %d "
            "(proven %d)  out of time %d  exact %d (cover %d)\n",

@@ -1830,6 +1830,7 @@ static void summary_mip(const struct run *run, cJSON *sv)
     cJSON_AddNumberToObject(m, "stages_proven", ms->stages_proven);
     cJSON_AddBoolToObject(m, "out_of_time", ms->out_of_time);
     cJSON_AddNumberToObject(m, "seconds", ms->seconds);
+    cJSON_AddNumberToObject(m, "bound_seconds", ms->bound_seconds);
 }
 
 static void summary_solver(const struct run *run, cJSON *summary)
