@@ -10,6 +10,10 @@
 enum pm_err route_health(struct http_req *r);
 enum pm_err route_ready(struct http_req *r);
 
+/* routes_roster.c: GET /v1/children with its filters, sort, paging and
+ * export (f=csv|xlsx); routes_registry.c hands the children's list to it. */
+enum pm_err roster_list(struct http_req *r);
+
 /* routes_registry.c: children, shelters, power points */
 enum pm_err route_children_list(struct http_req *r);
 enum pm_err route_children_create(struct http_req *r);
