@@ -103,6 +103,7 @@ enum pm_err route_user_delete(struct http_req *r);
 enum pm_err route_app_index(struct http_req *r);
 enum pm_err route_app_plan_children(struct http_req *r);
 enum pm_err route_app_child_history(struct http_req *r);
+enum pm_err route_app_geocode(struct http_req *r);
 /* routes_static.c: GET /static/app/{file} from web/app */
 enum pm_err route_static_app(struct http_req *r);
 

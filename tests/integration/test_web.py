@@ -131,6 +131,7 @@ def test_the_roster_filters_sorts_and_pages_on_the_server(env):
     a.fill("#f-review", True)
     roster_count(a, "age=3-5&review_due=true", env)
     a.fill("#f-review", False)
+    roster_count(a, "age=3-5", env)
     a.shot("03b-roster-filtered")
     # The 年齢 header sorts by age on the server; a second press reverses it.
     a.click_text("年齢")
@@ -447,7 +448,9 @@ def test_the_application_without_a_session_leaks_nothing(env):
     app_dir = os.path.join(ROOT, "web", "app")
     urls = ["/", "/static/app/index.html"] + ["/static/app/" + f for f in sorted(os.listdir(app_dir))]
     urls += ["/v1/session", "/v1/plans/children", f"/v1/children/{S['child']}/history",
-             f"/v1/children/{S['nowhere']}/calls", "/v1/users"]
+             f"/v1/children/{S['nowhere']}/calls", "/v1/users", "/v1/children?f=csv",
+             "/v1/children?f=xlsx&care=ventilator", "/v1/children?q=" + urllib.parse.quote(kids[0]["name"]),
+             "/v1/duplicates", "/v1/geocode?q=" + urllib.parse.quote(kids[0]["address"] or "x")]
     for u in urls:
         r = env.get(u)
         body = r.text
@@ -457,7 +460,8 @@ def test_the_application_without_a_session_leaks_nothing(env):
             assert r.status == 401, (u, r)
     # The page itself, in the browser, without a session: the login form only.
     with AppBrowser(env.daemon.base) as b:
-        for i, h in enumerate(("#/children", f"#/child/{S['child']}", "#/map", "#/outage", "#/plans")):
+        for i, h in enumerate(("#/children", f"#/child/{S['child']}", "#/map", "#/outage", "#/plans",
+                               "#/import")):
             b.open(f"/?visit={i}" + h)
             b.wait("!!document.querySelector('form.login')")
             time.sleep(0.3)
