@@ -202,6 +202,8 @@ def test_the_duplicates_queue_shows_the_pairs_and_takes_the_decisions(env):
     assert "スズキ カノ" in q and "すずき かのん" in q and "DUP-A" in q and "教育支援課" in q, q
     assert "違い" in q
     assert "名寄せの判断待ち\t2" in a.text("#import-result"), a.text("#import-result")
+    assert "not found" not in a.text("#import-result")                     # said in Japanese
+    assert "住所から位置が見つかりませんでした" in a.text("#import-result")
     a.js("document.querySelector('#duplicates').scrollIntoView()")
     a.shot("19-duplicates")
     # 鈴木 花音: the same child (a typo in the kana).  高橋: another child (a sibling).
