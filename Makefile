@@ -42,7 +42,7 @@ SERVER_SRC := $(wildcard server/*.c)
 PURE_SRC   := $(filter $(addprefix server/,csv.c crypto.c formats.c http_headers.c util.c plan_render.c plan_doc.c plan_words.c),$(SERVER_SRC))
 PURE_SRC   += $(filter $(addprefix server/,jptext.c layouts.c layout_table.c),$(SERVER_SRC))
 GEO_OBJ    := $(GEO_SRC:%.c=build/%.o)
-SERVER_OBJ := $(SERVER_SRC:%.c=build/%.o) build/sql_embed.o
+SERVER_OBJ := $(SERVER_SRC:%.c=build/%.o) build/sql_embed.o build/text_embed.o
 PURE_OBJ   := $(PURE_SRC:%.c=build/%.o)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
@@ -67,6 +67,15 @@ build/sql_embed.c: $(SQL_FILES) scripts/embed-sql
 	sh scripts/embed-sql $(SQL_FILES) > $@.tmp && mv $@.tmp $@
 
 build/sql_embed.o: build/sql_embed.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# JSON documents the daemon serves, embedded the same way (SYMBOL=FILE).
+TEXT_FILES := ogc_api_json=server/ogc_api.json
+build/text_embed.c: $(foreach t,$(TEXT_FILES),$(lastword $(subst =, ,$(t)))) scripts/embed-text
+	@mkdir -p build
+	sh scripts/embed-text $(TEXT_FILES) > $@.tmp && mv $@.tmp $@
+
+build/text_embed.o: build/text_embed.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 build/tests/%: tests/unit/%.c $(GEO_OBJ) $(PURE_OBJ)
@@ -97,7 +106,8 @@ FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -fno-omit-frame-pointer -I
                 -DFUZZ_LIBFUZZER -Wno-format-nonliteral $(PDF_CFLAGS) $(GDAL_INC)
 FUZZ_LINK_SRC := $(GEO_SRC) $(filter-out server/main.c server/routes_registry.c,$(SERVER_SRC)) \
                  tests/fuzz/registry_csv.c tests/fuzz/fuzz_common.c
-FUZZ_OBJ     := $(FUZZ_LINK_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/build/sql_embed.o
+FUZZ_OBJ     := $(FUZZ_LINK_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/build/sql_embed.o \
+                build/fuzz/obj/build/text_embed.o
 FUZZ_BIN     := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 .SECONDARY: $(FUZZ_OBJ) $(FUZZ_NAMES:%=build/fuzz/obj/tests/fuzz/fuzz_%.o)
 
@@ -123,7 +133,8 @@ fuzz: $(FUZZ_BIN)
 	done
 
 build/tests/test_fuzz_regressions: tests/unit/test_fuzz_regressions.c \
-        $(FUZZ_NAMES:%=build/tests/fuzz/fuzz_%.o) $(FUZZ_LINK_SRC:%.c=build/%.o) build/sql_embed.o
+        $(FUZZ_NAMES:%=build/tests/fuzz/fuzz_%.o) $(FUZZ_LINK_SRC:%.c=build/%.o) build/sql_embed.o \
+        build/text_embed.o
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -658,41 +658,6 @@ enum pm_err import_run(PGconn *c, const char *kind, const char *data, size_t len
     return e;
 }
 
-char *import_report_json(const struct import_report *rep)
-{
-    struct pm_buf b;
-
-    pm_buf_init(&b);
-    pm_buf_printf(&b, "{\"kind\":\"%s\",\"format\":\"%s\",\"encoding\":\"%s\",\"committed\":%s,"
-                      "\"rows\":%zu,\"inserted\":%zu,\"updated\":%zu,\"unchanged\":%zu,"
-                      "\"rejected\":%zu,",
-                  rep->kind, rep->format ? rep->format : "", rep->encoding ? rep->encoding : "",
-                  rep->committed ? "true" : "false", rep->rows, rep->inserted, rep->updated,
-                  rep->unchanged, rep->nrejects);
-    if (strcmp(rep->kind, "children") == 0)
-        pm_buf_printf(&b, "\"without_location\":%zu,\"merged\":%zu,\"queued\":%zu,",
-                      rep->without_location, rep->merged, rep->queued);
-    pm_buf_printf(&b, "\"geocoded\":%zu,\"warnings\":[", rep->geocoded);
-    for (size_t i = 0; i < rep->nwarnings; i++) {
-        pm_buf_printf(&b, "%s{\"line\":%ld,\"reason\":\"", i ? "," : "", rep->warnings[i].line);
-        pm_buf_json_escape(&b, rep->warnings[i].reason);
-        pm_buf_puts(&b, "\"}");
-    }
-    pm_buf_puts(&b, "],");
-    pm_buf_printf(&b, "\"seconds\":%.3f,\"rejects\":[", rep->seconds);
-    for (size_t i = 0; i < rep->nrejects; i++) {
-        pm_buf_printf(&b, "%s{\"line\":%ld,\"reason\":\"", i ? "," : "", rep->rejects[i].line);
-        pm_buf_json_escape(&b, rep->rejects[i].reason);
-        pm_buf_puts(&b, "\"}");
-    }
-    pm_buf_puts(&b, "]}");
-    if (b.oom) {
-        pm_buf_release(&b);
-        return NULL;
-    }
-    return pm_buf_steal(&b, NULL);
-}
-
 void import_report_release(struct import_report *rep)
 {
     if (!rep)

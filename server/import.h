@@ -65,9 +65,6 @@ int import_geocode(PGconn *c, const char *base, const char *address, double *lat
  * rows not reached by then are reported.  Process-wide; call before imports. */
 void import_set_geocode_budget(int seconds);
 
-/* The report as a JSON object (malloc'd text; NULL on out-of-memory). */
-char *import_report_json(const struct import_report *rep);
-
 void import_report_release(struct import_report *rep);
 
 #endif
