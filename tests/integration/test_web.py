@@ -284,7 +284,10 @@ def test_a_plan_is_run_opened_printed_and_agreed(env):
     first = a.js("document.querySelector('#plan-table tbody tr a').getAttribute('href')")
     cid = int(first.split("/")[-1])
     a.click("#plan-table tbody tr button")
-    a.wait_text("合意済み", "#plan-table tbody tr")
+    try:
+        a.wait_text("合意済み", "#plan-table tbody tr")
+    except Exception:
+        raise AssertionError((a.text(".toast"), a.text("#plan-table tbody tr"), a.problems()))
     assert env.psql(f"SELECT status FROM child_plans WHERE child_id = {cid}") == [["agreed"]]
     # Every plan as one PDF, fetched with the page's own session.
     # (The link names every child of the run; three of them keep the test quick.)
