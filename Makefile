@@ -31,6 +31,10 @@ LDLIBS   += -lxlsxwriter
 GDAL_INC := $(shell gdal-config --cflags 2>/dev/null || echo -I/usr/include/gdal)
 ALL_CFLAGS += $(GDAL_INC)
 LDLIBS   += -lutf8proc -lgdal
+# The assignment where watts bind (geo/assign_mip*.c): a MIP through CBC
+# (coinor-libcbc-dev), also the tests' exact reference.
+CBC_LIBS := $(shell pkg-config --libs cbc 2>/dev/null || echo -lCbcSolver -lCbc -lOsiClp -lClp -lCoinUtils)
+LDLIBS   += $(CBC_LIBS)
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS    += -fsanitize=$(SANITIZE)
@@ -79,12 +83,6 @@ build/text_embed.o: build/text_embed.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 build/tests/%: tests/unit/%.c $(GEO_OBJ) $(PURE_OBJ)
-	@mkdir -p build/tests
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -lcjson -lnettle -lm -lutf8proc
-
-# The solver's exact reference: a MIP through CBC (coinor-libcbc-dev).
-CBC_LIBS := $(shell pkg-config --libs cbc 2>/dev/null || echo -lCbcSolver -lCbc -lOsiClp -lClp -lCoinUtils)
-build/tests/test_assign_mip: tests/unit/test_assign_mip.c $(GEO_OBJ) $(PURE_OBJ)
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CBC_LIBS) -lcjson -lnettle -lm -lutf8proc
 

@@ -17,7 +17,11 @@ struct import_opts {
 
 struct import_reject {
     long line;              /* 0 for a whole-file problem */
-    char *reason;
+    char *reason;           /* English: "column: message; column: message" */
+    char *ja;               /* Japanese: per column "column \x1e message", columns
+                               separated by \x1f (ingest_msgs.c names the columns
+                               as the file does and joins them) */
+    const char *code;       /* stable code of the first problem, e.g. "bad_date" */
 };
 
 struct import_report {
