@@ -114,7 +114,7 @@ int db_send(PGconn *c, const char *name, int nparams, const char *const *params)
     return PQsendQueryPrepared(c, q->name, nparams, params, NULL, NULL, 0);
 }
 
-PGconn *db_connect_like(PGconn *c, char *err, size_t errlen)
+PGconn *db_connect_like(PGconn *c, int prepare, char *err, size_t errlen)
 {
     PQconninfoOption *opts = PQconninfo(c);
     const char *keys[64], *vals[64];
@@ -141,7 +141,7 @@ PGconn *db_connect_like(PGconn *c, char *err, size_t errlen)
         return NULL;
     }
     if (db_command(n, "SET client_min_messages = warning", err, errlen) < 0 ||
-        prepare_all(n, err, errlen) < 0) {
+        (prepare && prepare_all(n, err, errlen) < 0)) {
         PQfinish(n);
         return NULL;
     }
@@ -226,12 +226,23 @@ struct db_slot {
     int timeout_ms;             /* statement_timeout set on conn; 0: the server's */
 };
 
+/* A request waiting for a connection.  Waiters queue in arrival order and a
+ * connection given back goes straight to the first of them (no other thread
+ * can take it in between): under load every request waits its turn, none
+ * waits for several rounds while later ones are served (the tail of the
+ * latency is then the queue, not luck). */
+struct db_waiter {
+    pthread_cond_t cv;
+    struct db_slot *given;      /* the slot handed over; NULL while waiting */
+    struct db_waiter *next;
+};
+
 struct db_pool {
     char *conninfo;
     int size;
     struct db_slot *slots;
     pthread_mutex_t lock;
-    pthread_cond_t freed;
+    struct db_waiter *head, *tail;  /* the queue of waiters, first come first */
     time_t down_until;          /* after a failed connect, fail fast until then */
 };
 
@@ -251,7 +262,6 @@ struct db_pool *db_pool_new(const char *conninfo, int size)
     }
     p->size = size;
     pthread_mutex_init(&p->lock, NULL);
-    pthread_cond_init(&p->freed, NULL);
     return p;
 }
 
@@ -263,7 +273,6 @@ void db_pool_free(struct db_pool *p)
         if (p->slots[i].conn)
             PQfinish(p->slots[i].conn);
     pthread_mutex_destroy(&p->lock);
-    pthread_cond_destroy(&p->freed);
     free(p->slots);
     free(p->conninfo);
     free(p);
@@ -299,6 +308,74 @@ static int slot_ready(struct db_pool *p, struct db_slot *s)
     return 0;
 }
 
+/* Gives slot s back: to the first waiter, or free.  Called with the lock. */
+static void slot_give_locked(struct db_pool *p, struct db_slot *s)
+{
+    struct db_waiter *w = p->head;
+
+    if (!w) {
+        s->busy = 0;
+        return;
+    }
+    p->head = w->next;
+    if (!p->head)
+        p->tail = NULL;
+    w->next = NULL;
+    w->given = s;
+    pthread_cond_signal(&w->cv);
+}
+
+/* Takes w out of the queue (it gave up waiting).  Called with the lock. */
+static void waiter_remove_locked(struct db_pool *p, struct db_waiter *w)
+{
+    struct db_waiter **pp = &p->head, *prev = NULL;
+
+    while (*pp && *pp != w) {
+        prev = *pp;
+        pp = &(*pp)->next;
+    }
+    if (!*pp)
+        return;
+    *pp = w->next;
+    if (p->tail == w)
+        p->tail = prev;
+}
+
+/* A free slot, a connected one first; NULL when all are busy.  Called with
+ * the lock. */
+static struct db_slot *free_slot_locked(struct db_pool *p)
+{
+    for (int i = 0; i < p->size; i++)
+        if (!p->slots[i].busy && p->slots[i].conn)
+            return &p->slots[i];
+    for (int i = 0; i < p->size; i++)
+        if (!p->slots[i].busy)
+            return &p->slots[i];
+    return NULL;
+}
+
+/* Waits in the queue until a slot is handed over or the deadline passes. */
+static struct db_slot *wait_turn_locked(struct db_pool *p, const struct timespec *deadline)
+{
+    struct db_waiter w = { .given = NULL, .next = NULL };
+    struct db_slot *s;
+
+    pthread_cond_init(&w.cv, NULL);
+    if (p->tail)
+        p->tail->next = &w;
+    else
+        p->head = &w;
+    p->tail = &w;
+    while (!w.given)
+        if (pthread_cond_timedwait(&w.cv, &p->lock, deadline) == ETIMEDOUT)
+            break;
+    s = w.given;
+    if (!s)
+        waiter_remove_locked(p, &w);
+    pthread_cond_destroy(&w.cv);
+    return s;
+}
+
 PGconn *db_acquire(struct db_pool *p, int wait_ms)
 {
     struct timespec deadline;
@@ -312,28 +389,19 @@ PGconn *db_acquire(struct db_pool *p, int wait_ms)
         deadline.tv_nsec -= 1000000000L;
     }
     pthread_mutex_lock(&p->lock);
-    for (;;) {
-        /* Prefer a connected slot, then any free one. */
-        for (int i = 0; i < p->size && !s; i++)
-            if (!p->slots[i].busy && p->slots[i].conn)
-                s = &p->slots[i];
-        for (int i = 0; i < p->size && !s; i++)
-            if (!p->slots[i].busy)
-                s = &p->slots[i];
-        if (s)
-            break;
-        if (pthread_cond_timedwait(&p->freed, &p->lock, &deadline) == ETIMEDOUT)
-            break;
-    }
+    /* Nobody queued before us: a free slot is ours; else wait our turn (a
+     * handed-over slot stays busy, nobody can take it in between). */
+    s = p->head ? NULL : free_slot_locked(p);
     if (s)
         s->busy = 1;
+    else
+        s = wait_turn_locked(p, &deadline);
     pthread_mutex_unlock(&p->lock);
     if (!s)
         return NULL;
     if (slot_ready(p, s) < 0) {
         pthread_mutex_lock(&p->lock);
-        s->busy = 0;
-        pthread_cond_signal(&p->freed);
+        slot_give_locked(p, s);
         pthread_mutex_unlock(&p->lock);
         return NULL;
     }
@@ -373,11 +441,10 @@ void db_release(struct db_pool *p, PGconn *c)
     pthread_mutex_lock(&p->lock);
     for (int i = 0; i < p->size; i++) {
         if (p->slots[i].conn == c) {
-            p->slots[i].busy = 0;
+            slot_give_locked(p, &p->slots[i]);
             break;
         }
     }
-    pthread_cond_signal(&p->freed);
     pthread_mutex_unlock(&p->lock);
 }
 

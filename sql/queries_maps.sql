@@ -18,8 +18,8 @@
 -- name: map_versions
 -- $1: layers (text[]).  'layer.version,...' in layer order: the ETag's data part
 -- (version 0 for a layer not changed yet, as powermap_map_version says).
-SELECT coalesce(string_agg(powermap_map_version(l), ',' ORDER BY l), '')
-FROM unnest($1::text[]) l
+SELECT coalesce(string_agg(l || '.' || coalesce(v.version, 0), ',' ORDER BY l), '')
+FROM unnest($1::text[]) l LEFT JOIN map_versions v ON v.layer = l
 
 -- ===========================================================================
 -- OGC API - Features items of the layers of server/layers.c.  One template;
@@ -43,6 +43,14 @@ FROM unnest($1::text[]) l
 --   $11, $12 a numberMatched the caller kept for data version $11 (NULL: none)
 -- Every parameter appears at least once, so that each has a type.  Feature
 -- rows carry their key (as text) in the version column: the next link's after.
+--
+-- No SQL-language function that PostgreSQL cannot inline is called per row or
+-- per request here (powermap_bbox is STRICT around a CASE, powermap_map_version
+-- holds a sub-select): each such call parses and plans its body again in
+-- every execution (fmgr_sql was half of the database's time per page).  The
+-- box is a sub-select (one evaluation, an InitPlan) that calls powermap_bbox
+-- only for a bbox-crs; the version is read inline, as powermap_map_version
+-- would give it.
 -- ===========================================================================
 
 -- template: begin
@@ -50,8 +58,9 @@ FROM unnest($1::text[]) l
 WITH page AS MATERIALIZED (
     SELECT {key}::text AS k, powermap_feature_crs({feature}, m.geom, $10::int) AS feature
     FROM {table} m
-    WHERE ST_Intersects(m.geom, powermap_bbox($1, $2, $3, $4, $5::int)) AND ({filter:$6})
-      AND {key} > coalesce($9::{keytype}, {keymin})
+    WHERE ST_Intersects(m.geom, (SELECT CASE WHEN $5::int = 0 THEN ST_MakeEnvelope($1, $2, $3, $4, 4326)
+                                             ELSE powermap_bbox($1, $2, $3, $4, $5::int) END))
+      AND ({filter:$6}) AND {key} > coalesce($9::{keytype}, {keymin})
     ORDER BY {key} LIMIT $7::bigint OFFSET CASE WHEN $9::{keytype} IS NULL THEN $8::bigint ELSE 0 END)
 SELECT 0 AS part, v.version,
        CASE WHEN (c.n > 0 OR $8::bigint = 0) AND c.n < $7::bigint THEN $8::bigint + c.n
@@ -59,7 +68,9 @@ SELECT 0 AS part, v.version,
             ELSE (SELECT count(*) FROM {table} m
                   WHERE ST_Intersects(m.geom, powermap_bbox($1, $2, $3, $4, $5::int)) AND ({filter:$6})) END,
        NULL::text AS feature
-FROM (SELECT count(*) AS n FROM page) c, (SELECT powermap_map_version('{version}') AS version) v
+FROM (SELECT count(*) AS n FROM page) c,
+     (SELECT (SELECT '{version}.' || coalesce((SELECT version FROM map_versions
+                                               WHERE layer = '{version}'), 0)) AS version) v
 UNION ALL
 SELECT 1, k, NULL, feature FROM page
 
@@ -76,7 +87,9 @@ SELECT 0 AS part, v.version,
             WHEN v.version = $11::text THEN $12::bigint
             ELSE (SELECT count(*) FROM {table} m WHERE ({filter:$6})) END,
        NULL::text AS feature
-FROM (SELECT count(*) AS n FROM page) c, (SELECT powermap_map_version('{version}') AS version) v
+FROM (SELECT count(*) AS n FROM page) c,
+     (SELECT (SELECT '{version}.' || coalesce((SELECT version FROM map_versions
+                                               WHERE layer = '{version}'), 0)) AS version) v
 UNION ALL
 SELECT 1, k, NULL, feature FROM page
 
