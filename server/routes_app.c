@@ -40,11 +40,7 @@ static char *fill(const char *page, const char *tiles, const char *attribution)
             pm_buf_append(&b, p++, 1);
         }
     }
-    if (b.oom) {
-        pm_buf_release(&b);
-        return NULL;
-    }
-    return pm_buf_steal(&b, NULL);
+    return pm_buf_finish(&b, NULL);
 }
 
 enum pm_err route_app_index(struct http_req *r)
