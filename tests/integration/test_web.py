@@ -217,7 +217,9 @@ def test_a_child_with_a_device_shows_the_validation_message_at_the_field(env):
     a.click_map("#child-map", 0.5, 0.5)      # places the home where the map was clicked
     assert a.js("document.querySelector('input[name=lat]').value") != ""
     a.click("#save")
-    a.wait_text("0 以上の数を入れてください", "#child-form .repeat")
+    a.wait_text("0 以上の数", "#child-form .repeat")            # the server's Japanese, at the field
+    said = a.text("#child-form .repeat")
+    assert "消費電力" in said and "power_w" not in said and "not a number" not in said, said
     err = a.js("document.querySelector('#child-form .repeat input[name=power_w]').getAttribute('aria-invalid')")
     assert err == "true"
     a.shot("04-child-validation")

@@ -252,9 +252,13 @@ async function save(id, known, { w, checks, cares, devices, supporters, contacts
 
 // Puts the server's message at the field it names ("devices: power_w: ...").
 function showServerError(e, { w, devices, status }) {
-  // "devices[0].power_w: ..." (or the older "devices: power_w: ...").
-  const m = (e.message || '').match(/^(?:(devices|supporters|medical_contacts)(?:\[(\d+)\])?(?:\.|: ))?([a-z_]+): (.*)$/);
-  const ja = japanese(e.message || '');
+  // The server's own Japanese and column when it gives them (error.reason:
+  // {code, column: "devices[1].power_w", ja}); else its English message
+  // "devices[0].power_w: ..." (or the older "devices: power_w: ...") mapped here.
+  const why = e.reason && typeof e.reason === 'object' && e.reason.ja ? e.reason : null;
+  const named = why && why.column ? `${why.column}: ${e.message || ''}` : e.message || '';
+  const m = named.match(/^(?:(devices|supporters|medical_contacts)(?:\[(\d+)\])?(?:\.|: ))?([a-z_]+): (.*)$/);
+  const ja = why ? why.ja.replace(/^[a-z_.\[\]0-9]+: /, '') : japanese(e.message || '');
   if (m) {
     const [, group, idx, name] = m;
     let wrap = null;
