@@ -263,6 +263,9 @@ struct run {
     struct timespec t0;
     double t_load, t_cand, t_solve;
     PGconn *c2;                 /* the run's second session (NULL: none) */
+    int only_stale;             /* an outage re-plan: skip when another daemon
+                                 * stored it while this one waited for the lock */
+    int skipped;
 };
 
 static enum pm_err run_fail(struct run *run, enum pm_err e, const char *fmt, ...)
@@ -1699,6 +1702,20 @@ static enum pm_err begin_run(PGconn *c, struct run *run, const char *actor)
     exec_ok(c, run, "set_actor", 1, p);
     if ((e = exec_ok(c, run, "plan_lock", 0, NULL)) != PM_OK)
         return e;
+    if (run->only_stale) {
+        snprintf(outage, sizeof outage, "%ld", s->outage_id);
+        p[0] = outage;
+        res = db_exec(c, "plan_outages_stale", 1, p);
+        if (!db_ok(res)) {
+            e = fail_res(run, res, "outages");
+            PQclear(res);
+            return e;
+        }
+        run->skipped = PQntuples(res) == 0;
+        PQclear(res);
+        if (run->skipped)
+            return PM_OK;
+    }
     if (s->outage_id && (e = read_outage(c, run)) != PM_OK)
         return e;
     if (s->start_at[0] || run->outage_start[0]) {
@@ -1863,8 +1880,8 @@ static void scenario_rules(const struct plan_scenario *s, struct geo_plan_scenar
     gs->start_s = -1;
 }
 
-enum pm_err plan_run(PGconn *c, const struct plan_scenario *s, const char *actor,
-                     struct plan_report *rep)
+static enum pm_err run_scenario(PGconn *c, const struct plan_scenario *s, const char *actor,
+                                int only_stale, struct plan_report *rep)
 {
     struct run run;
     enum pm_err e;
@@ -1874,11 +1891,18 @@ enum pm_err plan_run(PGconn *c, const struct plan_scenario *s, const char *actor
     memset(rep, 0, sizeof *rep);
     run.s = s;
     run.rep = rep;
+    run.only_stale = only_stale;
     scenario_rules(s, &run.gs);
     clock_gettime(CLOCK_MONOTONIC, &run.t0);
     if (db_command(c, "BEGIN", err, sizeof err) < 0)
         return run_fail(&run, PM_ERR_UNAVAILABLE, "%s", err);
-    if ((e = begin_run(c, &run, actor)) != PM_OK || (e = load_kids(c, &run)) != PM_OK)
+    if ((e = begin_run(c, &run, actor)) != PM_OK)
+        goto out;
+    if (run.skipped) {
+        db_command(c, "ROLLBACK", NULL, 0);
+        goto out;
+    }
+    if ((e = load_kids(c, &run)) != PM_OK)
         goto out;
     run.t_load = seconds_since(&run.t0);
     if ((e = stage(c, &run)) != PM_OK || (e = query_cands(c, &run)) != PM_OK)
@@ -1915,6 +1939,12 @@ out:
     return e;
 }
 
+enum pm_err plan_run(PGconn *c, const struct plan_scenario *s, const char *actor,
+                     struct plan_report *rep)
+{
+    return run_scenario(c, s, actor, 0, rep);
+}
+
 enum pm_err plan_replan_outages(PGconn *c, const char *actor, long outage_id, int *runs,
                                 struct plan_report *rep)
 {
@@ -1937,8 +1967,8 @@ enum pm_err plan_replan_outages(PGconn *c, const char *actor, long outage_id, in
 
         plan_scenario_init(&s);
         s.outage_id = strtol(PQgetvalue(res, i, 0), NULL, 10);
-        e = plan_run(c, &s, actor, rep);
-        *runs += e == PM_OK;
+        e = run_scenario(c, &s, actor, 1, rep);
+        *runs += e == PM_OK && rep->run_id;
     }
     PQclear(res);
     return e;
