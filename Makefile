@@ -31,6 +31,10 @@ LDLIBS   += -lxlsxwriter
 GDAL_INC := $(shell gdal-config --cflags 2>/dev/null || echo -I/usr/include/gdal)
 ALL_CFLAGS += $(GDAL_INC)
 LDLIBS   += -lutf8proc -lgdal
+# The assignment where watts bind (geo/assign_mip*.c): a MIP through CBC
+# (coinor-libcbc-dev), also the tests' exact reference.
+CBC_LIBS := $(shell pkg-config --libs cbc 2>/dev/null || echo -lCbcSolver -lCbc -lOsiClp -lClp -lCoinUtils)
+LDLIBS   += $(CBC_LIBS)
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS    += -fsanitize=$(SANITIZE)
@@ -42,7 +46,7 @@ SERVER_SRC := $(wildcard server/*.c)
 PURE_SRC   := $(filter $(addprefix server/,csv.c crypto.c formats.c http_headers.c util.c plan_render.c plan_doc.c plan_words.c),$(SERVER_SRC))
 PURE_SRC   += $(filter $(addprefix server/,jptext.c layouts.c layout_table.c),$(SERVER_SRC))
 GEO_OBJ    := $(GEO_SRC:%.c=build/%.o)
-SERVER_OBJ := $(SERVER_SRC:%.c=build/%.o) build/sql_embed.o
+SERVER_OBJ := $(SERVER_SRC:%.c=build/%.o) build/sql_embed.o build/text_embed.o
 PURE_OBJ   := $(PURE_SRC:%.c=build/%.o)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
@@ -69,13 +73,16 @@ build/sql_embed.c: $(SQL_FILES) scripts/embed-sql
 build/sql_embed.o: build/sql_embed.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-build/tests/%: tests/unit/%.c $(GEO_OBJ) $(PURE_OBJ)
-	@mkdir -p build/tests
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -lcjson -lnettle -lm -lutf8proc
+# JSON documents the daemon serves, embedded the same way (SYMBOL=FILE).
+TEXT_FILES := ogc_api_json=server/ogc_api.json
+build/text_embed.c: $(foreach t,$(TEXT_FILES),$(lastword $(subst =, ,$(t)))) scripts/embed-text
+	@mkdir -p build
+	sh scripts/embed-text $(TEXT_FILES) > $@.tmp && mv $@.tmp $@
 
-# The solver's exact reference: a MIP through CBC (coinor-libcbc-dev).
-CBC_LIBS := $(shell pkg-config --libs cbc 2>/dev/null || echo -lCbcSolver -lCbc -lOsiClp -lClp -lCoinUtils)
-build/tests/test_assign_mip: tests/unit/test_assign_mip.c $(GEO_OBJ) $(PURE_OBJ)
+build/text_embed.o: build/text_embed.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/tests/%: tests/unit/%.c $(GEO_OBJ) $(PURE_OBJ)
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CBC_LIBS) -lcjson -lnettle -lm -lutf8proc
 
@@ -97,7 +104,8 @@ FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -fno-omit-frame-pointer -I
                 -DFUZZ_LIBFUZZER -Wno-format-nonliteral $(PDF_CFLAGS) $(GDAL_INC)
 FUZZ_LINK_SRC := $(GEO_SRC) $(filter-out server/main.c server/routes_registry.c,$(SERVER_SRC)) \
                  tests/fuzz/registry_csv.c tests/fuzz/fuzz_common.c
-FUZZ_OBJ     := $(FUZZ_LINK_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/build/sql_embed.o
+FUZZ_OBJ     := $(FUZZ_LINK_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/build/sql_embed.o \
+                build/fuzz/obj/build/text_embed.o
 FUZZ_BIN     := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 .SECONDARY: $(FUZZ_OBJ) $(FUZZ_NAMES:%=build/fuzz/obj/tests/fuzz/fuzz_%.o)
 
@@ -123,7 +131,8 @@ fuzz: $(FUZZ_BIN)
 	done
 
 build/tests/test_fuzz_regressions: tests/unit/test_fuzz_regressions.c \
-        $(FUZZ_NAMES:%=build/tests/fuzz/fuzz_%.o) $(FUZZ_LINK_SRC:%.c=build/%.o) build/sql_embed.o
+        $(FUZZ_NAMES:%=build/tests/fuzz/fuzz_%.o) $(FUZZ_LINK_SRC:%.c=build/%.o) build/sql_embed.o \
+        build/text_embed.o
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -1127,9 +1127,14 @@ static int64_t to_mw(double w, int round_up)
     return (int64_t)(round_up ? ceil(mw - MW_SLACK) : floor(mw + MW_SLACK));
 }
 
-static int valid_input(const struct geo_assign_child *c, int nc,
-                       const struct geo_assign_dest *d, int nd,
-                       const struct geo_assign_edge *e, int ne, const int *out)
+long long geo_assign_mw(double w, int round_up)
+{
+    return to_mw(w, round_up);
+}
+
+int geo_assign_valid(const struct geo_assign_child *c, int nc,
+                     const struct geo_assign_dest *d, int nd,
+                     const struct geo_assign_edge *e, int ne, const int *out)
 {
     if (nc < 0 || nd < 0 || ne < 0 || nc > INT_MAX / 4 || nd > INT_MAX / 4 ||
         (nc && (!c || !out)) || (nd && !d) || (ne && !e))
@@ -1387,7 +1392,7 @@ int geo_assign_solve(const struct geo_assign_child *c, int nc,
         st = &scratch;
     memset(st, 0, sizeof *st);
     s.st = st;
-    if (valid_input(c, nc, d, nd, e, ne, out)) {
+    if (geo_assign_valid(c, nc, d, nd, e, ne, out)) {
         rc = build_graph(&s.g, c, nc, d, nd, e, ne);
         if (rc == GEO_ASSIGN_OK)
             rc = build_state(&s, opts);

@@ -142,6 +142,17 @@ int geo_assign_bound(const struct geo_assign_child *c, int nc,
                      const struct geo_assign_dest *d, int nd,
                      const struct geo_assign_edge *e, int ne, int *life, int *all);
 
+/* 1 when the input is valid for geo_assign_solve (counts, indices and
+ * values in range, out not NULL when nc > 0), 0 when not. */
+int geo_assign_valid(const struct geo_assign_child *c, int nc,
+                     const struct geo_assign_dest *d, int nd,
+                     const struct geo_assign_edge *e, int ne, const int *out);
+
+/* Watts w in whole milliwatts as the solver compares them: a need rounded
+ * up (round_up 1), a capacity down (0), with 1e-9 W allowance for decimal
+ * fractions; INFINITY and huge values give a value no sum of needs reaches. */
+long long geo_assign_mw(double w, int round_up);
+
 /* Text for a geo_assign_solve return value; never NULL. */
 const char *geo_assign_strerror(int rc);
 

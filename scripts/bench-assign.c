@@ -1,7 +1,9 @@
-/* bench-assign.c -- prints how long geo_assign_solve takes on a synthetic city.
+/* bench-assign.c -- prints how long geo_assign_solve takes on a synthetic city,
+ * and what the MIP step where watts bind (geo_assign_improve) adds.
  *
  *   cc -std=c11 -D_GNU_SOURCE -O2 -I. -o build/bench-assign \
- *       scripts/bench-assign.c geo/assign.c -lm
+ *       scripts/bench-assign.c geo/assign.c geo/assign_bound.c geo/assign_mip.c \
+ *       geo/assign_mip_cbc.c $(pkg-config --libs cbc) -lm
  *   build/bench-assign [children [destinations [edges-per-child
  *                      [outlets-min [outlets-max [watts [seed [random]]]]]]]]
  *
@@ -12,8 +14,10 @@
  * uniform in 0-1 h); runtimes are 2, 4, 6, 8, 12 or 24 h and
  * 60% of children have a life-sustaining device.  ASSIGN_BUDGET in the
  * environment sets geo_assign_opts.work_budget (-1: exact at any cost).
- * A figure, not a test. */
+ * ASSIGN_MIP sets the MIP step's budget in seconds (default 1, as the
+ * daemon; 0: no MIP step).  A figure, not a test. */
 #include "geo/assign.h"
+#include "geo/assign_mip.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -47,6 +51,42 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The daemon's MIP step after the heuristic, and what it adds. */
+static int mip_step(const struct geo_assign_child *c, int nc, const struct geo_assign_dest *d,
+                    int nd, const struct geo_assign_edge *e, int ne, int *out,
+                    struct geo_assign_stats *st)
+{
+    struct geo_assign_mip_opts o = { .seconds = 1.0 };
+    struct geo_assign_mip_stats ms;
+    int life = st->covered_life, all = st->covered;
+
+    if (getenv("ASSIGN_MIP"))
+        o.seconds = atof(getenv("ASSIGN_MIP"));
+    if (getenv("ASSIGN_MIP_COLUMNS"))
+        o.max_columns = atoi(getenv("ASSIGN_MIP_COLUMNS"));
+    if (getenv("ASSIGN_MIP_CHILDREN"))
+        o.max_children = atoi(getenv("ASSIGN_MIP_CHILDREN"));
+    if (o.seconds == 0)
+        return 0;
+    if (geo_assign_improve(c, nc, d, nd, e, ne, &o, out, st, &ms) != GEO_ASSIGN_OK) {
+        fprintf(stderr, "bench-assign: the MIP step failed\n");
+        return -1;
+    }
+    printf("MIP step (budget %g s): %.3f s  covered %d (life %d): +%d (life +%d)  travel %.6f h\n",
+           o.seconds, ms.seconds, st->covered, st->covered_life, st->covered - all,
+           st->covered_life - life, st->travel_h);
+    printf("  left out before %d  windows %d (whole clusters %d, improved %d)  stages %d "
+           "(proven %d)  out of time %d  exact %d (cover %d)\n",
+           ms.left_out, ms.windows, ms.whole, ms.improved, ms.stages, ms.stages_proven,
+           ms.out_of_time, st->exact, st->exact_cover);
+    printf("  bound: at most %d more with a life-sustaining device, %d more in all "
+           "(heuristic alone: %d, %d)\n",
+           ms.life_max < 0 ? -1 : ms.life_max - st->covered_life,
+           ms.all_max < 0 ? -1 : ms.all_max - st->covered,
+           ms.life_max < 0 ? -1 : ms.life_max - life, ms.all_max < 0 ? -1 : ms.all_max - all);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -159,6 +199,8 @@ int main(int argc, char **argv)
            "capped %ld  updates %ld  improvements %ld  exact %d (cover %d)\n",
            st.searches, st.augmentations, st.scans, st.watts_refusals,
            st.capped_searches, st.updates, st.improvements, st.exact, st.exact_cover);
+    if (mip_step(c, nc, d, nd, e, ne, out, &st) < 0)
+        return 1;
     free(c);
     free(d);
     free(e);

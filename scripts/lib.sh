@@ -31,8 +31,10 @@ TEST_PKGS="$TEST_PKGS qgis python3-qgis"
 WEB_PKGS="npm"
 # make fuzz: clang with its libFuzzer runtime.
 FUZZ_PKGS="clang libclang-rt-14-dev"
-# The planner's exact reference in the unit tests (a MIP solved by CBC).
+# The planner's assignment where watts bind, and its exact reference in the
+# unit tests: a MIP solved by CBC (geo/assign_mip*.c).
 BUILD_PKGS="$BUILD_PKGS coinor-libcbc-dev"
+RUN_PKGS="$RUN_PKGS coinor-libcbc3"
 
 say() { printf '%s\n' "$*" >&2; }
 die() { printf '%s: %s\n' "${0##*/}" "$*" >&2; exit 1; }

@@ -59,6 +59,7 @@ struct enum_def {
     const char *dflt;            /* value for an empty cell; NULL: SQL NULL */
     const char *list;            /* the values as shown in reasons */
     const char *const *aliases;  /* NULL or pairs {written, value}, NULL-terminated */
+    const char *list_ja;         /* what may be written, as Japanese reasons show it */
 };
 
 static const char *const mobility_values[] = { "walk", "wheelchair", "stretcher", NULL };
@@ -114,46 +115,64 @@ static const char *const role_aliases[] = {
 };
 
 static const struct enum_def mobility_enum = {
-    mobility_values, NULL, "walk|wheelchair|stretcher", NULL
+    mobility_values, NULL, "walk|wheelchair|stretcher", NULL,
+    "walk（歩ける）、wheelchair（車いす）、stretcher（ストレッチャー）"
 };
 static const struct enum_def care_enum = {
     care_values, NULL,
-    "ventilator|tracheostomy|suction|oxygen|tube_feeding|iv|dialysis|other", NULL
+    "ventilator|tracheostomy|suction|oxygen|tube_feeding|iv|dialysis|other", NULL,
+    "ventilator（人工呼吸器）、tracheostomy（気管切開）、suction（吸引）、oxygen（在宅酸素）、"
+    "tube_feeding（経管栄養）、iv（中心静脈栄養）、dialysis（透析）、other（その他）"
 };
 static const struct enum_def skind_enum = {
-    skind_values, "designated", "designated|emergency_site|welfare", NULL
+    skind_values, "designated", "designated|emergency_site|welfare", NULL,
+    "designated（指定避難所）、emergency_site（指定緊急避難場所）、welfare（福祉避難所）"
 };
 static const struct enum_def sstatus_enum = {
-    sstatus_values, "open", "open|closed|full", NULL
+    sstatus_values, "open", "open|closed|full", NULL,
+    "open（開設）、closed（閉鎖）、full（満員）"
 };
 static const struct enum_def pkind_enum = {
     pkind_values, NULL,
-    "generator|ev|hospital|battery_station|public_facility|business|power_vehicle", NULL
+    "generator|ev|hospital|battery_station|public_facility|business|power_vehicle", NULL,
+    "generator（発電機）、ev（電気自動車）、hospital（病院）、battery_station（蓄電池の貸出所）、"
+    "public_facility（公共施設）、business（事業所）、power_vehicle（電源車）"
 };
 static const struct enum_def pstatus_enum = {
-    pstatus_values, "available", "available|unavailable", NULL
+    pstatus_values, "available", "available|unavailable", NULL,
+    "available（使える）、unavailable（使えない）"
 };
 static const struct enum_def sex_enum = {
-    sex_values, NULL, "male|female|other", sex_aliases
+    sex_values, NULL, "male|female|other", sex_aliases,
+    "男・男性、女・女性、その他"
 };
 static const struct enum_def affil_enum = {
     affil_values, NULL, "home|nursery|kindergarten|school|special_school|day_service|other",
-    affil_aliases
+    affil_aliases,
+    "在宅、保育所・保育園・認定こども園、幼稚園、小学校・中学校・高校、特別支援学校、"
+    "児童発達支援・放課後等デイサービス、その他"
 };
 static const struct enum_def duty_enum = {
-    duty_values, "continuous", "continuous|intermittent", duty_aliases
+    duty_values, "continuous", "continuous|intermittent", duty_aliases,
+    "連続・常時、間欠・随時"
 };
 static const struct enum_def backup_enum = {
-    backup_values, "none", "none|generator|solar_battery|vehicle|battery", backup_aliases
+    backup_values, "none", "none|generator|solar_battery|vehicle|battery", backup_aliases,
+    "なし、発電機、太陽光、電源車、蓄電池"
 };
 static const struct enum_def fkind_enum = {
     fkind_values, NULL,
     "child_development_center|severe_day_service|day_service|visiting_nurse|short_stay|"
-    "consultation|hospital|clinic|nursery|school|other", NULL
+    "consultation|hospital|clinic|nursery|school|other", NULL,
+    "child_development_center（児童発達支援センター）、severe_day_service（重症心身障害児の"
+    "児童発達支援・放課後等デイ）、day_service（放課後等デイサービス）、visiting_nurse（訪問看護）、"
+    "short_stay（短期入所）、consultation（相談支援）、hospital（病院）、clinic（診療所）、"
+    "nursery（保育所）、school（学校）、other（その他）"
 };
 static const struct enum_def role_enum = {
     role_values, NULL, "doctor|visiting_nurse|consultant|device_dealer|utility|other",
-    role_aliases
+    role_aliases,
+    "主治医・医師、訪問看護、相談支援専門員・相談支援、医療機器業者・機器業者、電力会社、その他"
 };
 
 /* ------------------------------------------------------------------- kinds */
@@ -700,14 +719,18 @@ struct ctx {
     struct id_slot *ids;
     size_t ids_cap;
     /* per-row state */
-    char why[1024];
+    char why[1024];              /* English: "label: message; label: message" */
     size_t whylen;
+    char why_ja[1536];           /* Japanese: label \x1e message, parts \x1f-separated */
+    size_t why_jalen;
+    const char *code;            /* the first problem's stable code */
     int lat_empty, lon_empty, welfare_empty;
     char tmp[1024], num[64], qbuf[96];
 };
 
-static void problem(struct ctx *c, size_t col, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void problem(struct ctx *c, size_t col, const char *code, const char *ja,
+                    const char *en, ...)
+    __attribute__((format(printf, 4, 6), format(printf, 5, 6)));
 
 /* Shortens s[0 .. *len) so that it does not end inside a UTF-8 sequence. */
 static void cut_to_char(const char *s, size_t *len)
@@ -724,44 +747,69 @@ static void cut_to_char(const char *s, size_t *len)
         *len = lead - 1;
 }
 
-/* Add one problem to the row's reason: "label: message". */
-static void problem(struct ctx *c, size_t col, const char *fmt, ...)
+/* Appends to buf at *len (cap bytes) a printf of fmt; keeps buf a
+ * NUL-terminated string cut on a UTF-8 character boundary. */
+static void append_v(char *buf, size_t *len, size_t cap, const char *fmt, va_list ap)
 {
-    va_list ap;
-    size_t cap = sizeof c->why;
-    int n;
+    int n = vsnprintf(buf + *len, cap - *len, fmt, ap);
 
-    if (c->whylen + 8 >= cap)
-        return;
-    n = snprintf(c->why + c->whylen, cap - c->whylen, "%s%s: ",
-                 c->whylen ? "; " : "", col < FMT_MAX_COLS ? c->label[col] : "row");
-    if (n < 0)
-        return;
-    c->whylen = c->whylen + (size_t)n < cap ? c->whylen + (size_t)n : cap - 1;
-    va_start(ap, fmt);
-    n = vsnprintf(c->why + c->whylen, cap - c->whylen, fmt, ap);
-    va_end(ap);
     if (n > 0)
-        c->whylen = c->whylen + (size_t)n < cap ? c->whylen + (size_t)n : cap - 1;
+        *len = *len + (size_t)n < cap ? *len + (size_t)n : cap - 1;
     /* A full reason was cut at a byte count; it is shown as UTF-8 text in
      * reports and JSON replies (found by fuzz_csv). */
-    cut_to_char(c->why, &c->whylen);
-    c->why[c->whylen] = '\0';
+    cut_to_char(buf, len);
+    buf[*len] = '\0';
 }
 
-/* The value quoted for a reason: at most ~60 bytes, cut on a character
- * boundary, control characters shown as spaces. */
+static void append(char *buf, size_t *len, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void append(char *buf, size_t *len, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    append_v(buf, len, cap, fmt, ap);
+    va_end(ap);
+}
+
+/* Add one problem to the row's reason: "label: message" in English, the
+ * same in Japanese (ja takes the same arguments as en; both are checked
+ * against them), and the first problem's stable code. */
+static void problem(struct ctx *c, size_t col, const char *code, const char *ja,
+                    const char *en, ...)
+{
+    const char *label = col < FMT_MAX_COLS ? c->label[col] : "row";
+    va_list ap;
+
+    if (c->whylen + 8 >= sizeof c->why || c->why_jalen + 8 >= sizeof c->why_ja)
+        return;
+    if (!c->code)
+        c->code = code;
+    append(c->why, &c->whylen, sizeof c->why, "%s%s: ", c->whylen ? "; " : "", label);
+    va_start(ap, en);
+    append_v(c->why, &c->whylen, sizeof c->why, en, ap);
+    va_end(ap);
+    append(c->why_ja, &c->why_jalen, sizeof c->why_ja, "%s%s\x1e",
+           c->why_jalen ? "\x1f" : "", col < FMT_MAX_COLS ? label : "");
+    va_start(ap, en);
+    append_v(c->why_ja, &c->why_jalen, sizeof c->why_ja, ja, ap);
+    va_end(ap);
+}
+
+/* A value for a reason: at most ~60 bytes, cut on a character boundary,
+ * control characters shown as spaces.  The messages quote it themselves
+ * ("…" in English, 「…」 in Japanese). */
 static const char *quoted(struct ctx *c, const char *s)
 {
     size_t n = 0, max = 60;
     const unsigned char *p = (const unsigned char *)s;
 
-    c->qbuf[n++] = '"';
     while (*p) {
         unsigned cp;
         int len = utf8_next(p, &cp);
 
-        if (n - 1 + (size_t)len > max) {
+        if (n + (size_t)len > max) {
             memcpy(c->qbuf + n, "...", 3);
             n += 3;
             break;
@@ -773,7 +821,6 @@ static const char *quoted(struct ctx *c, const char *s)
         n += cp < 0x20 || cp == 0x7F ? 1 : (size_t)len;
         p += len;
     }
-    c->qbuf[n++] = '"';
     c->qbuf[n] = '\0';
     return c->qbuf;
 }
@@ -825,7 +872,8 @@ static char *conv_enum(struct ctx *c, size_t col, const struct enum_def *e,
 {
     if (*v == '\0') {
         if (c->type[col] == T_PKIND || c->type[col] == T_FKIND) {
-            problem(c, col, "empty; expected one of %s", e->list);
+            problem(c, col, "empty", "空です（%.0s%s のどれかを書いてください）",
+                    "empty; expected one of %s%.0s", e->list, e->list_ja);
             return NULL;
         }
         return e->dflt ? dup_str(c, e->dflt, oom) : NULL;
@@ -836,7 +884,8 @@ static char *conv_enum(struct ctx *c, size_t col, const struct enum_def *e,
     for (size_t i = 0; e->aliases && e->aliases[i]; i += 2)
         if (ascii_caseeq(v, e->aliases[i]))
             return dup_str(c, e->aliases[i + 1], oom);
-    problem(c, col, "%s is not one of %s", quoted(c, v), e->list);
+    problem(c, col, "invalid_value", "「%s」は%.0s %s のどれでもありません",
+            "\"%s\" is not one of %s%.0s", quoted(c, v), e->list, e->list_ja);
     return NULL;
 }
 
@@ -855,7 +904,8 @@ static int too_long(struct ctx *c, size_t col, const char *s, size_t max)
 {
     if (char_count(s) <= max)
         return 0;
-    problem(c, col, "longer than %zu characters (%zu)", max, char_count(s));
+    problem(c, col, "too_long", "長すぎます（%zu 文字まで、%zu 文字あります）",
+            "longer than %zu characters (%zu)", max, char_count(s));
     return 1;
 }
 
@@ -894,7 +944,9 @@ static char *conv_care(struct ctx *c, size_t col, const char *v, int *oom)
             /* Longer than any care value.  Cut to fit, it could pass as one
              * ("ventilator" and spaces before junk), or end inside a UTF-8
              * character that quoted() then reads past (a stack overflow). */
-            problem(c, col, "%s is not one of %s", quoted(c, p), care_enum.list);
+            problem(c, col, "invalid_value", "「%s」は%.0s %s のどれでもありません",
+                    "\"%s\" is not one of %s%.0s", quoted(c, p), care_enum.list,
+                    care_enum.list_ja);
             return NULL;
         }
         memcpy(item, p, n);
@@ -906,7 +958,9 @@ static char *conv_care(struct ctx *c, size_t col, const char *v, int *oom)
                 if (ascii_caseeq(b, care_values[i]))
                     found = i;
             if (found < 0) {
-                problem(c, col, "%s is not one of %s", quoted(c, b), care_enum.list);
+                problem(c, col, "invalid_value", "「%s」は%.0s %s のどれでもありません",
+                        "\"%s\" is not one of %s%.0s", quoted(c, b), care_enum.list,
+                        care_enum.list_ja);
                 return NULL;
             }
             for (size_t k = 0; k < nitems && found >= 0; k++)
@@ -1025,8 +1079,8 @@ static char *conv_captext(struct ctx *c, size_t col, const char *v, int *oom)
         digits[n] = '\0';
     }
     if (n == 0 || parse_count(digits, c->num, sizeof c->num, &count) != 0) {
-        problem(c, col, "%s has no indoor figure (屋内N人) or number of persons",
-                quoted(c, v));
+        problem(c, col, "bad_capacity", "「%s」に人数（屋内N人 など）がありません",
+                "\"%s\" has no indoor figure (屋内N人) or number of persons", quoted(c, v));
         return NULL;
     }
     return dup_str(c, c->num, oom);
@@ -1075,11 +1129,13 @@ static int list_entry(struct ctx *c, size_t col, const struct list_def *d,
     if (!any)
         return 0;
     if (++o->n > FMT_MAX_ENTRIES) {
-        problem(c, col, "more than %d entries", FMT_MAX_ENTRIES);
+        problem(c, col, "too_many_entries", "項目が %d 個を超えています", "more than %d entries",
+                FMT_MAX_ENTRIES);
         return 1;
     }
     if (d->first_required && *f[0] == '\0') {
-        problem(c, col, "entry %zu: %s is empty", o->n, d->keys[0]);
+        problem(c, col, "empty", "%zu 番目の項目: %s が空です", "entry %zu: %s is empty", o->n,
+                d->keys[0]);
         return 1;
     }
     if (d->role >= 0) {
@@ -1092,8 +1148,10 @@ static int list_entry(struct ctx *c, size_t col, const struct list_def *d,
             if (strcmp(f[d->role], al[i]) == 0)
                 snprintf(role, sizeof role, "%s", al[i + 1]);
         if (!*role) {
-            problem(c, col, "entry %zu: role %s is not one of %s", o->n,
-                    quoted(c, f[d->role]), role_enum.list);
+            problem(c, col, "invalid_value",
+                    "%zu 番目の項目: 続柄「%s」は%.0s %s のどれでもありません",
+                    "entry %zu: role \"%s\" is not one of %s%.0s", o->n, quoted(c, f[d->role]),
+                    role_enum.list, role_enum.list_ja);
             return 1;
         }
         f[d->role] = role;
@@ -1101,7 +1159,8 @@ static int list_entry(struct ctx *c, size_t col, const struct list_def *d,
     if (d->date >= 0 && *f[d->date]) {
         if (to_ascii(f[d->date], c->tmp, sizeof c->tmp) != 0
             || parse_date(c->tmp, date, sizeof date) != 0) {
-            problem(c, col, "entry %zu: date %s is not a valid date YYYY-MM-DD", o->n,
+            problem(c, col, "bad_date", "%zu 番目の項目: 日付「%s」は日付として読めません",
+                    "entry %zu: date \"%s\" is not a valid date YYYY-MM-DD", o->n,
                     quoted(c, f[d->date]));
             return 1;
         }
@@ -1145,8 +1204,8 @@ static int list_from_text(struct ctx *c, size_t col, const struct list_def *d,
         if (end_entry || *p == '|' || strncmp(p, "｜", 3) == 0) {
             *w++ = '\0';
             if (!end_entry && ++nf >= d->nkeys) {
-                problem(c, col, "entry %zu: more than %zu fields separated by '|'",
-                        o->n + 1, d->nkeys);
+                problem(c, col, "bad_entry", "%zu 番目の項目: 「|」で区切った欄が %zu 個を超えています",
+                        "entry %zu: more than %zu fields separated by '|'", o->n + 1, d->nkeys);
                 rc = 1;
                 break;
             }
@@ -1189,7 +1248,7 @@ static int list_from_json(struct ctx *c, size_t col, const struct list_def *d,
     int rc = 0;
 
     if (!cJSON_IsArray(a)) {
-        problem(c, col, "not a JSON array of entries");
+        problem(c, col, "bad_entry", "項目の JSON 配列ではありません", "not a JSON array of entries");
         cJSON_Delete(a);
         return 1;
     }
@@ -1199,8 +1258,9 @@ static int list_from_json(struct ctx *c, size_t col, const struct list_def *d,
         if (d->bare && cJSON_IsString(it)) {
             f[0] = it->valuestring;
         } else if (!cJSON_IsObject(it)) {
-            problem(c, col, "entry %zu: must be an object with %s%s", o->n + 1,
-                    d->keys[0], d->bare ? " (or a name)" : "");
+            problem(c, col, "bad_entry", "%zu 番目の項目: %s%.0s%s を持つオブジェクトにしてください",
+                    "entry %zu: must be an object with %s%s%.0s", o->n + 1, d->keys[0],
+                    d->bare ? " (or a name)" : "", d->bare ? "（または名前だけ）" : "");
             rc = 1;
             break;
         }
@@ -1210,8 +1270,10 @@ static int list_from_json(struct ctx *c, size_t col, const struct list_def *d,
             while (k < d->nkeys && strcmp(m->string, d->keys[k]) != 0)
                 k++;
             if (k == d->nkeys || !(cJSON_IsString(m) || cJSON_IsNull(m))) {
-                problem(c, col, "entry %zu: %s", o->n + 1, k == d->nkeys
-                        ? "unknown key" : "values must be strings or null");
+                problem(c, col, "bad_entry", "%zu 番目の項目: %.0s%s", "entry %zu: %s%.0s", o->n + 1,
+                        k == d->nkeys ? "unknown key" : "values must be strings or null",
+                        k == d->nkeys ? "知らないキーがあります"
+                                      : "値は文字列か null にしてください");
                 rc = 1;
                 break;
             }
@@ -1275,13 +1337,34 @@ static char *conv_required(struct ctx *c, size_t col, const char *raw, int *oom)
 
     trim_bounds(raw, &b, &e);
     if (b == e) {
-        problem(c, col, "empty");
+        problem(c, col, "empty", "空です", "empty");
         return NULL;
     }
     v = dup_or_oom(c, b, (size_t)(e - b), oom);
     if (v && too_long(c, col, v, c->type[col] == T_REQ ? FMT_MAX_TEXT : FMT_MAX_ID))
         return NULL;
     return v;
+}
+
+/* A latitude or longitude (v: raw in ASCII); empty is remembered for the
+ * row's check that both or neither are given. */
+static char *conv_coord(struct ctx *c, size_t col, enum ctype t, const char *raw,
+                        const char *v, int *oom)
+{
+    double lim = t == T_LAT ? 90.0 : 180.0, d;
+
+    if (*v == '\0') {
+        *(t == T_LAT ? &c->lat_empty : &c->lon_empty) = 1;
+        return NULL;
+    }
+    if (parse_decimal(v, c->num, sizeof c->num, &d) != 0 || d < -lim || d > lim) {
+        problem(c, col, t == T_LAT ? "bad_latitude" : "bad_longitude",
+                "「%s」は%.0s%sの範囲（%g〜%g）外です", "\"%s\" is not a %s%.0s in [%g, %g]",
+                quoted(c, raw), t == T_LAT ? "latitude" : "longitude",
+                t == T_LAT ? "緯度" : "経度", -lim, lim);
+        return NULL;
+    }
+    return dup_str(c, c->num, oom);
 }
 
 static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
@@ -1314,7 +1397,7 @@ static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
         break;
     }
     if (to_ascii(raw, v, sizeof c->tmp) != 0) {
-        problem(c, col, "%s is too long", quoted(c, raw));
+        problem(c, col, "too_long", "「%s」が長すぎます", "\"%s\" is too long", quoted(c, raw));
         return NULL;
     }
     if (enum_of(t))
@@ -1324,30 +1407,19 @@ static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
         if (*v == '\0')
             return NULL;
         if (parse_date(v, c->num, sizeof c->num) != 0) {
-            problem(c, col, "%s is not a valid date YYYY-MM-DD", quoted(c, raw));
+            problem(c, col, "bad_date", "「%s」は日付として読めません（2020-04-01、令和2年4月1日 など）",
+                    "\"%s\" is not a valid date YYYY-MM-DD", quoted(c, raw));
             return NULL;
         }
         return dup_str(c, c->num, oom);
     case T_LAT:
-    case T_LON: {
-        double lim = t == T_LAT ? 90.0 : 180.0;
-
-        if (*v == '\0') {
-            *(t == T_LAT ? &c->lat_empty : &c->lon_empty) = 1;
-            return NULL;
-        }
-        if (parse_decimal(v, c->num, sizeof c->num, &d) != 0 || d < -lim || d > lim) {
-            problem(c, col, "%s is not a %s in [-%g, %g]", quoted(c, raw),
-                    t == T_LAT ? "latitude" : "longitude", lim, lim);
-            return NULL;
-        }
-        return dup_str(c, c->num, oom);
-    }
+    case T_LON:
+        return conv_coord(c, col, t, raw, v, oom);
     case T_BOOL:
         k = parse_bool(v);
         if (k < 0) {
-            problem(c, col, "%s is not a boolean (true/false, 1/0, yes/no, ○)",
-                    quoted(c, raw));
+            problem(c, col, "bad_boolean", "「%s」は ○/×（はい/いいえ）として読めません",
+                    "\"%s\" is not a boolean (true/false, 1/0, yes/no, ○)", quoted(c, raw));
             return NULL;
         }
         if (*v == '\0' && col == S_WELFARE && c->r->kind == FMT_SHELTERS)
@@ -1357,13 +1429,14 @@ static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
     case T_NUMREQ:
         if (*v == '\0') {
             if (t == T_NUMREQ) {
-                problem(c, col, "empty (required)");
+                problem(c, col, "empty", "空です（必須）", "empty (required)");
                 return NULL;
             }
             return dup_str(c, "0", oom);
         }
         if (parse_decimal(v, c->num, sizeof c->num, &d) != 0 || d < 0) {
-            problem(c, col, "%s is not a number >= 0", quoted(c, raw));
+            problem(c, col, "bad_number", "「%s」は 0 以上の数値として読めません",
+                    "\"%s\" is not a number >= 0", quoted(c, raw));
             return NULL;
         }
         return dup_str(c, c->num, oom);
@@ -1373,7 +1446,8 @@ static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
             return NULL;
         if (parse_decimal(v, c->num, sizeof c->num, &d) != 0 || d < 0
             || (t == T_MINUTES && (d <= 0 || d > 60))) {
-            problem(c, col, "%s is not a number %s", quoted(c, raw),
+            problem(c, col, "bad_number", "「%s」は数値（%s）として読めません",
+                    "\"%s\" is not a number %s", quoted(c, raw),
                     t == T_MINUTES ? "in (0, 60]" : ">= 0");
             return NULL;
         }
@@ -1383,7 +1457,8 @@ static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
         if (*v == '\0')
             return t == T_INT0 ? dup_str(c, "0", oom) : NULL;
         if (parse_count(v, c->num, sizeof c->num, &n) != 0) {
-            problem(c, col, "%s is not a whole number >= 0", quoted(c, raw));
+            problem(c, col, "bad_number", "「%s」は 0 以上の整数として読めません",
+                    "\"%s\" is not a whole number >= 0", quoted(c, raw));
             return NULL;
         }
         return dup_str(c, c->num, oom);
@@ -1395,7 +1470,8 @@ static char *convert(struct ctx *c, size_t col, const char *raw, int *oom)
         if (*v == '\0')
             return dup_str(c, "24h", oom);
         if (parse_hours(v, c->num, sizeof c->num) != 0) {
-            problem(c, col, "%s is not 24h or HH:MM-HH:MM", quoted(c, raw));
+            problem(c, col, "bad_hours", "「%s」は 24h または HH:MM-HH:MM の形ではありません",
+                    "\"%s\" is not 24h or HH:MM-HH:MM", quoted(c, raw));
             return NULL;
         }
         return dup_str(c, c->num, oom);
@@ -1625,10 +1701,12 @@ static int check_cells(struct ctx *c, const char *const *raw, char **fields, lon
         size_t lat = (size_t)kd->lat, lon = lat + 1;
 
         if (c->lat_empty != c->lon_empty)
-            problem(c, c->lat_empty ? lat : lon, "empty while %s is given",
-                    c->lat_empty ? "lon" : "lat");
+            problem(c, c->lat_empty ? lat : lon, "half_location", "%.0s%sがあるのに空です",
+                    "empty while %s is given%.0s", c->lat_empty ? "lon" : "lat",
+                    c->lat_empty ? "経度" : "緯度");
         else if (c->lat_empty && kd->address >= 0 && !fields[kd->address])
-            problem(c, (size_t)kd->address, "empty, and no lat/lon to place it");
+            problem(c, (size_t)kd->address, "no_location", "空で、緯度・経度もありません",
+                    "empty, and no lat/lon to place it");
     }
     if (r->kind == FMT_SHELTERS && !c->fixed_kind && fields[S_KIND]
         && strcmp(fields[S_KIND], "welfare") == 0 && c->welfare_empty) {
@@ -1639,20 +1717,38 @@ static int check_cells(struct ctx *c, const char *const *raw, char **fields, lon
     }
     if (r->kind == FMT_DEVICES && fields[D_DUTY] && !fields[D_MINUTES]
         && strcmp(fields[D_DUTY], "intermittent") == 0)
-        problem(c, D_MINUTES, "empty while duty is intermittent (minutes used per hour)");
+        problem(c, D_MINUTES, "empty", "間欠使用（intermittent）の機器なのに空です（1 時間に使う分数）",
+                "empty while duty is intermittent (minutes used per hour)");
     if (kd->types[0] == T_ID && fields[0]) {
         long earlier = id_seen(c, fields[0], line);
 
         if (earlier)
-            problem(c, 0, "%s already used on line %ld", quoted(c, fields[0]), earlier);
+            problem(c, 0, "duplicate_id", "「%s」は %ld 行目でも使われています",
+                    "\"%s\" already used on line %ld", quoted(c, fields[0]), earlier);
     }
     return c->whylen ? 1 : 0;
 }
 
+/* Records the row's reason as out's next reject; -1 when out of memory. */
+static int take_reject(struct fmt_result *out, const struct ctx *c, long line)
+{
+    struct fmt_reject *r = &out->rejects[out->nrejects];
+
+    r->line = line;
+    r->reason = arena_strndup(&out->arena, c->why, c->whylen);
+    r->ja = arena_strndup(&out->arena, c->why_ja, c->why_jalen);
+    r->code = c->code ? c->code : "invalid_row";
+    if (!r->reason || !r->ja)
+        return -1;
+    out->nrejects++;
+    return 0;
+}
+
 static void row_reset(struct ctx *c)
 {
-    c->whylen = 0;
-    c->why[0] = '\0';
+    c->whylen = c->why_jalen = 0;
+    c->why[0] = c->why_ja[0] = '\0';
+    c->code = NULL;
     c->lat_empty = c->lon_empty = c->welfare_empty = 0;
 }
 
@@ -1668,8 +1764,8 @@ static int do_row(struct ctx *c, const struct csv_record *rec, char **fields)
     row_reset(c);
     for (size_t i = c->nhead; i < rec->count; i++) {
         if (!is_blank(csv_field(&r->csv, rec, i))) {
-            problem(c, FMT_MAX_COLS, "%zu fields but the header has %zu",
-                    rec->count, c->nhead);
+            problem(c, FMT_MAX_COLS, "extra_fields", "欄が %zu 個ありますが、見出しは %zu 個です",
+                    "%zu fields but the header has %zu", rec->count, c->nhead);
             return 1;
         }
     }
@@ -1777,13 +1873,8 @@ enum pm_err fmt_parse(enum fmt_kind kind, const char *data, size_t len,
             out->rows[out->nrows].fields = fields;
             out->nrows++;
         } else {
-            char *why = arena_strndup(&out->arena, c->why, c->whylen);
-
-            if (!why)
+            if (take_reject(out, c, rec->line) < 0)
                 goto oom;
-            out->rejects[out->nrejects].line = rec->line;
-            out->rejects[out->nrejects].reason = why;
-            out->nrejects++;
         }
     }
     rc = PM_OK;
@@ -1918,9 +2009,9 @@ enum pm_err fmt_check_row(enum fmt_kind kind, const char *const *names,
         rc = PM_OK;
     } else {
         pm_set_err(err, errlen, "%s", c->why);
-        out->rejects[0].line = 1;
-        out->rejects[0].reason = arena_strndup(&out->arena, c->why, c->whylen);
-        out->nrejects = out->rejects[0].reason ? 1 : 0;
+        out->nrejects = 0;
+        if (take_reject(out, c, 1) < 0)
+            out->nrejects = 0;
         rc = out->nrejects ? PM_ERR_BAD_REQUEST : PM_ERR_NOMEM;
     }
 out:

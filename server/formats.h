@@ -75,6 +75,9 @@ struct fmt_row {
 struct fmt_reject {
     long line;
     char *reason;     /* e.g.  lat: "95" is out of range [-90, 90] */
+    char *ja;         /* the same in Japanese: per column "label \x1e message",
+                         columns separated by \x1f (ingest_msgs.c joins them) */
+    const char *code; /* the first problem's stable code, e.g. "bad_latitude" */
 };
 
 struct fmt_arena;     /* private to formats.c */

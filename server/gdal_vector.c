@@ -45,9 +45,30 @@ static const char *hazard_word(const char *v)
     return NULL;
 }
 
+/* How an attribute reads as a level.  The 国土数値情報 codes, from the
+ * product specifications:
+ *  - A31 浸水想定区域 (2012, 第1.1版) A31_001 浸水深ランクコード: 11–15 (five
+ *    ranks, 0.5 m / 1 m / 2 m / 5 m) or 21–27 (seven ranks, …/3 m/4 m/5 m);
+ *    the level is the rank, 1 the shallowest;
+ *  - A31 since 2019 (河川単位): A31a_105 / A31a_205 浸水深ランク of the 計画規模
+ *    and 想定最大規模 scenarios, 1 (< 0.5 m) to 6 (≥ 20 m), A31a_305 浸水継続
+ *    時間 rank; the neighbouring A31a_101 / A31a_201 hold a river code,
+ *    which is why every rank is checked to be a small integer before use;
+ *    A31a_4xx 家屋倒壊等氾濫想定区域 has no depth (flood, level from --level);
+ *  - A33 土砂災害警戒区域 A33_002 区域区分: 1 警戒区域, 2 特別警戒区域, and
+ *    since 第1.2版 3 / 4 the same zones before designation (指定前). */
+enum lv_kind { LV_PLAIN, LV_KSJ_RANK, LV_KSJ_2012, LV_A33 };
+
+struct lv_field {
+    int k;                      /* field index */
+    enum lv_kind kind;
+};
+
 /* The attribute layout of a layer. */
 struct fields {
-    int hazard, level, id;      /* field indexes, or -1 */
+    int hazard, id;             /* field indexes, or -1 */
+    struct lv_field level[12];  /* tried in order: the first that reads wins */
+    size_t nlevel;
     const char *fixed_hazard;   /* from the layout (A31 flood, A33 landslide) */
     const char *mapping;
 };
@@ -63,51 +84,124 @@ static int field(OGRFeatureDefnH d, const char *const *names)
     return -1;
 }
 
+/* Whether a field name starts with one of the prefixes. */
+static int has_prefix(OGRFeatureDefnH d, const char *const *prefixes)
+{
+    for (int i = 0; i < OGR_FD_GetFieldCount(d); i++) {
+        const char *n = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, i));
+
+        for (size_t j = 0; prefixes[j]; j++)
+            if (strncmp(n, prefixes[j], strlen(prefixes[j])) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+static void add_level(struct fields *f, OGRFeatureDefnH d, const char *name, enum lv_kind kind)
+{
+    int k = OGR_FD_GetFieldIndex(d, name);
+
+    if (k >= 0 && f->nlevel < sizeof f->level / sizeof f->level[0])
+        f->level[f->nlevel++] = (struct lv_field){ k, kind };
+}
+
 static struct fields layer_fields(OGRLayerH layer)
 {
     static const char *const hz[] = { "hazard", "HAZARD", "災害種別", "hazard_type", "種別", NULL };
     static const char *const lv[] = { "level", "LEVEL", "浸水深ランク", "区域区分", "rank", NULL };
     static const char *const id[] = { "external_id", NULL };
-    static const char *const a31[] = { "A31_001", "A31a_101", "A31b_101", NULL };
-    static const char *const a33[] = { "A33_002", NULL };
+    static const char *const a31[] = { "A31_", "A31a_", "A31b_", NULL };
+    static const char *const a33[] = { "A33_", NULL };
+    /* Depth ranks before duration ranks; the newest layouts first. */
+    static const char *const a31_ranks[] = { "A31a_205", "A31a_105", "A31b_205", "A31b_105",
+                                             "A31_205", "A31_105", "A31_201", "A31_101",
+                                             "A31a_305", "A31b_305", "A31_305", "A31_301", NULL };
     OGRFeatureDefnH d = OGR_L_GetLayerDefn(layer);
-    struct fields f = { field(d, hz), field(d, lv), field(d, id), NULL, "properties" };
+    struct fields f = { field(d, hz), field(d, id), { { 0, LV_PLAIN } }, 0, NULL, "properties" };
+    int plain = field(d, lv);
 
-    if (f.hazard < 0 && field(d, a31) >= 0) {
+    if (plain >= 0)
+        f.level[f.nlevel++] = (struct lv_field){ plain, LV_PLAIN };
+    if (f.hazard >= 0)
+        return f;
+    if (has_prefix(d, a31)) {
         f.fixed_hazard = "flood";
-        f.level = field(d, a31);
         f.mapping = "a31";
-    } else if (f.hazard < 0 && field(d, a33) >= 0) {
+        for (size_t i = 0; a31_ranks[i]; i++)
+            add_level(&f, d, a31_ranks[i], LV_KSJ_RANK);
+        add_level(&f, d, "A31_001", LV_KSJ_2012);
+    } else if (has_prefix(d, a33)) {
         f.fixed_hazard = "landslide";
-        f.level = field(d, a33);
         f.mapping = "a33";
+        add_level(&f, d, "A33_002", LV_A33);
     }
     return f;
 }
 
-/* A level as an integer: "2", "2.0", "特別警戒区域" (2), "警戒区域" (1). */
-static int level_of(OGRFeatureH f, int k, long *out)
+/* An attribute as an integer, or -1 when it is not one. */
+static int int_of(OGRFeatureH f, int k, long *out)
 {
-    const char *v;
+    const char *v = OGR_F_GetFieldAsString(f, k);
     char *end;
-    double d;
+    double d = strtod(v, &end);
 
-    if (k < 0 || !OGR_F_IsFieldSetAndNotNull(f, k))
-        return -1;
-    v = OGR_F_GetFieldAsString(f, k);
-    if (strstr(v, "特別警戒")) {
-        *out = 2;
-        return 0;
-    }
-    if (strstr(v, "警戒")) {
-        *out = 1;
-        return 0;
-    }
-    d = strtod(v, &end);
     if (end == v || *end || d != (double)(long)d)
         return -1;
     *out = (long)d;
     return 0;
+}
+
+/* One attribute as a level: "2", "2.0", "特別警戒区域" (2), "警戒区域" (1), or
+ * a 国土数値情報 code read as its kind says. */
+static int level_read(OGRFeatureH f, struct lv_field lf, long *out)
+{
+    const char *v;
+    long n;
+
+    if (!OGR_F_IsFieldSetAndNotNull(f, lf.k))
+        return -1;
+    v = OGR_F_GetFieldAsString(f, lf.k);
+    if (lf.kind == LV_PLAIN && strstr(v, "特別警戒")) {
+        *out = 2;
+        return 0;
+    }
+    if (lf.kind == LV_PLAIN && strstr(v, "警戒")) {
+        *out = 1;
+        return 0;
+    }
+    if (int_of(f, lf.k, &n) != 0)
+        return -1;
+    switch (lf.kind) {
+    case LV_PLAIN:
+        *out = n;
+        return 0;
+    case LV_KSJ_2012:
+        if ((n >= 11 && n <= 15) || (n >= 21 && n <= 27)) {
+            *out = n % 10;
+            return 0;
+        }   /* else a plain rank, as below */
+        /* fall through */
+    case LV_KSJ_RANK:
+        if (n < 1 || n > 7)
+            return -1;
+        *out = n;
+        return 0;
+    case LV_A33:
+        if (n < 1 || n > 4)
+            return -1;
+        *out = n == 3 ? 1 : n == 4 ? 2 : n;
+        return 0;
+    }
+    return -1;
+}
+
+/* The feature's level: the first of the layout's fields that reads. */
+static int level_of(OGRFeatureH f, const struct fields *fl, long *out)
+{
+    for (size_t i = 0; i < fl->nlevel; i++)
+        if (level_read(f, fl->level[i], out) == 0)
+            return 0;
+    return -1;
 }
 
 /* One feature of the collection. */
@@ -127,7 +221,7 @@ static void put_feature(struct pm_buf *b, OGRFeatureH f, const struct fields *fl
     pm_buf_printf(b, "%s{\"type\":\"Feature\",\"properties\":{", first ? "" : ",\n");
     if (hz)
         pm_buf_printf(b, "\"hazard\":\"%s\",", hz);
-    if (level_of(f, fl->level, &level) == 0)
+    if (level_of(f, fl, &level) == 0)
         pm_buf_printf(b, "\"level\":%ld,", level);
     else if (o->level)
         pm_buf_printf(b, "\"level\":%ld,", strtol(o->level, NULL, 10));

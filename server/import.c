@@ -32,7 +32,10 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int add_to(struct import_reject **list, size_t *count, long line, const char *reason)
+/* Appends a row's reason: English, Japanese (see struct import_reject) and
+ * its code. */
+static int add_to(struct import_reject **list, size_t *count, long line, const char *reason,
+                  const char *ja, const char *code)
 {
     struct import_reject *n = realloc(*list, (*count + 1) * sizeof *n);
 
@@ -40,16 +43,22 @@ static int add_to(struct import_reject **list, size_t *count, long line, const c
         return -1;
     *list = n;
     n[*count].line = line;
+    n[*count].code = code;
     n[*count].reason = strdup(reason);
-    if (!n[*count].reason)
+    n[*count].ja = strdup(ja);
+    if (!n[*count].reason || !n[*count].ja) {
+        free(n[*count].reason);
+        free(n[*count].ja);
         return -1;
+    }
     (*count)++;
     return 0;
 }
 
-static int add_reject(struct import_report *rep, long line, const char *reason)
+static int add_reject(struct import_report *rep, long line, const char *reason, const char *ja,
+                      const char *code)
 {
-    return add_to(&rep->rejects, &rep->nrejects, line, reason);
+    return add_to(&rep->rejects, &rep->nrejects, line, reason, ja, code);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -122,6 +131,7 @@ static int geocode_rows(PGconn *c, struct fmt_result *fr, const struct import_op
     int budget = geocode_budget_s;
     time_t start = time(NULL);
     char why[300];
+    const char *ja, *code;
 
     for (size_t k = 0; k < fr->ncols; k++) {
         if (strcmp(fr->cols[k], "lat") == 0)
@@ -187,12 +197,16 @@ static int geocode_rows(PGconn *c, struct fmt_result *fr, const struct import_op
         else
             snprintf(why, sizeof why, "lat/lon: missing, and the address could not be geocoded "
                                       "(%.150s)", err);
+        ja = rc == 0 ? "address\x1e緯度・経度がなく、この住所から位置が見つかりませんでした"
+                     : "address\x1e緯度・経度がなく、住所から位置を求められませんでした"
+                       "（位置を調べるサービスに届きません）";
+        code = rc == 0 ? "address_not_found" : "geocoder_unavailable";
         if (is_child) {
             /* Never dropped: kept without a home point; its plan says why. */
-            if (add_to(&rep->warnings, &rep->nwarnings, row->line, why) < 0)
+            if (add_to(&rep->warnings, &rep->nwarnings, row->line, why, ja, code) < 0)
                 return -1;
             fr->rows[keep++] = *row;
-        } else if (add_reject(rep, row->line, why) < 0) {
+        } else if (add_reject(rep, row->line, why, ja, code) < 0) {
             return -1;
         }
     }
@@ -318,11 +332,14 @@ static int check_device_children(PGconn *c, struct import_report *rep, int parti
     pm_buf_init(&lines);
     pm_buf_puts(&lines, "{");
     for (int i = 0; i < PQntuples(res); i++) {
-        char reason[256];
+        char reason[256], ja[256];
 
         snprintf(reason, sizeof reason, "child_external_id: no child \"%.64s\"",
                  PQgetvalue(res, i, 1));
-        if (add_reject(rep, strtol(PQgetvalue(res, i, 0), NULL, 10), reason) < 0)
+        snprintf(ja, sizeof ja, "child_external_id\x1e「%.64s」の児童が登録されていません",
+                 PQgetvalue(res, i, 1));
+        if (add_reject(rep, strtol(PQgetvalue(res, i, 0), NULL, 10), reason, ja,
+                       "unknown_child") < 0)
             rc = -1;
         pm_buf_printf(&lines, "%s%s", i ? "," : "", PQgetvalue(res, i, 0));
     }
@@ -467,7 +484,8 @@ static enum pm_err import_csv(PGconn *c, enum fmt_kind kind, const char *data, s
     rep->rows = fr.nrows + fr.nrejects;
     e = PM_ERR_NOMEM;
     for (size_t i = 0; i < fr.nrejects; i++)
-        if (add_reject(rep, fr.rejects[i].line, fr.rejects[i].reason) < 0)
+        if (add_reject(rep, fr.rejects[i].line, fr.rejects[i].reason, fr.rejects[i].ja,
+                       fr.rejects[i].code) < 0)
             goto out;
     if (kind != FMT_DEVICES && geocode_rows(c, &fr, o, rep, &owned, &nowned) < 0)
         goto out;
@@ -509,6 +527,31 @@ out:
 static const char *const hazard_names[] = { "flood", "landslide", "storm_surge", "earthquake",
                                             "tsunami", "fire", "inland_flood", "volcano", NULL };
 
+/* What is wrong with a hazard feature (English, with its Japanese and code),
+ * or NULL. */
+static const char *feature_problem(int known_hazard, const cJSON *lv, const cJSON *geom,
+                                   const char **ja, const char **code)
+{
+    const char *why;
+
+    if (!known_hazard) {
+        *ja = "hazard\x1e災害の種類がありません（--hazard で指定できます）";
+        *code = "bad_hazard";
+        return "hazard: must be one of flood, landslide, storm_surge, earthquake, tsunami, "
+               "fire, inland_flood, volcano";
+    }
+    if (lv && !cJSON_IsNull(lv) && (!cJSON_IsNumber(lv) || lv->valuedouble != floor(lv->valuedouble)
+                                    || fabs(lv->valuedouble) > 1e6)) {
+        *ja = "level\x1e整数ではありません";
+        *code = "bad_number";
+        return "level: must be an integer";
+    }
+    why = geojson_check_polygon(geom);
+    *ja = "geometry\x1e形状が正しくありません（ポリゴンかマルチポリゴンにしてください）";
+    *code = "invalid_geometry";
+    return why;
+}
+
 static enum pm_err import_hazards(PGconn *c, const char *data, size_t len,
                                   const struct import_opts *o, struct import_report *rep)
 {
@@ -547,7 +590,7 @@ static enum pm_err import_hazards(PGconn *c, const char *data, size_t len,
         const cJSON *hz = cJSON_GetObjectItemCaseSensitive(props, "hazard");
         const cJSON *lv = cJSON_GetObjectItemCaseSensitive(props, "level");
         const cJSON *ext = cJSON_GetObjectItemCaseSensitive(props, "external_id");
-        const char *why = NULL;
+        const char *why = NULL, *ja = NULL, *code = NULL;
         char level[32], reason[300];
         char *gtext = NULL;
         const char *p[4];
@@ -559,18 +602,10 @@ static enum pm_err import_hazards(PGconn *c, const char *data, size_t len,
         for (int i = 0; hazard_names[i]; i++)
             if (cJSON_IsString(hz) && strcmp(hz->valuestring, hazard_names[i]) == 0)
                 known = 1;
-        if (!known)
-            why = "hazard: must be one of flood, landslide, storm_surge, earthquake, tsunami, "
-                  "fire, inland_flood, volcano";
-        else if (lv && !cJSON_IsNull(lv) &&
-                 (!cJSON_IsNumber(lv) || lv->valuedouble != floor(lv->valuedouble) ||
-                  fabs(lv->valuedouble) > 1e6))
-            why = "level: must be an integer";
-        else
-            why = geojson_check_polygon(geom);
+        why = feature_problem(known, lv, geom, &ja, &code);
         if (why) {
             snprintf(reason, sizeof reason, "feature %ld: %s", n, why);
-            if (add_reject(rep, n, reason) < 0)
+            if (add_reject(rep, n, reason, ja, code) < 0)
                 goto rollback;
             continue;
         }
@@ -593,7 +628,8 @@ static enum pm_err import_hazards(PGconn *c, const char *data, size_t len,
         if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
             snprintf(reason, sizeof reason, "feature %ld: invalid geometry: %.200s", n,
                      PQgetvalue(res, 0, 2));
-            if (add_reject(rep, n, reason) < 0) {
+            if (add_reject(rep, n, reason, "geometry\x1e形状が正しくありません（自己交差など）",
+                           "invalid_geometry") < 0) {
                 PQclear(res);
                 goto rollback;
             }
@@ -658,52 +694,21 @@ enum pm_err import_run(PGconn *c, const char *kind, const char *data, size_t len
     return e;
 }
 
-char *import_report_json(const struct import_report *rep)
-{
-    struct pm_buf b;
-
-    pm_buf_init(&b);
-    pm_buf_printf(&b, "{\"kind\":\"%s\",\"format\":\"%s\",\"encoding\":\"%s\",\"committed\":%s,"
-                      "\"rows\":%zu,\"inserted\":%zu,\"updated\":%zu,\"unchanged\":%zu,"
-                      "\"rejected\":%zu,",
-                  rep->kind, rep->format ? rep->format : "", rep->encoding ? rep->encoding : "",
-                  rep->committed ? "true" : "false", rep->rows, rep->inserted, rep->updated,
-                  rep->unchanged, rep->nrejects);
-    if (strcmp(rep->kind, "children") == 0)
-        pm_buf_printf(&b, "\"without_location\":%zu,\"merged\":%zu,\"queued\":%zu,",
-                      rep->without_location, rep->merged, rep->queued);
-    pm_buf_printf(&b, "\"geocoded\":%zu,\"warnings\":[", rep->geocoded);
-    for (size_t i = 0; i < rep->nwarnings; i++) {
-        pm_buf_printf(&b, "%s{\"line\":%ld,\"reason\":\"", i ? "," : "", rep->warnings[i].line);
-        pm_buf_json_escape(&b, rep->warnings[i].reason);
-        pm_buf_puts(&b, "\"}");
-    }
-    pm_buf_puts(&b, "],");
-    pm_buf_printf(&b, "\"seconds\":%.3f,\"rejects\":[", rep->seconds);
-    for (size_t i = 0; i < rep->nrejects; i++) {
-        pm_buf_printf(&b, "%s{\"line\":%ld,\"reason\":\"", i ? "," : "", rep->rejects[i].line);
-        pm_buf_json_escape(&b, rep->rejects[i].reason);
-        pm_buf_puts(&b, "\"}");
-    }
-    pm_buf_puts(&b, "]}");
-    if (b.oom) {
-        pm_buf_release(&b);
-        return NULL;
-    }
-    return pm_buf_steal(&b, NULL);
-}
-
 void import_report_release(struct import_report *rep)
 {
     if (!rep)
         return;
-    for (size_t i = 0; i < rep->nrejects; i++)
+    for (size_t i = 0; i < rep->nrejects; i++) {
         free(rep->rejects[i].reason);
+        free(rep->rejects[i].ja);
+    }
     free(rep->rejects);
     rep->rejects = NULL;
     rep->nrejects = 0;
-    for (size_t i = 0; i < rep->nwarnings; i++)
+    for (size_t i = 0; i < rep->nwarnings; i++) {
         free(rep->warnings[i].reason);
+        free(rep->warnings[i].ja);
+    }
     free(rep->warnings);
     rep->warnings = NULL;
     rep->nwarnings = 0;

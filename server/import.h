@@ -17,7 +17,11 @@ struct import_opts {
 
 struct import_reject {
     long line;              /* 0 for a whole-file problem */
-    char *reason;
+    char *reason;           /* English: "column: message; column: message" */
+    char *ja;               /* Japanese: per column "column \x1e message", columns
+                               separated by \x1f (ingest_msgs.c names the columns
+                               as the file does and joins them) */
+    const char *code;       /* stable code of the first problem, e.g. "bad_date" */
 };
 
 struct import_report {
@@ -64,9 +68,6 @@ int import_geocode(PGconn *c, const char *base, const char *address, double *lat
 /* Sets the total time one import may spend geocoding (seconds; default 300):
  * rows not reached by then are reported.  Process-wide; call before imports. */
 void import_set_geocode_budget(int seconds);
-
-/* The report as a JSON object (malloc'd text; NULL on out-of-memory). */
-char *import_report_json(const struct import_report *rep);
 
 void import_report_release(struct import_report *rep);
 

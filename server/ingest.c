@@ -72,7 +72,7 @@ static int take_import_msgs(const struct layout_result *lr, const struct import_
 
         if (map && line >= 2 && (size_t)(line - 2) < nmap)
             line = map[line - 2];
-        if (ingest_msg_from_reason(lr, line, r[i].reason, &m) < 0)
+        if (ingest_msg_from_reason(lr, line, r[i].reason, r[i].ja, r[i].code, &m) < 0)
             return -1;
         if (warn_code && strcmp(m.code, "invalid_row") == 0)
             m.code = warn_code;

@@ -49,91 +49,7 @@ static int generic_of(const char *code)
     return -1;
 }
 
-/* ------------------------------------------------ formats.c's reasons */
-
-/* English reason fragments of import.c and formats.c, and their Japanese.
- * "%v" stands for the quoted value, "%n" for a number. */
-static const struct {
-    const char *en_start;       /* the message after "column: " starts so */
-    const char *code;
-    const char *ja;             /* printf format taking the rest of the English */
-} patterns[] = {
-    { "empty", "empty", "空です" },
-    { "missing, and the address was not found", "address_not_found",
-      "緯度・経度がなく、住所から位置が見つかりませんでした" },
-    { "missing, and the address could not be geocoded", "geocoder_unavailable",
-      "緯度・経度がなく、住所から位置を求められませんでした" },
-    { "empty, and no lat/lon", "no_location", "緯度・経度も住所もありません" },
-    { "no child", "unknown_child", "その番号の児童が登録されていません" },
-    { "must be one of flood", "bad_hazard", "災害の種類がありません（--hazard で指定できます）" },
-    { "invalid geometry", "invalid_geometry", "形状が正しくありません" },
-    { "must be an integer", "bad_number", "整数ではありません" },
-};
-
-/* The value quoted in an English reason ("\"95\" is ..."), or "". */
-static void quoted_value(const char *s, char *out, size_t cap)
-{
-    const char *b = strchr(s, '"'), *e = b ? strchr(b + 1, '"') : NULL;
-
-    if (b && e)
-        snprintf(out, cap, "%.*s", (int)(e - b - 1), b + 1);
-    else if (cap)
-        out[0] = '\0';
-}
-
-/* One "column: message" part of an English reason in Japanese. */
-static const char *part_ja(const char *msg, char *ja, size_t cap)
-{
-    char v[128];
-
-    quoted_value(msg, v, sizeof v);
-    for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++) {
-        if (strncmp(msg, patterns[i].en_start, strlen(patterns[i].en_start)) == 0) {
-            snprintf(ja, cap, "%s%s%s%s", *v ? "「" : "", v, *v ? "」: " : "", patterns[i].ja);
-            return patterns[i].code;
-        }
-    }
-    if (strncmp(msg, "longer than ", 12) == 0) {
-        snprintf(ja, cap, "長すぎます（%s 文字まで）", msg + 12);
-        return "too_long";
-    }
-    if (strncmp(msg, "entry ", 6) == 0 && strchr(msg, ':')) {
-        const char *rest = strchr(msg, ':') + 1;
-
-        snprintf(ja, cap, "%ld 番目の項目:%s", strtol(msg + 6, NULL, 10), rest);
-        return "bad_entry";
-    }
-    if (strstr(msg, "is not 24h")) {
-        snprintf(ja, cap, "「%s」は 24h または HH:MM-HH:MM の形ではありません", v);
-        return "bad_hours";
-    }
-    if (strstr(msg, "is too long")) {
-        snprintf(ja, cap, "「%s」が長すぎます", v);
-        return "too_long";
-    }
-    if (strstr(msg, "already used on line")) {
-        snprintf(ja, cap, "「%s」は %s 行目でも使われています", v, strrchr(msg, ' ') + 1);
-        return "duplicate_id";
-    }
-    if (strstr(msg, "is not one of")) {
-        snprintf(ja, cap, "「%s」は %s のどれでもありません", v, strstr(msg, "is not one of") + 14);
-        return "invalid_value";
-    }
-    if (strstr(msg, "is not a number") || strstr(msg, "whole number")) {
-        snprintf(ja, cap, "「%s」は 0 以上の数値として読めません", v);
-        return "bad_number";
-    }
-    if (strstr(msg, "date")) {
-        snprintf(ja, cap, "「%s」は日付として読めません", v);
-        return "bad_date";
-    }
-    if (strstr(msg, "latitude") || strstr(msg, "longitude")) {
-        snprintf(ja, cap, "「%s」は%sの範囲外です", v, strstr(msg, "latitude") ? "緯度" : "経度");
-        return strstr(msg, "latitude") ? "bad_latitude" : "bad_longitude";
-    }
-    snprintf(ja, cap, "%s", msg);
-    return "invalid_row";
-}
+/* ------------------------------------------------ a row's reason */
 
 /* The file's name of canonical column col, or col itself. */
 static const char *file_name(const struct layout_result *lr, const char *col, size_t n)
@@ -146,53 +62,40 @@ static const char *file_name(const struct layout_result *lr, const char *col, si
 }
 
 int ingest_msg_from_reason(const struct layout_result *lr, long line, const char *reason,
-                           struct ingest_msg *m)
+                           const char *ja, const char *code, struct ingest_msg *m)
 {
-    struct pm_buf ja;
-    const char *p = reason, *code = NULL;
-    char part[600], pja[700], first_col[128] = "";
+    struct pm_buf out;
+    const char *p = ja;
 
     memset(m, 0, sizeof *m);
-    pm_buf_init(&ja);
-    if (strncmp(p, "feature ", 8) == 0 && strchr(p, ':'))
-        p = strchr(p, ':') + 2;
+    pm_buf_init(&out);
     while (*p) {
-        size_t n = strcspn(p, ";");
-        const char *colon, *col;
-        size_t cl;
+        size_t n = strcspn(p, "\x1f"), cl;
+        const char *sep = memchr(p, '\x1e', n), *paren, *col;
 
-        snprintf(part, sizeof part, "%.*s", (int)n, p);
-        colon = strstr(part, ": ");
-        cl = colon ? (size_t)(colon - part) : 0;
+        cl = sep ? (size_t)(sep - p) : 0;
         /* "lat (緯度)": formats.c already names the file's column */
-        if (colon && memchr(part, '(', cl))
-            cl = (size_t)((char *)memchr(part, '(', cl) - part - 1);
-        col = colon ? file_name(lr, part, cl) : NULL;
-        if (!*first_col && colon)
-            snprintf(first_col, sizeof first_col, "%s", col ? col : "");
-        if (!*first_col && colon && !col)
-            snprintf(first_col, sizeof first_col, "%.*s", (int)cl, part);
-        {
-            const char *c2 = part_ja(colon ? colon + 2 : part, pja, sizeof pja);
-
-            if (!code)
-                code = c2;
-        }
-        if (colon)
-            pm_buf_printf(&ja, "%s%s%.*s: %s", ja.len ? "、" : "", "", (int)(col ? strlen(col) : cl),
-                          col ? col : part, pja);
+        paren = cl ? memchr(p, '(', cl) : NULL;
+        if (paren && paren > p)
+            cl = (size_t)(paren - p - 1);
+        col = cl ? file_name(lr, p, cl) : NULL;
+        if (cl && !m->column)
+            m->column = col ? strdup(col) : strndup(p, cl);
+        if (cl)
+            pm_buf_printf(&out, "%s%.*s: %.*s", out.len ? "、" : "", (int)(col ? strlen(col) : cl),
+                          col ? col : p, (int)(n - (size_t)(sep - p) - 1), sep + 1);
         else
-            pm_buf_printf(&ja, "%s%s", ja.len ? "、" : "", pja);
+            pm_buf_printf(&out, "%s%.*s", out.len ? "、" : "",
+                          (int)(sep ? n - (size_t)(sep - p) - 1 : n), sep ? sep + 1 : p);
         p += n;
-        while (*p == ';' || *p == ' ')
+        if (*p)
             p++;
     }
     m->line = line;
     m->code = code ? code : "invalid_row";
-    m->column = *first_col ? strdup(first_col) : NULL;
     m->en = strdup(reason);
-    m->ja = ja.oom ? NULL : pm_buf_steal(&ja, NULL);
-    pm_buf_release(&ja);
+    m->ja = out.oom ? NULL : pm_buf_steal(&out, NULL);
+    pm_buf_release(&out);
     if (!m->en || !m->ja) {
         ingest_msg_release(m);
         return -1;

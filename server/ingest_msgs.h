@@ -10,11 +10,13 @@ struct ingest_group {
     size_t count;
 };
 
-/* An English reason of import.c/formats.c ("lat: \"95\" is not ...") as a
- * message with its code, Japanese text and the file's name of the column
- * (through lr's column map).  0, or -1 when memory runs out. */
+/* A row's reason from import.c/formats.c as a message: the English reason
+ * ("lat: \"95\" is not ..."), its Japanese parts (column \x1e message,
+ * \x1f between columns; see struct import_reject) joined with each column
+ * named as the file names it (through lr's column map), and its code.
+ * 0, or -1 when memory runs out. */
 int ingest_msg_from_reason(const struct layout_result *lr, long line, const char *reason,
-                           struct ingest_msg *m);
+                           const char *ja, const char *code, struct ingest_msg *m);
 
 /* Groups n messages by reason (code, column); at most cap groups, in the
  * order of their first message.  Returns the number of groups. */

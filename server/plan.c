@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "geo/assign.h"
+#include "geo/assign_mip.h"
 #include "geo/plan_rules.h"
 #include "server/db.h"
 #include "server/util.h"
@@ -32,6 +33,9 @@
 #define PLAN_ROUNDS 3
 /* Up to this many usable pairs the solver runs without a work budget. */
 #define PLAN_EXACT_EDGES 20000
+/* Where watts bind and the solver is not proven optimal, a MIP improves its
+ * answer for at most this long per run (geo/assign_mip.h). */
+#define PLAN_MIP_SECONDS 1.0
 /* Retention: the latest runs kept per scenario (read and referenced runs
  * are kept too: sql/0050_plan_retention.sql). */
 #define PLAN_KEEP_RUNS 5
@@ -241,6 +245,8 @@ struct run {
     struct cand *cands;
     int ncands, capcands;
     struct geo_assign_stats st;
+    struct geo_assign_mip_stats mip;
+    int mip_ran;                /* the MIP step ran: its bound stands */
     struct proof pf;
     char outage_start[64];      /* rule 8: the outage's started_at */
     struct counts cnt;
@@ -797,6 +803,23 @@ static int input_build(struct run *run, struct sv_input *in)
     return 0;
 }
 
+/* Records each kid's destination from the solver's answer in->out. */
+static void record(struct run *run, const struct sv_input *in)
+{
+    for (int i = 0; i < run->nkids; i++) {
+        struct kid *k = &run->kids[i];
+
+        k->assigned = k->fixed ? k->agreed : -1;
+        for (int j = k->first_cand; !k->fixed && in->out[i] >= 0 && j < k->first_cand + k->ncand;
+             j++) {
+            if (run->cands[j].g.usable && run->cands[j].dest == in->out[i]) {
+                k->assigned = j - k->first_cand;
+                break;
+            }
+        }
+    }
+}
+
 /* Solves the run's assignment and records each kid's destination. */
 static enum pm_err solve(struct run *run)
 {
@@ -817,18 +840,41 @@ static enum pm_err solve(struct run *run)
                      "solver: %s", geo_assign_strerror(rc));
         goto out;
     }
-    for (int i = 0; i < run->nkids; i++) {
-        struct kid *k = &run->kids[i];
+    record(run, &in);
+out:
+    input_release(&in);
+    return e;
+}
 
-        k->assigned = k->fixed ? k->agreed : -1;
-        for (int j = k->first_cand; !k->fixed && in.out[i] >= 0 && j < k->first_cand + k->ncand;
-             j++) {
-            if (run->cands[j].g.usable && run->cands[j].dest == in.out[i]) {
-                k->assigned = j - k->first_cand;
-                break;
-            }
-        }
+/* Where the solver is not proven optimal, improves its answer by the MIP
+ * of geo/assign_mip.c within PLAN_MIP_SECONDS (issue 14). */
+static enum pm_err improve(struct run *run)
+{
+    struct geo_assign_mip_opts opts = { .seconds = PLAN_MIP_SECONDS };
+    struct sv_input in;
+    enum pm_err e = PM_OK;
+    int rc;
+
+    if (run->st.exact_cover)
+        return PM_OK;
+    if (input_build(run, &in) < 0) {
+        e = run_fail(run, PM_ERR_NOMEM, "out of memory");
+        goto out;
     }
+    for (int i = 0; i < run->nkids; i++) {
+        const struct kid *k = &run->kids[i];
+        in.out[i] = !k->fixed && k->assigned >= 0 ? run->cands[k->first_cand + k->assigned].dest
+                                                  : -1;
+    }
+    rc = geo_assign_improve(in.gc, run->nkids, in.gd, in.nd, in.ge, in.ne, &opts, in.out,
+                            &run->st, &run->mip);
+    if (rc != GEO_ASSIGN_OK) {
+        e = run_fail(run, rc == GEO_ASSIGN_ENOMEM ? PM_ERR_NOMEM : PM_ERR_INTERNAL,
+                     "solver: %s", geo_assign_strerror(rc));
+        goto out;
+    }
+    run->mip_ran = 1;
+    record(run, &in);
 out:
     input_release(&in);
     return e;
@@ -933,8 +979,11 @@ static enum pm_err solve_adaptive(PGconn *c, struct run *run)
         if ((e = solve(run)) != PM_OK)
             break;
         run->pf.cut_unproven = mark_requery(run, load);
-        if (!run->pf.cut_unproven || run->pf.rounds >= PLAN_ROUNDS)
+        if (!run->pf.cut_unproven || run->pf.rounds >= PLAN_ROUNDS) {
+            if ((e = improve(run)) == PM_OK)
+                run->pf.cut_unproven = mark_requery(run, load);
             break;
+        }
         asked = (asked - 1) * PLAN_GROWTH + 1;
         if ((e = requery(c, run, asked)) != PM_OK)
             break;
@@ -952,6 +1001,15 @@ static void bound(struct run *run)
     int life, all;
 
     run->pf.bound_life = run->pf.bound_all = -1;
+    if (run->mip_ran) {
+        life = run->mip.life_max;
+        all = run->mip.all_max;
+        if (life >= 0)
+            run->pf.bound_life = life > run->st.covered_life ? life - run->st.covered_life : 0;
+        if (all >= 0)
+            run->pf.bound_all = all > run->st.covered ? all - run->st.covered : 0;
+        return;
+    }
     if (input_build(run, &in) == 0 &&
         geo_assign_bound(in.gc, run->nkids, in.gd, in.nd, in.ge, in.ne, &life, &all) ==
             GEO_ASSIGN_OK) {
@@ -1373,6 +1431,27 @@ static void bound_json(cJSON *o, const char *name, int v)
         cJSON_AddNumberToObject(o, name, v);
 }
 
+/* The MIP step where watts bind (geo/assign_mip.h), when it ran. */
+static void summary_mip(const struct run *run, cJSON *sv)
+{
+    const struct geo_assign_mip_stats *ms = &run->mip;
+    cJSON *m;
+
+    if (!run->mip_ran)
+        return;
+    m = cJSON_AddObjectToObject(sv, "mip");
+    cJSON_AddNumberToObject(m, "left_out_before", ms->left_out);
+    cJSON_AddNumberToObject(m, "windows", ms->windows);
+    cJSON_AddNumberToObject(m, "whole_clusters", ms->whole);
+    cJSON_AddNumberToObject(m, "improved", ms->improved);
+    cJSON_AddNumberToObject(m, "more_life", ms->more_life);
+    cJSON_AddNumberToObject(m, "more_children", ms->more_children);
+    cJSON_AddNumberToObject(m, "stages", ms->stages);
+    cJSON_AddNumberToObject(m, "stages_proven", ms->stages_proven);
+    cJSON_AddBoolToObject(m, "out_of_time", ms->out_of_time);
+    cJSON_AddNumberToObject(m, "seconds", ms->seconds);
+}
+
 static void summary_solver(const struct run *run, cJSON *summary)
 {
     cJSON *sv = cJSON_AddObjectToObject(summary, "solver");
@@ -1391,6 +1470,7 @@ static void summary_solver(const struct run *run, cJSON *summary)
     bound_json(sv, "more_life_at_most", run->pf.bound_life);
     bound_json(sv, "more_children_at_most", run->pf.bound_all);
     cJSON_AddBoolToObject(sv, "bound_over_compared_places_only", run->pf.cut_unproven > 0);
+    summary_mip(run, sv);
     cJSON_AddNumberToObject(sv, "load_s", run->t_load);
     cJSON_AddNumberToObject(sv, "candidates_s", run->t_cand - run->t_load);
     cJSON_AddNumberToObject(sv, "solve_s", run->t_solve - run->t_cand);

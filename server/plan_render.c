@@ -1,12 +1,15 @@
-/* plan_render.c -- a child's plan for people: the checklist of what to bring,
- * the printable A4 page in Japanese for the family and supporters, and the
- * GeoJSON of the trip.  Pure: plan JSON in, text out. */
+/* plan_render.c -- a child's plan for people: the checklist of what to bring
+ * in Japanese (its rules are geo/plan_checklist.c), the printable A4 page in
+ * Japanese for the family and supporters, and the GeoJSON of the trip.
+ * Pure: plan JSON in, text out. */
 #include "server/plan_render.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "geo/plan_checklist.h"
 #include "server/plan_words.h"
 #include "server/util.h"
 
@@ -22,29 +25,6 @@ static const char *str(const cJSON *o, const char *k)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static int has_care(const cJSON *plan, const char *what)
-{
-    const cJSON *it;
-
-    cJSON_ArrayForEach(it, get(plan, "care"))
-        if (cJSON_IsString(it) && strcmp(it->valuestring, what) == 0)
-            return 1;
-    return 0;
-}
-
-static int has_device(const cJSON *plan, const char *type_prefix)
-{
-    const cJSON *d;
-
-    cJSON_ArrayForEach(d, get(plan, "devices")) {
-        const char *t = str(d, "type");
-
-        if (t && strncmp(t, type_prefix, strlen(type_prefix)) == 0)
-            return 1;
-    }
-    return 0;
-}
-
 static void add(cJSON *list, const char *item)
 {
     cJSON *s = cJSON_CreateString(item);
@@ -53,51 +33,72 @@ static void add(cJSON *list, const char *item)
         cJSON_Delete(s);
 }
 
-cJSON *plan_checklist(const cJSON *plan)
-{
-    cJSON *list = cJSON_CreateArray();
-    const cJSON *d;
-    const char *decision = str(plan, "decision");
+/* The words of each checklist item but the spare battery (geo/plan_checklist.h). */
+static const char *const check_words[GEO_CHECK_NITEMS] = {
+    [GEO_CHECK_MANUAL_VENTILATOR] = "手動式人工呼吸器（蘇生バッグ・アンビューバッグ）",
+    [GEO_CHECK_VENTILATOR_CIRCUIT] = "予備の呼吸器回路・人工鼻・フィルター",
+    [GEO_CHECK_TRACHEOSTOMY_TUBE] = "予備の気管カニューレ（同じサイズと一つ小さいサイズ）",
+    [GEO_CHECK_MANUAL_SUCTION] = "手動式または足踏み式の吸引器",
+    [GEO_CHECK_SUCTION_SUPPLIES] = "吸引カテーテル・アルコール綿・精製水",
+    [GEO_CHECK_OXYGEN_CYLINDER] = "携帯用酸素ボンベ（残量を確認）と流量計",
+    [GEO_CHECK_OXYGEN_CANNULA] = "鼻カニューレ・マスクの予備",
+    [GEO_CHECK_FEEDING] = "栄養剤（3日分以上）・注入用シリンジ・延長チューブ",
+    [GEO_CHECK_IV] = "輸液・ルートの予備",
+    [GEO_CHECK_DIALYSIS] = "透析の記録と透析施設の連絡先",
+    [GEO_CHECK_CAR_INVERTER] = "車で充電する場合のシガーソケット用インバーター（正弦波、機器の消費電力以上）",
+    [GEO_CHECK_EXTENSION_CORD] = "延長コード・電源タップ（医療機器用）",
+    [GEO_CHECK_MEDICINE] = "お薬・お薬手帳・医療情報ファイル（主治医の指示書、機器の設定値）",
+    [GEO_CHECK_LIGHT_AND_PHONE] = "懐中電灯・携帯電話の充電器・モバイルバッテリー",
+};
 
-    if (!list)
-        return NULL;
-    cJSON_ArrayForEach(d, get(plan, "devices")) {
-        const char *t = str(d, "type");
-        const cJSON *b = get(d, "battery_h");
+/* Words the lines of the checklist into list. */
+static void checklist_words(cJSON *list, const struct geo_check_child *k,
+                            const struct geo_check_line *lines, int n)
+{
+    for (int i = 0; i < n; i++) {
         char line[256], hrs[64];
 
-        if (!t || !cJSON_IsNumber(b) || b->valuedouble <= 0)
+        if (lines[i].item != GEO_CHECK_BATTERY) {
+            add(list, check_words[lines[i].item]);
             continue;
-        plan_ja_hours(b->valuedouble, hrs, sizeof hrs);
-        snprintf(line, sizeof line, "予備バッテリー（%s、内蔵と合わせて満充電で%s）", pw_device(t), hrs);
+        }
+        plan_ja_hours(k->devices[lines[i].device].battery_h, hrs, sizeof hrs);
+        snprintf(line, sizeof line, "予備バッテリー（%s、内蔵と合わせて満充電で%s）",
+                 pw_device(k->devices[lines[i].device].type), hrs);
         add(list, line);
     }
-    if (has_care(plan, "ventilator") || has_device(plan, "ventilator")) {
-        add(list, "手動式人工呼吸器（蘇生バッグ・アンビューバッグ）");
-        add(list, "予備の呼吸器回路・人工鼻・フィルター");
+}
+
+cJSON *plan_checklist(const cJSON *plan)
+{
+    const cJSON *care = get(plan, "care"), *devices = get(plan, "devices"), *it;
+    int ncare = cJSON_IsArray(care) ? cJSON_GetArraySize(care) : 0;
+    int ndev = cJSON_IsArray(devices) ? cJSON_GetArraySize(devices) : 0;
+    const char **words = calloc((size_t)ncare + 1, sizeof *words);
+    struct geo_check_device *dev = calloc((size_t)ndev + 1, sizeof *dev);
+    struct geo_check_line *lines = calloc((size_t)GEO_CHECK_MAX_LINES(ndev), sizeof *lines);
+    struct geo_check_child k = { words, 0, dev, 0, str(plan, "decision") };
+    cJSON *list = cJSON_CreateArray();
+
+    if (!words || !dev || !lines || !list) {
+        cJSON_Delete(list);
+        list = NULL;
+        goto out;
     }
-    if (has_care(plan, "tracheostomy"))
-        add(list, "予備の気管カニューレ（同じサイズと一つ小さいサイズ）");
-    if (has_care(plan, "suction") || has_device(plan, "suction")) {
-        add(list, "手動式または足踏み式の吸引器");
-        add(list, "吸引カテーテル・アルコール綿・精製水");
+    for (it = ncare ? care->child : NULL; it; it = it->next)
+        if (cJSON_IsString(it))
+            words[k.ncare++] = it->valuestring;
+    for (it = ndev ? devices->child : NULL; it; it = it->next) {
+        const cJSON *b = get(it, "battery_h");
+
+        dev[k.ndevices].type = str(it, "type");
+        dev[k.ndevices++].battery_h = cJSON_IsNumber(b) ? b->valuedouble : NAN;
     }
-    if (has_care(plan, "oxygen") || has_device(plan, "oxygen")) {
-        add(list, "携帯用酸素ボンベ（残量を確認）と流量計");
-        add(list, "鼻カニューレ・マスクの予備");
-    }
-    if (has_care(plan, "tube_feeding") || has_device(plan, "feeding")) {
-        add(list, "栄養剤（3日分以上）・注入用シリンジ・延長チューブ");
-    }
-    if (has_care(plan, "iv"))
-        add(list, "輸液・ルートの予備");
-    if (has_care(plan, "dialysis"))
-        add(list, "透析の記録と透析施設の連絡先");
-    if (decision && (strcmp(decision, "charge") == 0 || strcmp(decision, "stay_home") == 0))
-        add(list, "車で充電する場合のシガーソケット用インバーター（正弦波、機器の消費電力以上）");
-    add(list, "延長コード・電源タップ（医療機器用）");
-    add(list, "お薬・お薬手帳・医療情報ファイル（主治医の指示書、機器の設定値）");
-    add(list, "懐中電灯・携帯電話の充電器・モバイルバッテリー");
+    checklist_words(list, &k, lines, geo_checklist(&k, lines, GEO_CHECK_MAX_LINES(ndev)));
+out:
+    free(words);
+    free(dev);
+    free(lines);
     return list;
 }
 

@@ -17,6 +17,10 @@ cJSON *plan_checklist(const cJSON *plan);
 /* Adds "reasons_ja" to plan: one {code, text} per entry of "reasons" (a
  * stable English code and the Japanese sentence), in the same order. */
 void plan_reasons_ja(cJSON *plan);
+/* The stable code of one of the planner's English reasons (the codes of
+ * reasons_ja: "capacity_taken", "not_reachable_in_time", ...), "other" when
+ * it is not one it knows. */
+const char *plan_reason_code(const char *en);
 
 /* The box [min lon, min lat, max lon, max lat] a section's map shows: the
  * home, the destination and the alternatives of section_plan, padded.

@@ -316,6 +316,15 @@ static void reason_ja(const char *r, const cJSON *plan, const char **code, char 
     }
 }
 
+const char *plan_reason_code(const char *en)
+{
+    const char *code = "other";
+    char text[400];
+
+    reason_ja(en ? en : "", NULL, &code, text, sizeof text);
+    return code;
+}
+
 void plan_reasons_ja(cJSON *plan)
 {
     cJSON *out = cJSON_CreateArray();

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "geo/disclosure.h"
+#include "server/plan_render.h"
 
 struct label {
     const char *section, *key, *text;
@@ -47,13 +48,12 @@ static const struct label labels[] = {
     { "without_location", "without_location", "自宅の位置が不明" },
     { "changes", "new", "期間中に新たに登録" }, { "changes", "updated", "期間中に更新" },
     { "changes", "unchanged", "変更なし" },
-    { "unassigned_reason", "no_reachable_destination", "時間内に行ける電源がない" },
-    { "unassigned_reason", "no eligible destination with power within reach", "時間内に行ける電源がない" },
-    { "unassigned_reason", "no_home_location", "自宅の位置が不明" },
-    { "unassigned_reason", "no home location", "自宅の位置が不明" },
+    /* the codes of plan_reason_code() (plan_words.c) */
     { "unassigned_reason", "capacity_taken", "行ける場所の電源がすべて埋まっている" },
-    { "unassigned_reason", "every reachable destination with power is taken",
-      "行ける場所の電源がすべて埋まっている" },
+    { "unassigned_reason", "not_reachable_in_time", "バッテリーが切れる前に着ける電源がない" },
+    { "unassigned_reason", "no_destination", "行ける範囲に電源のある行き先がない" },
+    { "unassigned_reason", "no_home_location", "自宅の位置が不明" },
+    { "unassigned_reason", "other", "その他" },
     { NULL, NULL, NULL }
 };
 
@@ -292,6 +292,67 @@ static void parent_of(const cJSON *out_sections, const cJSON *fig, const struct 
     }
 }
 
+/* The database gives the reasons of the unassigned as the planner's last
+ * sentence, which carries figures (hours) and notes; the report counts them
+ * by the sentence's code (plan_reason_code), in a fixed order, so that one
+ * reason is one cell whatever its figures.  0, or -1 when out of memory. */
+static const char *const reason_order[] = { "capacity_taken", "not_reachable_in_time",
+                                            "no_destination", "no_home_location", "unknown",
+                                            "other", NULL };
+
+/* The cell of a reason: its code when the report names it, else "other". */
+static const char *reason_cell(const char *sentence)
+{
+    const char *code = !sentence || strcmp(sentence, "unknown") == 0
+                       ? "unknown" : plan_reason_code(sentence);
+
+    for (size_t i = 0; reason_order[i]; i++)
+        if (strcmp(code, reason_order[i]) == 0)
+            return code;
+    return "other";
+}
+
+static int reasons_by_code(cJSON *fig)
+{
+    const char *const *order = reason_order;
+    cJSON *nest = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(fig, "nested"),
+                                                   "unassigned_reason");
+    cJSON *cells = cJSON_GetObjectItemCaseSensitive(nest, "cells"), *out, *c;
+
+    if (!cJSON_IsArray(cells))
+        return 0;
+    out = cJSON_CreateArray();
+    for (size_t i = 0; out && order[i]; i++) {
+        long n = 0;
+        int any = 0;
+        cJSON *cell;
+
+        for (c = cells->child; c; c = c->next) {
+            const char *k = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "key"));
+
+            if (strcmp(reason_cell(k), order[i]) == 0) {
+                n += count_of(c);
+                any = 1;
+            }
+        }
+        if (!any)
+            continue;
+        cell = cJSON_CreateObject();
+        if (!cell || !cJSON_AddStringToObject(cell, "key", order[i])
+            || !cJSON_AddNumberToObject(cell, "count", (double)n)
+            || !cJSON_AddItemToArray(out, cell)) {
+            cJSON_Delete(cell);
+            cJSON_Delete(out);
+            return -1;
+        }
+    }
+    if (!out || !cJSON_ReplaceItemInObjectCaseSensitive(nest, "cells", out)) {
+        cJSON_Delete(out);
+        return -1;
+    }
+    return 0;
+}
+
 static int add_sections(cJSON *out, const cJSON *fig, long total, int pub)
 {
     cJSON *arr = cJSON_AddArrayToObject(out, "sections");
@@ -345,7 +406,7 @@ cJSON *report_council(const char *figures, int pub)
     const cJSON *v;
     long total, registered;
 
-    if (!fig || !out)
+    if (!fig || !out || reasons_by_code(fig) < 0)
         goto fail;
     total = (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(fig, "total"));
     registered = (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(fig, "registered"));

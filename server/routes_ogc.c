@@ -45,6 +45,7 @@
 #include "server/db.h"
 #include "server/layers.h"
 #include "server/maps.h"
+#include "server/ogc_api.h"
 #include "server/routes.h"
 #include "server/crypto.h"
 
@@ -224,115 +225,6 @@ enum pm_err route_ogc_conformance(struct http_req *r)
     return reply_doc(r, TYPE_JSON, &b);
 }
 
-/* The path entries of one collection in the API definition. */
-static void api_collection_paths(struct pm_buf *b, const struct layer *c)
-{
-    const char *fref = "{\"$ref\":\"#/components/parameters/f\"}";
-    const char *cref = "{\"$ref\":\"#/components/parameters/crs\"}";
-
-    pm_buf_printf(b, ",\"/collections/%s\":{\"get\":{\"summary\":\"The %s collection\","
-                     "\"operationId\":\"describe_%s\",\"tags\":[\"%s\"],\"parameters\":[%s],"
-                     "\"responses\":{\"200\":{\"description\":\"The collection\","
-                     "\"content\":{\"application/json\":{\"schema\":"
-                     "{\"$ref\":\"#/components/schemas/collection\"}}}},"
-                     "\"default\":{\"$ref\":\"#/components/responses/error\"}}}}",
-                  c->id, c->id, c->id, c->id, fref);
-    pm_buf_printf(b, ",\"/collections/%s/queryables\":{\"get\":{\"summary\":\"The properties of "
-                     "%s (JSON Schema)\",\"operationId\":\"queryables_%s\",\"tags\":[\"%s\"],"
-                     "\"responses\":{\"200\":{\"description\":\"The queryables\",\"content\":"
-                     "{\"" TYPE_SCHEMA "\":{\"schema\":{\"type\":\"object\"}}}}}}}",
-                  c->id, c->id, c->id, c->id);
-    pm_buf_printf(b, ",\"/collections/%s/schema\":{\"get\":{\"summary\":\"The features of "
-                     "%s (JSON Schema)\",\"operationId\":\"schema_%s\",\"tags\":[\"%s\"],"
-                     "\"responses\":{\"200\":{\"description\":\"The feature schema\",\"content\":"
-                     "{\"" TYPE_SCHEMA "\":{\"schema\":{\"type\":\"object\"}}}}}}}",
-                  c->id, c->id, c->id, c->id);
-    pm_buf_printf(b, ",\"/collections/%s/items\":{\"get\":{\"summary\":\"Features of %s\","
-                     "\"description\":\"%s\",\"operationId\":\"items_%s\",\"tags\":[\"%s\"],"
-                     "\"parameters\":[{\"$ref\":\"#/components/parameters/bbox\"},"
-                     "{\"$ref\":\"#/components/parameters/bbox-crs\"},%s,"
-                     "{\"$ref\":\"#/components/parameters/limit\"},"
-                     "{\"$ref\":\"#/components/parameters/offset\"},"
-                     "{\"$ref\":\"#/components/parameters/after\"},%s],"
-                     "\"responses\":{\"200\":{\"description\":\"A page of %s features (%s)\","
-                     "\"content\":{\"application/geo+json\":{\"schema\":"
-                     "{\"$ref\":\"#/components/schemas/featureCollection\"}}}},"
-                     "\"400\":{\"$ref\":\"#/components/responses/error\"}%s}}}",
-                  c->id, c->id, c->description, c->id, c->id, cref, fref, c->id, c->geometry,
-                  (c->flags & LAYER_TOKEN) ? ",\"401\":{\"$ref\":\"#/components/responses/error\"}"
-                                           : "");
-    pm_buf_printf(b, ",\"/collections/%s/items/{featureId}\":{\"get\":{\"summary\":\"One feature "
-                     "of %s\",\"operationId\":\"item_%s\",\"tags\":[\"%s\"],\"parameters\":["
-                     "{\"$ref\":\"#/components/parameters/featureId\"},%s,%s],"
-                     "\"responses\":{\"200\":{\"description\":\"The feature\",\"content\":"
-                     "{\"application/geo+json\":{\"schema\":{\"$ref\":\"#/components/schemas/feature\"}}}},"
-                     "\"404\":{\"$ref\":\"#/components/responses/error\"}}}}",
-                  c->id, c->id, c->id, c->id, cref, fref);
-}
-
-/* The parameters of the API definition's components. */
-static void api_parameters(struct pm_buf *b)
-{
-    pm_buf_printf(b, "\"parameters\":{"
-                     "\"bbox\":{\"name\":\"bbox\",\"in\":\"query\",\"required\":false,"
-                     "\"description\":\"minlon,minlat,maxlon,maxlat in CRS84 (longitude/latitude), "
-                     "or four numbers in the axis order of bbox-crs; features that intersect it.\","
-                     "\"style\":\"form\",\"explode\":false,\"schema\":{\"type\":\"array\","
-                     "\"minItems\":4,\"maxItems\":4,\"items\":{\"type\":\"number\"}}},"
-                     "\"bbox-crs\":{\"name\":\"bbox-crs\",\"in\":\"query\",\"required\":false,"
-                     "\"description\":\"The CRS of bbox (default CRS84).\",\"schema\":{\"type\":"
-                     "\"string\",\"format\":\"uri\"}},"
-                     "\"crs\":{\"name\":\"crs\",\"in\":\"query\",\"required\":false,"
-                     "\"description\":\"The CRS of the coordinates returned (default CRS84), one of "
-                     "the collection's crs list.\",\"schema\":{\"type\":\"string\",\"format\":\"uri\"}},"
-                     "\"limit\":{\"name\":\"limit\",\"in\":\"query\",\"required\":false,"
-                     "\"description\":\"Features per page. Values above the maximum are "
-                     "served as the maximum.\",\"style\":\"form\",\"explode\":false,"
-                     "\"schema\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":%d,"
-                     "\"default\":%d}},"
-                     "\"offset\":{\"name\":\"offset\",\"in\":\"query\",\"required\":false,"
-                     "\"description\":\"Features to skip, in key order.\",\"style\":\"form\","
-                     "\"explode\":false,\"schema\":{\"type\":\"integer\",\"minimum\":0,"
-                     "\"default\":0}},"
-                     "\"after\":{\"name\":\"after\",\"in\":\"query\",\"required\":false,"
-                     "\"description\":\"Start after the feature with this id (the next links "
-                     "carry it; offset then only numbers the page).\",\"schema\":{\"type\":\"string\"}},"
-                     "\"f\":{\"name\":\"f\",\"in\":\"query\",\"required\":false,"
-                     "\"description\":\"Format: json (GeoJSON for features), geojson or html.\","
-                     "\"schema\":{\"type\":\"string\",\"enum\":[\"json\",\"geojson\",\"html\"]}},"
-                     "\"featureId\":{\"name\":\"featureId\",\"in\":\"path\",\"required\":true,"
-                     "\"schema\":{\"type\":\"string\"}}},",
-                  OGC_LIMIT_MAX, OGC_LIMIT_DEFAULT);
-}
-
-/* The schemas and responses of the API definition's components. */
-static void api_schemas(struct pm_buf *b)
-{
-    pm_buf_puts(b, "\"schemas\":{"
-                   "\"link\":{\"type\":\"object\",\"required\":[\"href\"],\"properties\":{"
-                   "\"href\":{\"type\":\"string\"},\"rel\":{\"type\":\"string\"},"
-                   "\"type\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"}}},"
-                   "\"collection\":{\"type\":\"object\",\"required\":[\"id\",\"links\"],"
-                   "\"properties\":{\"id\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},"
-                   "\"links\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/link\"}}}},"
-                   "\"feature\":{\"type\":\"object\",\"required\":[\"type\",\"geometry\","
-                   "\"properties\"],\"properties\":{\"type\":{\"type\":\"string\",\"enum\":"
-                   "[\"Feature\"]},\"id\":{\"oneOf\":[{\"type\":\"integer\"},{\"type\":\"string\"}]},"
-                   "\"geometry\":{\"type\":\"object\",\"nullable\":true},"
-                   "\"properties\":{\"type\":\"object\",\"nullable\":true}}},"
-                   "\"featureCollection\":{\"type\":\"object\",\"required\":[\"type\","
-                   "\"features\"],\"properties\":{\"type\":{\"type\":\"string\",\"enum\":"
-                   "[\"FeatureCollection\"]},\"features\":{\"type\":\"array\",\"items\":"
-                   "{\"$ref\":\"#/components/schemas/feature\"}},\"numberMatched\":{\"type\":"
-                   "\"integer\"},\"numberReturned\":{\"type\":\"integer\"},\"links\":{\"type\":"
-                   "\"array\",\"items\":{\"$ref\":\"#/components/schemas/link\"}}}},"
-                   "\"error\":{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"object\","
-                   "\"properties\":{\"code\":{\"type\":\"string\"},\"message\":{\"type\":"
-                   "\"string\"}}}}}},"
-                   "\"responses\":{\"error\":{\"description\":\"An error\",\"content\":"
-                   "{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error\"}}}}}}}");
-}
-
 enum pm_err route_ogc_api(struct http_req *r)
 {
     static const char *const allowed[] = { "f", NULL };
@@ -340,37 +232,18 @@ enum pm_err route_ogc_api(struct http_req *r)
                                                      MHD_HTTP_HEADER_ACCEPT);
     char base[256];
     struct pm_buf b;
-    const char *simple = "\"responses\":{\"200\":{\"description\":\"OK\",\"content\":"
-                         "{\"application/json\":{\"schema\":{\"type\":\"object\"}}}}}";
+    size_t len;
+    char *text;
 
     if (maps_params_or_reply(r, allowed) != PM_OK || f_or_reply(r, 0) != PM_OK)
         return r->err;
     maps_base_url(r, base, sizeof base);
+    text = ogc_api_text(base, has_token(r), OGC_LIMIT_MAX, OGC_LIMIT_DEFAULT, &len);
+    if (!text)
+        return http_fail(r, PM_ERR_NOMEM, "out of memory");
     pm_buf_init(&b);
-    pm_buf_printf(&b, "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"powermap OGC API - Features\","
-                      "\"version\":\"1.0.0\",\"description\":\"Power maps for GIS clients. "
-                      "Without a token: public data only.\"},"
-                      "\"servers\":[{\"url\":\"%s/ogc\"}],", base);
-    pm_buf_printf(&b, "\"paths\":{"
-                      "\"/\":{\"get\":{\"summary\":\"Landing page\",\"operationId\":\"landing\","
-                      "\"parameters\":[{\"$ref\":\"#/components/parameters/f\"}],%s}},"
-                      "\"/conformance\":{\"get\":{\"summary\":\"Conformance classes\","
-                      "\"operationId\":\"conformance\",\"parameters\":[{\"$ref\":"
-                      "\"#/components/parameters/f\"}],%s}},"
-                      "\"/api\":{\"get\":{\"summary\":\"This API definition\",\"operationId\":"
-                      "\"api\",\"parameters\":[{\"$ref\":\"#/components/parameters/f\"}],"
-                      "\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"%s\":"
-                      "{\"schema\":{\"type\":\"object\"}},\"application/json\":{\"schema\":"
-                      "{\"type\":\"object\"}}}}}}},"
-                      "\"/collections\":{\"get\":{\"summary\":\"The collections\",\"operationId\":"
-                      "\"collections\",\"parameters\":[{\"$ref\":\"#/components/parameters/f\"}],%s}}",
-                  simple, simple, TYPE_OPENAPI, simple);
-    for (const struct layer *c = layers; c->id; c++)
-        if (!(c->flags & LAYER_TOKEN) || has_token(r))
-            api_collection_paths(&b, c);
-    pm_buf_puts(&b, "},\"components\":{");
-    api_parameters(&b);
-    api_schemas(&b);
+    pm_buf_append(&b, text, len);
+    free(text);
     return reply_doc(r, accept && strstr(accept, "application/vnd.oai.openapi+json") ? TYPE_OPENAPI
                                                                                    : TYPE_JSON, &b);
 }

@@ -458,3 +458,24 @@ def test_districts_roll_up_to_their_town_for_the_council(env):
     pub = env.get(f"/v1/reports/council?at={AT}&public=true").json()
     assert {k: c["count"] for k, c in section(pub, "area").items()} == area
     check_public(pub)
+
+
+def test_unassigned_children_are_counted_by_reason_in_japanese(env):
+    """The reasons of the unassigned are counted by their code, whatever
+    figures the planner's sentence carries, and labelled in Japanese."""
+    env.reset()
+    for i in range(3):
+        child(env, f"N{i}", 2 * i, 0, 1.5)          # no place with power anywhere
+    r = env.post("/v1/children", {"external_id": "U1", "name": "U1", "care": ["ventilator"],
+                                  "devices": [{"type": "ventilator", "power_w": 50,
+                                               "battery_h": 2, "life_sustaining": True}]},
+                 token=env.planner)
+    assert r.status == 201, r                       # no home location
+    assert env.post("/v1/plans/run", {}, token=env.planner).status in (200, 201)
+    rep = env.get(f"/v1/reports/council?at={AT}", token=env.viewer).json()
+    assert section(rep, "decision")["unassigned"]["count"] == 4
+    cells = section(rep, "unassigned_reason")
+    assert {k: c["count"] for k, c in cells.items()} == {"no_destination": 3,
+                                                          "no_home_location": 1}, cells
+    assert cells["no_destination"]["label"] == "行ける範囲に電源のある行き先がない"
+    assert cells["no_home_location"]["label"] == "自宅の位置が不明"

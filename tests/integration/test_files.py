@@ -297,6 +297,47 @@ def test_http_dry_run_previews_without_writing(env):
     assert rep["inserted"] == 6 and env.psql("SELECT count(*) FROM shelters") == [["0"]]
 
 
+def test_every_row_reason_reads_in_japanese_with_its_code(env):
+    """The validator gives each reason in Japanese and a code at its source,
+    structured-list entries (連絡先, 情報源, 支援者) included: no English
+    sentence reaches a Japanese report."""
+    import re
+    env.reset()
+    body = ("external_id,name,birth_date,lat,lon,medical_contacts,sources,supporters,"
+            "home_battery_wh,consent\n"
+            "K1,児童一,2020-01-01,37,136,xyz|医師一|病院|0767-00-0000,,,,\n"
+            "K2,児童二,2020-01-01,37,136,,保健センター|昨日,,,\n"
+            "K3,児童三,2020-01-01,37,136,,,a|b|c|d|e,,\n"
+            "K4,児童四,2020-13-45,37,136,,,,,\n"
+            "K5,児童五,2020-01-01,95,136,,,,,\n"
+            "K6,児童六,2020-01-01,37,136,,,,たくさん,\n"
+            "K1,児童七,2020-01-01,37,136,,,,,\n"
+            "K8,児童八,2020-01-01,37,,,,,,\n"
+            "K9,児童九,2020-01-01,37,136,,,,,たぶん\n").encode()
+    r = env.post("/v1/import/children?dry_run=true&partial=true", body=body,
+                 token=env.planner, headers={"Accept-Language": "ja"})
+    assert r.status == 200, r
+    lines = {x["line"]: x for x in r.json()["rejects"]}
+    want = {2: ("invalid_value", "medical_contacts",
+                "1 番目の項目: 続柄「xyz」は 主治医・医師、訪問看護"),
+            3: ("bad_date", "sources", "1 番目の項目: 日付「昨日」は日付として読めません"),
+            4: ("bad_entry", "supporters", "「|」で区切った欄が 4 個を超えています"),
+            5: ("bad_date", "birth_date", "「2020-13-45」は日付として読めません"),
+            6: ("bad_latitude", "lat", "「95」は緯度の範囲"),
+            7: ("bad_number", "home_battery_wh", "「たくさん」は 0 以上の数値として読めません"),
+            8: ("duplicate_id", "external_id", "「K1」は 2 行目でも使われています"),
+            9: ("half_location", "lon", "緯度があるのに空です"),
+            10: ("bad_boolean", "consent", "「たぶん」は ○/×")}
+    assert sorted(lines) == sorted(want), lines
+    for n, (code, column, text) in want.items():
+        x = lines[n]
+        assert (x["code"], x["column"]) == (code, column), (n, x)
+        assert text in x["message"], (n, x)
+        # nothing English but the column's own name and the accepted values
+        words = re.findall(r"[A-Za-z]{3,}", x["message"].replace(column, ""))
+        assert set(words) <= {"xyz"}, (n, x["message"])
+
+
 def test_http_import_report_has_codes_and_grouped_reasons(env):
     env.reset()
     with open(path(PREF), "rb") as f:
@@ -477,7 +518,9 @@ def test_a31_zipped_shapefile_in_jgd2011_is_transformed_to_wgs84(env):
     import zipfile
     env.reset()
     with tempfile.TemporaryDirectory() as d:
-        src = write_geojson(d, {"A31_001": 3})
+        # 2012 (第1.1版): A31_001 is a depth-rank code, 21–27 in the seven-rank
+        # scheme: 23 is 1.0–2.0 m, the third rank.
+        src = write_geojson(d, {"A31_001": 23})
         ogr("-f", "ESRI Shapefile", "-t_srs", "EPSG:6668", os.path.join(d, "A31-12_17.shp"), src)
         z = os.path.join(d, "A31-12_17_GML.zip")
         with zipfile.ZipFile(z, "w") as zf:
@@ -486,6 +529,44 @@ def test_a31_zipped_shapefile_in_jgd2011_is_transformed_to_wgs84(env):
         r = cli("import", "--kind", "hazards", z, db=env.db, env=EN)
         assert r.returncode == 0 and "(a31, ESRI Shapefile" in r.stdout, (r.stdout, r.stderr)
     check_centres(env, "flood", 3)
+
+
+def test_a31_layouts_of_every_vintage_give_the_depth_rank(env):
+    """The 河川単位 layouts since 2019 put a river code beside each rank
+    (A31a_201 beside A31a_205): the level is the rank, never the code; the
+    2012 five-rank codes 11–15 read as ranks 1–5; a 家屋倒壊等氾濫想定区域 layer
+    (A31a_4xx) is flood with no depth, so its level comes from --level."""
+    import tempfile
+    cases = [
+        ({"A31a_201": "8303030555", "A31a_202": "手取川", "A31a_205": 4}, [], 4),
+        ({"A31a_101": "8303030555", "A31a_105": 2}, [], 2),
+        ({"A31_001": 15}, [], 5),
+        ({"A31a_401": "8303030555", "A31a_405": 2}, [], None),
+        ({"A31a_401": "8303030555", "A31a_405": 2}, ["--level", "1"], 1),
+    ]
+    for props, opts, level in cases:
+        env.reset()
+        with tempfile.TemporaryDirectory() as d:
+            src = write_geojson(d, props)
+            shp = os.path.join(d, "A31a-20_17.shp")
+            ogr("-f", "ESRI Shapefile", "-t_srs", "EPSG:6668", shp, src)
+            r = cli("import", "--kind", "hazards", *opts, shp, db=env.db, env=EN)
+            assert r.returncode == 0 and "(a31, ESRI Shapefile" in r.stdout, (props, r.stdout,
+                                                                             r.stderr)
+        check_centres(env, "flood", level)
+
+
+def test_a33_zones_before_designation_read_as_their_zone(env):
+    """A33_002 区域区分: 1 警戒区域 and 3 its 指定前 form are level 1; 2 特別警戒区域
+    and 4 are level 2 (第1.2版 added 3 and 4)."""
+    import tempfile
+    for code, level in ((1, 1), (3, 1), (2, 2), (4, 2)):
+        env.reset()
+        with tempfile.TemporaryDirectory() as d:
+            src = write_geojson(d, {"A33_001": 2, "A33_002": code, "A33_003": "17"})
+            r = cli("import", "--kind", "hazards", src, db=env.db, env=EN)
+            assert r.returncode == 0 and "(a33," in r.stdout, (code, r.stdout, r.stderr)
+        check_centres(env, "landslide", level)
 
 
 def test_a33_geopackage_in_jgd2000_and_tokyo_datum_shapefile(env):
@@ -610,7 +691,7 @@ def test_a_canonical_file_is_reported_in_japanese_naming_its_column(env):
     src = os.path.join(DATA, "shelters_one_bad_row.csv")
     r = cli("import", "--kind", "shelters", "--geocoder", "none", src, db=env.db, env=JA)
     assert r.returncode == 1
-    assert f"{src}:4: lat: 「95」は緯度の範囲外です" in r.stderr, r.stderr
+    assert f"{src}:4: lat: 「95」は緯度の範囲（-90〜90）外です" in r.stderr, r.stderr
     assert "何も取り込んでいません" in r.stderr
 
 

@@ -395,3 +395,21 @@ def test_a_run_that_watts_bind_states_a_bound_and_claims_nothing(env):
     assert sv["more_life_at_most"] is not None
     if not sv["proven_optimal"]:
         assert sv["more_children_at_most"] >= 0
+
+
+def test_where_watts_bind_the_mip_covers_more_and_proves_it(env):
+    """Issue 14: where watts bind the solver is a heuristic; it placed the
+    nearest child (320 W of a 500 W shelter) and left out two 220 W children
+    who fit together.  The run's MIP step (geo/assign_mip.c) covers both,
+    proves it, and the bound says no more could be covered."""
+    env.reset()
+    shelter(env, "S", 0.5, outlets=3, power_w=500)
+    heavy = child(env, "HEAVY", 0.45, 3, need_w=320)
+    light = [child(env, f"L{i}", 0.0 + 0.01 * i, 3, need_w=220) for i in range(2)]
+    sv = solver(env)
+    assert sv["covered"] == 2 and sv["covered_life"] == 2, sv
+    assert sv["proven_optimal"] is True and sv["cover_proven_optimal"] is True, sv
+    assert sv["more_life_at_most"] == 0 and sv["more_children_at_most"] == 0, sv
+    assert sv["mip"]["whole_clusters"] >= 1 and sv["mip"]["out_of_time"] is False, sv
+    assert all(plan(env, k)["decision"] == "evacuate" for k in light)
+    assert plan(env, heavy)["decision"] == "unassigned"

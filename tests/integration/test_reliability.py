@@ -74,13 +74,23 @@ class Load:
 
 def test_database_restart_under_load_gives_503s_then_recovers(env):
     d = Daemon(env.db)
+    try:
+        restart_under_load(env, d)
+        assert d.proc.poll() is None
+    finally:
+        d.stop()                        # also when an assertion failed
+
+
+def restart_under_load(env, d):
     load = Load(d.base, ["/v1/shelters?limit=50", "/ready", "/v1/power-points?limit=20"])
     try:
         time.sleep(1)
         cluster_stop(env.cluster)
         down_at = time.time()
-        time.sleep(3)
-        cluster_start(env.cluster)
+        try:
+            time.sleep(3)
+        finally:
+            cluster_start(env.cluster)
         up_at = time.time()
         # Back to answering from the database: how long after it came back?
         wait_for(lambda: d.request("GET", "/ready").status == 200, timeout=30)
@@ -102,40 +112,40 @@ def test_database_restart_under_load_gives_503s_then_recovers(env):
     assert after and all(s == 200 for s in after)
     print(f"    recovered {recovered:.2f} s after the restart; {len(load.seen)} requests, "
           f"{sum(1 for s, _ in during if s == 503)} answered 503 while it was down")
-    assert d.proc.poll() is None
-    d.stop()
 
 
 def test_sigterm_lets_the_request_in_flight_finish_and_exits_0(env):
     d = Daemon(env.db)
-    # Hold the plan-run lock so that the run we start stays in flight.
-    holder = subprocess.Popen(["psql", env.db, "-Xq", "-c",
-                               "BEGIN; SELECT pg_advisory_xact_lock(7012002); "
-                               "SELECT pg_sleep(2); COMMIT;"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(0.5)
-    result = {}
-
-    def run():
-        result["r"] = d.request("POST", "/v1/plans/run", {}, token=env.planner, timeout=30)
-    t = threading.Thread(target=run)
-    t.start()
-    time.sleep(0.5)
-    d.proc.send_signal(signal.SIGTERM)
-    time.sleep(0.3)
-    # Not accepting any more, still finishing the run.
     try:
-        urllib.request.urlopen(d.base + "/health", timeout=2)
-        accepted = True
-    except OSError:
-        accepted = False
-    t.join(30)
-    holder.wait(10)
-    code = d.proc.wait(20)
-    assert result["r"].status == 201, result["r"]
-    assert not accepted
-    assert code == 0
-    d.log.close()
+        # Hold the plan-run lock so that the run we start stays in flight.
+        holder = subprocess.Popen(["psql", env.db, "-Xq", "-c",
+                                   "BEGIN; SELECT pg_advisory_xact_lock(7012002); "
+                                   "SELECT pg_sleep(2); COMMIT;"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+        result = {}
+
+        def run():
+            result["r"] = d.request("POST", "/v1/plans/run", {}, token=env.planner, timeout=30)
+        t = threading.Thread(target=run)
+        t.start()
+        time.sleep(0.5)
+        d.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        # Not accepting any more, still finishing the run.
+        try:
+            urllib.request.urlopen(d.base + "/health", timeout=2)
+            accepted = True
+        except OSError:
+            accepted = False
+        t.join(30)
+        holder.wait(10)
+        code = d.proc.wait(20)
+        assert result["r"].status == 201, result["r"]
+        assert not accepted
+        assert code == 0
+    finally:
+        d.stop()                        # also when an assertion failed
 
 
 def test_replicas_take_reads_and_fail_over_both_ways(env):
