@@ -114,7 +114,7 @@ int db_send(PGconn *c, const char *name, int nparams, const char *const *params)
     return PQsendQueryPrepared(c, q->name, nparams, params, NULL, NULL, 0);
 }
 
-PGconn *db_connect_like(PGconn *c, char *err, size_t errlen)
+PGconn *db_connect_like(PGconn *c, int prepare, char *err, size_t errlen)
 {
     PQconninfoOption *opts = PQconninfo(c);
     const char *keys[64], *vals[64];
@@ -141,7 +141,7 @@ PGconn *db_connect_like(PGconn *c, char *err, size_t errlen)
         return NULL;
     }
     if (db_command(n, "SET client_min_messages = warning", err, errlen) < 0 ||
-        prepare_all(n, err, errlen) < 0) {
+        (prepare && prepare_all(n, err, errlen) < 0)) {
         PQfinish(n);
         return NULL;
     }

@@ -23,9 +23,11 @@ PGresult *db_exec(PGconn *c, const char *name, int nparams, const char *const *p
  * sent, 0 otherwise (PQerrorMessage says why). */
 int db_send(PGconn *c, const char *name, int nparams, const char *const *params);
 
-/* A new prepared connection with the same parameters as c (another session
- * for work in parallel).  Returns it (PQfinish it) or NULL with err. */
-PGconn *db_connect_like(PGconn *c, char *err, size_t errlen);
+/* A new connection with the same parameters as c (another session for work
+ * in parallel), with the named queries prepared when prepare is set (only
+ * "-- unprepared" queries may be sent on it otherwise).  Returns it
+ * (PQfinish it) or NULL with err. */
+PGconn *db_connect_like(PGconn *c, int prepare, char *err, size_t errlen);
 
 /* Runs a fixed command with no parameters ("BEGIN", "COMMIT", ...).
  * Returns 0, or -1 with the server's message in err (may be NULL). */

@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,9 @@
 #define PLAN_CANDIDATES 12
 #define PLAN_GROWTH 4
 #define PLAN_ROUNDS 3
+/* A round asks again for at most this many rows (the most urgent lists
+ * first): at about 10 us a row on a loaded core, a bounded round. */
+#define PLAN_AGAIN_ROWS 100000L
 /* Up to this many usable pairs the solver runs without a work budget. */
 #define PLAN_EXACT_EDGES 20000
 /* Where watts bind and the solver is not proven optimal, a MIP improves its
@@ -200,9 +204,11 @@ struct kid {
     struct geo_plan_child g;
     int first_cand, ncand;      /* its candidates in run.cands */
     int assigned;               /* index into its candidates, or -1 */
-    int asked;                  /* rows asked for per type (0: none yet) */
+    int asked[2];               /* rows asked for: shelters, points (0: none yet) */
     int counted[2];             /* rows of the counted lists: shelters, points */
-    int requery;                /* ask again with more rows */
+    int requery;                /* ask again with more rows: 1 shelters, 2 points */
+    int depth;                  /* steps from a kid left out (-1: none, see
+                                 * reach_left_out) */
     struct geo_power pw;        /* rules 6, 7 */
     double car_inverter_w;
     int in_outage;              /* home inside the scenario's outage (or none) */
@@ -228,8 +234,12 @@ struct counts {
 /* What the run can prove, and the bound when it cannot (issue 14). */
 struct proof {
     int rounds;                 /* candidate rounds */
+    int again;                  /* lists asked again, all rounds */
+    int again_capped;           /* lists that may matter not asked again (row cap) */
     int cut;                    /* children whose lists were cut */
     int cut_unproven;           /* of them, where the cut may matter to the cover */
+    int cut_unproven_any;       /* of them, left out or at a full place while
+                                 * someone is left out (reach_left_out aside) */
     int cut_travel;             /* of them, where it may matter to travel alone */
     int left_out;               /* children needing a destination left without */
     int cover_proven, proven;   /* (a)-(c) proven optimal; (a)-(d) */
@@ -252,6 +262,7 @@ struct run {
     struct counts cnt;
     struct timespec t0;
     double t_load, t_cand, t_solve;
+    PGconn *c2;                 /* the run's second session (NULL: none) */
 };
 
 static enum pm_err run_fail(struct run *run, enum pm_err e, const char *fmt, ...)
@@ -506,12 +517,13 @@ static enum pm_err take_cands(struct run *run, PGresult *res)
     return e;
 }
 
-/* The array parameters of the candidate queries: the kids that need a
- * destination (backup = 0) or stay home (backup = 1). */
+/* The array parameters of the candidate queries, for one set of kids. */
 struct cand_params {
-    struct pm_buf ids, reach, welfare, hazard, need;
+    struct pm_buf ids, reach, welfare, hazard, need, rows;
     int n;
 };
+
+enum cand_set { SET_DEST, SET_BACKUP, SET_BACKUP_ODD, SET_AGAIN_SHELTERS, SET_AGAIN_POINTS };
 
 static void cand_params_release(struct cand_params *cp)
 {
@@ -520,26 +532,45 @@ static void cand_params_release(struct cand_params *cp)
     pm_buf_release(&cp->welfare);
     pm_buf_release(&cp->hazard);
     pm_buf_release(&cp->need);
+    pm_buf_release(&cp->rows);
 }
 
-/* backup: 0 the kids to ask destinations for (all that need one, or those
- * marked requery when requery is set), 1 the kids who stay home. */
-static int cand_params_build(const struct run *run, int backup, int requery,
-                             struct cand_params *cp)
+static int in_set(const struct kid *kd, enum cand_set set)
 {
+    if (!kd->g.has_home)
+        return 0;
+    switch (set) {
+    case SET_DEST:
+        return kd->g.needs_dest;
+    case SET_BACKUP:
+    case SET_BACKUP_ODD:
+        return !kd->g.needs_dest;
+    case SET_AGAIN_SHELTERS:
+        return kd->g.needs_dest && (kd->requery & 1);
+    case SET_AGAIN_POINTS:
+        return kd->g.needs_dest && (kd->requery & 2);
+    }
+    return 0;
+}
+
+/* The kids of a set: those that need a destination, those who stay home
+ * (backup points: every other one for each of the two sessions), or those
+ * asked again for shelters or points. */
+static int cand_params_build(const struct run *run, enum cand_set set, struct cand_params *cp)
+{
+    struct pm_buf *b[6] = { &cp->ids, &cp->reach, &cp->welfare, &cp->hazard, &cp->need, &cp->rows };
+    int nth = 0;
+
     memset(cp, 0, sizeof *cp);
-    pm_buf_init(&cp->ids);
-    pm_buf_init(&cp->reach);
-    pm_buf_init(&cp->welfare);
-    pm_buf_init(&cp->hazard);
-    pm_buf_init(&cp->need);
+    for (int j = 0; j < 6; j++)
+        pm_buf_init(b[j]);
     for (int i = 0; i < run->nkids; i++) {
         const struct kid *kd = &run->kids[i];
         const char *sep = cp->n ? "," : "{";
 
-        if (!kd->g.has_home || (backup ? kd->g.needs_dest : !kd->g.needs_dest))
+        if (!in_set(kd, set))
             continue;
-        if (requery && !kd->requery)
+        if ((set == SET_BACKUP || set == SET_BACKUP_ODD) && nth++ % 2 != (set == SET_BACKUP_ODD))
             continue;
         pm_buf_printf(&cp->ids, "%s%ld", sep, kd->id);
         /* Reach: what can be travelled before the batteries run out, margin
@@ -548,108 +579,264 @@ static int cand_params_build(const struct run *run, int backup, int requery,
         pm_buf_printf(&cp->welfare, "%s%c", sep, kd->g.life || !kd->g.walks ? 't' : 'f');
         pm_buf_printf(&cp->hazard, "%s%c", sep, kd->g.in_hazard ? 't' : 'f');
         pm_buf_printf(&cp->need, "%s%.17g", sep, kd->g.need_w);
+        pm_buf_printf(&cp->rows, "%s%d", sep, kd->asked[set == SET_AGAIN_POINTS]);
         cp->n++;
     }
-    pm_buf_puts(&cp->ids, cp->n ? "}" : "{}");
-    pm_buf_puts(&cp->reach, cp->n ? "}" : "{}");
-    pm_buf_puts(&cp->welfare, cp->n ? "}" : "{}");
-    pm_buf_puts(&cp->hazard, cp->n ? "}" : "{}");
-    pm_buf_puts(&cp->need, cp->n ? "}" : "{}");
-    return cp->ids.oom || cp->reach.oom || cp->welfare.oom || cp->hazard.oom || cp->need.oom
-               ? -1 : 0;
+    for (int j = 0; j < 6; j++)
+        pm_buf_puts(b[j], cp->n ? "}" : "{}");
+    for (int j = 0; j < 6; j++)
+        if (b[j]->oom)
+            return -1;
+    return 0;
 }
 
-/* The destinations of the kids that need one: power points on a second
- * session while this one searches the staged shelters (two backends, two
- * cores). */
-static enum pm_err query_dest_cands(PGconn *c, struct run *run, const struct cand_params *cp,
-                                    int asked)
+/* ------------------------------------------------------------------------- */
+/* Two sessions at once                                                        */
+/* ------------------------------------------------------------------------- */
+
+/* The candidate stage runs on two database sessions at once (two backends,
+ * two cores): the run's own, which holds plan_shelters, and a second one
+ * opened for the run, which holds plan_points (temporary tables are per
+ * session).  Each lane sends its queries in order; the rows of both are read
+ * as they come, so neither backend waits on a full socket.  Without a second
+ * session everything runs in the first lane. */
+struct lane_q {
+    const char *name;
+    int n;
+    const char *p[9];
+    int cands;                  /* the rows are candidates (else: a command) */
+};
+
+#define LANE_MAX 8
+
+struct lane {
+    PGconn *c;
+    struct lane_q q[LANE_MAX];
+    int nq, next, busy;
+    PGresult *res;
+};
+
+static void lane_add(struct lane *l, const char *name, int n, const char *const *p, int cands)
 {
-    char k[16], cerr[256], leave[40], per_m[40], outage[24];
-    const char *p[9] = { cp->ids.data, cp->reach.data, cp->hazard.data, k, cp->need.data,
-                         run->gs.start_s >= 0 ? leave : NULL, per_m, run->s->hazard,
-                         run->s->outage_id ? outage : NULL };
-    PGconn *c2 = db_connect_like(c, cerr, sizeof cerr);
-    PGresult *res, *r2 = NULL, *x;
-    const char *points = "plan_candidates_points";
+    struct lane_q *q;
+
+    if (l->nq >= LANE_MAX)
+        abort();                /* a programmer error: LANE_MAX is too small */
+    q = &l->q[l->nq++];
+    q->name = name;
+    q->n = n;
+    for (int i = 0; i < n; i++)
+        q->p[i] = p[i];
+    q->cands = cands;
+}
+
+static enum pm_err lane_done(struct run *run, struct lane *l)
+{
+    const struct lane_q *q = &l->q[l->next - 1];
+    PGresult *res = l->res;
     enum pm_err e;
 
-    /* One row more than the list: a child given it has more places. */
-    snprintf(k, sizeof k, "%d", asked);
-    snprintf(leave, sizeof leave, "%.17g", run->gs.start_s + run->gs.elapsed_h * 3600.0);
-    snprintf(per_m, sizeof per_m, "%.17g", run->gs.detour / run->gs.speed_kmh * 3.6);
-    snprintf(outage, sizeof outage, "%ld", run->s->outage_id);
-    /* Without a start time only 24h points count: a query that walks
-     * only them (and the others for the alternatives), on partial indexes. */
-    if (run->gs.start_s < 0)
-        points = "plan_candidates_points_24h";
-    if (c2 && !db_send(c2, points, 9, p)) {
-        PQfinish(c2);
-        c2 = NULL;
-    }
-    if (!c2)
-        r2 = db_exec(c, points, 9, p);
-    p[2] = cp->welfare.data;
-    res = db_exec(c, "plan_candidates_shelters", 5, p);
-    if (c2) {
-        while ((x = PQgetResult(c2))) {
-            if (!r2)
-                r2 = x;
-            else
-                PQclear(x);
-        }
-        PQfinish(c2);
-    }
-    e = take_cands(run, r2);
-    if (e == PM_OK)
+    l->res = NULL;
+    l->busy = 0;
+    if (q->cands)
         return take_cands(run, res);
+    e = db_ok(res) ? PM_OK : fail_res(run, res, q->name);
     PQclear(res);
     return e;
 }
 
-/* Rules 9 and 10: the power sources that can be brought home, and the
- * agreed destinations, of the kids that need a destination. */
-static enum pm_err query_extra_cands(PGconn *c, struct run *run, const struct cand_params *cp)
+/* Takes what has arrived on a busy lane; returns 1 while it is still busy. */
+static int lane_read(struct run *run, struct lane *l, enum pm_err *e)
 {
-    char outage[24];
-    const char *p[3] = { cp->ids.data, cp->need.data, run->s->outage_id ? outage : NULL };
-    enum pm_err e;
+    int dead = !PQconsumeInput(l->c);
+    PGresult *x;
 
-    snprintf(outage, sizeof outage, "%ld", run->s->outage_id);
-    if ((e = take_cands(run, db_exec(c, "plan_dispatchable", 3, p))) != PM_OK)
-        return e;
-    p[0] = run->s->hazard;
-    p[1] = p[2];
-    e = take_cands(run, db_exec(c, "plan_agreed", 2, p));
-    return e;
+    while (dead || !PQisBusy(l->c)) {
+        if (!(x = PQgetResult(l->c))) {
+            enum pm_err le = lane_done(run, l);
+
+            if (*e == PM_OK)
+                *e = le;
+            return 0;
+        }
+        if (!l->res)
+            l->res = x;
+        else
+            PQclear(x);
+    }
+    return 1;
 }
 
-/* Asks for the candidates of the kids that need a destination, then the
- * backup power points of those who stay home. */
-static enum pm_err query_cands(PGconn *c, struct run *run)
+static enum pm_err lanes_run(struct run *run, struct lane *l, int nl)
 {
-    struct cand_params cp;
-    char radius[32];
-    const char *p[2];
     enum pm_err e = PM_OK;
 
-    for (int i = 0; i < run->nkids; i++)
-        run->kids[i].asked = PLAN_CANDIDATES + 1;
-    for (int backup = 0; backup < 2 && e == PM_OK; backup++) {
-        if (cand_params_build(run, backup, 0, &cp) < 0)
-            e = run_fail(run, PM_ERR_NOMEM, "out of memory");
-        else if (cp.n && !backup)
-            e = query_extra_cands(c, run, &cp);
-        if (e == PM_OK && cp.n && !backup)
-            e = query_dest_cands(c, run, &cp, PLAN_CANDIDATES + 1);
-        else if (cp.n) {
-            snprintf(radius, sizeof radius, "%.1f", PLAN_BACKUP_RADIUS_M);
-            p[0] = cp.ids.data;
-            p[1] = radius;
-            e = take_cands(run, db_exec(c, "plan_backup_points", 2, p));
+    for (;;) {
+        struct pollfd fds[2];
+        int nf = 0, more = 0;
+
+        for (int i = 0; i < nl; i++) {
+            struct lane *ln = &l[i];
+
+            if (!ln->busy && ln->next < ln->nq && e == PM_OK) {
+                const struct lane_q *q = &ln->q[ln->next++];
+
+                if (db_send(ln->c, q->name, q->n, q->p))
+                    ln->busy = 1;
+                else
+                    e = run_fail(run, PM_ERR_UNAVAILABLE, "%s: %s", q->name,
+                                 PQerrorMessage(ln->c));
+            }
+            if (ln->busy && lane_read(run, ln, &e)) {
+                fds[nf].fd = PQsocket(ln->c);
+                fds[nf].events = POLLIN;
+                fds[nf].revents = 0;
+                nf++;
+            }
+            more |= ln->busy || (ln->next < ln->nq && e == PM_OK);
         }
-        cand_params_release(&cp);
+        if (!more)
+            return e;
+        if (nf)
+            poll(fds, (nfds_t)nf, 1000);
     }
+}
+
+/* ------------------------------------------------------------------------- */
+/* Candidates                                                                  */
+/* ------------------------------------------------------------------------- */
+
+/* The text parameters the candidate queries share. */
+struct cand_args {
+    char leave[40], per_m[40], outage[24], radius[32];
+    const char *leave_p, *outage_p;
+};
+
+static void cand_args_init(const struct run *run, struct cand_args *a)
+{
+    snprintf(a->leave, sizeof a->leave, "%.17g", run->gs.start_s + run->gs.elapsed_h * 3600.0);
+    snprintf(a->per_m, sizeof a->per_m, "%.17g", run->gs.detour / run->gs.speed_kmh * 3.6);
+    snprintf(a->outage, sizeof a->outage, "%ld", run->s->outage_id);
+    snprintf(a->radius, sizeof a->radius, "%.1f", PLAN_BACKUP_RADIUS_M);
+    /* Without a start time only 24h points count (plan_points.ok). */
+    a->leave_p = run->gs.start_s >= 0 ? a->leave : NULL;
+    a->outage_p = run->s->outage_id ? a->outage : NULL;
+}
+
+/* Stages the eligible shelters (first lane) and power points (second) for
+ * the candidate searches, opening the run's second session. */
+static enum pm_err stage(PGconn *c, struct run *run)
+{
+    static const char *const shelters[] = { "plan_jit_off", "plan_stage", "plan_stage_fill",
+                                            "plan_stage_index_welfare", "plan_stage_index",
+                                            "plan_stage_analyze" };
+    static const char *const points[] = { "plan_jit_off", "plan_points_stage",
+                                          "plan_points_stage_fill", "plan_points_stage_index",
+                                          "plan_points_stage_index_hours",
+                                          "plan_points_stage_analyze" };
+    struct cand_args a;
+    const char *p[3];
+    struct lane l[2];
+    char cerr[256];
+    int nl;
+
+    cand_args_init(run, &a);
+    p[0] = run->s->hazard;
+    p[1] = a.outage_p;
+    p[2] = run->gs.start_s >= 0 ? "t" : "f";
+    /* Its queries are all unprepared: no time spent preparing the rest. */
+    run->c2 = db_connect_like(c, 0, cerr, sizeof cerr);
+    if (run->c2 && db_command(run->c2, "BEGIN", NULL, 0) < 0) {
+        PQfinish(run->c2);
+        run->c2 = NULL;
+    }
+    memset(l, 0, sizeof l);
+    l[0].c = c;
+    l[1].c = run->c2;
+    nl = run->c2 ? 2 : 1;
+    for (int i = 0; i < 6; i++)
+        lane_add(&l[0], shelters[i], i == 2 ? 2 : 0, p, 0);
+    for (int i = nl == 2 ? 0 : 1; i < 6; i++)
+        lane_add(&l[nl - 1], points[i], i == 2 ? 3 : 0, p, 0);
+    return lanes_run(run, l, nl);
+}
+
+/* Adds the searches of shelters (first lane) and power points (last lane)
+ * for the kids of sh and pt (NULL or empty: none). */
+static void add_searches(struct lane *l, int nl, const struct cand_params *sh,
+                         const struct cand_params *pt, const struct cand_args *a)
+{
+    const char *p[7];
+
+    if (sh && sh->n) {
+        p[0] = sh->ids.data;
+        p[1] = sh->reach.data;
+        p[2] = sh->welfare.data;
+        p[3] = sh->rows.data;
+        p[4] = sh->need.data;
+        lane_add(&l[0], "plan_candidates_shelters", 5, p, 1);
+    }
+    if (pt && pt->n) {
+        p[0] = pt->ids.data;
+        p[1] = pt->reach.data;
+        p[2] = pt->hazard.data;
+        p[3] = pt->rows.data;
+        p[4] = pt->need.data;
+        p[5] = a->leave_p;
+        p[6] = a->per_m;
+        lane_add(&l[nl - 1], "plan_candidates_points", 7, p, 1);
+    }
+}
+
+/* Asks for the candidates of the kids that need a destination (rules 9 and
+ * 10 too: the power brought home, the agreed destinations), then the backup
+ * power points of those who stay home. */
+static enum pm_err query_cands(PGconn *c, struct run *run)
+{
+    struct cand_params dest, backup[2];
+    struct cand_args a;
+    struct lane l[2];
+    const char *p[3];
+    int nl = run->c2 ? 2 : 1;
+    enum pm_err e = PM_OK;
+
+    memset(&dest, 0, sizeof dest);
+    memset(backup, 0, sizeof backup);
+    for (int i = 0; i < run->nkids; i++)
+        run->kids[i].asked[0] = run->kids[i].asked[1] = PLAN_CANDIDATES + 1;
+    cand_args_init(run, &a);
+    memset(l, 0, sizeof l);
+    l[0].c = c;
+    l[1].c = run->c2;
+    if (cand_params_build(run, SET_DEST, &dest) < 0 ||
+        cand_params_build(run, SET_BACKUP, &backup[0]) < 0 ||
+        cand_params_build(run, SET_BACKUP_ODD, &backup[1]) < 0) {
+        e = run_fail(run, PM_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (dest.n) {
+        p[0] = dest.ids.data;
+        p[1] = dest.need.data;
+        p[2] = a.outage_p;
+        lane_add(&l[0], "plan_dispatchable", 3, p, 1);
+        p[0] = run->s->hazard;
+        p[1] = a.outage_p;
+        lane_add(&l[0], "plan_agreed", 2, p, 1);
+    }
+    add_searches(l, nl, &dest, &dest, &a);
+    /* The stay-home kids' backup points, half on each session. */
+    for (int i = 0; i < 2; i++) {
+        if (!backup[i].n)
+            continue;
+        p[0] = backup[i].ids.data;
+        p[1] = a.radius;
+        lane_add(&l[i % nl], "plan_backup_points", 2, p, 1);
+    }
+    e = lanes_run(run, l, nl);
+out:
+    cand_params_release(&dest);
+    cand_params_release(&backup[0]);
+    cand_params_release(&backup[1]);
     return e;
 }
 
@@ -659,7 +846,15 @@ static int cand_by_kid(const void *a, const void *b)
 
     if (x->kid != y->kid)
         return x->kid - y->kid;
-    return (x->g.travel_h > y->g.travel_h) - (x->g.travel_h < y->g.travel_h);
+    if (x->g.travel_h != y->g.travel_h)
+        return (x->g.travel_h > y->g.travel_h) - (x->g.travel_h < y->g.travel_h);
+    /* The rows of the two sessions arrive in either order: the same run
+     * must give the same plans. */
+    if (x->g.type != y->g.type)
+        return x->g.type - y->g.type;
+    if (x->g.id != y->g.id)
+        return (x->g.id > y->g.id) - (x->g.id < y->g.id);
+    return x->agreed - y->agreed;
 }
 
 static int cand_by_dest(const void *a, const void *b)
@@ -884,17 +1079,83 @@ out:
 /* Adaptive lists and what the run can prove                                   */
 /* ------------------------------------------------------------------------- */
 
+/* Sets each kid's depth: 0 for a kid left out, d + 1 for a kid sitting at
+ * a place that a kid of depth d could use (a compared, usable candidate);
+ * -1 when no kid left out leads to it.  Why it matters: against the outlet
+ * model the solver proves (no watts refused), any cover better than the
+ * run's differs from it by a path that starts at a kid left out, goes to a
+ * place it could use, moves a kid sitting there to another place, and so on.
+ * Until the path first takes a place missing from a cut list, every step is
+ * a compared one: so the kid whose list it is has a depth.  A cut list of a
+ * kid with no depth cannot change the cover.  Returns -1 out of memory. */
+static int reach_left_out(struct run *run)
+{
+    int nd = 0, *start, *who, *queue, *seen, head = 0, tail = 0;
+
+    for (int i = 0; i < run->ncands; i++)
+        if (run->cands[i].dest >= nd)
+            nd = run->cands[i].dest + 1;
+    start = calloc((size_t)nd + 2, sizeof *start);
+    who = malloc(((size_t)run->nkids + 1) * sizeof *who);
+    queue = malloc(((size_t)run->nkids + 1) * sizeof *queue);
+    seen = calloc((size_t)nd + 1, sizeof *seen);
+    if (!start || !who || !queue || !seen) {
+        free(start), free(who), free(queue), free(seen);
+        return -1;
+    }
+    /* The kids at each place, movable ones only (rule 10 keeps the others). */
+    for (int i = 0; i < run->nkids; i++)
+        if (run->kids[i].assigned >= 0 && !run->kids[i].fixed)
+            start[run->cands[run->kids[i].first_cand + run->kids[i].assigned].dest + 1]++;
+    for (int d = 0; d < nd; d++)
+        start[d + 1] += start[d];
+    for (int i = 0, *fill = seen; i < run->nkids; i++)
+        if (run->kids[i].assigned >= 0 && !run->kids[i].fixed) {
+            int d = run->cands[run->kids[i].first_cand + run->kids[i].assigned].dest;
+
+            who[start[d] + fill[d]++] = i;
+        }
+    memset(seen, 0, ((size_t)nd + 1) * sizeof *seen);
+    for (int i = 0; i < run->nkids; i++) {
+        struct kid *k = &run->kids[i];
+
+        k->depth = k->g.needs_dest && k->assigned < 0 ? 0 : -1;
+        if (k->depth == 0)
+            queue[tail++] = i;
+    }
+    while (head < tail) {
+        const struct kid *k = &run->kids[queue[head++]];
+
+        for (int j = k->first_cand; j < k->first_cand + k->ncand; j++) {
+            int d = run->cands[j].dest;
+
+            if (!run->cands[j].g.usable || d < 0 || seen[d])
+                continue;
+            seen[d] = 1;
+            for (int w = start[d]; w < start[d + 1]; w++)
+                if (run->kids[who[w]].depth < 0) {
+                    run->kids[who[w]].depth = k->depth + 1;
+                    queue[tail++] = who[w];
+                }
+        }
+    }
+    free(start), free(who), free(queue), free(seen);
+    return 0;
+}
+
 /* Marks for a new query the kids whose list was cut where the cut may
- * matter, and returns how many.  A cut list cannot change the optimum when
- * its kid is covered at a place that still has a free outlet: an improving
- * path of the uncut problem that used one of its missing places could stop
- * at that free outlet instead, and so would exist in the cut problem too.
- * A cut kid left out, or at a full place, has no such proof. */
+ * matter, and returns how many (-1 out of memory).  A cut list cannot
+ * change the optimum when its kid is covered at a place that still has a
+ * free outlet: an improving path of the uncut problem that used one of its
+ * missing places could stop at that free outlet instead, and so would exist
+ * in the cut problem too.  Nor, for the cover, when no kid left out leads
+ * to it (reach_left_out).  A cut kid left out, or at a full place that a
+ * kid left out leads to, has no such proof. */
 static int mark_requery(struct run *run, int *load)
 {
     struct proof *pf = &run->pf;
 
-    pf->cut = pf->cut_unproven = pf->cut_travel = pf->left_out = 0;
+    pf->cut = pf->cut_unproven = pf->cut_unproven_any = pf->cut_travel = pf->left_out = 0;
     for (int i = 0; i < run->ncands; i++)
         load[i] = 0;
     for (int i = 0; i < run->nkids; i++) {
@@ -904,19 +1165,23 @@ static int mark_requery(struct run *run, int *load)
             load[run->cands[k->first_cand + k->assigned].dest]++;
         pf->left_out += k->g.needs_dest && k->assigned < 0;
     }
+    if (reach_left_out(run) < 0)
+        return -1;
     for (int i = 0; i < run->nkids; i++) {
         struct kid *k = &run->kids[i];
         const struct cand *at = k->assigned >= 0 ? &run->cands[k->first_cand + k->assigned] : NULL;
+        int cut = (k->asked[0] > 0 && k->counted[0] >= k->asked[0]) |
+                  (k->asked[1] > 0 && k->counted[1] >= k->asked[1]) << 1;
         int matters;
 
-        k->g.list_cut = k->g.needs_dest && k->asked > 0 &&
-                        (k->counted[0] >= k->asked || k->counted[1] >= k->asked);
+        k->g.list_cut = k->g.needs_dest && cut;
         matters = k->g.list_cut && !k->fixed && (!at || load[at->dest] >= at->g.outlets);
         /* With every child covered the cover cannot improve: asking again
          * could only shorten travel, which is not worth a query. */
-        k->requery = matters && pf->left_out > 0;
+        k->requery = matters && k->depth >= 0 ? cut : 0;
         pf->cut += k->g.list_cut;
-        pf->cut_unproven += k->requery;
+        pf->cut_unproven += k->requery != 0;
+        pf->cut_unproven_any += matters && pf->left_out > 0;
         pf->cut_travel += matters;
     }
     return pf->cut_unproven;
@@ -925,39 +1190,115 @@ static int mark_requery(struct run *run, int *load)
 /* What the run proves: the cover is optimal when nobody who needs a
  * destination is left out, or when the solver proved it and no cut list
  * may change it; travel too when no cut list may change it either. */
+static int unproven_cuts(const struct run *run)
+{
+    /* reach_left_out's proof holds in the outlet model: only when no watts
+     * were ever refused (else the run's cover may not be its optimum there). */
+    return run->st.watts_refusals == 0 ? run->pf.cut_unproven : run->pf.cut_unproven_any;
+}
+
 static void prove(struct run *run)
 {
     struct proof *pf = &run->pf;
 
-    pf->cover_proven = pf->left_out == 0 || (run->st.exact_cover && !pf->cut_unproven);
+    pf->cover_proven = pf->left_out == 0 || (run->st.exact_cover && !unproven_cuts(run));
     pf->proven = pf->cover_proven && run->st.exact && !pf->cut_travel;
 }
 
-/* Asks again, with `asked` rows per type, for the kids marked requery. */
-static enum pm_err requery(PGconn *c, struct run *run, int asked)
+/* Who is asked again first when the rows are capped: the kids left out,
+ * then those nearest them (the shortest improving paths), then those with a
+ * life-sustaining device, then the least time left. */
+static int by_urgency(const void *a, const void *b)
 {
-    struct cand_params cp;
-    enum pm_err e;
-    int w = 0;
+    const struct kid *x = *(const struct kid *const *)a, *y = *(const struct kid *const *)b;
 
-    for (int i = 0; i < run->ncands; i++)
-        if (!run->kids[run->cands[i].kid].requery || run->cands[i].g.type == 'v' ||
-            run->cands[i].agreed)
-            run->cands[w++] = run->cands[i];
+    if (x->depth != y->depth)
+        return x->depth - y->depth;
+    if (x->g.life != y->g.life)
+        return y->g.life - x->g.life;
+    if (x->g.runtime_h != y->g.runtime_h)
+        return (x->g.runtime_h > y->g.runtime_h) - (x->g.runtime_h < y->g.runtime_h);
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Keeps the requery marks of the most urgent kids within PLAN_AGAIN_ROWS
+ * rows (the round's time), grows their lists, and returns how many kids are
+ * asked again (the others stay unproven: counted in again_capped). */
+static int cap_requery(struct run *run)
+{
+    struct kid **order = malloc(((size_t)run->nkids + 1) * sizeof *order);
+    long rows = 0;
+    int n = 0, kept = 0;
+
+    if (!order)
+        return -1;
+    for (int i = 0; i < run->nkids; i++)
+        if (run->kids[i].requery)
+            order[n++] = &run->kids[i];
+    qsort(order, (size_t)n, sizeof *order, by_urgency);
+    run->pf.again_capped = 0;
+    for (int i = 0; i < n; i++) {
+        struct kid *k = order[i];
+        long more = 0;
+
+        for (int t = 0; t < 2; t++)
+            if (k->requery & (1 << t))
+                more += (long)(k->asked[t] - 1) * PLAN_GROWTH + 1;
+        if (kept > 0 && rows + more > PLAN_AGAIN_ROWS) {
+            k->requery = 0;
+            run->pf.again_capped++;
+            continue;
+        }
+        rows += more;
+        kept++;
+    }
+    free(order);
+    return kept;
+}
+
+/* Asks again, with PLAN_GROWTH times the rows, for the lists of the kids
+ * marked requery (only the types that were cut). */
+static enum pm_err requery(PGconn *c, struct run *run)
+{
+    struct cand_params sh, pt;
+    struct cand_args a;
+    struct lane l[2];
+    int w = 0, nl = run->c2 ? 2 : 1;
+    enum pm_err e;
+
+    for (int i = 0; i < run->ncands; i++) {
+        const struct cand *cd = &run->cands[i];
+        int mask = run->kids[cd->kid].requery;
+
+        if (cd->agreed || cd->g.type == 'v' || !(mask & (cd->g.type == 'p' ? 2 : 1)))
+            run->cands[w++] = *cd;
+    }
     run->ncands = w;
     for (int i = 0; i < run->nkids; i++) {
         struct kid *k = &run->kids[i];
 
-        if (k->requery) {
-            k->asked = asked;
-            k->counted[0] = k->counted[1] = 0;
+        for (int t = 0; t < 2; t++) {
+            if (k->requery & (1 << t)) {
+                k->asked[t] = (k->asked[t] - 1) * PLAN_GROWTH + 1;
+                k->counted[t] = 0;
+            }
         }
+        run->pf.again += k->requery != 0;
     }
-    if (cand_params_build(run, 0, 1, &cp) < 0)
+    cand_args_init(run, &a);
+    memset(l, 0, sizeof l);
+    memset(&pt, 0, sizeof pt);
+    l[0].c = c;
+    l[1].c = run->c2;
+    if (cand_params_build(run, SET_AGAIN_SHELTERS, &sh) < 0 ||
+        cand_params_build(run, SET_AGAIN_POINTS, &pt) < 0) {
         e = run_fail(run, PM_ERR_NOMEM, "out of memory");
-    else
-        e = query_dest_cands(c, run, &cp, asked);
-    cand_params_release(&cp);
+    } else {
+        add_searches(l, nl, &sh, &pt, &a);
+        e = lanes_run(run, l, nl);
+    }
+    cand_params_release(&sh);
+    cand_params_release(&pt);
     index_cands(run);
     return e;
 }
@@ -965,11 +1306,11 @@ static enum pm_err requery(PGconn *c, struct run *run, int asked)
 /* Solves, asking again for longer lists where a cut may matter. */
 static enum pm_err solve_adaptive(PGconn *c, struct run *run)
 {
-    int *load = NULL, asked = PLAN_CANDIDATES + 1;
+    int *load = NULL;
     enum pm_err e = PM_OK;
 
     for (run->pf.rounds = 1;; run->pf.rounds++) {
-        int *nl = realloc(load, ((size_t)run->ncands + 1) * sizeof *load);
+        int *nl = realloc(load, ((size_t)run->ncands + 1) * sizeof *load), kept;
 
         if (!nl) {
             e = run_fail(run, PM_ERR_NOMEM, "out of memory");
@@ -978,14 +1319,21 @@ static enum pm_err solve_adaptive(PGconn *c, struct run *run)
         load = nl;
         if ((e = solve(run)) != PM_OK)
             break;
-        run->pf.cut_unproven = mark_requery(run, load);
-        if (!run->pf.cut_unproven || run->pf.rounds >= PLAN_ROUNDS) {
-            if ((e = improve(run)) == PM_OK)
-                run->pf.cut_unproven = mark_requery(run, load);
+        if ((run->pf.cut_unproven = mark_requery(run, load)) < 0) {
+            e = run_fail(run, PM_ERR_NOMEM, "out of memory");
             break;
         }
-        asked = (asked - 1) * PLAN_GROWTH + 1;
-        if ((e = requery(c, run, asked)) != PM_OK)
+        if (!run->pf.cut_unproven || run->pf.rounds >= PLAN_ROUNDS) {
+            if ((e = improve(run)) == PM_OK &&
+                (run->pf.cut_unproven = mark_requery(run, load)) < 0)
+                e = run_fail(run, PM_ERR_NOMEM, "out of memory");
+            break;
+        }
+        if ((kept = cap_requery(run)) < 0) {
+            e = run_fail(run, PM_ERR_NOMEM, "out of memory");
+            break;
+        }
+        if ((e = requery(c, run)) != PM_OK)
             break;
     }
     free(load);
@@ -1407,22 +1755,6 @@ static enum pm_err begin_run(PGconn *c, struct run *run, const char *actor)
     return PM_OK;
 }
 
-/* Stages the eligible shelters for the candidate searches. */
-static enum pm_err stage(PGconn *c, struct run *run)
-{
-    static const char *const names[] = { "plan_stage", "plan_stage_fill",
-                                         "plan_stage_index_welfare", "plan_stage_index",
-                                         "plan_stage_analyze" };
-    char outage[24];
-    const char *p[2] = { run->s->hazard, run->s->outage_id ? outage : NULL };
-    enum pm_err e = PM_OK;
-
-    snprintf(outage, sizeof outage, "%ld", run->s->outage_id);
-    for (int i = 0; i < 5 && e == PM_OK; i++)
-        e = exec_ok(c, run, names[i], i == 1 ? 2 : 0, p);
-    return e;
-}
-
 static void bound_json(cJSON *o, const char *name, int v)
 {
     if (v < 0)
@@ -1465,11 +1797,13 @@ static void summary_solver(const struct run *run, cJSON *summary)
     cJSON_AddNumberToObject(sv, "watts_refusals", (double)st->watts_refusals);
     cJSON_AddNumberToObject(sv, "candidate_rounds", run->pf.rounds);
     cJSON_AddNumberToObject(sv, "lists_cut", run->pf.cut);
-    cJSON_AddNumberToObject(sv, "lists_cut_unproven", run->pf.cut_unproven);
+    cJSON_AddNumberToObject(sv, "lists_cut_unproven", unproven_cuts(run));
     cJSON_AddNumberToObject(sv, "lists_cut_travel_unproven", run->pf.cut_travel);
+    cJSON_AddNumberToObject(sv, "lists_asked_again", run->pf.again);
+    cJSON_AddNumberToObject(sv, "lists_not_asked_again", run->pf.again_capped);
     bound_json(sv, "more_life_at_most", run->pf.bound_life);
     bound_json(sv, "more_children_at_most", run->pf.bound_all);
-    cJSON_AddBoolToObject(sv, "bound_over_compared_places_only", run->pf.cut_unproven > 0);
+    cJSON_AddBoolToObject(sv, "bound_over_compared_places_only", unproven_cuts(run) > 0);
     summary_mip(run, sv);
     cJSON_AddNumberToObject(sv, "load_s", run->t_load);
     cJSON_AddNumberToObject(sv, "candidates_s", run->t_cand - run->t_load);
@@ -1574,6 +1908,8 @@ out:
     rep->evacuate = run.cnt.evacuate;
     rep->unassigned = run.cnt.unassigned;
     rep->proven_optimal = run.pf.proven;
+    if (run.c2)
+        PQfinish(run.c2);
     free(run.kids);
     free(run.cands);
     return e;

@@ -17,6 +17,7 @@
 #include "server/db.h"
 #include "server/formats.h"
 #include "server/import.h"
+#include "server/ingest_msgs.h"
 #include "server/maps.h"
 #include "server/routes.h"
 
@@ -143,6 +144,30 @@ static const char *json_text(const cJSON *v, char t, char **owned, const char **
     }
 }
 
+/* Adds to a failed request the checked row's reason for people: its stable
+ * code, the column (prefixed as the message is, "devices[0].power_w") and
+ * the Japanese text, e.g. {"code":"bad_latitude","column":"lat","ja":"…"}. */
+static void reason_detail(struct http_req *r, const struct fmt_reject *rj, const char *prefix)
+{
+    static const struct layout_result none;
+    struct ingest_msg m;
+    cJSON *o;
+    char col[160], *json = NULL;
+
+    if (ingest_msg_from_reason(&none, rj->line, rj->reason, rj->ja, rj->code, &m) < 0)
+        return;
+    snprintf(col, sizeof col, "%s%s", prefix, m.column ? m.column : "");
+    o = cJSON_CreateObject();
+    if (o && cJSON_AddStringToObject(o, "code", m.code) && cJSON_AddStringToObject(o, "column", col)
+        && cJSON_AddStringToObject(o, "ja", m.ja))
+        json = cJSON_PrintUnformatted(o);
+    if (json)
+        http_fail_detail(r, "reason", json);
+    cJSON_free(json);
+    cJSON_Delete(o);
+    ingest_msg_release(&m);
+}
+
 /* Checks the JSON object obj as one record of kind (fields in skip and the
  * read-only ones left out; ext, when given, is the devices' child).  PM_OK
  * and fr filled (release it in every case), or a recorded 400 whose message
@@ -190,8 +215,11 @@ static enum pm_err check_object(struct http_req *r, enum fmt_kind kind, const cJ
         goto out;
     }
     e = fmt_check_row(kind, in.names, in.values, in.n, fr, err, sizeof err);
-    if (e != PM_OK)
+    if (e != PM_OK) {
         e = http_fail(r, e, "%s%s", prefix, err);
+        if (fr->nrejects)
+            reason_detail(r, &fr->rejects[0], prefix);
+    }
 out:
     row_in_release(&in);
     return e;

@@ -82,21 +82,23 @@ CREATE INDEX ON plan_shelters USING gist (g)
 
 -- name: plan_stage_analyze
 -- unprepared
-ANALYZE plan_shelters
+-- The plain columns only: statistics of the geography column cost more
+-- than the searches gain from them (they walk the GiST index whatever).
+ANALYZE plan_shelters (welfare, power_w)
 
 -- name: plan_candidates_shelters
 -- unprepared
--- $1 child ids, $2 reach in metres, $3 needs a welfare shelter, $4 how many,
+-- $1 child ids, $2 reach in metres, $3 needs a welfare shelter, $4 how many (each),
 -- $5 need_w.  The nearest eligible shelters within reach (plan_shelters,
 -- staged for the run) with the watts for the child alone, through its GiST
--- indexes: KNN <-> bounded by ST_DWithin.  A child given $4 rows may have
+-- indexes: KNN <-> bounded by ST_DWithin.  A child given its $4 rows may have
 -- more (its list is cut: server/plan.c asks again for more when it matters).
 -- Rows: child, type, id, distance_m, outlets, watts, hours, counted in the
 -- cut, hours of power from the outage start (NULL: unaffected).
 WITH k AS (
-    SELECT k.id, k.reach_m, k.welfare, k.need_w, c.home::geography AS g
-    FROM unnest($1::bigint[], $2::float8[], $3::boolean[], $5::float8[])
-         AS k(id, reach_m, welfare, need_w)
+    SELECT k.id, k.reach_m, k.welfare, k.need_w, k.n, c.home::geography AS g
+    FROM unnest($1::bigint[], $2::float8[], $3::boolean[], $5::float8[], $4::int[])
+         AS k(id, reach_m, welfare, need_w, n)
     JOIN children c ON c.id = k.id)
 SELECT k.id, 's', s.id, s.dist, s.outlets, s.power_w, NULL, true, s.power_h
 FROM k CROSS JOIN LATERAL (
@@ -105,7 +107,7 @@ FROM k CROSS JOIN LATERAL (
     WHERE k.welfare AND s.welfare AND ST_DWithin(s.g, k.g, k.reach_m)
       AND s.power_w + 0.001 >= k.need_w
     ORDER BY s.g <-> k.g
-    LIMIT $4) s
+    LIMIT k.n) s
 UNION ALL
 SELECT k.id, 's', s.id, s.dist, s.outlets, s.power_w, NULL, true, s.power_h
 FROM k CROSS JOIN LATERAL (
@@ -114,82 +116,92 @@ FROM k CROSS JOIN LATERAL (
     WHERE NOT k.welfare AND ST_DWithin(s.g, k.g, k.reach_m)
       AND s.power_w + 0.001 >= k.need_w
     ORDER BY s.g <-> k.g
-    LIMIT $4) s
+    LIMIT k.n) s
+
+-- name: plan_points_stage
+-- unprepared
+-- The power points a run may go to (not dispatchable: rule 9 brings those
+-- home), copied once per run with their own geography indexes, as
+-- plan_shelters.  power_h: hours of power from the outage start (NULL:
+-- unaffected), computed once here; ok: counted in a child's list (not dark,
+-- outside the hazard's areas, and 24h when the run has no start time, else
+-- with readable hours); oa, ob: the opening window in seconds (NULL: 24h or
+-- unreadable).  Staged on the second session of the run (server/plan.c).
+CREATE TEMP TABLE plan_points (id bigint, outlets int, output_w float8, hours text,
+                               g geography, power_h float8, ok boolean,
+                               oa float8, ob float8) ON COMMIT DROP
+
+-- name: plan_points_stage_fill
+-- unprepared
+-- $1 hazard, $2 outage (NULL: none), $3 the run has a start time.
+INSERT INTO plan_points
+SELECT p.id, p.outlets, p.output_w, p.hours, p.geom::geography, x.power_h,
+       coalesce(x.power_h, 1) > 0
+       AND (p.hours = '24h' OR ($3::boolean AND powermap_hours_from(p.hours) IS NOT NULL))
+       AND ($1::text = 'none' OR NOT EXISTS (
+               SELECT 1 FROM hazard_areas h WHERE h.hazard = $1::text AND ST_Intersects(h.geom, p.geom))),
+       powermap_hours_from(p.hours), powermap_hours_to(p.hours)
+FROM power_points p
+LEFT JOIN outages o ON o.id = $2::bigint AND ST_Intersects(o.geom, p.geom)
+CROSS JOIN LATERAL (SELECT CASE WHEN o.id IS NOT NULL THEN powermap_point_backup_h(p) END AS power_h) x
+WHERE p.status = 'available' AND p.outlets > 0 AND NOT p.dispatchable
+
+-- name: plan_points_stage_index
+-- unprepared
+CREATE INDEX ON plan_points USING gist (g) WHERE ok
+
+-- name: plan_points_stage_index_hours
+-- unprepared
+CREATE INDEX ON plan_points USING gist (g) WHERE hours <> '24h'
+
+-- name: plan_points_stage_analyze
+-- unprepared
+ANALYZE plan_points (ok, hours, output_w)
+
+-- name: plan_jit_off
+-- unprepared
+-- A run's queries are many small index walks: compiling them (JIT, which
+-- their summed cost switches on) cost over a second per query.
+SET LOCAL jit = off
 
 -- name: plan_candidates_points
+-- unprepared
 -- $1 child ids, $2 reach in metres, $3 home in a hazard area (then none:
--- the child must evacuate), $4 how many, $5 need_w, $6 second of the day
+-- the child must evacuate), $4 how many (each), $5 need_w, $6 second of the day
 -- (Japan time) at which the child leaves (NULL: unknown, so only 24h points
--- count), $7 seconds of travel per metre, $8 the scenario's hazard, $9 the
--- outage (NULL: none).  The nearest available power points to go to (not
--- dispatchable) within reach, open on arrival, with the watts for the child
--- alone, outside the hazard's areas and not dark in the outage, through the
--- geography GiST index; then up to three nearest closed on arrival within
--- 3 km, listed among the alternatives with their hours (counted false).  Sent on a
--- second connection while the first searches shelters.
+-- count), $7 seconds of travel per metre.  The nearest power points to go to
+-- (plan_points, staged for the run: not dark in the outage, outside the
+-- hazard's areas) within reach, open on arrival, with the watts for the
+-- child alone, through the staged GiST index; then up to three nearest
+-- closed on arrival within 3 km, listed among the alternatives with their
+-- hours (counted false).  Sent on the run's second session while the first
+-- searches shelters.
 WITH k AS (
-    SELECT k.id, k.reach_m, k.in_hazard, k.need_w, c.home::geography AS g
-    FROM unnest($1::bigint[], $2::float8[], $3::boolean[], $5::float8[])
-         AS k(id, reach_m, in_hazard, need_w)
+    SELECT k.id, k.reach_m, k.in_hazard, k.need_w, k.n, c.home::geography AS g
+    FROM unnest($1::bigint[], $2::float8[], $3::boolean[], $5::float8[], $4::int[])
+         AS k(id, reach_m, in_hazard, need_w, n)
     JOIN children c ON c.id = k.id)
 SELECT k.id, 'p', p.id, p.dist, p.outlets, p.output_w, p.hours, p.counted, p.power_h
 FROM k CROSS JOIN LATERAL (
-    (SELECT p.id, p.outlets, p.output_w, p.hours, ST_Distance(p.geom::geography, k.g) AS dist,
-            true AS counted, CASE WHEN $9::bigint IS NOT NULL THEN powermap_point_power_h(p, $9::bigint) END AS power_h
-     FROM power_points p
-     WHERE NOT k.in_hazard AND p.status = 'available' AND p.outlets > 0 AND NOT p.dispatchable
-       AND p.output_w + 0.001 >= k.need_w AND ST_DWithin(p.geom::geography, k.g, k.reach_m)
+    (SELECT p.id, p.outlets, p.output_w, p.hours, ST_Distance(p.g, k.g) AS dist,
+            true AS counted, p.power_h
+     FROM plan_points p
+     WHERE NOT k.in_hazard AND p.ok
+       AND p.output_w + 0.001 >= k.need_w AND ST_DWithin(p.g, k.g, k.reach_m)
        AND (p.hours = '24h' OR
-            powermap_open_near(p.hours, $6::float8 + ST_Distance(p.geom::geography, k.g) * $7::float8))
-       AND coalesce(CASE WHEN $9::bigint IS NOT NULL THEN powermap_point_power_h(p, $9::bigint) END, 1) > 0
-       AND ($8::text = 'none' OR NOT EXISTS (
-               SELECT 1 FROM hazard_areas h WHERE h.hazard = $8::text AND ST_Intersects(h.geom, p.geom)))
-     ORDER BY p.geom::geography <-> k.g
-     LIMIT $4)
+            powermap_open_window(p.oa, p.ob, $6::float8 + ST_Distance(p.g, k.g) * $7::float8))
+     ORDER BY p.g <-> k.g
+     LIMIT k.n)
     UNION ALL
-    (SELECT p.id, p.outlets, p.output_w, p.hours, ST_Distance(p.geom::geography, k.g) AS dist,
-            false AS counted, CASE WHEN $9::bigint IS NOT NULL THEN powermap_point_power_h(p, $9::bigint) END AS power_h
-     FROM power_points p
-     WHERE NOT k.in_hazard AND p.status = 'available' AND p.outlets > 0 AND p.hours <> '24h'
-       AND NOT p.dispatchable
+    (SELECT p.id, p.outlets, p.output_w, p.hours, ST_Distance(p.g, k.g) AS dist,
+            false AS counted, p.power_h
+     FROM plan_points p
+     WHERE NOT k.in_hazard AND p.hours <> '24h'
        AND p.output_w + 0.001 >= k.need_w
-       AND ST_DWithin(p.geom::geography, k.g, least(k.reach_m, 3000))
-       AND NOT coalesce(powermap_open_near(p.hours, $6::float8 +
-                                           ST_Distance(p.geom::geography, k.g) * $7::float8), false)
-     ORDER BY p.geom::geography <-> k.g
-     LIMIT 3)) p
-
--- name: plan_candidates_points_24h
--- plan_candidates_points when the scenario has no start time ($6 NULL, $7
--- unused): only 24h points count and those with hours are listed, each
--- branch walking its own partial index (sql/0050).
-WITH k AS (
-    SELECT k.id, k.reach_m, k.in_hazard, k.need_w, c.home::geography AS g
-    FROM unnest($1::bigint[], $2::float8[], $3::boolean[], $5::float8[])
-         AS k(id, reach_m, in_hazard, need_w)
-    JOIN children c ON c.id = k.id)
-SELECT k.id, 'p', p.id, p.dist, p.outlets, p.output_w, p.hours, p.counted, p.power_h
-FROM k CROSS JOIN LATERAL (
-    (SELECT p.id, p.outlets, p.output_w, p.hours, ST_Distance(p.geom::geography, k.g) AS dist,
-            true AS counted, CASE WHEN $9::bigint IS NOT NULL THEN powermap_point_power_h(p, $9::bigint) END AS power_h
-     FROM power_points p
-     WHERE NOT k.in_hazard AND p.status = 'available' AND p.outlets > 0 AND NOT p.dispatchable
-       AND p.output_w + 0.001 >= k.need_w AND ST_DWithin(p.geom::geography, k.g, k.reach_m)
-       AND p.hours = '24h' AND $6::float8 IS NULL AND $7::float8 > 0
-       AND coalesce(CASE WHEN $9::bigint IS NOT NULL THEN powermap_point_power_h(p, $9::bigint) END, 1) > 0
-       AND ($8::text = 'none' OR NOT EXISTS (
-               SELECT 1 FROM hazard_areas h WHERE h.hazard = $8::text AND ST_Intersects(h.geom, p.geom)))
-     ORDER BY p.geom::geography <-> k.g
-     LIMIT $4)
-    UNION ALL
-    (SELECT p.id, p.outlets, p.output_w, p.hours, ST_Distance(p.geom::geography, k.g) AS dist,
-            false AS counted, CASE WHEN $9::bigint IS NOT NULL THEN powermap_point_power_h(p, $9::bigint) END AS power_h
-     FROM power_points p
-     WHERE NOT k.in_hazard AND p.status = 'available' AND p.outlets > 0 AND p.hours <> '24h'
-       AND NOT p.dispatchable
-       AND p.output_w + 0.001 >= k.need_w
-       AND ST_DWithin(p.geom::geography, k.g, least(k.reach_m, 3000))
-     ORDER BY p.geom::geography <-> k.g
+       AND ST_DWithin(p.g, k.g, least(k.reach_m, 3000))
+       AND NOT coalesce(powermap_open_window(p.oa, p.ob,
+                                             $6::float8 + ST_Distance(p.g, k.g) * $7::float8), false)
+     ORDER BY p.g <-> k.g
      LIMIT 3)) p
 
 -- name: plan_dispatchable
@@ -248,6 +260,7 @@ WHERE a.dest_type IS NOT NULL
 ORDER BY a.child_id
 
 -- name: plan_backup_points
+-- unprepared
 -- $1 child ids, $2 radius in metres: the three nearest available power
 -- points of each child who stays home, listed as backup.
 WITH k AS (

@@ -97,6 +97,28 @@ def test_bad_fields_are_400s_that_name_the_field(env):
         assert r.status == 400, (body, r)
 
 
+def test_a_bad_field_carries_its_reason_in_japanese_with_a_code(env):
+    """Besides the English message, a row the validator refuses says why for
+    people: the stable code, the column (a device's under its index) and the
+    Japanese text the web form shows at the field."""
+    cases = [
+        ({"lat": 91}, "bad_latitude", "lat", "「91」は緯度の範囲"),
+        ({"mobility": "flying"}, "invalid_value", "mobility", "「flying」は walk（歩ける）"),
+        ({"birth_date": "2021-02-30"}, "bad_date", "birth_date", "日付として読めません"),
+        ({"devices": [{"type": "ventilator", "power_w": 5, "battery_h": 1},
+                      {"type": "pump", "power_w": -5, "battery_h": 1}]},
+         "bad_number", "devices[1].power_w", "「-5」は 0 以上の数値として読めません"),
+    ]
+    for patch, code, column, text in cases:
+        body = dict(CHILD, external_id="T-JA", **patch)
+        r = env.post("/v1/children", body, token=env.planner)
+        assert r.status == 400, (patch, r)
+        why = r.json()["error"]["reason"]
+        assert (why["code"], why["column"]) == (code, column), (patch, why)
+        assert text in why["ja"], (patch, why)
+    assert env.psql("SELECT count(*) FROM children WHERE external_id = 'T-JA'") == [["0"]]
+
+
 def test_lists_page_with_limit_offset_and_total(env):
     for i in range(5):
         r = env.post("/v1/shelters", dict(SHELTER, external_id=f"TS-{i}", name=f"避難所{i}"),

@@ -188,9 +188,16 @@ def test_a_plan_is_run_opened_printed_and_agreed(env):
     a = app()
     a.go("#/plans")
     a.wait("!!document.querySelector('#plan-run')")
+    # The screen first shows the latest run, if any: wait for it and mark its
+    # table, so that the one of the new run is not mistaken for it.
+    a.wait("!!document.querySelector('#plan-table tbody tr') || "
+           "document.body.innerText.includes('まだ計画を計算していません')")
+    a.js("document.querySelector('#plan-table') && "
+         "(document.querySelector('#plan-table').dataset.old = '1')")
     a.click("#plan-run")
     a.wait("document.querySelector('.form-status').innerText === '' && "
-           "!!document.querySelector('#plan-summary') && !!document.querySelector('#plan-table tbody tr')")
+           "!!document.querySelector('#plan-summary') && "
+           "!!document.querySelector('#plan-table:not([data-old]) tbody tr')")
     a.wait_text("計算結果", "#plan-summary")
     a.shot("08-plans")
     summary = a.text("#plan-summary")
