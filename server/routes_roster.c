@@ -308,7 +308,14 @@ enum pm_err roster_list(struct http_req *r)
         goto out;
     }
     if (strcmp(rp.format, "json") != 0) {
-        e = roster_export(r, &rp, PQgetvalue(q, 0, 0));
+        /* Never a silently shortened list: without a limit asked for, an
+         * export that cannot hold every matching child is refused. */
+        if (!http_query(r, "limit") &&
+            atoll(PQgetvalue(q, 0, 1)) - atoll(rp.offset) > ROSTER_EXPORT_MAX)
+            e = http_fail(r, PM_ERR_UNPROCESSABLE, "一度に書き出せるのは %d 人までです。"
+                          "絞り込むか、limit と offset で分けて書き出してください", ROSTER_EXPORT_MAX);
+        else
+            e = roster_export(r, &rp, PQgetvalue(q, 0, 0));
         goto out;
     }
     if (http_audit(r, "children.list", PQgetvalue(q, 0, 0)) != PM_OK) {

@@ -64,7 +64,10 @@ def outage(env, km0, km1, started_h_ago, restore_in_h=None):
     r = env.post("/v1/outages", {"type": "Feature", "geometry": box(km0, km1), "properties": props},
                  token=env.planner)
     assert r.status == 201, r
-    return r.json()["id"]
+    oid = r.json()["id"]
+    # The POST answers at once; the re-plan follows in the background.
+    wait_for(lambda: not env.get(f"/v1/outages/{oid}").json()["properties"]["replan"]["pending"])
+    return oid
 
 
 # ---- Rule 6 ---------------------------------------------------------------------

@@ -210,7 +210,13 @@ def test_the_duplicates_queue_shows_the_pairs_and_takes_the_decisions(env):
     a.click(f"[data-merge='{ids['DUP-A']}']")
     a.wait("document.querySelectorAll('#duplicates section.dup').length === 1")
     assert a.js("document.activeElement.id") == "dup-count"
-    a.click_text("別の子（新しく登録する）")
+    # The other one from the keyboard: Tab past its merge button to 別の子, Enter.
+    a.key("Tab", vk=9)
+    assert a.focused()["text"] == f"DUP-B と同じ子（統合する）", a.focused()
+    a.key("Tab", vk=9)
+    f = a.focused()
+    assert f["text"] == "別の子（新しく登録する）" and f["outline"] and f["height"] >= 44, f
+    a.key("Enter", vk=13)
     a.wait_text("判断を待っている報告はありません", "#duplicates")
     a.js("document.querySelector('#duplicates').scrollIntoView()")
     a.shot("20-duplicates-decided")
