@@ -102,16 +102,17 @@ const struct layer layers[] = {
       "tile_children_density" },
     { "children_density_10km", "医療的ケア児の分布 (children density, 10 km)",
       "Children on home medical devices per JIS X 0410 2次メッシュ cell (about 10 km)." DENSITY_RULE,
-      "Polygon", 0, 2, "children_density", density_fields, OGC("children_density_10km"), NULL },
+      "Polygon", 0, 2, "children_density", density_fields, OGC("children_density_10km"),
+      "tile_children_density_10km" },
     { "facilities", "資源 (facilities)",
       "児童発達支援センター, 重症心身障害児の児童発達支援・放課後等デイ, 放課後等デイサービス, 訪問看護, "
       "短期入所, 相談支援, hospitals, clinics, nurseries and schools; medical_care says whether "
       "children with medical care are accepted.",
-      "Point", LAYER_EMBED, 0, "facilities", facility_fields, OGC("facilities"), NULL },
+      "Point", LAYER_EMBED, 0, "facilities", facility_fields, OGC("facilities"), "tile_facilities" },
     { "children", "医療的ケア児 (children, token holders only)",
       "Children on home medical devices at their homes. Requires a token; every read is audited.",
       "Point", LAYER_TOKEN, 0, "children", child_fields,
-      "ogc_children_ids_bbox", "ogc_children_ids_all", NULL, NULL, NULL },
+      "ogc_children_ids_bbox", "ogc_children_ids_all", NULL, NULL, "tile_children" },
     { NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 };
 

@@ -37,7 +37,8 @@ struct layer {
     const char *q_bbox, *q_all; /* items, with and without bbox */
     const char *q_item;         /* one feature */
     const char *q_extent;       /* its extent */
-    const char *q_tile;         /* its vector tile */
+    const char *q_tile;         /* its vector tile (a LAYER_TOKEN layer's takes the
+                                 * audited ids as $4, see routes_tiles.c) */
 };
 
 /* Every layer, in the order collections are listed; ends with an all-NULL

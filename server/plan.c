@@ -1146,6 +1146,50 @@ static int reach_left_out(struct run *run)
     return 0;
 }
 
+/* 1 when the run's proofs cannot rest on augmenting paths: watts were
+ * refused, or the MIP step (over the real watts) ran.  A cut kid covered
+ * at a place with a free outlet then proves nothing: place 2 outlets /
+ * 100 W, kid k (50 W, cut list) there, kid m (60 W) only able to go there
+ * and left out; uncut, k could move to a missing place and m fit.  Only a
+ * place that can never bind proves it: put k back there in any better
+ * answer, it still fits. */
+static int unproven_by_watts(const struct run *run)
+{
+    return run->st.watts_refusals > 0 || run->mip_ran;
+}
+
+/* For the proof where watts bind, per destination: 1 it can never bind
+ * (every kid able to go there, agreed ones too, fits at once, in outlets
+ * and watts).  load[] gets each one's kids.  Returns -1 out of memory. */
+static int find_room(const struct run *run, int *load, unsigned char *room)
+{
+    double *all_w = calloc((size_t)run->ncands + 1, sizeof *all_w);
+    int *all_n = calloc((size_t)run->ncands + 1, sizeof *all_n);
+    int ok = all_w && all_n;
+
+    for (int i = 0; i < run->ncands; i++)
+        load[i] = room[i] = 0;
+    for (int i = 0; i < run->nkids; i++)
+        if (run->kids[i].assigned >= 0)
+            load[run->cands[run->kids[i].first_cand + run->kids[i].assigned].dest]++;
+    for (int i = 0; ok && i < run->ncands; i++) {
+        const struct cand *cd = &run->cands[i];
+
+        if (cd->g.usable || cd->agreed) {
+            all_n[cd->dest]++;
+            all_w[cd->dest] += run->kids[cd->kid].g.need_w;
+        }
+    }
+    for (int i = 0; ok && i < run->ncands; i++) {
+        const struct cand *cd = &run->cands[i];
+
+        room[cd->dest] = all_n[cd->dest] <= cd->g.outlets && all_w[cd->dest] <= cd->g.watts;
+    }
+    free(all_w);
+    free(all_n);
+    return ok ? 0 : -1;
+}
+
 /* Marks for a new query the kids whose list was cut where the cut may
  * matter, and returns how many (-1 out of memory).  A cut list cannot
  * change the optimum when its kid is covered at a place that still has a
@@ -1157,19 +1201,19 @@ static int reach_left_out(struct run *run)
 static int mark_requery(struct run *run, int *load)
 {
     struct proof *pf = &run->pf;
+    unsigned char *room = calloc((size_t)run->ncands + 1, 1);
+    int watts = unproven_by_watts(run);
 
     pf->cut = pf->cut_unproven = pf->cut_unproven_any = pf->cut_travel = pf->left_out = 0;
-    for (int i = 0; i < run->ncands; i++)
-        load[i] = 0;
+    if (!room || find_room(run, load, room) < 0 || reach_left_out(run) < 0) {
+        free(room);
+        return -1;
+    }
     for (int i = 0; i < run->nkids; i++) {
         const struct kid *k = &run->kids[i];
 
-        if (k->assigned >= 0)
-            load[run->cands[k->first_cand + k->assigned].dest]++;
         pf->left_out += k->g.needs_dest && k->assigned < 0;
     }
-    if (reach_left_out(run) < 0)
-        return -1;
     for (int i = 0; i < run->nkids; i++) {
         struct kid *k = &run->kids[i];
         const struct cand *at = k->assigned >= 0 ? &run->cands[k->first_cand + k->assigned] : NULL;
@@ -1182,11 +1226,15 @@ static int mark_requery(struct run *run, int *load)
         /* With every child covered the cover cannot improve: asking again
          * could only shorten travel, which is not worth a query. */
         k->requery = matters && k->depth >= 0 ? cut : 0;
+        /* Where watts bind, a free outlet proves nothing (see find_room). */
+        if (watts)
+            matters = k->g.list_cut && !k->fixed && (!at || !room[at->dest]);
         pf->cut += k->g.list_cut;
         pf->cut_unproven += k->requery != 0;
         pf->cut_unproven_any += matters && pf->left_out > 0;
         pf->cut_travel += matters;
     }
+    free(room);
     return pf->cut_unproven;
 }
 
@@ -1197,7 +1245,7 @@ static int unproven_cuts(const struct run *run)
 {
     /* reach_left_out's proof holds in the outlet model: only when no watts
      * were ever refused (else the run's cover may not be its optimum there). */
-    return run->st.watts_refusals == 0 ? run->pf.cut_unproven : run->pf.cut_unproven_any;
+    return !unproven_by_watts(run) ? run->pf.cut_unproven : run->pf.cut_unproven_any;
 }
 
 static void prove(struct run *run)
@@ -1799,6 +1847,7 @@ static void summary_mip(const struct run *run, cJSON *sv)
     cJSON_AddNumberToObject(m, "stages_proven", ms->stages_proven);
     cJSON_AddBoolToObject(m, "out_of_time", ms->out_of_time);
     cJSON_AddNumberToObject(m, "seconds", ms->seconds);
+    cJSON_AddNumberToObject(m, "bound_seconds", ms->bound_seconds);
 }
 
 static void summary_solver(const struct run *run, cJSON *summary)

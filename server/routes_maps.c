@@ -97,6 +97,49 @@ void maps_number_text(double d, char out[48])
         snprintf(out, 48, "0");
 }
 
+/* maps_number_text of d, which was read from the n characters at tok: when
+ * tok is plain decimal text ([-]digits[.digits]) of at most 15 significant
+ * digits, that text without its leading and trailing zeros is the answer
+ * (two such decimals never read as the same double, so no shorter text reads
+ * back as d), without the trial printing of maps_number_text (a tenth of a
+ * map request's time went there). */
+static void number_text_of(const char *tok, size_t n, double d, char out[48])
+{
+    size_t i = 0, o = 0, sig = 0, dot = 0, lead = 1;
+
+    if (n > 0 && tok[0] == '-')
+        out[o++] = tok[i++];
+    while (i < n && tok[i] == '0' && i + 1 < n && tok[i + 1] != '.')
+        i++;
+    for (; i < n && o < 40; i++) {
+        if (tok[i] == '.' && !dot) {
+            if (o == 0 || out[o - 1] == '-')
+                out[o++] = '0';
+            dot = 1;
+            out[o++] = '.';
+            continue;
+        }
+        if (tok[i] < '0' || tok[i] > '9')
+            break;
+        lead = lead && tok[i] == '0';
+        sig += !lead;
+        out[o++] = tok[i];
+    }
+    if (i < n || sig > 15 || o == 0 || out[o - 1] == '-') {
+        maps_number_text(d, out);
+        return;
+    }
+    while (dot && out[o - 1] == '0')
+        o--;
+    if (dot && out[o - 1] == '.')
+        o--;
+    out[o] = '\0';
+    if (strtod(out, NULL) != d)
+        maps_number_text(d, out);
+    else if (strcmp(out, "-0") == 0)
+        snprintf(out, 48, "0");
+}
+
 /* Checks the ranges of a bbox in srid (0: CRS84; 4326 and 6668: latitude
  * first; the plane systems: metres).  Returns 0, or -1 with *why set. */
 static int bbox_ranges(const double d[4], int srid, const char **why)
@@ -135,9 +178,13 @@ enum pm_err maps_bbox_crs_or_reply(struct http_req *r, int srid, struct maps_bbo
                          "CRS84" : "in the axis order of bbox-crs");
     b->set = 1;
     for (int i = 0; i < 4; i++) {
+        const char *end = strchr(v, ',');
+        size_t n = end ? (size_t)(end - v) : strlen(v);
+
         /* Links and ETags carry this text; the query reads the same value. */
-        maps_number_text(d[i], b->text[i]);
+        number_text_of(v, n, d[i], b->text[i]);
         d[i] = strtod(b->text[i], NULL);
+        v = end ? end + 1 : v + n;
     }
     b->minlon = d[0];
     b->minlat = d[1];

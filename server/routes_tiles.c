@@ -1,6 +1,7 @@
 /* routes_tiles.c -- GET /tiles/{collection}/{z}/{x}/{y}.mvt: Mapbox vector
- * tiles (WebMercatorQuad, extent 4096, buffer 64) of the public collections,
- * made by PostGIS (sql/queries_tiles.sql, sql/0040_tiles.sql); and
+ * tiles (WebMercatorQuad, extent 4096, buffer 64) of every collection of the
+ * catalogue (server/layers.c), made by PostGIS (sql/queries_tiles.sql,
+ * sql/0040_tiles.sql, sql/0041_tile_layers.sql); and
  * GET /tiles/{collection}.json, their TileJSON 3.0 (tile URL, bounds, zooms,
  * vector_layers with fields) so that MapLibre, QGIS and GDAL find the layers.
  *
@@ -10,9 +11,12 @@
  *
  * A tile with no feature is answered 204 No Content (with the same ETag and
  * cache headers as a full one): map libraries treat it as an empty tile and
- * it costs no body.  z is 0-22; x and y must lie in [0, 2^z).  Tiles are
- * public whoever asks: non-public power points are never in them, and
- * children only as the published children_density cells. */
+ * it costs no body.  z is 0-22; x and y must lie in [0, 2^z).  The tiles of
+ * public layers are public whoever asks: non-public power points are never in
+ * them, and children only as the published density cells (children_density
+ * the 3次 mesh, children_density_10km the 2次 mesh, at every zoom, as their
+ * OGC collections).  The children layer has tiles for token holders only
+ * (401 without), each read audited, never cached. */
 #include <libpq-fe.h>
 #include <microhttpd.h>
 #include <stdio.h>
@@ -27,34 +31,52 @@
 #define TILE_MAX_ZOOM 22
 
 /* What a layer's tiles carry beyond the catalogue (server/layers.c): the
- * zooms its TileJSON announces (the server answers 0-22; beyond maxzoom a
- * client over-zooms, a tile would hold nothing new) and the properties of
- * its features, whose types come from the catalogue's fields (point_count
- * and the cluster sums are numbers). */
+ * zooms its TileJSON announces (the server answers 0-22; below minzoom its
+ * features are smaller than a pixel or two, beyond maxzoom a client
+ * over-zooms, a tile would hold nothing new) and the properties of its
+ * features, whose types come from the catalogue's fields (point_count and
+ * the cluster sums are numbers). */
 struct tile_props {
     const char *id;
-    int maxzoom;
+    int minzoom, maxzoom;
     const char *props[10];
 };
 
 static const struct tile_props tile_props[] = {
-    { "power_points", 17,
+    { "power_points", 0, 17,
       { "point_count", "output_w", "outlets", "name", "kind", "hours", "status", "phone", NULL } },
-    { "shelters", 17,
+    { "shelters", 0, 17,
       { "point_count", "capacity", "power_w", "outlets", "name", "kind", "welfare", "status",
         "phone", NULL } },
-    { "hazard_areas", 16, { "hazard", "level", NULL } },
-    { "outages", 16, { "started_at", "expected_restore_at", "ended_at", NULL } },
-    { "children_density", 14, { "mesh_code", "level", "count", "suppressed", NULL } },
-    { NULL, 0, { NULL } }
+    { "hazard_areas", 0, 16, { "hazard", "level", NULL } },
+    { "outages", 0, 16, { "started_at", "expected_restore_at", "ended_at", NULL } },
+    { "children_density", 6, 14, { "mesh_code", "level", "count", "suppressed", NULL } },
+    { "children_density_10km", 3, 12, { "mesh_code", "level", "count", "suppressed", NULL } },
+    { "facilities", 0, 17, { "point_count", "capacity", "name", "kind", "medical_care", "phone", NULL } },
+    { "children", 0, 17, { "point_count", "external_id", "name", "mobility", NULL } },
+    { NULL, 0, 0, { NULL } }
 };
 
-/* The public layer with tiles named coll, or NULL with a 404 recorded. */
+static const struct tile_props *props_of(const struct layer *l)
+{
+    const struct tile_props *t = tile_props;
+
+    while (t->id && strcmp(t->id, l->id) != 0)
+        t++;
+    return t;
+}
+
+/* The layer with tiles named coll, or NULL with a 404 recorded (a 401 for
+ * a token holders' layer asked without a token). */
 static const struct layer *find_layer_or_reply(struct http_req *r, const char *coll)
 {
     const struct layer *l = layer_find(coll);
 
-    if (l && !(l->flags & LAYER_TOKEN) && l->q_tile)
+    if (l && l->q_tile && (l->flags & LAYER_TOKEN) && r->role < ROLE_VIEWER) {
+        http_fail(r, PM_ERR_UNAUTHORIZED, "a token is required");
+        return NULL;
+    }
+    if (l && l->q_tile)
         return l;
     http_fail(r, PM_ERR_NOT_FOUND, "no such tile collection (the collections of "
               "/ogc/collections with a tiles link)");
@@ -76,52 +98,23 @@ static enum pm_err query_failed(struct http_req *r, const char *query, PGresult 
     return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
 }
 
-enum pm_err route_tile(struct http_req *r)
+/* Replies with the tile of res (version, bytes), or 204 when it is empty;
+ * 304 when the caller has it (public layers: ETag from the version). */
+static enum pm_err tile_reply(struct http_req *r, const char *query, const char *key,
+                              PGresult *res)
 {
-    static const char *const allowed[] = { NULL };
-    const struct layer *layer = find_layer_or_reply(r, r->params[0]);
-    char ybuf[32], zs[16], xs[24], ys[24], key[128], tag[41], versions[64];
-    const char *p[3] = { zs, xs, ys };
-    size_t n = strlen(r->params[3]);
-    long z, x, y;
-    PGresult *res;
-    char *body;
+    char tag[41];
     size_t len;
-    int hit;
+    char *body;
 
-    if (!layer)
-        return r->err;
-    http_public(r, MAPS_MAX_AGE);
-    if (n < 5 || n >= sizeof ybuf || strcmp(r->params[3] + n - 4, ".mvt") != 0)
-        return http_fail(r, PM_ERR_NOT_FOUND, "tiles are /tiles/{collection}/{z}/{x}/{y}.mvt");
-    snprintf(ybuf, sizeof ybuf, "%.*s", (int)(n - 4), r->params[3]);
-    if (pm_parse_long(r->params[1], 0, TILE_MAX_ZOOM, &z) < 0)
-        return http_fail(r, PM_ERR_BAD_REQUEST, "z: must be an integer from 0 to %d", TILE_MAX_ZOOM);
-    if (pm_parse_long(r->params[2], 0, (1L << z) - 1, &x) < 0 ||
-        pm_parse_long(ybuf, 0, (1L << z) - 1, &y) < 0)
-        return http_fail(r, PM_ERR_BAD_REQUEST, "x and y: must be integers from 0 to %ld at zoom %ld",
-                         (1L << z) - 1, z);
-    if (maps_params_or_reply(r, allowed) != PM_OK)
-        return r->err;
-    http_gzip(r);
-    snprintf(zs, sizeof zs, "%ld", z);
-    snprintf(xs, sizeof xs, "%ld", x);
-    snprintf(ys, sizeof ys, "%ld", y);
-    snprintf(key, sizeof key, "tile|%s|%ld|%ld|%ld", layer->id, z, x, y);
-    snprintf(versions, sizeof versions, "{%s}", layer->version);
-    hit = maps_not_modified(r, versions, key);
-    if (hit)
-        return hit > 0 ? PM_OK : r->err;
-    if (!http_db(r))
-        return r->err;
-    /* Binary results: the tile comes as its bytes, not as hex text. */
-    res = PQexecPrepared(r->db, layer->q_tile, 3, p, NULL, NULL, 1);
     if (!db_ok(res) || PQntuples(res) != 1)
-        return query_failed(r, layer->q_tile, res);
-    maps_etag_tag(PQgetvalue(res, 0, 0), key, tag);
-    if (http_etag(r, tag)) {
-        PQclear(res);
-        return http_reply_not_modified(r);
+        return query_failed(r, query, res);
+    if (key) {
+        maps_etag_tag(PQgetvalue(res, 0, 0), key, tag);
+        if (http_etag(r, tag)) {
+            PQclear(res);
+            return http_reply_not_modified(r);
+        }
     }
     len = PQgetisnull(res, 0, 1) ? 0 : (size_t)PQgetlength(res, 0, 1);
     if (len == 0) {
@@ -140,6 +133,81 @@ enum pm_err route_tile(struct http_req *r)
     return http_reply(r, MHD_HTTP_OK, "application/vnd.mapbox-vector-tile", body, len);
 }
 
+/* The tile of a token holders' layer (children): the ids of the children in
+ * it are read and written to the audit log first, then the tile of exactly
+ * those is made (as the OGC items of the layer do).  Never public: no ETag,
+ * no public caching (private, no-store), never in the answer cache. */
+static enum pm_err tile_token_layer(struct http_req *r, const struct layer *layer,
+                                    const char *const zxy[3])
+{
+    const char *p[4] = { zxy[0], zxy[1], zxy[2], NULL };
+    PGresult *res;
+    char *ids;
+    enum pm_err e;
+
+    if (!http_db(r))
+        return r->err;
+    res = db_exec(r->db, "tile_children_ids", 3, zxy);
+    if (!db_ok(res) || PQntuples(res) != 1)
+        return query_failed(r, "tile_children_ids", res);
+    ids = strdup(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (!ids)
+        return http_fail(r, PM_ERR_NOMEM, "out of memory");
+    e = strcmp(ids, "{}") == 0 ? PM_OK : http_audit(r, "children.tile", ids);
+    if (e != PM_OK) {
+        free(ids);
+        return e;
+    }
+    p[3] = ids;
+    res = PQexecPrepared(r->db, layer->q_tile, 4, p, NULL, NULL, 1);
+    free(ids);
+    return tile_reply(r, layer->q_tile, NULL, res);
+}
+
+enum pm_err route_tile(struct http_req *r)
+{
+    static const char *const allowed[] = { NULL };
+    const struct layer *layer = find_layer_or_reply(r, r->params[0]);
+    char ybuf[32], zs[16], xs[24], ys[24], key[128], versions[64];
+    const char *p[3] = { zs, xs, ys };
+    size_t n = strlen(r->params[3]);
+    long z, x, y;
+    int hit;
+
+    if (!layer)
+        return r->err;
+    if (!(layer->flags & LAYER_TOKEN))
+        http_public(r, MAPS_MAX_AGE);
+    if (n < 5 || n >= sizeof ybuf || strcmp(r->params[3] + n - 4, ".mvt") != 0)
+        return http_fail(r, PM_ERR_NOT_FOUND, "tiles are /tiles/{collection}/{z}/{x}/{y}.mvt");
+    snprintf(ybuf, sizeof ybuf, "%.*s", (int)(n - 4), r->params[3]);
+    if (pm_parse_long(r->params[1], 0, TILE_MAX_ZOOM, &z) < 0)
+        return http_fail(r, PM_ERR_BAD_REQUEST, "z: must be an integer from 0 to %d", TILE_MAX_ZOOM);
+    if (pm_parse_long(r->params[2], 0, (1L << z) - 1, &x) < 0 ||
+        pm_parse_long(ybuf, 0, (1L << z) - 1, &y) < 0)
+        return http_fail(r, PM_ERR_BAD_REQUEST, "x and y: must be integers from 0 to %ld at zoom %ld",
+                         (1L << z) - 1, z);
+    if (maps_params_or_reply(r, allowed) != PM_OK)
+        return r->err;
+    http_gzip(r);
+    snprintf(zs, sizeof zs, "%ld", z);
+    snprintf(xs, sizeof xs, "%ld", x);
+    snprintf(ys, sizeof ys, "%ld", y);
+    if (layer->flags & LAYER_TOKEN)
+        return tile_token_layer(r, layer, p);
+    snprintf(key, sizeof key, "tile|%s|%ld|%ld|%ld", layer->id, z, x, y);
+    snprintf(versions, sizeof versions, "{%s}", layer->version);
+    hit = maps_not_modified(r, versions, key);
+    if (hit)
+        return hit > 0 ? PM_OK : r->err;
+    if (!http_db(r))
+        return r->err;
+    /* Binary results: the tile comes as its bytes, not as hex text. */
+    return tile_reply(r, layer->q_tile, key, PQexecPrepared(r->db, layer->q_tile, 3, p, NULL,
+                                                            NULL, 1));
+}
+
 /* ------------------------------------------------------------------------- */
 /* TileJSON                                                                    */
 /* ------------------------------------------------------------------------- */
@@ -148,10 +216,8 @@ enum pm_err route_tile(struct http_req *r)
  * from the catalogue. */
 static void vector_layers(struct pm_buf *b, const struct layer *l)
 {
-    const struct tile_props *t = tile_props;
+    const struct tile_props *t = props_of(l);
 
-    while (t->id && strcmp(t->id, l->id) != 0)
-        t++;
     pm_buf_printf(b, "{\"vector_layers\":[{\"id\":\"%s\",\"fields\":{", l->id);
     for (int i = 0; t->id && t->props[i]; i++) {
         const char *type = "Number";
@@ -162,7 +228,8 @@ static void vector_layers(struct pm_buf *b, const struct layer *l)
                        strcmp(f->type, "boolean") == 0 ? "Boolean" : "Number";
         pm_buf_printf(b, "%s\"%s\":\"%s\"", i ? "," : "", t->props[i], type);
     }
-    pm_buf_printf(b, "},\"minzoom\":0,\"maxzoom\":%d}]}", t->id ? t->maxzoom : TILE_MAX_ZOOM);
+    pm_buf_printf(b, "},\"minzoom\":%d,\"maxzoom\":%d}]}", t->minzoom,
+                  t->id ? t->maxzoom : TILE_MAX_ZOOM);
 }
 
 /* Writes the TileJSON of l; bounds are the row of its extent query
@@ -172,12 +239,10 @@ static void tilejson(struct pm_buf *b, const struct layer *l, const char *base,
                      const PGresult *res)
 {
     double w = 122.0, s = 20.0, e = 154.0, n = 46.0;
-    const struct tile_props *t = tile_props;
+    const struct tile_props *t = props_of(l);
     struct pm_buf vl;
 
-    while (t->id && strcmp(t->id, l->id) != 0)
-        t++;
-    if (!PQgetisnull(res, 0, 0)) {
+    if (res && !PQgetisnull(res, 0, 0)) {
         w = strtod(PQgetvalue(res, 0, 0), NULL);
         s = strtod(PQgetvalue(res, 0, 1), NULL);
         e = strtod(PQgetvalue(res, 0, 2), NULL);
@@ -189,10 +254,10 @@ static void tilejson(struct pm_buf *b, const struct layer *l, const char *base,
     pm_buf_json_escape(b, l->title);
     pm_buf_puts(b, "\",\"scheme\":\"xyz\",\"tiles\":[\"");
     pm_buf_json_escape(b, base);
-    pm_buf_printf(b, "/tiles/%s/{z}/{x}/{y}.mvt\"],\"minzoom\":0,\"maxzoom\":%d,"
+    pm_buf_printf(b, "/tiles/%s/{z}/{x}/{y}.mvt\"],\"minzoom\":%d,\"maxzoom\":%d,"
                   "\"bounds\":[%.7f,%.7f,%.7f,%.7f],\"center\":[%.7f,%.7f,%d],",
-                  l->id, t->id ? t->maxzoom : TILE_MAX_ZOOM, w, s, e, n, (w + e) / 2,
-                  (s + n) / 2, 5);
+                  l->id, t->minzoom, t->id ? t->maxzoom : TILE_MAX_ZOOM, w, s, e, n, (w + e) / 2,
+                  (s + n) / 2, t->minzoom > 5 ? t->minzoom : 5);
     /* vector_layers as TileJSON has it, and again inside "json" as MBTiles
      * metadata has it: GDAL's MVT driver (METADATA_FILE) reads only that. */
     if (vl.data && vl.len > 2)
@@ -224,11 +289,20 @@ enum pm_err route_tilejson(struct http_req *r)
     l = find_layer_or_reply(r, coll);
     if (!l)
         return r->err;
-    http_public(r, MAPS_MAX_AGE);
+    if (!(l->flags & LAYER_TOKEN))
+        http_public(r, MAPS_MAX_AGE);
     if (maps_params_or_reply(r, allowed) != PM_OK)
         return r->err;
     http_gzip(r);
     maps_base_url(r, base, sizeof base);
+    pm_buf_init(&b);
+    if (!l->q_extent) {
+        /* children: no extent is published (the whole of Japan), no ETag. */
+        tilejson(&b, l, base, NULL);
+        body = pm_buf_steal(&b, &len);
+        return body ? http_reply(r, MHD_HTTP_OK, "application/json", body, len)
+                    : http_fail(r, PM_ERR_NOMEM, "out of memory");
+    }
     snprintf(key, sizeof key, "tilejson|%s|%s", l->id, base);
     snprintf(versions, sizeof versions, "{%s}", l->version);
     if (!http_db(r))
@@ -245,7 +319,6 @@ enum pm_err route_tilejson(struct http_req *r)
     res = db_exec(r->db, l->q_extent, 1, anonymous);
     if (!db_ok(res) || PQntuples(res) != 1)
         return query_failed(r, l->q_extent, res);
-    pm_buf_init(&b);
     tilejson(&b, l, base, res);
     PQclear(res);
     body = pm_buf_steal(&b, &len);

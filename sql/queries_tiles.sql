@@ -7,12 +7,12 @@
 -- with its 64-unit buffer, clamped to the world, in EPSG:4326, so that
 -- features just outside the tile are clipped by ST_AsMVTGeom, not lost.
 --
--- Points are clustered on the grid of powermap_tile_cell (64 units): one
--- feature per occupied cell, at the mean of its points, with point_count and
--- the sums of the power figures; a cell of one point carries that point's
--- id and every property.  Nothing is left out: the point_count of the
--- features inside a tile add up to the points in it.  Point coordinates are
--- made here rather than by ST_AsMVTGeom, rounded by powermap_tile_unit so
+-- Points are clustered by powermap_tile_points (sql/0041_tile_layers.sql, on
+-- the grid of 0040's powermap_tile_cell): one feature per occupied 64-unit
+-- cell, at the mean of its points, with point_count and the sums of the power
+-- figures; a cell of one point carries that point's id and every property.
+-- Nothing is left out: the point_count of the features inside a tile add up
+-- to the points in it.  Point coordinates are rounded by powermap_tile_unit so
 -- that no point of the buffer lands on the tile's edge (and is counted twice
 -- by a client that clips).
 --
@@ -21,55 +21,31 @@
 
 -- name: tile_power_points
 SELECT (SELECT layer || '.' || version FROM map_versions WHERE layer = 'power_points'),
-       (SELECT ST_AsMVT(t, 'power_points', 4096, 'geom', 'id') FROM (
-            SELECT CASE WHEN c.n = 1 THEN c.id END AS id, c.n AS point_count, c.output_w, c.outlets,
-                   c.name, c.kind, c.hours, c.status, c.phone,
-                   ST_MakePoint(powermap_tile_unit((c.gx - e.x0) / e.unit),
-                                powermap_tile_unit((e.y1 - c.gy) / e.unit)) AS geom
-            FROM (SELECT ST_XMin(b) AS x0, ST_YMax(b) AS y1, (ST_XMax(b) - ST_XMin(b)) / 4096 AS unit
-                  FROM ST_TileEnvelope($1, $2, $3) b) e,
-                 (SELECT count(*) AS n, min(p.id) AS id, sum(p.output_w) AS output_w,
-                         sum(p.outlets) AS outlets,
-                         CASE WHEN count(*) = 1 THEN min(p.name) END AS name,
-                         CASE WHEN count(*) = 1 THEN min(p.kind) END AS kind,
-                         CASE WHEN count(*) = 1 THEN min(p.hours) END AS hours,
-                         CASE WHEN count(*) = 1 THEN min(p.status) END AS status,
-                         CASE WHEN count(*) = 1 THEN min(p.phone) END AS phone,
-                         avg(ST_X(p.g)) AS gx, avg(ST_Y(p.g)) AS gy
-                  FROM (SELECT q.id, q.name, q.kind, q.output_w, q.outlets, q.hours, q.status, q.phone,
-                               ST_Transform(q.geom, 3857) AS g
-                        FROM power_points q
-                        WHERE q.geom && powermap_tile_box($1, $2, $3) AND q.public) p
-                  GROUP BY floor(ST_X(p.g) / powermap_tile_cell($1)),
-                           floor(ST_Y(p.g) / powermap_tile_cell($1))) c
-            WHERE c.gx BETWEEN e.x0 - 64 * e.unit AND e.x0 + 4160 * e.unit
-              AND c.gy BETWEEN e.y1 - 4160 * e.unit AND e.y1 + 64 * e.unit) t)
+       powermap_tile_points($1, $2, $3, 'power_points', 'power_points', 'geom', 'q.public',
+                            '{output_w,outlets}', '{name,kind,hours,status,phone}')
 
 -- name: tile_shelters
 SELECT (SELECT layer || '.' || version FROM map_versions WHERE layer = 'shelters'),
-       (SELECT ST_AsMVT(t, 'shelters', 4096, 'geom', 'id') FROM (
-            SELECT CASE WHEN c.n = 1 THEN c.id END AS id, c.n AS point_count, c.capacity, c.power_w,
-                   c.outlets, c.name, c.kind, c.welfare, c.status, c.phone,
-                   ST_MakePoint(powermap_tile_unit((c.gx - e.x0) / e.unit),
-                                powermap_tile_unit((e.y1 - c.gy) / e.unit)) AS geom
-            FROM (SELECT ST_XMin(b) AS x0, ST_YMax(b) AS y1, (ST_XMax(b) - ST_XMin(b)) / 4096 AS unit
-                  FROM ST_TileEnvelope($1, $2, $3) b) e,
-                 (SELECT count(*) AS n, min(s.id) AS id, sum(s.capacity) AS capacity,
-                         sum(s.power_w) AS power_w, sum(s.outlets) AS outlets,
-                         CASE WHEN count(*) = 1 THEN min(s.name) END AS name,
-                         CASE WHEN count(*) = 1 THEN min(s.kind) END AS kind,
-                         CASE WHEN count(*) = 1 THEN bool_or(s.welfare) END AS welfare,
-                         CASE WHEN count(*) = 1 THEN min(s.status) END AS status,
-                         CASE WHEN count(*) = 1 THEN min(s.phone) END AS phone,
-                         avg(ST_X(s.g)) AS gx, avg(ST_Y(s.g)) AS gy
-                  FROM (SELECT q.id, q.name, q.kind, q.capacity, q.welfare, q.power_w, q.outlets,
-                               q.status, q.phone, ST_Transform(q.geom, 3857) AS g
-                        FROM shelters q
-                        WHERE q.geom && powermap_tile_box($1, $2, $3)) s
-                  GROUP BY floor(ST_X(s.g) / powermap_tile_cell($1)),
-                           floor(ST_Y(s.g) / powermap_tile_cell($1))) c
-            WHERE c.gx BETWEEN e.x0 - 64 * e.unit AND e.x0 + 4160 * e.unit
-              AND c.gy BETWEEN e.y1 - 4160 * e.unit AND e.y1 + 64 * e.unit) t)
+       powermap_tile_points($1, $2, $3, 'shelters', 'shelters', 'geom', 'true',
+                            '{capacity,power_w,outlets}', '{name,kind,welfare,status,phone}')
+
+-- name: tile_facilities
+SELECT (SELECT layer || '.' || version FROM map_versions WHERE layer = 'facilities'),
+       powermap_tile_points($1, $2, $3, 'facilities', 'facilities', 'geom', 'true',
+                            '{capacity}', '{name,kind,medical_care,phone}')
+
+-- name: tile_children_ids
+-- Token holders only (server/routes_tiles.c audits these ids before the
+-- tile is made): the children whose home is in tile $1/$2/$3 or its buffer.
+SELECT coalesce(array_agg(c.id ORDER BY c.id), '{}')::text
+FROM children c WHERE c.home && powermap_tile_box($1, $2, $3)
+
+-- name: tile_children
+-- $4: the audited ids (bigint[]); only those children are drawn.  Lone
+-- children carry their 台帳番号, name and mobility, clusters their count.
+SELECT (SELECT layer || '.' || version FROM map_versions WHERE layer = 'children'),
+       powermap_tile_points($1, $2, $3, 'children', 'children', 'home', 'true',
+                            '{}', '{external_id,name,mobility}', $4::bigint[])
 
 -- name: tile_hazard_areas
 SELECT (SELECT layer || '.' || version FROM map_versions WHERE layer = 'hazard_areas'),
@@ -100,13 +76,11 @@ SELECT (SELECT layer || '.' || version FROM map_versions WHERE layer = 'outages'
         WHERE t.geom IS NOT NULL)
 
 -- name: tile_children_density
--- 2次 cells (~10 km) up to zoom 10, 3次 cells (~1 km) from zoom 11: the same
--- published cells and figures as the OGC collection, nothing more.
+-- The 3次 cells (about 1 km) at every zoom, as the OGC collection.
 SELECT (SELECT layer || '.' || version FROM map_versions WHERE layer = 'children_density'),
-       (SELECT ST_AsMVT(t, 'children_density', 4096, 'geom') FROM (
-            SELECT d.code AS mesh_code, d.level, d.count, d.suppressed,
-                   ST_AsMVTGeom(ST_Transform(d.geom, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom
-            FROM children_density_cells d
-            WHERE d.geom && powermap_tile_box($1, $2, $3)
-              AND d.level = CASE WHEN $1::int <= 10 THEN 2 ELSE 3 END) t
-        WHERE t.geom IS NOT NULL)
+       powermap_tile_density($1, $2, $3, 'children_density', 3)
+
+-- name: tile_children_density_10km
+-- The 2次 cells (about 10 km), as the OGC collection children_density_10km.
+SELECT (SELECT layer || '.' || version FROM map_versions WHERE layer = 'children_density'),
+       powermap_tile_density($1, $2, $3, 'children_density_10km', 2)

@@ -366,6 +366,20 @@ def test_next_links_round_trip_for_round_tiny_and_negative_boxes(env):
                         [float(v) for v in box.split(",")], (h, box)
 
 
+def test_link_numbers_are_the_shortest_text_of_the_value_asked(env):
+    for asked, written in (("0130.50,30.000,140,40", "130.5,30,140,40"),
+                           ("-.5,-00.25,1e1,40", "-0.5,-0.25,10,40"),
+                           ("-0.0,0.0000001,1.000000000000000000001,2",
+                            "0,0.0000001,1,2"),
+                           ("139.1234567890123456,35,140,36", "139.12345678901235,35,140,36"),
+                           ("1.3e+02,3e+01,1.4e+02,4e+01", "130,30,140,40")):
+        doc = fc(env.get("/ogc/collections/power_points/items?limit=1&bbox="
+                         + urllib.parse.quote(asked, safe=",")))
+        self_q = [l["href"] for l in doc["links"] if l["rel"] == "self"][0]
+        assert urllib.parse.parse_qs(urllib.parse.urlsplit(self_q).query)["bbox"] == [written], \
+            (asked, self_q)
+
+
 def test_gdal_follows_next_over_boxes_at_round_and_tiny_edges(env):
     for box in BOXES:
         w, s, e, n = box.split(",")

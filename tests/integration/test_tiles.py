@@ -52,17 +52,66 @@ def test_every_public_collection_has_tiles(env):
         assert r.status == 200, (coll, r)
         text = decode_mvt(r.body)
         assert f"Layer name: {coll}" in text and features(text) > 0, coll
+    # Each density layer is one mesh level at every zoom, as its OGC collection.
     lat, lon = mapdata.cell_center("52350311")
-    for z in (9, 12):
-        x, y = deg2tile(lat, lon, z)
-        r = tile(env, "children_density", z, x, y)
-        assert r.status == 200, r
-        text = decode_mvt(r.body)
-        assert "Layer name: children_density" in text
-        assert re.search(r"level \(Integer\) = %d" % (2 if z <= 10 else 3), text)
-        for m in re.finditer(r"count \(Integer\) = (\d+)", text):
-            assert int(m.group(1)) > 10
-        assert "suppressed" in text
+    for coll, level in (("children_density", 3), ("children_density_10km", 2)):
+        for z in (6, 9, 12):
+            x, y = deg2tile(lat, lon, z)
+            r = tile(env, coll, z, x, y)
+            assert r.status == 200, (coll, z, r)
+            text = decode_mvt(r.body)
+            assert f"Layer name: {coll}\n" in text, text
+            levels = set(re.findall(r"level \(Integer\) = (\d+)", text))
+            assert levels == {str(level)}, (coll, z, levels)
+            for m in re.finditer(r"count \(Integer\) = (\d+)", text):
+                assert int(m.group(1)) > 10
+            assert "suppressed" in text
+            env_sql = f"ST_Transform(ST_TileEnvelope({z}, {x}, {y}), 4326)"
+            want = count(env, "SELECT count(*) FROM children_density_cells WHERE level = "
+                         f"{level} AND ST_Intersects(geom, {env_sql})")
+            assert want > 0 and features(text) >= want, (coll, z, features(text), want)
+    # facilities: clustered points, every one counted
+    for z in (6, 12):
+        x, y = deg2tile(*NANAO, z)
+        r = tile(env, "facilities", z, x, y)
+        env_sql = f"ST_Transform(ST_TileEnvelope({z}, {x}, {y}), 4326)"
+        want = count(env, f"SELECT count(*) FROM facilities WHERE ST_Intersects(geom, {env_sql})")
+        text = decode_mvt(r.body) if r.status == 200 else ""
+        got = sum(int(float(n)) for n in re.findall(r"point_count \(\w+\) = ([\d.]+)", text))
+        assert got == want, (z, got, want)
+
+
+def test_children_tiles_for_token_holders_only_audited_never_cached(env):
+    lat, lon = [float(v) for v in env.psql(
+        "SELECT ST_Y(home), ST_X(home) FROM children WHERE home IS NOT NULL ORDER BY id LIMIT 1")[0]]
+    z = 11
+    x, y = deg2tile(lat, lon, z)
+    path = f"/tiles/children/{z}/{x}/{y}.mvt"
+    r = env.get(path)
+    assert r.status == 401 and b"external_id" not in r.body
+    assert env.get(path, headers={"Authorization": "Bearer nope"}).status == 401
+    env_sql = f"ST_Transform(ST_TileEnvelope({z}, {x}, {y}), 4326)"
+    want = [r[0] for r in env.psql(
+        f"SELECT id FROM children WHERE ST_Intersects(home, {env_sql}) ORDER BY id")]
+    before = count(env, "SELECT count(*) FROM audit_log WHERE action = 'children.tile'")
+    r = env.get(path, token=env.viewer)
+    assert r.status == 200, r
+    assert r.headers["Cache-Control"] == "private, no-store" and "X-Cache" not in r.headers
+    assert "ETag" not in r.headers and "Access-Control-Allow-Origin" not in r.headers
+    text = decode_mvt(r.body)
+    assert "Layer name: children" in text
+    got = sum(int(float(n)) for n in re.findall(r"point_count \(\w+\) = ([\d.]+)", text))
+    assert want and got == len(want), (got, want)
+    assert count(env, "SELECT count(*) FROM audit_log WHERE action = 'children.tile'") == before + 1
+    logged = env.psql("SELECT child_ids FROM audit_log WHERE action = 'children.tile' "
+                      "ORDER BY id DESC LIMIT 1")[0][0]
+    assert set(want) <= set(logged.strip("{}").split(",")), (want, logged)
+    # asked again: read again (audited again), never from the answer cache
+    r2 = env.get(path, token=env.viewer)
+    assert r2.body == r.body and "X-Cache" not in r2.headers
+    assert count(env, "SELECT count(*) FROM audit_log WHERE action = 'children.tile'") == before + 2
+    # and an anonymous caller after the token holder still gets nothing
+    assert env.get(path).status == 401
 
 
 def test_empty_tiles_are_204(env):
@@ -78,7 +127,7 @@ def test_zxy_are_validated(env):
         assert env.get("/tiles/" + path).status == 400, path
     assert env.get("/tiles/power_points/2/0/0.png").status == 404
     assert env.get("/tiles/power_points/2/0/0").status == 404
-    assert env.get("/tiles/children/2/0/0.mvt").status == 404
+    assert env.get("/tiles/children/2/0/0.mvt").status == 401
     assert env.get("/tiles/nope/2/0/0.mvt").status == 404
     assert env.get("/tiles/power_points/2/0/0.mvt?x=1").status == 400
 

@@ -150,15 +150,22 @@ def test_a_polygon_of_a_million_vertices_is_cut_and_simplified_per_zoom_band(env
 
 def test_tilejson_describes_every_layer(env):
     import json
-    for coll, field in (("power_points", "point_count"), ("shelters", "capacity"),
-                        ("hazard_areas", "hazard"), ("outages", "started_at"),
-                        ("children_density", "suppressed")):
+    layers = (("power_points", "point_count", 0), ("shelters", "capacity", 0),
+              ("hazard_areas", "hazard", 0), ("outages", "started_at", 0),
+              ("children_density", "suppressed", 6), ("children_density_10km", "suppressed", 3),
+              ("facilities", "medical_care", 0))
+    # Every public collection of /ogc has tiles, and the collection says so.
+    colls = json.loads(env.get("/ogc/collections").body)["collections"]
+    assert sorted(c["id"] for c in colls) == sorted(l[0] for l in layers)
+    for c in colls:
+        assert any(l["rel"] == "tiles" for l in c["links"]), c["id"]
+    for coll, field, minzoom in layers:
         r = env.get(f"/tiles/{coll}.json")
         assert r.status == 200, (coll, r)
         assert r.headers["Access-Control-Allow-Origin"] == "*"
         assert r.headers["Cache-Control"].startswith("public")
         tj = json.loads(r.body)
-        assert tj["tilejson"].startswith("3.") and tj["minzoom"] == 0 and tj["maxzoom"] >= 14
+        assert tj["tilejson"].startswith("3.") and tj["minzoom"] == minzoom and tj["maxzoom"] >= 12
         assert tj["tiles"] == [f"{env.daemon.base}/tiles/{coll}/{{z}}/{{x}}/{{y}}.mvt"], tj["tiles"]
         w, s, e, n = tj["bounds"]
         assert -180 <= w <= e <= 180 and -90 <= s <= n <= 90
@@ -168,7 +175,13 @@ def test_tilejson_describes_every_layer(env):
         assert env.get(f"/tiles/{coll}.json", headers={"If-None-Match": r.headers["ETag"]}).status == 304
     tj = json.loads(env.get("/tiles/power_points.json").body)
     assert tj["bounds"][0] > 120 and tj["bounds"][2] < 150, tj["bounds"]
-    assert env.get("/tiles/children.json").status == 404
+    # children: for token holders only, never public
+    assert env.get("/tiles/children.json").status == 401
+    r = env.get("/tiles/children.json", token=env.viewer)
+    assert r.status == 200 and r.headers["Cache-Control"] == "private, no-store"
+    assert "Access-Control-Allow-Origin" not in r.headers
+    assert json.loads(r.body)["vector_layers"][0]["id"] == "children"
+    assert env.get("/tiles/nope.json").status == 404
     assert env.get("/tiles/power_points.xml").status == 404
     assert env.get("/tiles/power_points.json?x=1").status == 400
     # QGIS and GDAL find the layer and its typed fields through it.
