@@ -10,13 +10,18 @@
 #include "server/plan.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "geo/assign.h"
 #include "geo/assign_mip.h"
@@ -40,6 +45,9 @@
 /* Where watts bind and the solver is not proven optimal, a MIP improves its
  * answer for at most this long per run (geo/assign_mip.h). */
 #define PLAN_MIP_SECONDS 1.0
+/* The MIP step's process is killed this long after its budget (the bound's
+ * relaxation, inside the step, takes seconds at nation scale under load). */
+#define PLAN_MIP_HARD_SECONDS 60.0
 /* Retention: the latest runs kept per scenario (read and referenced runs
  * are kept too: sql/0050_plan_retention.sql). */
 #define PLAN_KEEP_RUNS 5
@@ -257,6 +265,7 @@ struct run {
     struct geo_assign_stats st;
     struct geo_assign_mip_stats mip;
     int mip_ran;                /* the MIP step ran: its bound stands */
+    const char *mip_failed;     /* NULL, or why the step's process gave no answer */
     struct proof pf;
     char outage_start[64];      /* rule 8: the outage's started_at */
     struct counts cnt;
@@ -1044,6 +1053,129 @@ out:
     return e;
 }
 
+/* What the MIP step's process sends back, followed by out[]. */
+struct mip_answer {
+    int rc;
+    struct geo_assign_stats st;
+    struct geo_assign_mip_stats ms;
+};
+
+static int write_all(int fd, const void *p, size_t n)
+{
+    const char *b = p;
+
+    while (n > 0) {
+        ssize_t w = write(fd, b, n);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        b += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Reads n bytes before deadline (CLOCK_MONOTONIC seconds); 0 or -1. */
+static int read_all(int fd, void *p, size_t n, double deadline)
+{
+    char *b = p;
+
+    while (n > 0) {
+        struct timespec ts;
+        struct pollfd pfd = { fd, POLLIN, 0 };
+        double left;
+        ssize_t got;
+        int rc;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        left = deadline - ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+        if (left <= 0)
+            return -1;
+        rc = poll(&pfd, 1, (int)(left * 1000) + 1);
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (rc <= 0)
+            return -1;
+        got = read(fd, b, n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return -1;
+        b += got;
+        n -= (size_t)got;
+    }
+    return 0;
+}
+
+/* Runs geo_assign_improve in a child process.  CBC is a large C++ library
+ * whose internal assertions abort(): a plan run (often the outage worker's,
+ * in a blackout) must not take the daemon, and every map it serves, down
+ * with it; and CBC checks its own clock only between nodes, so the child is
+ * also killed when it is late.  The child writes rc, st, ms and out[].
+ * Returns 0 when its answer was taken (out[], *st, *ms, *rc set), or the
+ * reason it gave none ("crashed", "late", "not started"), everything then
+ * unchanged.  POWERMAP_FAULT=mip_abort makes the child abort (the test of
+ * this). */
+static const char *improve_isolated(const struct sv_input *in, int n,
+                                    const struct geo_assign_mip_opts *opts, int *out,
+                                    struct geo_assign_stats *st, struct geo_assign_mip_stats *ms,
+                                    int *rc)
+{
+    struct mip_answer a;
+    struct timespec ts;
+    double deadline;
+    int fds[2], status = 0, got;
+    int *mine = malloc((size_t)(n > 0 ? n : 1) * sizeof *mine);
+    pid_t pid;
+
+    if (!mine || pipe(fds) != 0) {
+        free(mine);
+        return "not started";
+    }
+    pid = fork();
+    if (pid == 0) {
+        const char *fault = getenv("POWERMAP_FAULT");
+        struct rlimit none = { 0, 0 };
+
+        close(fds[0]);
+        setrlimit(RLIMIT_CORE, &none);
+        if (fault && strcmp(fault, "mip_abort") == 0)
+            abort();
+        a.st = *st;
+        memset(&a.ms, 0, sizeof a.ms);
+        a.rc = geo_assign_improve(in->gc, n, in->gd, in->nd, in->ge, in->ne, opts, out, &a.st,
+                                  &a.ms);
+        _exit(write_all(fds[1], &a, sizeof a) == 0
+              && write_all(fds[1], out, (size_t)n * sizeof *out) == 0 ? 0 : 1);
+    }
+    close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        free(mine);
+        return "not started";
+    }
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    deadline = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + opts->seconds
+               + PLAN_MIP_HARD_SECONDS;
+    got = read_all(fds[0], &a, sizeof a, deadline) == 0
+          && read_all(fds[0], mine, (size_t)n * sizeof *mine, deadline) == 0;
+    close(fds[0]);
+    if (!got)
+        kill(pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (got) {
+        memcpy(out, mine, (size_t)n * sizeof *out);
+        *st = a.st;
+        *ms = a.ms;
+        *rc = a.rc;
+    }
+    free(mine);
+    return got ? NULL : WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL ? "crashed" : "late";
+}
+
 /* Where the solver is not proven optimal, improves its answer by the MIP
  * of geo/assign_mip.c within PLAN_MIP_SECONDS (issue 14). */
 static enum pm_err improve(struct run *run)
@@ -1064,8 +1196,14 @@ static enum pm_err improve(struct run *run)
         in.out[i] = !k->fixed && k->assigned >= 0 ? run->cands[k->first_cand + k->assigned].dest
                                                   : -1;
     }
-    rc = geo_assign_improve(in.gc, run->nkids, in.gd, in.nd, in.ge, in.ne, &opts, in.out,
-                            &run->st, &run->mip);
+    run->mip_failed = improve_isolated(&in, run->nkids, &opts, in.out, &run->st, &run->mip, &rc);
+    if (run->mip_failed) {
+        /* The heuristic's answer stands, with the bound and claims it has
+         * without the step. */
+        fprintf(stderr, "powermapd: plan: the MIP step gave no answer (%s); the heuristic's "
+                "assignment is kept\n", run->mip_failed);
+        goto out;
+    }
     if (rc != GEO_ASSIGN_OK) {
         e = run_fail(run, rc == GEO_ASSIGN_ENOMEM ? PM_ERR_NOMEM : PM_ERR_INTERNAL,
                      "solver: %s", geo_assign_strerror(rc));
@@ -1834,6 +1972,11 @@ static void summary_mip(const struct run *run, cJSON *sv)
     const struct geo_assign_mip_stats *ms = &run->mip;
     cJSON *m;
 
+    if (run->mip_failed) {
+        m = cJSON_AddObjectToObject(sv, "mip");
+        cJSON_AddStringToObject(m, "failed", run->mip_failed);
+        return;
+    }
     if (!run->mip_ran)
         return;
     m = cJSON_AddObjectToObject(sv, "mip");

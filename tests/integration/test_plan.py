@@ -372,3 +372,36 @@ def test_where_watts_bind_the_mip_covers_more_and_proves_it(env):
     assert sv["mip"]["whole_clusters"] >= 1 and sv["mip"]["out_of_time"] is False, sv
     assert all(plan(env, k)["decision"] == "evacuate" for k in light)
     assert plan(env, heavy)["decision"] == "unassigned"
+
+
+def test_a_solver_crash_keeps_the_daemon_and_the_heuristics_plan(env):
+    """The MIP step runs CBC in a child process: when it dies (here made to
+    abort()), the run stores the heuristic's plans and says why, and the
+    daemon, with every map it serves, stays up."""
+    from harness import Daemon
+    env.reset()
+    shelter(env, "S", 0.5, outlets=3, power_w=500)
+    heavy = child(env, "HEAVY", 0.45, 3, need_w=320)
+    for i in range(2):
+        child(env, f"L{i}", 0.0 + 0.01 * i, 3, need_w=220)
+    os.environ["POWERMAP_FAULT"] = "mip_abort"
+    try:
+        d = Daemon(env.db)
+    finally:
+        del os.environ["POWERMAP_FAULT"]
+    try:
+        r = d.request("POST", "/v1/plans/run", {}, token=env.planner)
+        assert r.status == 201, r
+        sv = r.json()["summary"]["solver"]
+        assert sv["mip"] == {"failed": "crashed"}, sv
+        # the heuristic's answer: the nearest heavy child placed, no claim made
+        assert sv["covered"] == 1 and sv["proven_optimal"] is False, sv
+        assert d.request("GET", "/health").status == 200
+        assert d.request("GET", "/ogc/collections/shelters/items").status == 200
+        assert "the MIP step gave no answer (crashed)" in d.logs()
+        got = d.request("GET", f"/v1/children/{heavy}/plan", token=env.planner).json()
+        assert got["decision"] == "evacuate", got
+    finally:
+        d.stop()
+    # the same city with the step working covers the two light children
+    assert solver(env)["covered"] == 2
