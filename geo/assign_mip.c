@@ -16,7 +16,9 @@
 
 #define MIP_SECONDS 1.0
 #define MIP_CHILDREN 300
-#define MIP_COLUMNS 1500
+#define MIP_COLUMNS 600
+#define MIP_SLICES 10          /* a window not whole gets 1/10 of the budget */
+#define MIP_GROWTHS 4          /* windows grow up to 16 times the above */
 
 /* ------------------------------------------------------------------------ */
 /* The input, prepared */
@@ -395,6 +397,7 @@ struct improve {
     int *order;
     int maxc, maxx;
     double deadline;
+    double slice;              /* the time of a window that is not whole */
     int dlife, dall;           /* the bound tightened by whole clusters' MIPs */
     struct geo_assign_mip_stats *ms;
 };
@@ -453,23 +456,45 @@ static int tighten(struct improve *im, const struct mx_result *r)
     return GEO_ASSIGN_OK;
 }
 
-/* Grows a window from seed, solves it until its share of the time, and
- * takes its answer. */
-static int window(struct improve *im, int seed, unsigned char mark)
+/* 1 when no seed after order[k] (of n) is left for another window. */
+static int last_window(const struct improve *im, int k, int n)
 {
+    for (int q = k + 1; q < n; q++) {
+        int i = im->order[q];
+        if (im->p.out[i] < 0 && !(im->pf[i] & PF_SEEN) && im->g.cpos[i] < 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Grows a window from order[k] (of n seeds), solves it until its share of
+ * the time, and takes its answer. */
+static int window(struct improve *im, int k, int n, unsigned char mark)
+{
+    int seed = im->order[k];
     struct mx_win *w = &im->g.w;
     struct geo_assign_mip_stats *ms = im->ms;
     struct mx_result r;
-    double now = mx_now(), left = im->deadline - now;
-    double until = isinf(left) ? INFINITY : now + (left > 0.1 ? left / 2 : left);
+    double now = mx_now(), left = im->deadline - now, until;
     int rc = GEO_ASSIGN_OK;
 
+    /* Part of a cluster: half the size, as small windows solve in
+     * milliseconds and their gains come from many of them. */
     grow_walk(&im->g, &im->p, seed, im->maxc, im->maxx, 1);
     if (!w->whole) {
         grow_clear(&im->g);
-        grow_walk(&im->g, &im->p, seed, im->maxc, im->maxx, 0);
+        grow_walk(&im->g, &im->p, seed, im->maxc < 0 ? -1 : im->maxc / 2,
+                  im->maxx < 0 ? -1 : im->maxx / 2, 0);
     }
     grow_fill(&im->g, &im->p);
+    /* A whole cluster may take half the time left (its proof is worth it),
+     * all of it when no other seed is left; part of one, a slice: its
+     * improvement comes early or not at all. */
+    if (!w->whole)
+        left = fmin(left, im->slice);
+    else if (left > 0.1 && !last_window(im, k, n))
+        left /= 2;
+    until = now + left;
     if (mx_solve_window(&im->p, w, until, &r) < 0)
         rc = GEO_ASSIGN_ENOMEM;
     ms->windows++;
@@ -513,37 +538,66 @@ static int all_marked(const struct improve *im, unsigned char mask, int left_out
     return 1;
 }
 
-/* First pass: windows around the children left out, most urgent first.
- * Second, when the cover is proven and time is left: the other clusters,
- * for travel.  Then what is proven. */
+/* A pass of windows around the children still left out, most urgent
+ * first (one window per seed not yet in a window of this pass).  Returns
+ * how many improved, or an error (< 0). */
+static int seed_pass(struct improve *im, int n)
+{
+    int before = im->ms->improved, rc = GEO_ASSIGN_OK;
+
+    for (int i = 0; i < im->p.nc; i++)
+        im->pf[i] &= (unsigned char)~PF_SEEN;
+    for (int k = 0; k < n && rc == GEO_ASSIGN_OK; k++) {
+        int i = im->order[k];
+        if (im->p.out[i] >= 0 || (im->pf[i] & (PF_SEEN | PF_COVER)))
+            continue;
+        if (mx_now() >= im->deadline) {
+            im->ms->out_of_time = 1;
+            break;
+        }
+        rc = window(im, k, n, PF_SEEN);
+    }
+    return rc == GEO_ASSIGN_OK ? im->ms->improved - before : rc;
+}
+
+/* Passes around the children left out while time is left: again while
+ * they improve something (the windows differ once the answer changed),
+ * then with windows twice as big (up to MIP_GROWTHS times), as small ones
+ * miss what takes longer chains of moves.  Then, when the cover is proven
+ * and time is left: the other clusters, for travel.  Then what is proven. */
 static int improve_run(struct improve *im, struct geo_assign_stats *st)
 {
     struct mx_prob *p = &im->p;
-    int n = 0, rc = GEO_ASSIGN_OK, cover;
+    int n = 0, rc = GEO_ASSIGN_OK, cover, pass = 0;
 
     for (int i = 0; i < p->nc; i++)
         if (p->out[i] < 0 && p->coff[i + 1] > p->coff[i])
             im->order[n++] = i;
     im->ms->left_out = n;
     qsort_r(im->order, (size_t)n, sizeof *im->order, by_class, p->cls);
-    for (int k = 0; k < n && rc == GEO_ASSIGN_OK; k++) {
-        int i = im->order[k];
-        if (p->out[i] >= 0 || (im->pf[i] & PF_SEEN))
-            continue;
-        if (mx_now() >= im->deadline) {
-            im->ms->out_of_time = 1;
+    for (int grown = 0; mx_now() < im->deadline;) {
+        if ((pass = seed_pass(im, n)) < 0)
             break;
+        if (pass == 0) {
+            if (grown++ == MIP_GROWTHS || im->maxc < 0 || im->maxx < 0)
+                break;
+            im->maxc *= 2;
+            im->maxx *= 2;
         }
-        rc = window(im, i, PF_SEEN);
     }
+    rc = pass < 0 ? pass : GEO_ASSIGN_OK;
     cover = rc == GEO_ASSIGN_OK && all_marked(im, PF_COVER, 1);
-    for (int i = 0; cover && !st->exact && rc == GEO_ASSIGN_OK && i < p->nc; i++)
-        if (p->coff[i + 1] > p->coff[i] && !(im->pf[i] & PF_WHOLE)) {
+    n = 0;
+    for (int i = 0; cover && !st->exact && i < p->nc; i++)
+        if (p->coff[i + 1] > p->coff[i])
+            im->order[n++] = i;
+    for (int k = 0; rc == GEO_ASSIGN_OK && k < n; k++)
+        if (!(im->pf[im->order[k]] & PF_WHOLE)) {
             if (mx_now() >= im->deadline) {
                 im->ms->out_of_time = 1;
                 break;
             }
-            rc = window(im, i, 0);
+            rc = window(im, k, n, 0);
         }
     if (rc == GEO_ASSIGN_OK) {
         st->exact_cover |= cover;
@@ -589,6 +643,7 @@ static int improve_setup(struct improve *im, const struct geo_assign_mip_opts *o
     im->maxc = o && o->max_children ? o->max_children : MIP_CHILDREN;
     im->maxx = o && o->max_columns ? o->max_columns : MIP_COLUMNS;
     im->deadline = sec < 0 ? INFINITY : t0 + sec;
+    im->slice = sec < 0 ? INFINITY : fmax(sec / MIP_SLICES, 0.01);
     im->pf = calloc((size_t)im->p.nc + 1, sizeof *im->pf);
     im->order = calloc((size_t)im->p.nc + 1, sizeof *im->order);
     if (!im->pf || !im->order || grow_init(&im->g, &im->p) < 0)
@@ -626,8 +681,10 @@ int geo_assign_improve(const struct geo_assign_child *c, int nc,
         rc = st->exact_cover ? GEO_ASSIGN_OK : improve_run(&im, st);
     }
     if (rc == GEO_ASSIGN_OK) {
+        double tb = mx_now();
         tally(&im.p, st);
         rc = improve_bound(&im, st);
+        ms->bound_seconds = mx_now() - tb;
     }
     if (rc == GEO_ASSIGN_OK) {
         memcpy(out, im.p.out, (size_t)nc * sizeof *out);

@@ -37,8 +37,8 @@
  * pairs, which splits by cluster, tightened on each whole cluster by its
  * MIP's best bound (its optimum when proven).  -1: not known.
  *
- * Thread safety: no globals of its own; CBC's C interface is used by one run
- * at a time in the daemon (plan runs are serialised). */
+ * Thread safety: CBC 2.10 keeps solver state in globals, so its solves are
+ * serialised by a mutex (plan runs are one at a time anyway). */
 #ifndef GEO_ASSIGN_MIP_H
 #define GEO_ASSIGN_MIP_H
 
@@ -48,8 +48,10 @@
 struct geo_assign_mip_opts {
     double seconds;     /* wall-clock budget of the call: 0 the default
                          * (1 s), < 0 none (the exact answer at any cost) */
-    int max_children;   /* a window's children: 0 default (300), < 0 none */
-    int max_columns;    /* a window's pairs: 0 default (1500), < 0 none */
+    int max_children;   /* a whole cluster's children: 0 default (300), < 0
+                         * none; a window that is part of one, half */
+    int max_columns;    /* a whole cluster's pairs: 0 default (600), < 0
+                         * none; a window that is part of one, half */
 };
 
 /* What a call did. */
@@ -64,6 +66,7 @@ struct geo_assign_mip_stats {
     int stages_proven;    /* of them, proven optimal by CBC */
     int out_of_time;      /* 1: the budget ended the work */
     double seconds;       /* wall-clock time of the call */
+    double bound_seconds; /* of it, the bound's (the relaxation over all pairs) */
     int life_max, all_max;   /* the bound (see above); -1 not known */
 };
 

@@ -13,11 +13,17 @@
 #include "geo/assign_mip_int.h"
 
 #include <coin/Cbc_C_Interface.h>
+#include <pthread.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* CBC 2.10's solver entry (CbcMain1) keeps state in globals: one solve
+ * at a time in the process. */
+static pthread_mutex_t cbc_lock = PTHREAD_MUTEX_INITIALIZER;
 
 double mx_now(void)
 {
@@ -49,8 +55,6 @@ struct stage_ctx {
     struct mx_win *w;
     double deadline;
     double *obj, *xbuf;
-    int *idx;
-    double *val;
     struct fix *fx;
     int nfix;
     char **names;           /* column names, "x0", "x1", ... */
@@ -120,71 +124,117 @@ static int col_in(const struct mx_prob *p, const struct mx_win *w, int j, int wh
     return what == FIX_LIFE ? p->life[w->kid[s]] : w->wcls[s] == what;
 }
 
-/* The rows: each child once, each place's outlets and watts (only where
- * they could bind), and the stages' fixes. */
-static void add_rows(Cbc_Model *m, const struct stage_ctx *cx)
+/* A stage's problem in CBC's column form. */
+struct lp {
+    CoinBigIndex *start;
+    int *index, *crow, *trow;
+    double *value, *rlo, *rup, *clo, *cup, *cobj;
+    int nr;
+};
+
+static void lp_release(struct lp *a)
+{
+    void *all[] = { a->start, a->index, a->crow, a->trow, a->value, a->rlo, a->rup, a->clo,
+                    a->cup, a->cobj };
+
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        free(all[i]);
+}
+
+static int lp_row(struct lp *a, double lo, double up)
+{
+    a->rlo[a->nr] = lo;
+    a->rup[a->nr] = up;
+    return a->nr++;
+}
+
+/* The rows: each child once; each place's outlets and watts (in watts:
+ * milliwatts / 1000, as a row of ones and thousands is badly scaled for
+ * CLP; a 1 mW excess is still far over its tolerance, and feasible()
+ * checks in whole milliwatts anyway), only where they could bind; then
+ * the fixes.  Row numbers per child in a->crow, per place in a->trow
+ * (outlets at t, watts at nt + t), -1 where none. */
+static void lp_rows(struct lp *a, const struct stage_ctx *cx)
 {
     const struct mx_prob *p = cx->p;
     const struct mx_win *w = cx->w;
-    int n;
 
-    for (int j = 0; j < w->nx;) {
-        n = 0;
-        for (int s = w->xs[j]; j < w->nx && w->xs[j] == s; j++) {
-            cx->idx[n] = j;
-            cx->val[n++] = 1;
-        }
-        if (n > 1)
-            Cbc_addRow(m, "", n, cx->idx, cx->val, 'L', 1);
+    for (int j = 0, k; j < w->nx; j = k) {
+        for (k = j; k < w->nx && w->xs[k] == w->xs[j]; k++)
+            ;
+        a->crow[w->xs[j]] = k - j > 1 ? lp_row(a, -DBL_MAX, 1) : -1;
     }
     for (int t = 0; t < w->nt; t++) {
         int64_t sum = 0;
-        n = 0;
-        for (int i = w->toff[t]; i < w->toff[t + 1]; i++) {
-            cx->idx[n] = w->tcol[i];
-            cx->val[n++] = 1;
+        int n = w->toff[t + 1] - w->toff[t];
+        for (int i = w->toff[t]; i < w->toff[t + 1]; i++)
             sum += p->need[w->kid[w->xs[w->tcol[i]]]];
-        }
-        if (n > w->rout[t])
-            Cbc_addRow(m, "", n, cx->idx, cx->val, 'L', w->rout[t]);
-        /* In watts (milliwatts / 1000): a row of ones and thousands is
-         * badly scaled for CLP; a 1 mW excess is still far over its
-         * tolerance, and feasible() checks in whole milliwatts anyway. */
-        if (sum > w->rmw[t]) {
-            for (int i = 0; i < n; i++)
-                cx->val[i] = (double)p->need[w->kid[w->xs[cx->idx[i]]]] / 1000.0;
-            Cbc_addRow(m, "", n, cx->idx, cx->val, 'L', (double)w->rmw[t] / 1000.0);
-        }
+        a->trow[t] = n > w->rout[t] ? lp_row(a, -DBL_MAX, w->rout[t]) : -1;
+        a->trow[w->nt + t] = sum > w->rmw[t] ? lp_row(a, -DBL_MAX, (double)w->rmw[t] / 1000.0) : -1;
     }
-    for (int f = 0; f < cx->nfix; f++) {
-        n = 0;
-        for (int j = 0; j < w->nx; j++)
-            if (col_in(p, w, j, cx->fx[f].what)) {
-                cx->idx[n] = j;
-                cx->val[n++] = 1;
+    for (int f = 0; f < cx->nfix; f++)
+        lp_row(a, cx->fx[f].rhs, DBL_MAX);
+}
+
+/* The matrix by column, and the columns' bounds and costs (CBC minimises
+ * -obj). */
+static void lp_columns(struct lp *a, const struct stage_ctx *cx)
+{
+    const struct mx_win *w = cx->w;
+    int fix0 = a->nr - cx->nfix;
+    CoinBigIndex nz = 0;
+
+    for (int j = 0; j < w->nx; j++) {
+        int s = w->xs[j], t = w->xt[j];
+        int rows[3] = { a->crow[s], a->trow[t], a->trow[w->nt + t] };
+        a->start[j] = nz;
+        for (int r = 0; r < 3; r++)
+            if (rows[r] >= 0) {
+                a->index[nz] = rows[r];
+                a->value[nz++] = r == 2 ? (double)cx->p->need[w->kid[s]] / 1000.0 : 1;
             }
-        if (n)
-            Cbc_addRow(m, "", n, cx->idx, cx->val, 'G', cx->fx[f].rhs);
+        for (int f = 0; f < cx->nfix; f++)
+            if (col_in(cx->p, w, j, cx->fx[f].what)) {
+                a->index[nz] = fix0 + f;
+                a->value[nz++] = 1;
+            }
+        a->clo[j] = 0;
+        a->cup[j] = 1;
+        a->cobj[j] = -cx->obj[j];
     }
+    a->start[w->nx] = nz;
 }
 
 /* A stage's model: maximise obj over the window, from the current answer. */
 static Cbc_Model *stage_model(const struct stage_ctx *cx, double seconds)
 {
     const struct mx_win *w = cx->w;
-    Cbc_Model *m = Cbc_newModel();
+    size_t nx = (size_t)w->nx + 1, nr = (size_t)w->ns + 2 * (size_t)w->nt + cx->nfix + 1;
+    size_t nz = nx * (3 + (size_t)cx->nfix);
+    struct lp a = { .start = malloc(nx * sizeof *a.start), .index = malloc(nz * sizeof *a.index),
+                    .crow = malloc(((size_t)w->ns + 1) * sizeof *a.crow),
+                    .trow = malloc((2 * (size_t)w->nt + 1) * sizeof *a.trow),
+                    .value = malloc(nz * sizeof *a.value), .rlo = malloc(nr * sizeof *a.rlo),
+                    .rup = malloc(nr * sizeof *a.rup), .clo = malloc(nx * sizeof *a.clo),
+                    .cup = malloc(nx * sizeof *a.cup), .cobj = malloc(nx * sizeof *a.cobj) };
+    Cbc_Model *m = NULL;
 
-    if (!m)
-        return NULL;
+    if (!a.start || !a.index || !a.crow || !a.trow || !a.value || !a.rlo || !a.rup || !a.clo ||
+        !a.cup || !a.cobj || !(m = Cbc_newModel()))
+        goto out;
+    lp_rows(&a, cx);
+    lp_columns(&a, cx);
+    Cbc_loadProblem(m, w->nx, a.nr, a.start, a.index, a.value, a.clo, a.cup, a.cobj, a.rlo,
+                    a.rup);
+    /* CBC matches a MIP start to the columns by name. */
+    for (int j = 0; j < w->nx; j++) {
+        Cbc_setInteger(m, j);
+        Cbc_setColName(m, j, cx->names[j]);
+    }
     Cbc_setLogLevel(m, 0);
     /* Minimise -obj: CBC 2.10 misreads a MIP start's value when maximising
      * (its cutoff then cuts off every better answer). */
     Cbc_setObjSense(m, 1);
-    /* CBC matches a MIP start to the columns by name (Cbc_setMIPStartI
-     * asks the solver for names of columns it may not have flushed yet). */
-    for (int j = 0; j < w->nx; j++)
-        Cbc_addCol(m, cx->names[j], 0, 1, -cx->obj[j], 1, 0, NULL, NULL);
-    add_rows(m, cx);
     Cbc_setParameter(m, "timeMode", "elapsed");
     Cbc_setParameter(m, "threads", "0");
     if (isfinite(seconds))
@@ -193,6 +243,8 @@ static Cbc_Model *stage_model(const struct stage_ctx *cx, double seconds)
      * index in ClpModel::getColumnName") and then proves nothing. */
     Cbc_setParameter(m, "preprocess", "off");
     Cbc_setMIPStart(m, w->nx, (const char **)cx->names, w->x);
+out:
+    lp_release(&a);
     return m;
 }
 
@@ -215,15 +267,18 @@ static int run_stage(struct stage_ctx *cx, int integral, double *bound)
     double left = cx->deadline - mx_now(), opt;
     const double *sol;
     Cbc_Model *m;
-    int proven;
+    int proven, found;
 
     *bound = INFINITY;
     if (left <= 0) {
         cx->r->out_of_time = 1;
         return 0;
     }
-    if (!(m = stage_model(cx, left)))
+    pthread_mutex_lock(&cbc_lock);
+    if (!(m = stage_model(cx, left))) {
+        pthread_mutex_unlock(&cbc_lock);
         return -1;
+    }
     if (integral)
         Cbc_setAllowableGap(m, 0.5);
     Cbc_solve(m);
@@ -233,7 +288,8 @@ static int run_stage(struct stage_ctx *cx, int integral, double *bound)
     *bound = -Cbc_getBestPossibleObjValue(m);
     opt = -Cbc_getObjValue(m);
     sol = Cbc_bestSolution(m);
-    if (sol) {
+    found = sol != NULL;
+    if (found) {
         for (int j = 0; j < w->nx; j++)
             cx->xbuf[j] = sol[j] > 0.5;
         key_of(cx->p, w, cx->xbuf, &cx->tmp);
@@ -246,8 +302,13 @@ static int run_stage(struct stage_ctx *cx, int integral, double *bound)
         }
     }
     Cbc_deleteModel(m);
-    /* A proof holds for the answer kept only if it reaches CBC's optimum. */
-    proven = proven && sol && obj_value(cx, w->x) >= opt - (integral ? 0.5 : 1e-7 * (1 + fabs(opt)));
+    pthread_mutex_unlock(&cbc_lock);
+    /* A proof holds for the answer kept only if it reaches CBC's optimum;
+     * a bound below the answer kept is no bound. */
+    proven = proven && found &&
+             obj_value(cx, w->x) >= opt - (integral ? 0.5 : 1e-7 * (1 + fabs(opt)));
+    if (!(*bound >= obj_value(cx, w->x) - 1e-6))
+        *bound = INFINITY;
     cx->r->stages_proven += proven;
     return proven;
 }
@@ -308,12 +369,10 @@ int mx_solve_window(const struct mx_prob *p, struct mx_win *w, double deadline,
     r->ab_bound = INFINITY;
     cx.obj = malloc(n * sizeof *cx.obj);
     cx.xbuf = malloc(n * sizeof *cx.xbuf);
-    cx.val = malloc(n * sizeof *cx.val);
-    cx.idx = malloc(n * sizeof *cx.idx);
     cx.fx = malloc(((size_t)w->nwc + 2) * sizeof *cx.fx);
     cx.cur.n = calloc((size_t)w->nwc + 1, sizeof *cx.cur.n);
     cx.tmp.n = calloc((size_t)w->nwc + 1, sizeof *cx.tmp.n);
-    if (!most || !cx.obj || !cx.xbuf || !cx.val || !cx.idx || !cx.fx || !cx.cur.n || !cx.tmp.n ||
+    if (!most || !cx.obj || !cx.xbuf || !cx.fx || !cx.cur.n || !cx.tmp.n ||
         !(cx.names = names_new(w->nx)))
         goto out;
     for (int j = 0; j < w->nx; j++)
@@ -349,8 +408,6 @@ out:
     free(most);
     free(cx.obj);
     free(cx.xbuf);
-    free(cx.val);
-    free(cx.idx);
     free(cx.fx);
     free(cx.cur.n);
     free(cx.tmp.n);

@@ -15,7 +15,10 @@
  * 60% of children have a life-sustaining device.  ASSIGN_BUDGET in the
  * environment sets geo_assign_opts.work_budget (-1: exact at any cost).
  * ASSIGN_MIP sets the MIP step's budget in seconds (default 1, as the
- * daemon; 0: no MIP step).  A figure, not a test. */
+ * daemon; 0: no MIP step); ASSIGN_REFERENCE=seconds also solves the same
+ * MIP with no window limit from the heuristic's answer for that long (-1:
+ * to the end), printing what it reached and its bound.
+ * A figure, not a test. */
 #include "geo/assign.h"
 #include "geo/assign_mip.h"
 
@@ -53,6 +56,30 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The same MIP without limits, from a copy of the heuristic's answer. */
+static int reference(const struct geo_assign_child *c, int nc, const struct geo_assign_dest *d,
+                     int nd, const struct geo_assign_edge *e, int ne, const int *out,
+                     const struct geo_assign_stats *st)
+{
+    struct geo_assign_mip_opts o = { .seconds = atof(getenv("ASSIGN_REFERENCE")),
+                                     .max_children = -1, .max_columns = -1 };
+    struct geo_assign_mip_stats ms;
+    struct geo_assign_stats rs = *st;
+    int *ro = malloc((size_t)nc * sizeof *ro), rc;
+
+    if (!ro)
+        return -1;
+    memcpy(ro, out, (size_t)nc * sizeof *ro);
+    rc = geo_assign_improve(c, nc, d, nd, e, ne, &o, ro, &rs, &ms);
+    free(ro);
+    if (rc != GEO_ASSIGN_OK)
+        return -1;
+    printf("reference (no size limits, %g s): %.3f s  covered %d (life %d)  proven (a)-(c) %d, "
+           "(a)-(d) %d; optimum at most %d (life %d)\n", o.seconds, ms.seconds, rs.covered,
+           rs.covered_life, rs.exact_cover, rs.exact, ms.all_max, ms.life_max);
+    return 0;
+}
+
 /* The daemon's MIP step after the heuristic, and what it adds. */
 static int mip_step(const struct geo_assign_child *c, int nc, const struct geo_assign_dest *d,
                     int nd, const struct geo_assign_edge *e, int ne, int *out,
@@ -70,12 +97,15 @@ static int mip_step(const struct geo_assign_child *c, int nc, const struct geo_a
         o.max_children = atoi(getenv("ASSIGN_MIP_CHILDREN"));
     if (o.seconds == 0)
         return 0;
+    if (getenv("ASSIGN_REFERENCE") && reference(c, nc, d, nd, e, ne, out, st) < 0)
+        return -1;
     if (geo_assign_improve(c, nc, d, nd, e, ne, &o, out, st, &ms) != GEO_ASSIGN_OK) {
         fprintf(stderr, "bench-assign: the MIP step failed\n");
         return -1;
     }
-    printf("MIP step (budget %g s): %.3f s  covered %d (life %d): +%d (life +%d)  travel %.6f h\n",
-           o.seconds, ms.seconds, st->covered, st->covered_life, st->covered - all,
+    printf("MIP step (budget %g s): %.3f s (of it the bound %.3f s)  covered %d (life %d): +%d "
+           "(life +%d)  travel %.6f h\n",
+           o.seconds, ms.seconds, ms.bound_seconds, st->covered, st->covered_life, st->covered - all,
            st->covered_life - life, st->travel_h);
     printf("  left out before %d  windows %d (whole clusters %d, improved %d)  stages %d "
            "(proven %d)  out of time %d  exact %d (cover %d)\n",

@@ -151,36 +151,22 @@ int csv_decode(const char *data, size_t len, char **out, size_t *out_len,
 
 static int push_field(struct csv_table *t, char *f)
 {
-    if (t->nfields == t->fields_cap) {
-        size_t cap = t->fields_cap ? t->fields_cap * 2 : 64;
-        char **p;
+    char **p = pm_grow(t->fields, t->nfields, &t->fields_cap, sizeof *p, 64);
 
-        if (cap > SIZE_MAX / sizeof *p)
-            return -1;
-        p = realloc(t->fields, cap * sizeof *p);
-        if (!p)
-            return -1;
-        t->fields = p;
-        t->fields_cap = cap;
-    }
+    if (!p)
+        return -1;
+    t->fields = p;
     t->fields[t->nfields++] = f;
     return 0;
 }
 
 static int push_record(struct csv_table *t, long line, size_t first)
 {
-    if (t->nrecords == t->records_cap) {
-        size_t cap = t->records_cap ? t->records_cap * 2 : 16;
-        struct csv_record *p;
+    struct csv_record *p = pm_grow(t->records, t->nrecords, &t->records_cap, sizeof *p, 16);
 
-        if (cap > SIZE_MAX / sizeof *p)
-            return -1;
-        p = realloc(t->records, cap * sizeof *p);
-        if (!p)
-            return -1;
-        t->records = p;
-        t->records_cap = cap;
-    }
+    if (!p)
+        return -1;
+    t->records = p;
     t->records[t->nrecords].line = line;
     t->records[t->nrecords].first = first;
     t->records[t->nrecords].count = t->nfields - first;

@@ -7,7 +7,11 @@
  * daemons on one database deliver each event once; failures are retried with
  * exponential backoff.  An alert worker records battery deadlines crossing
  * 6, 3 and 1 hours (once each, in outage_alerts) and a feed worker keeps the
- * outages in step with a published GeoJSON feed. */
+ * outages in step with a published GeoJSON feed.  A re-plan worker re-plans
+ * the outages created or changed (rule 8), one run at a time, and only then
+ * turns their waiting events (outage_events_pending, written with the
+ * change) into webhook events, so that each carries the counts of its
+ * outage's own re-plan. */
 #include "server/events.h"
 
 #include <cjson/cJSON.h>
@@ -35,12 +39,15 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static int stopping;
 static unsigned wake_gen;               /* bumped by events_wake: every worker sees it */
-static pthread_t threads[2 + PM_MAX_WEBHOOKS];
+static pthread_t threads[3 + PM_MAX_WEBHOOKS];
 static int nthreads;
 
 /* ------------------------------------------------------------------------- */
 /* Emitting                                                                    */
 /* ------------------------------------------------------------------------- */
+
+static int emit_to(PGconn *c, const char *urls, const char *type, long outage_id,
+                   const char *extra_json, char *err, size_t errlen);
 
 static void now_iso(char *out, size_t len)
 {
@@ -51,21 +58,55 @@ static void now_iso(char *out, size_t len)
     strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The receivers of srv as a PostgreSQL text array. */
+static void urls_array(const struct pm_server *srv, struct pm_buf *urls)
+{
+    pm_buf_puts(urls, "{");
+    for (int i = 0; i < srv->nwebhooks; i++) {
+        pm_buf_puts(urls, i ? ",\"" : "\"");
+        for (const char *u = srv->webhooks[i]; *u; u++) {
+            if (*u == '"' || *u == '\\')
+                pm_buf_puts(urls, "\\");
+            pm_buf_append(urls, u, 1);
+        }
+        pm_buf_puts(urls, "\"");
+    }
+    pm_buf_puts(urls, "}");
+}
+
 int events_emit(PGconn *c, const struct pm_server *srv, const char *type, long outage_id,
                 const char *extra_json, char *err, size_t errlen)
+{
+    struct pm_buf urls;
+    int rc;
+
+    if (!srv || srv->nwebhooks == 0)
+        return 0;
+    pm_buf_init(&urls);
+    urls_array(srv, &urls);
+    if (urls.oom) {
+        snprintf(err, errlen, "event: out of memory");
+        rc = -1;
+    } else {
+        rc = emit_to(c, urls.data, type, outage_id, extra_json, err, errlen);
+    }
+    pm_buf_release(&urls);
+    return rc;
+}
+
+/* events_emit to the receivers in urls (a text array). */
+static int emit_to(PGconn *c, const char *urls, const char *type, long outage_id,
+                   const char *extra_json, char *err, size_t errlen)
 {
     char id[24], run[24], at[32];
     struct plan_scenario def;
     const char *p[4];
-    struct pm_buf urls;
     cJSON *payload = NULL, *counts = NULL, *times;
     PGresult *res = NULL;
     char *text = NULL;
     long run_id;
     int rc = -1;
 
-    if (!srv || srv->nwebhooks == 0)
-        return 0;
     snprintf(id, sizeof id, "%ld", outage_id);
     /* Decisions are counted from the outage's own re-plan (rule 8), else
      * from the latest run of the default scenario. */
@@ -74,7 +115,6 @@ int events_emit(PGconn *c, const struct pm_server *srv, const char *type, long o
     if (!run_id)
         run_id = plan_latest_run(c, &def);
     snprintf(run, sizeof run, "%ld", run_id);
-    pm_buf_init(&urls);
 
     payload = cJSON_CreateObject();
     if (!payload)
@@ -123,24 +163,11 @@ int events_emit(PGconn *c, const struct pm_server *srv, const char *type, long o
     text = cJSON_PrintUnformatted(payload);
     if (!text)
         goto nomem;
-    pm_buf_puts(&urls, "{");
-    for (int i = 0; i < srv->nwebhooks; i++) {
-        pm_buf_puts(&urls, i ? ",\"" : "\"");
-        for (const char *u = srv->webhooks[i]; *u; u++) {
-            if (*u == '"' || *u == '\\')
-                pm_buf_puts(&urls, "\\");
-            pm_buf_append(&urls, u, 1);
-        }
-        pm_buf_puts(&urls, "\"");
-    }
-    pm_buf_puts(&urls, "}");
-    if (urls.oom)
-        goto nomem;
     PQclear(res);
     p[0] = type;
     p[1] = id;
     p[2] = text;
-    p[3] = urls.data;
+    p[3] = urls;
     res = db_exec(c, "event_insert", 4, p);
     if (!db_ok(res)) {
         snprintf(err, errlen, "event: %s", PQresultErrorMessage(res));
@@ -154,7 +181,6 @@ out:
     PQclear(res);
     cJSON_Delete(payload);
     free(text);
-    pm_buf_release(&urls);
     return rc;
 }
 
@@ -507,11 +533,11 @@ static int feed_feature(PGconn *c, const struct pm_server *srv, const cJSON *f, 
     }
     rc = 0;
     if (type) {
-        rc = 1;
-        if (events_emit(c, srv, type, id, "{\"source\": \"feed\"}", err, sizeof err) < 0) {
+        /* The event waits for the outage's re-plan (the re-plan worker). */
+        rc = events_queue(c, srv, id, type, "{\"source\": \"feed\"}", err, sizeof err) < 0
+                 ? -1 : 1;
+        if (rc < 0)
             fprintf(stderr, "powermapd: outage feed: %s\n", err);
-            rc = -1;
-        }
     }
 out:
     PQclear(res);
@@ -582,14 +608,6 @@ static int feed_apply(PGconn *c, const struct pm_server *srv, const char *doc, s
     if (k < 0 || db_command(c, "COMMIT", NULL, 0) < 0)
         goto fail;
     events += k;
-    {
-        /* Rule 8: re-plan the outages the feed created or changed. */
-        struct plan_report rep;
-        int runs;
-
-        if (plan_replan_outages(c, "feed:outages", 0, &runs, &rep) != PM_OK)
-            fprintf(stderr, "powermapd: outage feed: re-plan failed: %s\n", rep.message);
-    }
     cJSON_Delete(root);
     pm_buf_release(&seen);
     return events;
@@ -638,10 +656,118 @@ static void *feed_main(void *arg)
 }
 
 /* ------------------------------------------------------------------------- */
+/* Re-plan worker (rule 8)                                                     */
+/* ------------------------------------------------------------------------- */
+
+int events_queue(PGconn *c, const struct pm_server *srv, long outage_id, const char *type,
+                 const char *extra_json, char *err, size_t errlen)
+{
+    char id[24];
+    const char *p[4] = { id, type, extra_json, NULL };
+    struct pm_buf urls;
+    PGresult *res;
+    int rc = 0;
+
+    if (!srv || srv->nwebhooks == 0)
+        return 0;
+    /* The receivers go with the event: whichever daemon's worker emits it,
+     * the receivers of the daemon that took the change get it. */
+    pm_buf_init(&urls);
+    urls_array(srv, &urls);
+    snprintf(id, sizeof id, "%ld", outage_id);
+    p[3] = urls.data;
+    res = urls.oom ? NULL : db_exec(c, "outage_event_queue", 4, p);
+    if (!db_ok(res)) {
+        snprintf(err, errlen, "event: %s", res ? PQresultErrorMessage(res) : "out of memory");
+        rc = -1;
+    }
+    PQclear(res);
+    pm_buf_release(&urls);
+    return rc;
+}
+
+/* Turns the waiting events whose outage has its re-plan stored into webhook
+ * events, in one transaction.  Returns how many, or -1. */
+static int flush_waiting(PGconn *c)
+{
+    PGresult *res;
+    char err[256];
+    int n = 0;
+
+    if (db_command(c, "BEGIN", NULL, 0) < 0)
+        return -1;
+    res = db_exec(c, "outage_events_due", 0, NULL);
+    if (!db_ok(res))
+        goto fail;
+    for (int i = 0; i < PQntuples(res); i++) {
+        const char *p[1] = { PQgetvalue(res, i, 0) };
+        PGresult *d;
+
+        if (emit_to(c, PQgetvalue(res, i, 4), PQgetvalue(res, i, 2),
+                    strtol(PQgetvalue(res, i, 1), NULL, 10),
+                    PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3), err, sizeof err) < 0) {
+            fprintf(stderr, "powermapd: re-plan worker: %s\n", err);
+            goto fail;
+        }
+        d = db_exec(c, "outage_event_done", 1, p);
+        if (!db_ok(d)) {
+            PQclear(d);
+            goto fail;
+        }
+        PQclear(d);
+        n++;
+    }
+    PQclear(res);
+    return db_command(c, "COMMIT", NULL, 0) < 0 ? -1 : n;
+fail:
+    PQclear(res);
+    db_command(c, "ROLLBACK", NULL, 0);
+    return -1;
+}
+
+static void *replan_main(void *arg)
+{
+    struct pm_server *srv = arg;
+    PGconn *c = NULL;
+    unsigned seen;
+
+    pthread_mutex_lock(&lock);
+    seen = wake_gen;
+    pthread_mutex_unlock(&lock);
+    do {
+        struct plan_report rep;
+        int runs;
+
+        c = worker_conn(c, srv->conninfo);
+        if (!c)
+            continue;
+        /* Every outage changed since its latest run, one run after another:
+         * changes made while a run goes are taken by the next pass. */
+        if (plan_replan_outages(c, "outages:replan", 0, &runs, &rep) != PM_OK)
+            fprintf(stderr, "powermapd: re-plan of an outage failed: %s\n", rep.message);
+        if (flush_waiting(c) > 0)
+            events_wake();
+    } while (!nap(30, &seen));
+    if (c)
+        PQfinish(c);
+    return NULL;
+}
+
+void events_replan(void)
+{
+    events_wake();
+}
+
+/* ------------------------------------------------------------------------- */
 
 int events_start(struct pm_server *srv)
 {
     stopping = 0;
+    /* Every serving daemon re-plans outages (rule 8), with or without
+     * receivers: the plans are what the affected list shows. */
+    if (pthread_create(&threads[nthreads], NULL, replan_main, srv) != 0)
+        return -1;
+    nthreads++;
     if (srv->nwebhooks > 0) {
         for (int i = 0; i < srv->nwebhooks && i < PM_MAX_WEBHOOKS; i++) {
             receivers[i] = (struct receiver){ srv, srv->webhooks[i] };

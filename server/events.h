@@ -21,9 +21,21 @@ int events_emit(PGconn *c, const struct pm_server *srv, const char *type, long o
 /* Wakes the delivery worker (after a commit that queued deliveries). */
 void events_wake(void);
 
-/* Starts the worker threads the configuration asks for: deliveries (with
- * receivers), deadline alerts (with receivers), the outage feed (with a feed
- * URL).  Each has its own database connection.  Returns 0 or -1. */
+/* Rule 8: records, inside the caller's transaction, the event of an outage
+ * created or changed (type "outage.created" or "outage.updated"; extra_json
+ * as for events_emit) for the receivers of srv.  A re-plan worker re-plans
+ * the outage, then emits the event with the counts of that re-plan.
+ * Without receivers nothing is written.  Returns 0, or -1 with err. */
+int events_queue(PGconn *c, const struct pm_server *srv, long outage_id, const char *type,
+                 const char *extra_json, char *err, size_t errlen);
+
+/* Wakes the re-plan worker (after a commit that queued an outage's event). */
+void events_replan(void);
+
+/* Starts the worker threads: the outage re-plans (always), and those the
+ * configuration asks for: deliveries (with receivers), deadline alerts (with
+ * receivers), the outage feed (with a feed URL).  Each has its own database
+ * connection.  Returns 0 or -1. */
 int events_start(struct pm_server *srv);
 
 /* Stops and joins the threads (bounded by their HTTP timeouts). */

@@ -58,6 +58,7 @@ static const struct http_route routes[] = {
     { "DELETE", "/v1/facilities/{id}",      ROLE_ADMIN,   0, route_facility_delete },
 
     { "GET",    "/v1/plans/children",       ROLE_VIEWER,  0, route_app_plan_children },
+    { "GET",    "/v1/geocode",              ROLE_PLANNER, 0, route_app_geocode },
     { "POST",   "/v1/plans/run",            ROLE_PLANNER, 0, route_plans_run },
     { "GET",    "/v1/plans",                ROLE_VIEWER,  0, route_plans_list },
     { "GET",    "/v1/plans/print",          ROLE_VIEWER,  0, route_plans_print },

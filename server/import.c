@@ -309,11 +309,7 @@ static char *present_columns(const struct fmt_result *fr)
             names[n++] = fr->cols[k];
     pm_buf_init(&b);
     db_text_array(&b, names, n);
-    if (b.oom) {
-        pm_buf_release(&b);
-        return NULL;
-    }
-    return pm_buf_steal(&b, NULL);
+    return pm_buf_finish(&b, NULL);
 }
 
 /* Rejects device rows whose child is unknown.  Returns 0 or -1 with err. */

@@ -4,6 +4,8 @@
  * JSON report of api.md. */
 #include "server/ingest_msgs.h"
 
+#include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,102 +169,148 @@ void ingest_group_text(const struct ingest_msg *m, int ja, char *out, size_t cap
 
 /* ---------------------------------------------------------------- JSON */
 
-static void json_str(struct pm_buf *b, const char *name, const char *v, int comma)
+/* Members of the report; a failed addition (out of memory) sets *bad. */
+static void add_str(cJSON *o, const char *name, const char *v, int *bad)
 {
-    pm_buf_printf(b, "%s\"%s\":", comma ? "," : "", name);
-    if (!v) {
-        pm_buf_puts(b, "null");
-        return;
-    }
-    pm_buf_puts(b, "\"");
-    pm_buf_json_escape(b, v);
-    pm_buf_puts(b, "\"");
+    if (!(v ? cJSON_AddStringToObject(o, name, v) : cJSON_AddNullToObject(o, name)))
+        *bad = 1;
 }
 
-static void json_msgs(struct pm_buf *b, const char *name, const struct ingest_msg *m, size_t n,
-                      int ja)
+static void add_num(cJSON *o, const char *name, double v, int *bad)
 {
-    pm_buf_printf(b, ",\"%s\":[", name);
-    for (size_t i = 0; i < n; i++) {
-        pm_buf_printf(b, "%s{\"line\":%ld", i ? "," : "", m[i].line);
-        json_str(b, "code", m[i].code, 1);
-        json_str(b, "column", m[i].column, 1);
-        json_str(b, "message", ja ? m[i].ja : m[i].en, 1);
-        json_str(b, "reason", m[i].en, 1);
-        pm_buf_puts(b, "}");
-    }
-    pm_buf_puts(b, "]");
+    if (!cJSON_AddNumberToObject(o, name, v))
+        *bad = 1;
 }
 
-static void json_groups(struct pm_buf *b, const char *name, const struct ingest_msg *m,
-                        size_t n, int ja)
+/* A new object appended to array a, or NULL (and *bad). */
+static cJSON *add_object(cJSON *a, int *bad)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if (!o || !cJSON_AddItemToArray(a, o)) {
+        cJSON_Delete(o);
+        *bad = 1;
+        return NULL;
+    }
+    return o;
+}
+
+static void json_msgs(cJSON *rep, const char *name, const struct ingest_msg *m, size_t n, int ja,
+                      int *bad)
+{
+    cJSON *a = cJSON_AddArrayToObject(rep, name), *o;
+
+    *bad |= !a;
+    for (size_t i = 0; a && i < n; i++) {
+        if (!(o = add_object(a, bad)))
+            return;
+        add_num(o, "line", (double)m[i].line, bad);
+        add_str(o, "code", m[i].code, bad);
+        add_str(o, "column", m[i].column, bad);
+        add_str(o, "message", ja ? m[i].ja : m[i].en, bad);
+        add_str(o, "reason", m[i].en, bad);
+    }
+}
+
+static void json_groups(cJSON *rep, const char *name, const struct ingest_msg *m, size_t n, int ja,
+                        int *bad)
 {
     struct ingest_group g[64];
     size_t ng = ingest_group(m, n, g, 64);
+    cJSON *a = cJSON_AddArrayToObject(rep, name), *o, *lines;
     char text[600];
 
-    pm_buf_printf(b, ",\"%s\":[", name);
-    for (size_t k = 0; k < ng; k++) {
+    *bad |= !a;
+    for (size_t k = 0; a && k < ng; k++) {
         const struct ingest_msg *f = &m[g[k].first];
         size_t shown = 0;
 
+        if (!(o = add_object(a, bad)))
+            return;
         ingest_group_text(f, ja, text, sizeof text);
-        pm_buf_printf(b, "%s{\"code\":\"%s\",\"count\":%zu", k ? "," : "", f->code, g[k].count);
-        json_str(b, "column", f->column, 1);
-        json_str(b, "message", text, 1);
-        pm_buf_puts(b, ",\"lines\":[");
+        add_str(o, "code", f->code, bad);
+        add_num(o, "count", (double)g[k].count, bad);
+        add_str(o, "column", f->column, bad);
+        add_str(o, "message", text, bad);
+        if (!(lines = cJSON_AddArrayToObject(o, "lines"))) {
+            *bad = 1;
+            return;
+        }
         for (size_t i = g[k].first; i < n && shown < 100; i++) {
+            cJSON *line;
+
             if (!same_reason(f, &m[i]))
                 continue;
-            pm_buf_printf(b, "%s%ld", shown ? "," : "", m[i].line);
+            line = cJSON_CreateNumber((double)m[i].line);
+            if (!line || !cJSON_AddItemToArray(lines, line)) {
+                cJSON_Delete(line);
+                *bad = 1;
+                return;
+            }
             shown++;
         }
-        pm_buf_puts(b, "]}");
     }
-    pm_buf_puts(b, "]");
+}
+
+/* What the file was taken for: layout, encoding, sheet, CRS and columns. */
+static void json_source(cJSON *o, const struct ingest_report *rep, int *bad)
+{
+    cJSON *cols, *c;
+
+    add_str(o, "layout", rep->layout, bad);
+    add_str(o, "layout_label", rep->label, bad);
+    add_str(o, "format", rep->layout, bad);
+    add_str(o, "encoding", rep->encoding, bad);
+    add_str(o, "sheet", rep->sheet[0] ? rep->sheet : NULL, bad);
+    if (rep->crs[0])
+        add_str(o, "crs", rep->crs, bad);
+    add_num(o, "header_line", (double)rep->header_line, bad);
+    if (!(cols = cJSON_AddArrayToObject(o, "columns"))) {
+        *bad = 1;
+        return;
+    }
+    for (size_t i = 0; i < rep->lr.ncolumns; i++) {
+        if (!(c = add_object(cols, bad)))
+            return;
+        add_str(c, "file", rep->lr.columns[i].file, bad);
+        add_str(c, "column", rep->lr.columns[i].column, bad);
+    }
 }
 
 char *ingest_report_json(const struct ingest_report *rep, int ja)
 {
-    struct pm_buf b;
+    cJSON *o = cJSON_CreateObject();
+    int bad = !o;
+    char *text = NULL;
 
-    pm_buf_init(&b);
-    pm_buf_puts(&b, "{");
-    json_str(&b, "kind", rep->kind, 0);
-    pm_buf_printf(&b, ",\"dry_run\":%s,\"committed\":%s", rep->dry_run ? "true" : "false",
-                  rep->committed ? "true" : "false");
-    json_str(&b, "layout", rep->layout, 1);
-    json_str(&b, "layout_label", rep->label, 1);
-    json_str(&b, "format", rep->layout, 1);
-    json_str(&b, "encoding", rep->encoding, 1);
-    json_str(&b, "sheet", rep->sheet[0] ? rep->sheet : NULL, 1);
-    if (rep->crs[0])
-        json_str(&b, "crs", rep->crs, 1);
-    pm_buf_printf(&b, ",\"header_line\":%ld,\"columns\":[", rep->header_line);
-    for (size_t i = 0; i < rep->lr.ncolumns; i++) {
-        pm_buf_puts(&b, i ? ",{" : "{");
-        json_str(&b, "file", rep->lr.columns[i].file, 0);
-        json_str(&b, "column", rep->lr.columns[i].column, 1);
-        pm_buf_puts(&b, "}");
-    }
-    pm_buf_printf(&b, "],\"rows\":%zu,\"accepted\":%zu,\"inserted\":%zu,\"updated\":%zu,"
-                      "\"unchanged\":%zu,\"rejected\":%zu,\"devices\":%zu,\"geocoded\":%zu",
-                  rep->rows, rep->accepted, rep->inserted, rep->updated, rep->unchanged,
-                  rep->nrejects, rep->devices, rep->geocoded);
-    if (strcmp(rep->kind, "children") == 0)
-        pm_buf_printf(&b, ",\"without_location\":%zu,\"merged\":%zu,\"queued\":%zu",
-                      rep->without_location, rep->merged, rep->queued);
-    pm_buf_printf(&b, ",\"seconds\":%.3f", rep->seconds);
-    json_msgs(&b, "rejects", rep->rejects, rep->nrejects, ja);
-    json_msgs(&b, "warnings", rep->warnings, rep->nwarnings, ja);
-    json_groups(&b, "reasons", rep->rejects, rep->nrejects, ja);
-    json_groups(&b, "warning_reasons", rep->warnings, rep->nwarnings, ja);
-    pm_buf_puts(&b, "}");
-    if (b.oom) {
-        pm_buf_release(&b);
+    if (bad)
         return NULL;
+    add_str(o, "kind", rep->kind, &bad);
+    bad |= !cJSON_AddBoolToObject(o, "dry_run", rep->dry_run != 0);
+    bad |= !cJSON_AddBoolToObject(o, "committed", rep->committed != 0);
+    json_source(o, rep, &bad);
+    add_num(o, "rows", (double)rep->rows, &bad);
+    add_num(o, "accepted", (double)rep->accepted, &bad);
+    add_num(o, "inserted", (double)rep->inserted, &bad);
+    add_num(o, "updated", (double)rep->updated, &bad);
+    add_num(o, "unchanged", (double)rep->unchanged, &bad);
+    add_num(o, "rejected", (double)rep->nrejects, &bad);
+    add_num(o, "devices", (double)rep->devices, &bad);
+    add_num(o, "geocoded", (double)rep->geocoded, &bad);
+    if (strcmp(rep->kind, "children") == 0) {
+        add_num(o, "without_location", (double)rep->without_location, &bad);
+        add_num(o, "merged", (double)rep->merged, &bad);
+        add_num(o, "queued", (double)rep->queued, &bad);
     }
-    return pm_buf_steal(&b, NULL);
+    add_num(o, "seconds", round(rep->seconds * 1000) / 1000, &bad);   /* to the millisecond */
+    json_msgs(o, "rejects", rep->rejects, rep->nrejects, ja, &bad);
+    json_msgs(o, "warnings", rep->warnings, rep->nwarnings, ja, &bad);
+    json_groups(o, "reasons", rep->rejects, rep->nrejects, ja, &bad);
+    json_groups(o, "warning_reasons", rep->warnings, rep->nwarnings, ja, &bad);
+    if (!bad)
+        text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return text;
 }
 
 /* ---------------------------------------------------------------- CLI */

@@ -52,11 +52,7 @@ static char *fill_text(const char *s, const struct layer *l)
             pm_buf_append(&b, s++, 1);
         }
     }
-    if (b.oom) {
-        pm_buf_release(&b);
-        return NULL;
-    }
-    return pm_buf_steal(&b, NULL);
+    return pm_buf_finish(&b, NULL);
 }
 
 /* Fills the markers of every string value below node.  -1: out of memory. */

@@ -263,6 +263,9 @@ struct run {
     struct timespec t0;
     double t_load, t_cand, t_solve;
     PGconn *c2;                 /* the run's second session (NULL: none) */
+    int only_stale;             /* an outage re-plan: skip when another daemon
+                                 * stored it while this one waited for the lock */
+    int skipped;
 };
 
 static enum pm_err run_fail(struct run *run, enum pm_err e, const char *fmt, ...)
@@ -1143,6 +1146,50 @@ static int reach_left_out(struct run *run)
     return 0;
 }
 
+/* 1 when the run's proofs cannot rest on augmenting paths: watts were
+ * refused, or the MIP step (over the real watts) ran.  A cut kid covered
+ * at a place with a free outlet then proves nothing: place 2 outlets /
+ * 100 W, kid k (50 W, cut list) there, kid m (60 W) only able to go there
+ * and left out; uncut, k could move to a missing place and m fit.  Only a
+ * place that can never bind proves it: put k back there in any better
+ * answer, it still fits. */
+static int unproven_by_watts(const struct run *run)
+{
+    return run->st.watts_refusals > 0 || run->mip_ran;
+}
+
+/* For the proof where watts bind, per destination: 1 it can never bind
+ * (every kid able to go there, agreed ones too, fits at once, in outlets
+ * and watts).  load[] gets each one's kids.  Returns -1 out of memory. */
+static int find_room(const struct run *run, int *load, unsigned char *room)
+{
+    double *all_w = calloc((size_t)run->ncands + 1, sizeof *all_w);
+    int *all_n = calloc((size_t)run->ncands + 1, sizeof *all_n);
+    int ok = all_w && all_n;
+
+    for (int i = 0; i < run->ncands; i++)
+        load[i] = room[i] = 0;
+    for (int i = 0; i < run->nkids; i++)
+        if (run->kids[i].assigned >= 0)
+            load[run->cands[run->kids[i].first_cand + run->kids[i].assigned].dest]++;
+    for (int i = 0; ok && i < run->ncands; i++) {
+        const struct cand *cd = &run->cands[i];
+
+        if (cd->g.usable || cd->agreed) {
+            all_n[cd->dest]++;
+            all_w[cd->dest] += run->kids[cd->kid].g.need_w;
+        }
+    }
+    for (int i = 0; ok && i < run->ncands; i++) {
+        const struct cand *cd = &run->cands[i];
+
+        room[cd->dest] = all_n[cd->dest] <= cd->g.outlets && all_w[cd->dest] <= cd->g.watts;
+    }
+    free(all_w);
+    free(all_n);
+    return ok ? 0 : -1;
+}
+
 /* Marks for a new query the kids whose list was cut where the cut may
  * matter, and returns how many (-1 out of memory).  A cut list cannot
  * change the optimum when its kid is covered at a place that still has a
@@ -1154,19 +1201,19 @@ static int reach_left_out(struct run *run)
 static int mark_requery(struct run *run, int *load)
 {
     struct proof *pf = &run->pf;
+    unsigned char *room = calloc((size_t)run->ncands + 1, 1);
+    int watts = unproven_by_watts(run);
 
     pf->cut = pf->cut_unproven = pf->cut_unproven_any = pf->cut_travel = pf->left_out = 0;
-    for (int i = 0; i < run->ncands; i++)
-        load[i] = 0;
+    if (!room || find_room(run, load, room) < 0 || reach_left_out(run) < 0) {
+        free(room);
+        return -1;
+    }
     for (int i = 0; i < run->nkids; i++) {
         const struct kid *k = &run->kids[i];
 
-        if (k->assigned >= 0)
-            load[run->cands[k->first_cand + k->assigned].dest]++;
         pf->left_out += k->g.needs_dest && k->assigned < 0;
     }
-    if (reach_left_out(run) < 0)
-        return -1;
     for (int i = 0; i < run->nkids; i++) {
         struct kid *k = &run->kids[i];
         const struct cand *at = k->assigned >= 0 ? &run->cands[k->first_cand + k->assigned] : NULL;
@@ -1179,11 +1226,15 @@ static int mark_requery(struct run *run, int *load)
         /* With every child covered the cover cannot improve: asking again
          * could only shorten travel, which is not worth a query. */
         k->requery = matters && k->depth >= 0 ? cut : 0;
+        /* Where watts bind, a free outlet proves nothing (see find_room). */
+        if (watts)
+            matters = k->g.list_cut && !k->fixed && (!at || !room[at->dest]);
         pf->cut += k->g.list_cut;
         pf->cut_unproven += k->requery != 0;
         pf->cut_unproven_any += matters && pf->left_out > 0;
         pf->cut_travel += matters;
     }
+    free(room);
     return pf->cut_unproven;
 }
 
@@ -1194,7 +1245,7 @@ static int unproven_cuts(const struct run *run)
 {
     /* reach_left_out's proof holds in the outlet model: only when no watts
      * were ever refused (else the run's cover may not be its optimum there). */
-    return run->st.watts_refusals == 0 ? run->pf.cut_unproven : run->pf.cut_unproven_any;
+    return !unproven_by_watts(run) ? run->pf.cut_unproven : run->pf.cut_unproven_any;
 }
 
 static void prove(struct run *run)
@@ -1699,6 +1750,20 @@ static enum pm_err begin_run(PGconn *c, struct run *run, const char *actor)
     exec_ok(c, run, "set_actor", 1, p);
     if ((e = exec_ok(c, run, "plan_lock", 0, NULL)) != PM_OK)
         return e;
+    if (run->only_stale) {
+        snprintf(outage, sizeof outage, "%ld", s->outage_id);
+        p[0] = outage;
+        res = db_exec(c, "plan_outages_stale", 1, p);
+        if (!db_ok(res)) {
+            e = fail_res(run, res, "outages");
+            PQclear(res);
+            return e;
+        }
+        run->skipped = PQntuples(res) == 0;
+        PQclear(res);
+        if (run->skipped)
+            return PM_OK;
+    }
     if (s->outage_id && (e = read_outage(c, run)) != PM_OK)
         return e;
     if (s->start_at[0] || run->outage_start[0]) {
@@ -1782,6 +1847,7 @@ static void summary_mip(const struct run *run, cJSON *sv)
     cJSON_AddNumberToObject(m, "stages_proven", ms->stages_proven);
     cJSON_AddBoolToObject(m, "out_of_time", ms->out_of_time);
     cJSON_AddNumberToObject(m, "seconds", ms->seconds);
+    cJSON_AddNumberToObject(m, "bound_seconds", ms->bound_seconds);
 }
 
 static void summary_solver(const struct run *run, cJSON *summary)
@@ -1863,8 +1929,8 @@ static void scenario_rules(const struct plan_scenario *s, struct geo_plan_scenar
     gs->start_s = -1;
 }
 
-enum pm_err plan_run(PGconn *c, const struct plan_scenario *s, const char *actor,
-                     struct plan_report *rep)
+static enum pm_err run_scenario(PGconn *c, const struct plan_scenario *s, const char *actor,
+                                int only_stale, struct plan_report *rep)
 {
     struct run run;
     enum pm_err e;
@@ -1874,11 +1940,18 @@ enum pm_err plan_run(PGconn *c, const struct plan_scenario *s, const char *actor
     memset(rep, 0, sizeof *rep);
     run.s = s;
     run.rep = rep;
+    run.only_stale = only_stale;
     scenario_rules(s, &run.gs);
     clock_gettime(CLOCK_MONOTONIC, &run.t0);
     if (db_command(c, "BEGIN", err, sizeof err) < 0)
         return run_fail(&run, PM_ERR_UNAVAILABLE, "%s", err);
-    if ((e = begin_run(c, &run, actor)) != PM_OK || (e = load_kids(c, &run)) != PM_OK)
+    if ((e = begin_run(c, &run, actor)) != PM_OK)
+        goto out;
+    if (run.skipped) {
+        db_command(c, "ROLLBACK", NULL, 0);
+        goto out;
+    }
+    if ((e = load_kids(c, &run)) != PM_OK)
         goto out;
     run.t_load = seconds_since(&run.t0);
     if ((e = stage(c, &run)) != PM_OK || (e = query_cands(c, &run)) != PM_OK)
@@ -1915,6 +1988,12 @@ out:
     return e;
 }
 
+enum pm_err plan_run(PGconn *c, const struct plan_scenario *s, const char *actor,
+                     struct plan_report *rep)
+{
+    return run_scenario(c, s, actor, 0, rep);
+}
+
 enum pm_err plan_replan_outages(PGconn *c, const char *actor, long outage_id, int *runs,
                                 struct plan_report *rep)
 {
@@ -1937,8 +2016,8 @@ enum pm_err plan_replan_outages(PGconn *c, const char *actor, long outage_id, in
 
         plan_scenario_init(&s);
         s.outage_id = strtol(PQgetvalue(res, i, 0), NULL, 10);
-        e = plan_run(c, &s, actor, rep);
-        *runs += e == PM_OK;
+        e = run_scenario(c, &s, actor, 1, rep);
+        *runs += e == PM_OK && rep->run_id;
     }
     PQclear(res);
     return e;

@@ -47,23 +47,26 @@ static const char *or_blank(const char *s)
 
 /* ------------------------------------------------------------------------- */
 
+/* pm_grow for the arrays of d; out of memory marks d. */
+static void *grow(struct plan_doc *d, void *p, size_t n, size_t *cap, size_t elem, size_t first)
+{
+    void *np = pm_grow(p, n, cap, elem, first);
+
+    if (!np)
+        d->oom = 1;
+    return np;
+}
+
 static struct doc_block *push(struct plan_doc *d, enum doc_kind k, const char *a, const char *b)
 {
     struct doc_block *bl;
 
     if (d->oom)
         return NULL;
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 64;
-        struct doc_block *nb = realloc(d->blocks, cap * sizeof *nb);
-
-        if (!nb) {
-            d->oom = 1;
-            return NULL;
-        }
-        d->blocks = nb;
-        d->cap = cap;
-    }
+    bl = grow(d, d->blocks, d->n, &d->cap, sizeof *bl, 64);
+    if (!bl)
+        return NULL;
+    d->blocks = bl;
     bl = &d->blocks[d->n];
     memset(bl, 0, sizeof *bl);
     bl->kind = k;
@@ -89,30 +92,40 @@ static void row(struct plan_doc *d, const char *label, const char *value)
     push(d, DOC_ROW, label, value ? value : "（未記入）");
 }
 
+/* A block of kind k (with label: a row) of text formatted from fmt and ap. */
+static void pushv(struct plan_doc *d, enum doc_kind k, const char *label, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+static void pushv(struct plan_doc *d, enum doc_kind k, const char *label, const char *fmt, va_list ap)
+{
+    char buf[2048];
+
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    if (label)
+        row(d, label, buf);
+    else
+        add(d, k, buf);
+}
+
 static void addf(struct plan_doc *d, enum doc_kind k, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void addf(struct plan_doc *d, enum doc_kind k, const char *fmt, ...)
 {
-    char buf[2048];
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    pushv(d, k, NULL, fmt, ap);
     va_end(ap);
-    add(d, k, buf);
 }
 
 static void rowf(struct plan_doc *d, const char *label, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void rowf(struct plan_doc *d, const char *label, const char *fmt, ...)
 {
-    char buf[2048];
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    pushv(d, DOC_ROW, label, fmt, ap);
     va_end(ap);
-    row(d, label, buf);
 }
 
 void plan_doc_release(struct plan_doc *d)
@@ -218,17 +231,10 @@ static struct map_item *map_add(struct plan_doc *d, struct doc_map *m, enum map_
 {
     struct map_item *it;
 
-    if (m->nitems == m->cap) {
-        int cap = m->cap ? m->cap * 2 : 16;
-        struct map_item *ni = realloc(m->items, (size_t)cap * sizeof *ni);
-
-        if (!ni) {
-            d->oom = 1;
-            return NULL;
-        }
-        m->items = ni;
-        m->cap = cap;
-    }
+    it = grow(d, m->items, (size_t)m->nitems, &m->cap, sizeof *it, 16);
+    if (!it)
+        return NULL;
+    m->items = it;
     it = &m->items[m->nitems];
     memset(it, 0, sizeof *it);
     it->xy = calloc((size_t)n * 2, sizeof *it->xy);

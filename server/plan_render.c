@@ -390,11 +390,7 @@ char *plan_html_with(const cJSON *plan, const cJSON *checklist, const struct pla
     html_close(&b, open, DOC_PAGE);
     pm_buf_puts(&b, "</body></html>\n");
     plan_doc_release(&d);
-    if (b.oom) {
-        pm_buf_release(&b);
-        return NULL;
-    }
-    return pm_buf_steal(&b, len);
+    return pm_buf_finish(&b, len);
 }
 
 /* ------------------------------------------------------------------------- */

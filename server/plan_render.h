@@ -76,7 +76,8 @@ struct doc_map {
     double width, height;       /* map units: points in the PDF, px in the SVG */
     char hazard[16];            /* the areas' hazard, "none" without */
     struct map_item *items;
-    int nitems, cap;
+    int nitems;
+    size_t cap;
     double proj[6];             /* lon0, lat0, map units per degree of lon and of lat,
                                  * x and y offset: x = ox + (lon - lon0) * kx,
                                  * y = height - (oy + (lat - lat0) * ky) */

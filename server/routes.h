@@ -10,6 +10,10 @@
 enum pm_err route_health(struct http_req *r);
 enum pm_err route_ready(struct http_req *r);
 
+/* routes_roster.c: GET /v1/children with its filters, sort, paging and
+ * export (f=csv|xlsx); routes_registry.c hands the children's list to it. */
+enum pm_err roster_list(struct http_req *r);
+
 /* routes_registry.c: children, shelters, power points */
 enum pm_err route_children_list(struct http_req *r);
 enum pm_err route_children_create(struct http_req *r);
@@ -99,6 +103,7 @@ enum pm_err route_user_delete(struct http_req *r);
 enum pm_err route_app_index(struct http_req *r);
 enum pm_err route_app_plan_children(struct http_req *r);
 enum pm_err route_app_child_history(struct http_req *r);
+enum pm_err route_app_geocode(struct http_req *r);
 /* routes_static.c: GET /static/app/{file} from web/app */
 enum pm_err route_static_app(struct http_req *r);
 

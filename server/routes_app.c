@@ -2,8 +2,9 @@
  * its files under /static/app/, and two reads it needs beside the
  * resources' own routes: every child's latest decision (GET
  * /v1/plans/children, for the roster and the map's colours) and a child's
- * change history (GET /v1/children/{id}/history).  Both are public API like
- * any other: whatever the application shows, a program can read too.
+ * change history (GET /v1/children/{id}/history), and where the geocoder
+ * places an address (GET /v1/geocode).  All are public API like any other:
+ * whatever the application shows, a program can read too.
  *
  * The page is the same for everyone and holds no data: without a session it
  * shows the login form, and every read after that goes through the API with
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "server/db.h"
+#include "server/import.h"
 #include "server/routes.h"
 
 #define APP_CSP_MAX 1024
@@ -38,11 +40,7 @@ static char *fill(const char *page, const char *tiles, const char *attribution)
             pm_buf_append(&b, p++, 1);
         }
     }
-    if (b.oom) {
-        pm_buf_release(&b);
-        return NULL;
-    }
-    return pm_buf_steal(&b, NULL);
+    return pm_buf_finish(&b, NULL);
 }
 
 enum pm_err route_app_index(struct http_req *r)
@@ -120,4 +118,33 @@ enum pm_err route_app_child_history(struct http_req *r)
     if (!http_db(r) || http_audit(r, "child.history", ids) != PM_OK)
         return r->err;
     return http_reply_query(r, r->db, "app_child_history", 1, p);
+}
+
+/* GET /v1/geocode?q=ADDRESS: where the configured geocoder (and its cache)
+ * places an address, for the child form's 「住所から位置を探す」 (the same
+ * lookup a record saved without lat/lon gets).  {lat, lon}, 404 when the
+ * geocoder does not know the address, 503 when none is reachable. */
+enum pm_err route_app_geocode(struct http_req *r)
+{
+    static const char *const allowed[] = { "q", NULL };
+    const char *q = http_query(r, "q");
+    char err[256] = "", body[96];
+    double lat = 0, lon = 0;
+    int found;
+
+    if (http_only_params(r, allowed) != PM_OK)
+        return r->err;
+    if (!q || !*q || strlen(q) > 300)
+        return http_fail(r, PM_ERR_BAD_REQUEST, "q: 住所を 300 バイトまでで指定してください");
+    if (!r->srv->geocoder)
+        return http_fail(r, PM_ERR_UNAVAILABLE, "住所から位置を探す仕組み（ジオコーダ）が設定されていません");
+    if (!http_db(r))
+        return r->err;
+    found = import_geocode(r->db, r->srv->geocoder, q, &lat, &lon, err, sizeof err);
+    if (found == 0)
+        return http_fail(r, PM_ERR_NOT_FOUND, "この住所の位置は見つかりませんでした。地図をクリックして決めてください");
+    if (found < 0)
+        return http_fail(r, PM_ERR_UNAVAILABLE, "住所から位置を探せませんでした（%s）", err);
+    snprintf(body, sizeof body, "{\"lat\":%.9g,\"lon\":%.9g}", lat, lon);
+    return http_reply_json(r, MHD_HTTP_OK, body);
 }

@@ -133,13 +133,19 @@ static enum pm_err crs_or_reply(struct http_req *r, const char *name, int *srid)
                      ", " EPSG_URI "4326, " EPSG_URI "6668 or " EPSG_URI "6669 to 6687)", name);
 }
 
-/* The crs list of a collection, as a JSON array. */
-static void crs_list(struct pm_buf *b)
+/* The crs list of a collection. */
+static cJSON *crs_array(void)
 {
-    pm_buf_puts(b, "[\"" CRS84 "\",\"" EPSG_URI "4326\"");
-    for (int srid = 6668; srid <= 6687; srid++)
-        pm_buf_printf(b, ",\"" EPSG_URI "%d\"", srid);
-    pm_buf_puts(b, "]");
+    cJSON *a = cJSON_CreateArray();
+    char uri[64];
+
+    cJSON_AddItemToArray(a, cJSON_CreateString(CRS84));
+    cJSON_AddItemToArray(a, cJSON_CreateString(EPSG_URI "4326"));
+    for (int srid = 6668; srid <= 6687; srid++) {
+        crs_uri(srid, uri);
+        cJSON_AddItemToArray(a, cJSON_CreateString(uri));
+    }
+    return a;
 }
 
 /* Content-Crs of a feature document in srid. */
@@ -176,11 +182,35 @@ static enum pm_err reply_doc(struct http_req *r, const char *type, struct pm_buf
     return http_reply(r, MHD_HTTP_OK, type, body, len);
 }
 
-static void doc_link(struct pm_buf *b, int first, const char *base, const char *path, const char *rel,
+/* Replies with the document doc (taken over) as reply_doc does. */
+static enum pm_err reply_json(struct http_req *r, const char *type, cJSON *doc)
+{
+    char *text = doc ? cJSON_PrintUnformatted(doc) : NULL;
+    struct pm_buf b;
+
+    cJSON_Delete(doc);
+    if (!text)
+        return http_fail(r, PM_ERR_NOMEM, "out of memory");
+    pm_buf_init(&b);
+    pm_buf_puts(&b, text);
+    cJSON_free(text);
+    return reply_doc(r, type, &b);
+}
+
+/* Appends a link {href: base + path, rel, type, title} to the array links. */
+static void add_link(cJSON *links, const char *base, const char *path, const char *rel,
                      const char *type, const char *title)
 {
-    pm_buf_printf(b, "%s{\"href\":\"%s%s\",\"rel\":\"%s\",\"type\":\"%s\",\"title\":\"%s\"}",
-                  first ? "" : ",", base, path, rel, type, title);
+    cJSON *l = cJSON_CreateObject();
+    char href[512];
+
+    snprintf(href, sizeof href, "%s%s", base, path);
+    cJSON_AddStringToObject(l, "href", href);
+    cJSON_AddStringToObject(l, "rel", rel);
+    cJSON_AddStringToObject(l, "type", type);
+    cJSON_AddStringToObject(l, "title", title);
+    if (!cJSON_AddItemToArray(links, l))
+        cJSON_Delete(l);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -191,38 +221,42 @@ enum pm_err route_ogc_landing(struct http_req *r)
 {
     static const char *const allowed[] = { "f", NULL };
     char base[256];
-    struct pm_buf b;
+    cJSON *doc, *links;
 
     if (maps_params_or_reply(r, allowed) != PM_OK || f_or_reply(r, 0) != PM_OK)
         return r->err;
     maps_base_url(r, base, sizeof base);
-    pm_buf_init(&b);
-    pm_buf_puts(&b, "{\"title\":\"powermap\",\"description\":\"Power supply points, shelters, "
-                    "hazard areas, outages and the density of children on home medical devices "
-                    "(電源マップ) as OGC API - Features.\",\"links\":[");
-    doc_link(&b, 1, base, "/ogc", "self", TYPE_JSON, "This document");
-    doc_link(&b, 0, base, "/ogc/api", "service-desc", TYPE_OPENAPI, "The API definition");
-    doc_link(&b, 0, base, "/ogc/conformance", "conformance", TYPE_JSON, "Conformance classes");
-    doc_link(&b, 0, base, "/ogc/collections", "data", TYPE_JSON, "The collections");
-    pm_buf_puts(&b, "]}");
-    return reply_doc(r, TYPE_JSON, &b);
+    doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "title", "powermap");
+    cJSON_AddStringToObject(doc, "description", "Power supply points, shelters, hazard areas, "
+                            "outages and the density of children on home medical devices "
+                            "(電源マップ) as OGC API - Features.");
+    links = cJSON_AddArrayToObject(doc, "links");
+    add_link(links, base, "/ogc", "self", TYPE_JSON, "This document");
+    add_link(links, base, "/ogc/api", "service-desc", TYPE_OPENAPI, "The API definition");
+    add_link(links, base, "/ogc/conformance", "conformance", TYPE_JSON, "Conformance classes");
+    add_link(links, base, "/ogc/collections", "data", TYPE_JSON, "The collections");
+    return reply_json(r, TYPE_JSON, doc);
 }
 
 enum pm_err route_ogc_conformance(struct http_req *r)
 {
     static const char *const allowed[] = { "f", NULL };
-    struct pm_buf b;
+    static const char *const classes[] = {
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+        "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    };
+    cJSON *doc;
 
     if (maps_params_or_reply(r, allowed) != PM_OK || f_or_reply(r, 0) != PM_OK)
         return r->err;
-    pm_buf_init(&b);
-    pm_buf_puts(&b, "{\"conformsTo\":["
-                    "\"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core\","
-                    "\"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson\","
-                    "\"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30\","
-                    "\"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs\","
-                    "\"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables\"]}");
-    return reply_doc(r, TYPE_JSON, &b);
+    doc = cJSON_CreateObject();
+    cJSON_AddItemToObject(doc, "conformsTo",
+                          cJSON_CreateStringArray(classes, sizeof classes / sizeof classes[0]));
+    return reply_json(r, TYPE_JSON, doc);
 }
 
 enum pm_err route_ogc_api(struct http_req *r)
@@ -335,66 +369,67 @@ static enum pm_err extents_or_reply(struct http_req *r, struct extent *e)
     return PM_OK;
 }
 
-static void collection_json(struct pm_buf *b, const char *base, const struct layer *c,
-                            const struct extent *e)
+static cJSON *collection_doc(const char *base, const struct layer *c, const struct extent *e)
 {
+    cJSON *doc = cJSON_CreateObject(), *links;
     char path[160];
 
-    pm_buf_printf(b, "{\"id\":\"%s\",\"title\":\"", c->id);
-    pm_buf_json_escape(b, c->title);
-    pm_buf_puts(b, "\",\"description\":\"");
-    pm_buf_json_escape(b, c->description);
-    pm_buf_puts(b, "\",");
-    if (e->set)
-        pm_buf_printf(b, "\"extent\":{\"spatial\":{\"bbox\":[[%s,%s,%s,%s]],\"crs\":\"" CRS84 "\"}},",
-                      e->v[0], e->v[1], e->v[2], e->v[3]);
-    pm_buf_puts(b, "\"itemType\":\"feature\",\"crs\":");
-    crs_list(b);
-    pm_buf_puts(b, ",\"storageCrs\":\"" CRS84 "\",\"links\":[");
+    cJSON_AddStringToObject(doc, "id", c->id);
+    cJSON_AddStringToObject(doc, "title", c->title);
+    cJSON_AddStringToObject(doc, "description", c->description);
+    if (e->set) {
+        cJSON *ext = cJSON_AddObjectToObject(doc, "extent");
+        cJSON *sp = cJSON_AddObjectToObject(ext, "spatial");
+        cJSON *bbox = cJSON_AddArrayToObject(sp, "bbox"), *box = cJSON_CreateArray();
+
+        for (int k = 0; k < 4; k++)
+            cJSON_AddItemToArray(box, cJSON_CreateNumber(strtod(e->v[k], NULL)));
+        cJSON_AddItemToArray(bbox, box);
+        cJSON_AddStringToObject(sp, "crs", CRS84);
+    }
+    cJSON_AddStringToObject(doc, "itemType", "feature");
+    cJSON_AddItemToObject(doc, "crs", crs_array());
+    cJSON_AddStringToObject(doc, "storageCrs", CRS84);
+    links = cJSON_AddArrayToObject(doc, "links");
     snprintf(path, sizeof path, "/ogc/collections/%s", c->id);
-    doc_link(b, 1, base, path, "self", TYPE_JSON, "This collection");
+    add_link(links, base, path, "self", TYPE_JSON, "This collection");
     snprintf(path, sizeof path, "/ogc/collections/%s/items", c->id);
-    doc_link(b, 0, base, path, "items", TYPE_GEOJSON, "Its features");
+    add_link(links, base, path, "items", TYPE_GEOJSON, "Its features");
     snprintf(path, sizeof path, "/ogc/collections/%s/queryables", c->id);
-    doc_link(b, 0, base, path, REL_QUERYABLES, TYPE_SCHEMA, "Its properties (JSON Schema)");
+    add_link(links, base, path, REL_QUERYABLES, TYPE_SCHEMA, "Its properties (JSON Schema)");
     /* The feature schema; GDAL 3.6 looks for rel "describedBy" as written. */
     snprintf(path, sizeof path, "/ogc/collections/%s/schema", c->id);
-    doc_link(b, 0, base, path, "describedby", TYPE_SCHEMA, "Its features (JSON Schema)");
-    doc_link(b, 0, base, path, "describedBy", TYPE_SCHEMA, "Its features (JSON Schema)");
+    add_link(links, base, path, "describedby", TYPE_SCHEMA, "Its features (JSON Schema)");
+    add_link(links, base, path, "describedBy", TYPE_SCHEMA, "Its features (JSON Schema)");
     if (c->q_tile) {
         snprintf(path, sizeof path, "/tiles/%s/{z}/{x}/{y}.mvt", c->id);
-        doc_link(b, 0, base, path, "tiles", "application/vnd.mapbox-vector-tile",
+        add_link(links, base, path, "tiles", "application/vnd.mapbox-vector-tile",
                  "Mapbox vector tiles (WebMercatorQuad); 204 for an empty tile");
     }
-    pm_buf_puts(b, "]}");
+    return doc;
 }
 
 enum pm_err route_ogc_collections(struct http_req *r)
 {
     static const char *const allowed[] = { "f", NULL };
     char base[256];
-    struct pm_buf b;
     struct extent ext[NLAYERS_MAX];
-    int first = 1;
+    cJSON *doc, *list;
 
     if (maps_params_or_reply(r, allowed) != PM_OK || f_or_reply(r, 0) != PM_OK ||
         extents_or_reply(r, ext) != PM_OK)
         return r->err;
     maps_base_url(r, base, sizeof base);
-    pm_buf_init(&b);
-    pm_buf_puts(&b, "{\"links\":[");
-    doc_link(&b, 1, base, "/ogc/collections", "self", TYPE_JSON, "This document");
-    pm_buf_puts(&b, "],\"collections\":[");
+    doc = cJSON_CreateObject();
+    add_link(cJSON_AddArrayToObject(doc, "links"), base, "/ogc/collections", "self", TYPE_JSON,
+             "This document");
+    list = cJSON_AddArrayToObject(doc, "collections");
     for (const struct layer *c = layers; c->id; c++) {
         if ((c->flags & LAYER_TOKEN) && !has_token(r))
             continue;               /* not even named without a token */
-        if (!first)
-            pm_buf_puts(&b, ",");
-        first = 0;
-        collection_json(&b, base, c, &ext[c - layers]);
+        cJSON_AddItemToArray(list, collection_doc(base, c, &ext[c - layers]));
     }
-    pm_buf_puts(&b, "]}");
-    return reply_doc(r, TYPE_JSON, &b);
+    return reply_json(r, TYPE_JSON, doc);
 }
 
 enum pm_err route_ogc_collection(struct http_req *r)
@@ -402,33 +437,45 @@ enum pm_err route_ogc_collection(struct http_req *r)
     static const char *const allowed[] = { "f", NULL };
     const struct layer *c = collection_or_reply(r);
     char base[256];
-    struct pm_buf b;
     struct extent ext[NLAYERS_MAX];
 
     if (!c || maps_params_or_reply(r, allowed) != PM_OK || f_or_reply(r, 0) != PM_OK ||
         extents_or_reply(r, ext) != PM_OK)
         return r->err;
     maps_base_url(r, base, sizeof base);
-    pm_buf_init(&b);
-    collection_json(&b, base, c, &ext[c - layers]);
-    return reply_doc(r, TYPE_JSON, &b);
+    return reply_json(r, TYPE_JSON, collection_doc(base, c, &ext[c - layers]));
 }
 
 /* ---- queryables and the feature schema (JSON Schema) ---- */
 
-static void schema_fields(struct pm_buf *b, const struct layer *c)
+/* The layer's fields as JSON Schema properties. */
+static cJSON *schema_fields(const struct layer *c)
 {
+    cJSON *props = cJSON_CreateObject();
+
     for (const struct layer_field *f = c->fields; f->name; f++) {
-        pm_buf_printf(b, "%s\"%s\":{\"title\":\"", f == c->fields ? "" : ",", f->name);
-        pm_buf_json_escape(b, f->title);
-        pm_buf_printf(b, "\",\"type\":\"%s\"", f->type);
+        cJSON *p = cJSON_AddObjectToObject(props, f->name);
+
+        cJSON_AddStringToObject(p, "title", f->title);
+        cJSON_AddStringToObject(p, "type", f->type);
         if (f->format)
-            pm_buf_printf(b, ",\"format\":\"%s\"", f->format);
+            cJSON_AddStringToObject(p, "format", f->format);
         if (strcmp(f->type, "array") == 0)
-            pm_buf_puts(b, strcmp(f->name, "devices") == 0 ? ",\"items\":{\"type\":\"object\"}"
-                                                           : ",\"items\":{\"type\":\"string\"}");
-        pm_buf_puts(b, "}");
+            cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "items"), "type",
+                                    strcmp(f->name, "devices") == 0 ? "object" : "string");
     }
+    return props;
+}
+
+/* {"$ref": the GeoJSON schema of the layer's geometry}. */
+static cJSON *geometry_ref(const struct layer *c)
+{
+    cJSON *g = cJSON_CreateObject();
+    char ref[128];
+
+    snprintf(ref, sizeof ref, GEOJSON_SCHEMA "%s.json", c->geometry);
+    cJSON_AddStringToObject(g, "$ref", ref);
+    return g;
 }
 
 /* /ogc/collections/{id}/queryables (Part 3: the properties, flat) and
@@ -437,32 +484,48 @@ static void schema_fields(struct pm_buf *b, const struct layer *c)
 static enum pm_err schema_reply(struct http_req *r, int feature)
 {
     static const char *const allowed[] = { "f", NULL };
+    static const char *const required[] = { "type", "geometry", "properties" };
     const struct layer *c = collection_or_reply(r);
-    char base[256];
-    struct pm_buf b;
+    char base[256], id[512];
+    cJSON *doc, *props;
 
     if (!c || maps_params_or_reply(r, allowed) != PM_OK || f_or_reply(r, 0) != PM_OK)
         return r->err;
     maps_base_url(r, base, sizeof base);
-    pm_buf_init(&b);
-    pm_buf_printf(&b, "{\"$schema\":\"https://json-schema.org/draft/2019-09/schema\","
-                      "\"$id\":\"%s/ogc/collections/%s/%s\",\"title\":\"",
-                  base, c->id, feature ? "schema" : "queryables");
-    pm_buf_json_escape(&b, c->title);
-    pm_buf_puts(&b, "\",\"type\":\"object\",");
-    if (feature)
-        pm_buf_printf(&b, "\"required\":[\"type\",\"geometry\",\"properties\"],\"properties\":{"
-                          "\"type\":{\"type\":\"string\",\"enum\":[\"Feature\"]},"
-                          "\"id\":{\"type\":\"%s\"},\"geometry\":{\"$ref\":\"" GEOJSON_SCHEMA
-                          "%s.json\"},\"properties\":{\"type\":\"object\",\"properties\":{",
-                      c->mesh_level ? "string" : "integer", c->geometry);
-    else
-        pm_buf_printf(&b, "\"properties\":{\"geometry\":{\"$ref\":\"" GEOJSON_SCHEMA "%s.json\"},",
-                      c->geometry);
-    schema_fields(&b, c);
-    pm_buf_puts(&b, feature ? "}}}}" : "},\"additionalProperties\":false}");
+    snprintf(id, sizeof id, "%s/ogc/collections/%s/%s", base, c->id,
+             feature ? "schema" : "queryables");
+    doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "$schema", "https://json-schema.org/draft/2019-09/schema");
+    cJSON_AddStringToObject(doc, "$id", id);
+    cJSON_AddStringToObject(doc, "title", c->title);
+    cJSON_AddStringToObject(doc, "type", "object");
+    if (feature) {
+        cJSON *t, *pr;
+
+        cJSON_AddItemToObject(doc, "required", cJSON_CreateStringArray(required, 3));
+        props = cJSON_AddObjectToObject(doc, "properties");
+        t = cJSON_AddObjectToObject(props, "type");
+        cJSON_AddStringToObject(t, "type", "string");
+        cJSON_AddItemToObject(t, "enum", cJSON_CreateStringArray((const char *[]){ "Feature" }, 1));
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(props, "id"), "type",
+                                c->mesh_level ? "string" : "integer");
+        cJSON_AddItemToObject(props, "geometry", geometry_ref(c));
+        pr = cJSON_AddObjectToObject(props, "properties");
+        cJSON_AddStringToObject(pr, "type", "object");
+        cJSON_AddItemToObject(pr, "properties", schema_fields(c));
+    } else {
+        cJSON *fields = schema_fields(c);
+
+        /* the geometry first, then the fields, flat */
+        props = cJSON_AddObjectToObject(doc, "properties");
+        cJSON_AddItemToObject(props, "geometry", geometry_ref(c));
+        for (cJSON *f = fields->child; f; f = fields->child)
+            cJSON_AddItemToObject(props, f->string, cJSON_DetachItemViaPointer(fields, f));
+        cJSON_Delete(fields);
+        cJSON_AddFalseToObject(doc, "additionalProperties");
+    }
     /* Public caching stops at requests with credentials (http.c). */
-    return reply_doc(r, TYPE_SCHEMA, &b);
+    return reply_json(r, TYPE_SCHEMA, doc);
 }
 
 enum pm_err route_ogc_queryables(struct http_req *r)

@@ -100,19 +100,45 @@ static enum pm_err check_times(struct http_req *r, const char *started, const ch
     return e;
 }
 
+/* Adds to the outage Feature's properties where its re-plan stands (rule 8):
+ * replan {pending, plan_run_id}.  Returns the text to send, or NULL. */
+static char *with_replan(struct http_req *r, const char *id, const char *feature)
+{
+    const char *p[1] = { id };
+    PGresult *q = db_exec(r->db, "outage_replan_state", 1, p);
+    cJSON *f = cJSON_Parse(feature), *props, *rp;
+    char *text = NULL;
+
+    props = cJSON_GetObjectItemCaseSensitive(f, "properties");
+    if (db_ok(q) && PQntuples(q) == 1 && cJSON_IsObject(props) &&
+        (rp = cJSON_AddObjectToObject(props, "replan"))) {
+        cJSON_AddBoolToObject(rp, "pending", PQgetvalue(q, 0, 0)[0] == 't');
+        if (PQgetisnull(q, 0, 1))
+            cJSON_AddNullToObject(rp, "plan_run_id");
+        else
+            cJSON_AddNumberToObject(rp, "plan_run_id", strtod(PQgetvalue(q, 0, 1), NULL));
+        text = cJSON_PrintUnformatted(f);
+    }
+    PQclear(q);
+    cJSON_Delete(f);
+    return text;
+}
+
 static enum pm_err reply_outage(struct http_req *r, const char *id, unsigned status)
 {
     const char *p[1] = { id };
     PGresult *q = db_exec(r->db, "outage_get", 1, p);
     enum pm_err e;
+    char *text;
 
     if (!db_ok(q))
         e = http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
     else if (PQntuples(q) != 1)
         e = http_fail(r, PM_ERR_NOT_FOUND, "no outage with id %s", id);
+    else if (!(text = with_replan(r, id, PQgetvalue(q, 0, 0))))
+        e = http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
     else
-        e = http_reply(r, status, "application/geo+json", strdup(PQgetvalue(q, 0, 0)),
-                       strlen(PQgetvalue(q, 0, 0)));
+        e = http_reply(r, status, "application/geo+json", text, strlen(text));
     PQclear(q);
     return e;
 }
@@ -130,31 +156,28 @@ static enum pm_err outage_id(struct http_req *r, char out[24])
     return PM_OK;
 }
 
-/* Ends a write: commits, re-plans the outage against its new shape (rule 8,
- * one run at a time), then records the event with the counts of that run
- * and wakes the delivery worker.  A failed re-plan is logged: the outage is
- * stored and its event still goes out (with the counts of the last run). */
+/* Ends a write: records its event in the same transaction and commits.  A
+ * created or changed outage's event waits for its re-plan (rule 8): the
+ * daemon's re-plan worker stores the new run, then emits the event with
+ * that run's counts (events_queue); the request does not wait for it.  An
+ * ended outage's event goes out at once. */
 static enum pm_err commit_with_event(struct http_req *r, const char *type, const char *id)
 {
-    struct plan_report rep;
-    char err[256], actor[128];
-    int runs;
+    char err[256];
+    int ended = strcmp(type, "outage.ended") == 0, rc;
 
+    rc = ended ? events_emit(r->db, r->srv, type, strtol(id, NULL, 10), NULL, err, sizeof err)
+               : events_queue(r->db, r->srv, strtol(id, NULL, 10), type, NULL, err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "powermapd: %s\n", err);
+        return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
+    }
     if (db_command(r->db, "COMMIT", NULL, 0) < 0)
         return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
-    http_actor(r, actor, sizeof actor);
-    if (strcmp(type, "outage.ended") != 0 &&
-        plan_replan_outages(r->db, actor, strtol(id, NULL, 10), &runs, &rep) != PM_OK)
-        fprintf(stderr, "powermapd: re-plan of outage %s failed: %s\n", id, rep.message);
-    if (db_command(r->db, "BEGIN", NULL, 0) < 0)
-        return PM_OK;                       /* stored; the event is lost with the database */
-    if (events_emit(r->db, r->srv, type, strtol(id, NULL, 10), NULL, err, sizeof err) < 0) {
-        fprintf(stderr, "powermapd: %s\n", err);
-        db_command(r->db, "ROLLBACK", NULL, 0);
-        return PM_OK;
-    }
-    if (db_command(r->db, "COMMIT", NULL, 0) == 0)
+    if (ended)
         events_wake();
+    else
+        events_replan();
     return PM_OK;
 }
 
@@ -438,7 +461,7 @@ static cJSON *affected_feature(const PGresult *q, int i, cJSON *props)
 
 /* The JSON or GeoJSON document of the affected list. */
 static cJSON *affected_doc(const PGresult *q, const PGresult *u, int geojson, const char *id,
-                           long run_id)
+                           long run_id, int pending)
 {
     cJSON *out = cJSON_CreateObject(), *items, *apart = NULL;
 
@@ -451,6 +474,8 @@ static cJSON *affected_doc(const PGresult *q, const PGresult *u, int geojson, co
     } else {
         cJSON_AddNumberToObject(out, "outage_id", strtod(id, NULL));
         cJSON_AddNumberToObject(out, "plan_run_id", (double)run_id);
+        /* The outage changed after that run: its re-plan is on its way. */
+        cJSON_AddBoolToObject(out, "replan_pending", pending);
         cJSON_AddNumberToObject(out, "total", PQntuples(q));
         cJSON_AddNumberToObject(out, "unlocated_total", PQntuples(u));
         apart = cJSON_AddArrayToObject(out, "unlocated");
@@ -534,6 +559,7 @@ enum pm_err route_outage_affected(struct http_req *r)
     long run_id = 0;
     enum pm_err e;
     size_t len = 0;
+    int pending;
 
     if (!f)
         f = "json";
@@ -542,9 +568,10 @@ enum pm_err route_outage_affected(struct http_req *r)
     if (outage_id(r, id) != PM_OK || !http_db(r))
         return r->err;
     p[0] = id;
-    q = db_exec(r->db, "outage_get", 1, p);
+    q = db_exec(r->db, "outage_replan_state", 1, p);
     e = !db_ok(q) ? http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable")
         : PQntuples(q) != 1 ? http_fail(r, PM_ERR_NOT_FOUND, "no outage with id %s", id) : PM_OK;
+    pending = e == PM_OK && PQgetvalue(q, 0, 0)[0] == 't';
     PQclear(q);
     q = NULL;
     if (e != PM_OK || affected_run(r, id, &run_id, &reader) != PM_OK)
@@ -567,7 +594,7 @@ enum pm_err route_outage_affected(struct http_req *r)
         text = NULL;
         goto out;
     }
-    out = affected_doc(q, u, strcmp(f, "geojson") == 0, id, run_id);
+    out = affected_doc(q, u, strcmp(f, "geojson") == 0, id, run_id, pending);
     text = out ? cJSON_PrintUnformatted(out) : NULL;
     e = text ? http_reply(r, 200, strcmp(f, "geojson") == 0 ? "application/geo+json"
                                                             : "application/json",

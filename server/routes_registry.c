@@ -31,7 +31,7 @@ struct resource {
 };
 
 static const struct resource children_res = {
-    "children", FMT_CHILDREN, "child", "children_items", "child_get", "child_lock",
+    "children", FMT_CHILDREN, "child", "roster_items", "child_get", "child_lock",
     "write_one_children", "child_delete", 1, 0
 };
 static const struct resource shelters_res = {
@@ -50,7 +50,7 @@ static const struct resource facilities_res = {
 /* Fields of a record that the server computes: accepted in a body (so that
  * a record read can be written back) and ignored. */
 static const char *const read_only[] = { "id", "created_at", "updated_at", "need_w", "runtime_h",
-                                         NULL };
+                                         "plan", NULL };
 static const char *const skip_devices[] = { "devices", NULL };
 static const char *const device_read_only[] = { "id", NULL };
 
@@ -500,33 +500,19 @@ static void list_suffix(struct pm_buf *b, void *cls, long returned, long long ma
 }
 
 /* Lists stream record by record (maps.h), so a page of 10000 bounded
- * records is never built whole in memory (issue 11.9).  A page of children
- * is audited, by id, before a record of it is read. */
+ * records is never built whole in memory (issue 11.9).  The children's list
+ * has its filters, sort and export (routes_roster.c). */
 static enum pm_err list(struct http_req *r, const struct resource *res)
 {
     char lim[24], off[24];
     const char *p[3] = { lim, off, r->role != ROLE_NONE ? "t" : "f" };
     struct maps_fc *fc;
-    PGresult *q = NULL;
 
+    if (res->children)
+        return roster_list(r);
     if (http_page(r, page_params, 100, lim, off) != PM_OK || !http_db(r))
         return r->err;
-    if (res->children) {
-        q = db_exec(r->db, "children_page_ids", 2, p);
-        if (!db_ok(q)) {
-            PQclear(q);
-            return http_fail(r, PM_ERR_UNAVAILABLE, "the database is unavailable");
-        }
-        if (http_audit(r, "children.list", PQgetvalue(q, 0, 0)) != PM_OK) {
-            PQclear(q);
-            return r->err;
-        }
-        p[0] = PQgetvalue(q, 0, 0);
-        fc = maps_fc_open(r, "children_items", 1, p);
-    } else {
-        fc = maps_fc_open(r, res->list_q, res->private_points ? 3 : 2, p);
-    }
-    PQclear(q);
+    fc = maps_fc_open(r, res->list_q, res->private_points ? 3 : 2, p);
     if (!fc)
         return r->err;
     return maps_fc_reply(r, fc, "application/json", "{\"items\":[", list_suffix, NULL);

@@ -1,8 +1,9 @@
-/* util.c -- error codes, the growable buffer, number parsing. */
+/* util.c -- error codes, the growable buffer and arrays, number parsing. */
 #include "server/util.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,31 @@ void pm_buf_html_escape(struct pm_buf *b, const char *s)
         run = p + 1;
     }
     pm_buf_append(b, run, (size_t)(p - run));
+}
+
+void *pm_grow(void *p, size_t n, size_t *cap, size_t elem, size_t first)
+{
+    size_t want;
+    void *np;
+
+    if (n < *cap)
+        return p;
+    want = *cap ? *cap * 2 : first;
+    if (want <= *cap || want > SIZE_MAX / elem)
+        return NULL;
+    np = realloc(p, want * elem);
+    if (np)
+        *cap = want;
+    return np;
+}
+
+char *pm_buf_finish(struct pm_buf *b, size_t *len)
+{
+    if (b->oom) {
+        pm_buf_release(b);
+        return NULL;
+    }
+    return pm_buf_steal(b, len);
 }
 
 char *pm_buf_steal(struct pm_buf *b, size_t *len)

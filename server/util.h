@@ -1,4 +1,5 @@
-/* util.h -- the error enum, a growable byte buffer and small string helpers.
+/* util.h -- the error enum, a growable byte buffer, array growth and small
+ * string helpers.
  * No database, HTTP or network code: unit tests link this file. */
 #ifndef UTIL_H
 #define UTIL_H
@@ -59,6 +60,16 @@ void pm_buf_json_escape(struct pm_buf *b, const char *s);
 void pm_buf_html_escape(struct pm_buf *b, const char *s);
 /* Hands the data over to the caller (free() it) and resets the buffer. */
 char *pm_buf_steal(struct pm_buf *b, size_t *len);
+/* pm_buf_steal when every append succeeded; otherwise (oom) releases the
+ * buffer and returns NULL. */
+char *pm_buf_finish(struct pm_buf *b, size_t *len);
+
+/* Room for one more element in an array that grows by doubling: when n has
+ * reached *cap, returns p reallocated to twice *cap elements of elem bytes
+ * (first elements when *cap is 0) and sets *cap; otherwise returns p.  NULL
+ * when memory runs out or the size would overflow (p then stays valid and
+ * *cap unchanged). */
+void *pm_grow(void *p, size_t n, size_t *cap, size_t elem, size_t first);
 
 /* 1 when the n bytes at s hold a NUL byte or a JSON \u0000 escape (which
  * cJSON would decode into a string cut short), else 0. */

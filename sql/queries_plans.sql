@@ -354,3 +354,36 @@ WHERE o.ended_at IS NULL AND ($1::bigint IS NULL OR o.id = $1::bigint)
   AND NOT EXISTS (SELECT 1 FROM plan_runs r WHERE r.outage_id = o.id AND r.finished_at IS NOT NULL
                   AND r.started_at >= o.updated_at)
 ORDER BY o.id
+
+-- name: outage_event_queue
+-- $1 outage, $2 event type, $3 payload members (JSON object or NULL), $4
+-- receiver URLs (text[]): the event waits for the outage's re-plan (sql/0052).
+INSERT INTO outage_events_pending (outage_id, type, extra, urls)
+VALUES ($1::bigint, $2, $3::jsonb, $4::text[])
+
+-- name: outage_events_due
+-- The waiting events whose outage has its re-plan stored (or has ended),
+-- oldest first, locked for this worker; after five minutes an event goes
+-- out anyway (a re-plan that keeps failing must not swallow it: it then
+-- carries the counts of the outage's latest run).
+SELECT e.id, e.outage_id, e.type, e.extra::text, e.urls::text
+FROM outage_events_pending e JOIN outages o ON o.id = e.outage_id
+WHERE o.ended_at IS NOT NULL
+   OR e.created_at < now() - interval '5 minutes'
+   OR EXISTS (SELECT 1 FROM plan_runs r WHERE r.outage_id = o.id AND r.finished_at IS NOT NULL
+              AND r.started_at >= o.updated_at)
+ORDER BY e.id
+LIMIT 100
+FOR UPDATE OF e SKIP LOCKED
+
+-- name: outage_event_done
+DELETE FROM outage_events_pending WHERE id = $1
+
+-- name: outage_replan_state
+-- $1 outage: whether its re-plan is still to come (active, changed since
+-- its latest run started), and its latest finished run (NULL: none).
+SELECT o.ended_at IS NULL AND NOT EXISTS (
+           SELECT 1 FROM plan_runs r WHERE r.outage_id = o.id AND r.finished_at IS NOT NULL
+           AND r.started_at >= o.updated_at),
+       (SELECT max(r.id) FROM plan_runs r WHERE r.outage_id = o.id AND r.finished_at IS NOT NULL)
+FROM outages o WHERE o.id = $1

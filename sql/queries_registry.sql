@@ -7,21 +7,6 @@
 -- Children
 -- ===========================================================================
 
--- name: children_page_ids
--- $1 limit, $2 offset: the ids of a page of GET /v1/children (audited before
--- the records are read).
-SELECT coalesce(array_agg(id ORDER BY id), '{}')::text
-FROM (SELECT id FROM children ORDER BY id LIMIT $1 OFFSET $2) p
-
--- name: children_items
--- $1 ids (bigint[]).  Lists stream in single-row mode (maps.h): a head row
--- (0, NULL, total, NULL), then one record per row.
-SELECT 0 AS part, NULL::text AS version, (SELECT count(*) FROM children) AS matched,
-       NULL::text AS item
-UNION ALL
-(SELECT 1, NULL, NULL, powermap_child_json(c)::text
- FROM children c WHERE c.id = ANY ($1::bigint[]) ORDER BY c.id)
-
 -- name: child_get
 SELECT powermap_child_json(c)::text FROM children c WHERE c.id = $1
 
@@ -44,7 +29,8 @@ SELECT inserted, removed FROM powermap_devices_replace($1::bigint, $2::jsonb)
 -- ===========================================================================
 
 -- name: shelters_list
--- $1 limit, $2 offset; streamed as children_items.
+-- $1 limit, $2 offset; streamed (maps.h): a head row (0, NULL, total, NULL),
+-- then one record per row.
 SELECT 0 AS part, NULL::text AS version, (SELECT count(*) FROM shelters) AS matched,
        NULL::text AS item
 UNION ALL

@@ -61,6 +61,24 @@ def children(env):
     return env.get("/v1/children?limit=10000", token=env.viewer).json()["items"]
 
 
+def replanned(d, oid, after=0, timeout=45):
+    """Polls GET /v1/outages/{oid} (public) until its re-plan (rule 8) is
+    stored, a run newer than after; returns the run id."""
+    def done():
+        rp = d.request("GET", f"/v1/outages/{oid}").json()["properties"]["replan"]
+        return rp["plan_run_id"] if not rp["pending"] and (rp["plan_run_id"] or 0) > after else None
+    return wait_for(done, timeout=timeout)
+
+
+def decisions_inside(env, oid, run_id):
+    """The decisions of run_id for the children inside the outage, counted
+    independently of the daemon (the webhook counts must equal these)."""
+    rows = env.psql(f"SELECT p.decision, count(*) FROM outages o JOIN children c "
+                    f"ON ST_Intersects(o.geom, c.home) JOIN plans p ON p.child_id = c.id "
+                    f"AND p.run_id = {run_id} WHERE o.id = {oid} GROUP BY 1")
+    return {k: int(n) for k, n in rows}
+
+
 def test_affected_equals_an_independent_point_in_polygon_count_soonest_first(env):
     ring = hexagon(*CENTRE, 0.02)
     r = env.post("/v1/outages", feature(ring, iso(2), iso(-10)), token=env.planner)
@@ -205,6 +223,58 @@ def test_signed_webhooks_counts_only_and_thresholds_fire_once_each(env):
         rx.stop()
 
 
+def test_an_outage_answers_at_once_and_its_events_carry_its_own_replan(env):
+    """Issue 14: POST/PUT /v1/outages answer without waiting for the re-plan;
+    a background worker stores it within seconds, and only then the webhook
+    event goes out, with the counts of that run; the affected list shows each
+    child's plan from it."""
+    rx = Receiver(SECRET)
+    d = Daemon(env.db, ["--webhook", rx.url + "/hook", "--webhook-secret-file", secret_file(SECRET)])
+    try:
+        ring = hexagon(*CENTRE, 0.015)
+        r = d.request("POST", "/v1/outages", feature(ring, iso(1.5)), token=env.planner)
+        assert r.status == 201, r
+        oid = r.json()["id"]
+        assert set(r.json()["properties"]["replan"]) == {"pending", "plan_run_id"}
+        run1 = replanned(d, oid)
+        assert env.psql(f"SELECT outage_id FROM plan_runs WHERE id = {run1}") == [[str(oid)]]
+        ev = wait_for(lambda: [p for p in rx.delivered("outage.created") if p["outage_id"] == oid])
+        assert len(ev) == 1 and ev[0]["plan_run_id"] == run1, ev
+        by = decisions_inside(env, oid, run1)
+        assert sum(by.values()) == ev[0]["counts"]["affected"] > 0
+        assert all(ev[0]["counts"]["by_decision"][k] == by.get(k, 0)
+                   for k in ("stay_home", "charge", "evacuate", "unassigned"))
+        assert ev[0]["counts"]["by_decision"]["no_plan"] == 0
+        # A wider outage: a new run, a new event with its counts, and no
+        # event before that run was stored.
+        wide = hexagon(*CENTRE, 0.03)
+        r = d.request("PUT", f"/v1/outages/{oid}", {"geometry": {"type": "Polygon",
+                                                                 "coordinates": [wide]}},
+                      token=env.planner)
+        assert r.status == 200, r
+        run2 = replanned(d, oid, after=run1)
+        up = wait_for(lambda: [p for p in rx.delivered("outage.updated") if p["outage_id"] == oid])
+        assert len(up) == 1 and up[0]["plan_run_id"] == run2, up
+        by2 = decisions_inside(env, oid, run2)
+        assert up[0]["counts"]["affected"] == sum(by2.values()) > ev[0]["counts"]["affected"]
+        assert all(up[0]["counts"]["by_decision"][k] == by2.get(k, 0) for k in by2)
+        fresh = env.psql(f"SELECT r.started_at >= o.updated_at FROM plan_runs r JOIN outages o "
+                         f"ON o.id = r.outage_id WHERE r.id = {run2}")
+        assert fresh == [["t"]]
+        aff = env.get(f"/v1/outages/{oid}/affected", token=env.viewer).json()
+        assert aff["plan_run_id"] == run2 and aff["replan_pending"] is False
+        plans = {int(c): dec for c, dec in env.psql(
+            f"SELECT child_id, decision FROM plans WHERE run_id = {run2}")}
+        assert aff["items"] and all(i["decision"] == plans[i["id"]] for i in aff["items"])
+        # Power is back: its event goes at once (no re-plan), and later
+        # tests' receivers get no deadline alerts of this outage.
+        assert d.request("DELETE", f"/v1/outages/{oid}", token=env.planner).status == 200
+        wait_for(lambda: [p for p in rx.delivered("outage.ended") if p["outage_id"] == oid])
+    finally:
+        d.stop()
+        rx.stop()
+
+
 def test_a_receiver_that_fails_twice_then_succeeds_gets_the_event(env):
     rx = Receiver(SECRET, fail_first=2)
     d = Daemon(env.db, ["--webhook", rx.url, "--webhook-secret-file", secret_file(SECRET)])
@@ -238,9 +308,18 @@ def test_outage_feed_keeps_outages_in_step(env):
         oid = int(row[0][0])
         assert row[0][1] == "t"
         wait_for(lambda: feed.not_modified >= 1)               # conditional GETs answered 304
-        wait_for(lambda: [p for p in rx.delivered("outage.created") if p["outage_id"] == oid])
+        # Issue 14: the feed's events go out after the outage's re-plan, with
+        # its counts (they used to carry the previous run's).
+        ev = wait_for(lambda: [p for p in rx.delivered("outage.created") if p["outage_id"] == oid])
+        run1 = int(env.psql(f"SELECT max(id) FROM plan_runs WHERE outage_id = {oid} "
+                            f"AND finished_at IS NOT NULL")[0][0])
+        assert ev[0]["plan_run_id"] == run1 and ev[0]["source"] == "feed", ev
+        assert ev[0]["counts"]["by_decision"]["no_plan"] == 0
         feed.set([feature(ring, iso(1), iso(-9), fid="F-1")])  # a new restore time
-        wait_for(lambda: [p for p in rx.delivered("outage.updated") if p["outage_id"] == oid])
+        up = wait_for(lambda: [p for p in rx.delivered("outage.updated") if p["outage_id"] == oid])
+        assert up[0]["plan_run_id"] > run1, up
+        assert env.psql(f"SELECT r.started_at >= o.updated_at FROM plan_runs r JOIN outages o "
+                        f"ON o.id = r.outage_id WHERE r.id = {up[0]['plan_run_id']}") == [["t"]]
         feed.set([])                                           # power is back
         wait_for(lambda: env.psql(f"SELECT 1 FROM outages WHERE id = {oid} AND ended_at IS NOT NULL"))
         wait_for(lambda: [p for p in rx.delivered("outage.ended") if p["outage_id"] == oid])

@@ -10,39 +10,24 @@ defaults (20 km/h, detour 1.4, margin 1 h) R hours of battery reach
 """
 import csv
 import datetime as dt
+import functools
 import io
 import json
-import math
+import os
+import sys
 
 from harness import Daemon, cli
 from peers import Receiver, secret_file, wait_for
 
-LAT = 35.0
-M_PER_DEG_LON = 111320 * math.cos(math.radians(LAT))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import planning  # noqa: E402
+from planning import LAT, dest, lon_at, plan, run  # noqa: E402,F401
+
 SECRET = "s3cret-for-v2-tests"
-
-
-def lon_at(km):
-    return round(139.0 + km * 1000 / M_PER_DEG_LON, 6)
-
-
-def shelter(env, ext, km, outlets=4, power_w=2000, **kw):
-    body = {"external_id": ext, "name": ext, "lat": LAT, "lon": lon_at(km), "outlets": outlets,
-            "power_w": power_w, "welfare": True, "kind": "welfare", "flood": True,
-            "earthquake": True, "tsunami": True}
-    body.update(kw)
-    r = env.post("/v1/shelters", body, token=env.planner)
-    assert r.status == 201, r
-    return r.json()["id"]
-
-
-def point(env, ext, km, outlets=2, output_w=1000, **kw):
-    body = {"external_id": ext, "name": ext, "kind": "business", "lat": LAT, "lon": lon_at(km),
-            "outlets": outlets, "output_w": output_w}
-    body.update(kw)
-    r = env.post("/v1/power-points", body, token=env.planner)
-    assert r.status == 201, r
-    return r.json()["id"]
+# The places of these scenarios: shelters also open for tsunamis, power
+# points of businesses.
+shelter = functools.partial(planning.shelter, tsunami=True)
+point = functools.partial(planning.point, kind="business")
 
 
 def device(kind="ventilator", power_w=50, battery_h=3.0, life=True, **kw):
@@ -59,24 +44,6 @@ def child(env, ext, km, devices, mobility="walk", located=True, **kw):
     r = env.post("/v1/children", body, token=env.planner)
     assert r.status == 201, r
     return r.json()["id"]
-
-
-def run(env, **scenario):
-    r = env.post("/v1/plans/run", scenario, token=env.planner)
-    assert r.status == 201, r
-    return r.json()
-
-
-def plan(env, cid, **scenario):
-    qs = "&".join(f"{k}={v}" for k, v in scenario.items())
-    r = env.get(f"/v1/children/{cid}/plan?{qs}", token=env.planner)
-    assert r.status == 200, r
-    return r.json()
-
-
-def dest(p):
-    d = p.get("destination")
-    return (d["type"], d["external_id"]) if d else None
 
 
 def iso(hours_ago):
@@ -97,7 +64,10 @@ def outage(env, km0, km1, started_h_ago, restore_in_h=None):
     r = env.post("/v1/outages", {"type": "Feature", "geometry": box(km0, km1), "properties": props},
                  token=env.planner)
     assert r.status == 201, r
-    return r.json()["id"]
+    oid = r.json()["id"]
+    # The POST answers at once; the re-plan follows in the background.
+    wait_for(lambda: not env.get(f"/v1/outages/{oid}").json()["properties"]["replan"]["pending"])
+    return oid
 
 
 # ---- Rule 6 ---------------------------------------------------------------------

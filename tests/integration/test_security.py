@@ -192,8 +192,10 @@ def test_unknown_query_parameters_and_bad_values_are_400s(env):
                 "/ogc/collections/shelters/items?limit=-5"):
         r = env.get(url)
         assert r.status == 400 and r.json()["error"]["code"] == "bad_request", (url, r)
-    r = env.get("/v1/children?sort=name", token=env.viewer)
-    assert r.status == 400 and "sort" in r.json()["error"]["message"]
+    r = env.get("/v1/children?order=name", token=env.viewer)
+    assert r.status == 400 and "order" in r.json()["error"]["message"]
+    r = env.get("/v1/children?sort=password", token=env.viewer)       # the roster's sort keys only
+    assert r.status == 400 and r.json()["error"]["param"] == "sort"
 
 
 def test_repeated_failed_authentication_gets_429_with_a_delay(env):

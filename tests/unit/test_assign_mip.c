@@ -55,7 +55,7 @@ struct city {
     int nc, nd, ne;
 };
 
-enum { BINDING = 1, CROWDED = 2, BOUNDARY = 4, HOURS = 8, TINY = 16 };
+enum { BINDING = 1, CROWDED = 2, BOUNDARY = 4, HOURS = 8, TINY = 16, SMALL = 32 };
 
 /* A random city of the kinds in `kind`.  HOURS: a third of the places are
  * closed on arrival for some children (their pairs dropped), and a place
@@ -209,6 +209,15 @@ struct tallies {
     double heur_s, mip_s;
 };
 
+/* The daemon's settings, or small windows (parts of clusters) with SMALL. */
+static const struct geo_assign_mip_opts *daemon_opts(int kind)
+{
+    static const struct geo_assign_mip_opts small = { .seconds = 0.3, .max_children = 12,
+                                                      .max_columns = 40 };
+
+    return kind & SMALL ? &small : NULL;
+}
+
 static void compare_one(const struct city *m, int kind, struct tallies *t)
 {
     struct geo_assign_stats st;
@@ -222,8 +231,8 @@ static void compare_one(const struct city *m, int kind, struct tallies *t)
     t->heur_s += now_s() - t0;
     kh = key_of(m, out);
     t0 = now_s();
-    CHECK(geo_assign_improve(m->c, m->nc, m->d, m->nd, m->e, m->ne, NULL, out, &st, &ms) ==
-          GEO_ASSIGN_OK);
+    CHECK(geo_assign_improve(m->c, m->nc, m->d, m->nd, m->e, m->ne, daemon_opts(kind), out, &st,
+                             &ms) == GEO_ASSIGN_OK);
     t->mip_s += now_s() - t0;
     kd = key_of(m, out);
     ref = reference(m, &proven);
@@ -302,6 +311,15 @@ static void improve_should_reach_the_optimum_where_watts_bind(void)
     compare("watts binding, crowded, hours", 80, BINDING | CROWDED | HOURS);
 }
 
+/* Windows that are parts of clusters (the daemon's way on a big city):
+ * still feasible, never worse than the heuristic, the bound still holds. */
+static void improve_should_only_improve_in_windows_smaller_than_a_cluster(void)
+{
+    compare("small windows, watts binding, crowded", 60, BINDING | CROWDED | SMALL);
+    compare("small windows, binding, crowded, hours", 60, BINDING | CROWDED | HOURS | SMALL);
+}
+
 UNIT_MAIN(UNIT_TEST(reference_should_equal_brute_force_on_tiny_cities),
           UNIT_TEST(improve_should_keep_the_optimum_when_watts_do_not_bind),
-          UNIT_TEST(improve_should_reach_the_optimum_where_watts_bind))
+          UNIT_TEST(improve_should_reach_the_optimum_where_watts_bind),
+          UNIT_TEST(improve_should_only_improve_in_windows_smaller_than_a_cluster))

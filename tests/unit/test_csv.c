@@ -1,4 +1,5 @@
 /* test_csv.c -- decoding and RFC 4180 splitting of server/csv.c. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -312,6 +313,41 @@ static void writer_should_quote_commas_quotes_and_line_breaks(void)
 }
 
 
+/* The array growth csv.c (and plan_doc.c) use, from server/util.c. */
+static void grow_should_double_from_the_first_size_and_refuse_overflow(void)
+{
+    size_t cap = 0;
+    int *a = pm_grow(NULL, 0, &cap, sizeof *a, 4), *b;
+
+    CHECK(a && cap == 4);
+    CHECK(pm_grow(a, 3, &cap, sizeof *a, 4) == a && cap == 4);     /* still room */
+    b = pm_grow(a, 4, &cap, sizeof *a, 4);
+    CHECK(b && cap == 8);
+    if (b)
+        a = b;
+    cap = SIZE_MAX / 2 + 1;
+    CHECK(pm_grow(a, cap, &cap, sizeof *a, 4) == NULL && cap == SIZE_MAX / 2 + 1);
+    free(a);
+}
+
+static void finish_should_hand_over_the_text_or_nothing_after_a_failed_append(void)
+{
+    struct pm_buf b;
+    size_t len = 0;
+    char *s;
+
+    pm_buf_init(&b);
+    pm_buf_puts(&b, "abc");
+    s = pm_buf_finish(&b, &len);
+    CHECK_STR(s, "abc");
+    CHECK(len == 3);
+    free(s);
+    pm_buf_init_max(&b, 4);
+    pm_buf_puts(&b, "abcdef");              /* past the cap: remembered as oom */
+    CHECK(pm_buf_finish(&b, NULL) == NULL);
+    CHECK(b.data == NULL && b.len == 0);
+}
+
 UNIT_MAIN(
     UNIT_TEST(writer_should_neutralise_cells_a_spreadsheet_would_run),
     UNIT_TEST(writer_should_quote_commas_quotes_and_line_breaks),
@@ -330,5 +366,7 @@ UNIT_MAIN(
     UNIT_TEST(decode_should_reject_nul_bytes_as_in_utf16),
     UNIT_TEST(decode_should_accept_an_empty_input),
     UNIT_TEST(release_should_accept_null_and_a_released_table),
-    UNIT_TEST(parse_should_split_80000_rows_of_20_columns)
+    UNIT_TEST(parse_should_split_80000_rows_of_20_columns),
+    UNIT_TEST(grow_should_double_from_the_first_size_and_refuse_overflow),
+    UNIT_TEST(finish_should_hand_over_the_text_or_nothing_after_a_failed_append)
 )

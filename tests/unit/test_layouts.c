@@ -39,77 +39,86 @@ static void yesno_should_read_every_published_mark(void)
     CHECK(yes("2") == -1);
 }
 
+/* A value in and what should come out; want NULL: refused. */
+struct case_text {
+    const char *in, *want;
+};
+
+/* Runs f, which writes its answer into out (at most 15 bytes) and returns 0,
+ * or refuses with another value, over the n cases of t. */
+static void check_cases(int (*f)(const char *, char *), const struct case_text *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char out[16] = "";
+        int rc = f(t[i].in, out);
+
+        if (t[i].want ? rc != 0 || strcmp(out, t[i].want) != 0 : rc == 0)
+            fprintf(stderr, "  case [%s]\n", t[i].in);
+        if (!t[i].want) {
+            CHECK(rc != 0);
+            continue;
+        }
+        CHECK(rc == 0);
+        CHECK_STR(out, t[i].want);
+    }
+}
+
 static void yesno_should_keep_the_note_of_an_annotated_mark(void)
 {
+    static const struct case_text t[] = {
+        { "○(2階)", "2階" }, { "○（２階）", "2階" }, { "〇 2階以上", "2階以上" }, { "○", "" },
+    };
     char note[64];
 
-    CHECK(jp_yesno("○(2階)", note, sizeof note) == 1);
-    CHECK_STR(note, "2階");
-    CHECK(jp_yesno("○（２階）", note, sizeof note) == 1);
-    CHECK_STR(note, "2階");
-    CHECK(jp_yesno("〇 2階以上", note, sizeof note) == 1);
-    CHECK_STR(note, "2階以上");
-    CHECK(jp_yesno("○", note, sizeof note) == 1);
-    CHECK_STR(note, "");
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        CHECK(jp_yesno(t[i].in, note, sizeof note) == 1);
+        CHECK_STR(note, t[i].want);
+    }
 }
 
 static void capacity_should_be_the_indoor_figure_else_the_first_number(void)
 {
-    CHECK(jp_capacity("屋内1,371人／屋外5,470人（面積の1/2）") == 1371);
-    CHECK(jp_capacity("屋外5,470人／屋内1,371人") == 1371);
-    CHECK(jp_capacity("800(2㎡あたり1人)") == 800);
-    CHECK(jp_capacity("273(3㎡あたり1人）") == 273);
-    CHECK(jp_capacity("約500人") == 500);
-    CHECK(jp_capacity("１，２００") == 1200);
-    CHECK(jp_capacity("") == -1);
-    CHECK(jp_capacity("-") == -1);
-    CHECK(jp_capacity("不明") == -1);
-    CHECK(jp_capacity("屋外5,470人") == -1);
-    CHECK(jp_capacity("たくさん") == -2);
+    static const struct {
+        const char *in;
+        long want;                          /* -1: no figure, -2: not a capacity */
+    } t[] = {
+        { "屋内1,371人／屋外5,470人（面積の1/2）", 1371 }, { "屋外5,470人／屋内1,371人", 1371 },
+        { "800(2㎡あたり1人)", 800 }, { "273(3㎡あたり1人）", 273 }, { "約500人", 500 },
+        { "１，２００", 1200 }, { "", -1 }, { "-", -1 }, { "不明", -1 }, { "屋外5,470人", -1 },
+        { "たくさん", -2 },
+    };
+
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        if (jp_capacity(t[i].in) != t[i].want)
+            fprintf(stderr, "  capacity [%s]\n", t[i].in);
+        CHECK(jp_capacity(t[i].in) == t[i].want);
+    }
 }
 
 static void dates_should_read_wareki_in_every_written_form(void)
 {
-    char d[11];
+    static const struct case_text t[] = {
+        { "令和2年1月1日", "2020-01-01" }, { "令和元年5月1日", "2019-05-01" },
+        { "R2.1.1", "2020-01-01" }, { "H30/4/1", "2018-04-01" },
+        { "平成３０年４月１日", "2018-04-01" }, { "2019/11/03", "2019-11-03" },
+        { "2019-11-03 00:00:00", "2019-11-03" },
+        { "42472", "2016-04-12" },          /* an Excel date cell read as its number */
+        { "20200101", "2020-01-01" }, { "S64.1.7", "1989-01-07" },
+        /* 平成 began on 8 January 1989; 令和 on 1 May 2019 */
+        { "H1.1.7", NULL }, { "令和1年4月30日", NULL }, { "R2.2.30", NULL }, { "そのうち", NULL },
+    };
 
-    CHECK(jp_date("令和2年1月1日", d) == 0);
-    CHECK_STR(d, "2020-01-01");
-    CHECK(jp_date("令和元年5月1日", d) == 0);
-    CHECK_STR(d, "2019-05-01");
-    CHECK(jp_date("R2.1.1", d) == 0);
-    CHECK_STR(d, "2020-01-01");
-    CHECK(jp_date("H30/4/1", d) == 0);
-    CHECK_STR(d, "2018-04-01");
-    CHECK(jp_date("平成３０年４月１日", d) == 0);
-    CHECK_STR(d, "2018-04-01");
-    CHECK(jp_date("2019/11/03", d) == 0);
-    CHECK_STR(d, "2019-11-03");
-    CHECK(jp_date("2019-11-03 00:00:00", d) == 0);
-    CHECK_STR(d, "2019-11-03");
-    CHECK(jp_date("42472", d) == 0);          /* an Excel date cell read as its number */
-    CHECK_STR(d, "2016-04-12");
-    CHECK(jp_date("20200101", d) == 0);
-    CHECK_STR(d, "2020-01-01");
-    CHECK(jp_date("S64.1.7", d) == 0);
-    CHECK_STR(d, "1989-01-07");
-    /* 平成 began on 8 January 1989; 令和 on 1 May 2019 */
-    CHECK(jp_date("H1.1.7", d) != 0);
-    CHECK(jp_date("令和1年4月30日", d) != 0);
-    CHECK(jp_date("R2.2.30", d) != 0);
-    CHECK(jp_date("そのうち", d) != 0);
+    check_cases(jp_date, t, sizeof t / sizeof t[0]);
 }
 
 static void municipality_codes_should_gain_or_check_their_check_digit(void)
 {
-    char c[7];
+    static const struct case_text t[] = {
+        { "17202", "172022" }, { "172022", "172022" }, { "１７２０２２", "172022" },
+        { "172023", NULL }, { "1720", NULL },
+    };
 
-    CHECK(jp_municipality("17202", c) == 0);
-    CHECK_STR(c, "172022");
-    CHECK(jp_municipality("172022", c) == 0);
-    CHECK_STR(c, "172022");
-    CHECK(jp_municipality("１７２０２２", c) == 0);
-    CHECK(jp_municipality("172023", c) != 0);
-    CHECK(jp_municipality("1720", c) != 0);
+    check_cases(jp_municipality, t, sizeof t / sizeof t[0]);
 }
 
 static void names_should_lose_their_line_breaks(void)
@@ -164,15 +173,23 @@ static int translate(const char *kind, const char *text, struct layout_result *r
 
 static void headers_should_match_through_nfkc_and_the_variant_table(void)
 {
-    CHECK_STR(layout_column_for("shelters", "ＮＯ"), "external_id");
-    CHECK_STR(layout_column_for("shelters", "想定収用人数"), "capacity");
-    CHECK_STR(layout_column_for("shelters", "災害種別_崖崩れ_土石流及び地滑り"), "landslide");
-    CHECK_STR(layout_column_for("shelters", "災害種別_崖崩れ、土石流及び地滑り"), "landslide");
-    CHECK_STR(layout_column_for("shelters", "lat"), "lat");
-    CHECK_STR(layout_column_for("shelters", "市区町村コード"), "municipality");
-    CHECK_STR(layout_column_for("children", "フリガナ"), "name_kana");
-    CHECK_STR(layout_column_for("children", "消費電力(W)"), "power_w");
-    CHECK(layout_column_for("shelters", "標高") == NULL);
+    static const struct {
+        const char *kind, *header, *column; /* column NULL: no column */
+    } t[] = {
+        { "shelters", "ＮＯ", "external_id" }, { "shelters", "想定収用人数", "capacity" },
+        { "shelters", "災害種別_崖崩れ_土石流及び地滑り", "landslide" },
+        { "shelters", "災害種別_崖崩れ、土石流及び地滑り", "landslide" },
+        { "shelters", "lat", "lat" }, { "shelters", "市区町村コード", "municipality" },
+        { "children", "フリガナ", "name_kana" }, { "children", "消費電力(W)", "power_w" },
+        { "shelters", "標高", NULL },
+    };
+
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        if (t[i].column)
+            CHECK_STR(layout_column_for(t[i].kind, t[i].header), t[i].column);
+        else
+            CHECK(layout_column_for(t[i].kind, t[i].header) == NULL);
+    }
 }
 
 static void an_older_prefecture_layout_should_be_rewritten_with_prefixed_ids(void)

@@ -69,6 +69,7 @@ export function upload(path, file, onProgress) {
     const x = new XMLHttpRequest();
     x.open('POST', path);
     if (csrf) x.setRequestHeader('X-CSRF-Token', csrf);
+    x.setRequestHeader('Accept-Language', 'ja');   // the import report's messages in Japanese
     x.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
     x.onerror = () => reject(new ApiError(0, { error: { code: 'network', message: MSG.network } }));
     x.onload = () => {

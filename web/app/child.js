@@ -125,12 +125,12 @@ export async function show(main, id) {
   w.lat = field(FIELD.lat, input('lat', c.lat, { inputmode: 'decimal' }), { hint: '地図のピンを動かすと変わります' });
   w.lon = field(FIELD.lon, input('lon', c.lon, { inputmode: 'decimal' }));
   const mapEl = h('div', { class: 'map small', id: 'child-map', role: 'region', 'aria-label': '自宅の位置' });
-  // The server geocodes an address saved without a position (DESIGN 5).
-  const geocode = h('button', { type: 'button', id: 'geocode', onclick: () => {
-    w.lat.input.value = ''; w.lon.input.value = '';
-    setError(w.address, w.address.input.value.trim() ? '' : '住所を入れてください');
-    geocode.textContent = '保存すると住所から位置を探します';
-  } }, '住所から位置を決める');
+  // The geocoder the server uses places the address (GET /v1/geocode); the
+  // pin moves there and can still be dragged.  A record saved without a
+  // position is placed by the server alike (DESIGN 5).
+  const geocode = h('button', { type: 'button', id: 'geocode', onclick: () => findAddress(w, geocode, home) },
+    '住所から位置を探す');
+  let home = null;
   const status = h('p', { class: 'form-status', role: 'alert' });
   const form = h('form', { class: 'card', novalidate: true, id: 'child-form' },
     h('datalist', { id: 'device-types' }, ['人工呼吸器', '吸引器', '酸素濃縮器', '経管栄養ポンプ', 'パルスオキシメーター', '輸液ポンプ']
@@ -150,7 +150,7 @@ export async function show(main, id) {
     status,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: 'save' }, '保存する')));
   main.append(form);
-  const marker = placeHome(mapEl, w, c);
+  home = placeHome(mapEl, w, c);
   form.addEventListener('submit', (ev) => { ev.preventDefault(); save(id, known, { w, checks, cares, devices, supporters, contacts, status }); });
   if (id) {
     const planBox = h('section', { class: 'card', id: 'plan' });
@@ -159,7 +159,7 @@ export async function show(main, id) {
     showPlan(planBox, id, c);
     showHistory(histBox, id);
   }
-  return () => marker && marker.remove();
+  return () => home.map.remove();
 }
 
 function placeHome(el, w, c) {
@@ -180,7 +180,30 @@ function placeHome(el, w, c) {
   };
   w.lat.input.addEventListener('change', fromInputs);
   w.lon.input.addEventListener('change', fromInputs);
-  return map;
+  return { map, marker };
+}
+
+// Asks the server's geocoder where the address is; moves the pin there.
+async function findAddress(w, button, home) {
+  const address = w.address.input.value.trim();
+  setError(w.address, address ? '' : '住所を入れてください');
+  if (!address) { w.address.input.focus(); return; }
+  button.disabled = true;
+  button.textContent = '探しています…';
+  try {
+    const p = await api('GET', `/v1/geocode?q=${encodeURIComponent(address)}`);
+    w.lat.input.value = p.lat.toFixed(6);
+    w.lon.input.value = p.lon.toFixed(6);
+    home.marker.setLatLng([p.lat, p.lon]);
+    home.map.setView([p.lat, p.lon], 16);
+    setError(w.address, '');
+    toast('住所の位置にピンを動かしました');
+  } catch (e) {
+    setError(w.address, e.message);
+  } finally {
+    button.disabled = false;
+    button.textContent = '住所から位置を探す';
+  }
 }
 
 // The form's own checks; returns the first invalid field or null.
@@ -229,9 +252,13 @@ async function save(id, known, { w, checks, cares, devices, supporters, contacts
 
 // Puts the server's message at the field it names ("devices: power_w: ...").
 function showServerError(e, { w, devices, status }) {
-  // "devices[0].power_w: ..." (or the older "devices: power_w: ...").
-  const m = (e.message || '').match(/^(?:(devices|supporters|medical_contacts)(?:\[(\d+)\])?(?:\.|: ))?([a-z_]+): (.*)$/);
-  const ja = japanese(e.message || '');
+  // The server's own Japanese and column when it gives them (error.reason:
+  // {code, column: "devices[1].power_w", ja}); else its English message
+  // "devices[0].power_w: ..." (or the older "devices: power_w: ...") mapped here.
+  const why = e.reason && typeof e.reason === 'object' && e.reason.ja ? e.reason : null;
+  const named = why && why.column ? `${why.column}: ${e.message || ''}` : e.message || '';
+  const m = named.match(/^(?:(devices|supporters|medical_contacts)(?:\[(\d+)\])?(?:\.|: ))?([a-z_]+): (.*)$/);
+  const ja = why ? why.ja.replace(/^[a-z_.\[\]0-9]+: /, '') : japanese(e.message || '');
   if (m) {
     const [, group, idx, name] = m;
     let wrap = null;

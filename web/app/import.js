@@ -1,9 +1,11 @@
 // import.js -- 取り込み: pick a file (CSV or Excel) and what it holds, see
 // what would be imported before anything is written (the dry run: layout,
-// encoding, columns, counts, rejects with reasons), then commit.
+// encoding, columns, counts, rejects with reasons), then commit; below, the
+// 名寄せ queue (dupes.js) of reports waiting for a person.
 import { upload, qs } from './api.js';
 import { h, clear, field, select, pageTitle, toast } from './ui.js';
 import { IMPORT_KIND } from './strings.js';
+import { showQueue } from './dupes.js';
 
 function report(r, committed) {
   const rejects = r.rejects || [];
@@ -20,7 +22,9 @@ function report(r, committed) {
       h('tr', {}, h('th', { text: committed ? '更新' : '更新になる行' }), h('td', { class: 'num', text: n(r.updated) })),
       h('tr', {}, h('th', { text: '変更なし' }), h('td', { class: 'num', text: n(r.unchanged) })),
       h('tr', {}, h('th', { text: '取り込めない行' }), h('td', { class: 'num', text: n(r.rejected ?? rejects.length) })),
-      r.without_location !== undefined ? h('tr', {}, h('th', { text: '位置が分からない' }), h('td', { class: 'num', text: n(r.without_location) })) : null)));
+      r.without_location !== undefined ? h('tr', {}, h('th', { text: '位置が分からない' }), h('td', { class: 'num', text: n(r.without_location) })) : null,
+      r.merged ? h('tr', {}, h('th', { text: committed ? '登録済みの子に統合' : '登録済みの子に統合される報告' }), h('td', { class: 'num', text: n(r.merged) })) : null,
+      r.queued ? h('tr', {}, h('th', { text: '名寄せの判断待ち' }), h('td', { class: 'num', text: n(r.queued) })) : null)));
   const cols = r.columns || r.column_map || r.mapping;
   if (cols) {
     const entries = Array.isArray(cols) ? cols.map((c) => [c.file ?? c.header ?? c.name, c.column ?? c.field ?? '']) : Object.entries(cols);
@@ -60,6 +64,9 @@ export async function show(main) {
   main.append(h('div', { class: 'card' }, h('div', { class: 'grid' }, kind, file),
     h('label', { class: 'check' }, partial, '取り込めない行があっても残りを取り込む'),
     h('div', { class: 'actions' }, preview, commit), bar, status), out);
+  const queue = h('section', { id: 'duplicates' });
+  main.append(queue);
+  showQueue(queue);
 
   const send = async (dry) => {
     const f = file.input.files[0];
@@ -68,6 +75,7 @@ export async function show(main) {
     const params = { dry_run: dry ? 'true' : undefined, partial: partial.checked ? 'true' : undefined };
     bar.hidden = false;
     bar.value = 0;
+    status.classList.add('busy');
     try {
       return await upload(`/v1/import/${kind.input.value}${qs(params)}`, f, (p) => {
         bar.value = p;
@@ -82,6 +90,7 @@ export async function show(main) {
       return null;
     } finally {
       bar.hidden = true;
+      status.classList.remove('busy');
     }
   };
   let checked = null;
@@ -104,7 +113,9 @@ export async function show(main) {
     commit.disabled = true;
     const r = await send(false);
     if (!r) return;
+    status.textContent = '';
     clear(out).append(report(r, true));
     toast('取り込みました');
+    showQueue(queue);
   });
 }

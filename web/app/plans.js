@@ -103,6 +103,8 @@ async function showRun(out, run) {
 }
 
 function reasonJa(r) {
+  if (/^no home location/.test(r)) return '自宅の位置が地図上で確認できていません（住所を確認してください）';
+  if (/^no device is registered/.test(r)) return '医療機器が登録されていません（記録を確認してください）';
   if (/no eligible destination/.test(r)) return '電源のある行き先にバッテリーが持つうちに着けません';
   if (/capacity|full|outlet/.test(r)) return '行き先の定員・コンセントが足りません';
   return r;

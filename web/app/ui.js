@@ -123,19 +123,3 @@ export function pageTitle(main, text, ...extra) {
   h1.focus();
   return h1;
 }
-
-// A CSV cell safe to open in Excel: quoted, and a leading = + - @ tab or CR
-// (a formula) defused with an apostrophe.
-export function csvCell(v) {
-  let s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(';') : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
-  return '"' + s.replace(/"/g, '""') + '"';
-}
-
-export function download(name, text, type = 'text/csv;charset=utf-8') {
-  const blob = new Blob(['\ufeff' + text], { type });
-  const a = h('a', { href: URL.createObjectURL(blob), download: name });
-  document.body.append(a);
-  a.click();
-  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-}
