@@ -59,13 +59,12 @@ int geo_assign_bound(const struct geo_assign_child *c, int nc,
                      const struct geo_assign_edge *e, int ne, int *life, int *all)
 {
     struct geo_assign_dest *rd = calloc((size_t)nd + 1, sizeof *rd);
-    struct geo_assign_child *flat = calloc((size_t)nc + 1, sizeof *flat);
     int *out = calloc((size_t)nc + 1, sizeof *out);
     struct geo_assign_stats st;
     int rc = GEO_ASSIGN_ENOMEM;
 
     *life = *all = -1;
-    if (!rd || !flat || !out)
+    if (!rd || !out)
         goto out;
     rc = GEO_ASSIGN_EINVAL;
     for (int i = 0; i < ne; i++)
@@ -74,21 +73,17 @@ int geo_assign_bound(const struct geo_assign_child *c, int nc,
     rc = GEO_ASSIGN_ENOMEM;
     if (relax(c, d, nd, e, ne, rd) < 0)
         goto out;
-    /* (a) first: the life-sustaining children the relaxation covers. */
+    /* One solve gives both: the relaxation is a transversal matroid, the
+     * solver's exact cover is its greedy basis by priority (so the most
+     * life-sustaining children), and every basis of a matroid has the same
+     * size (so the largest cover too). */
     rc = geo_assign_solve(c, nc, rd, nd, e, ne, NULL, out, &st);
-    if (rc != GEO_ASSIGN_OK)
-        goto out;
-    if (st.exact_cover)
+    if (rc == GEO_ASSIGN_OK && st.exact_cover) {
         *life = st.covered_life;
-    /* Then all children as one class: the largest cover. */
-    for (int i = 0; i < nc; i++)
-        flat[i].need_w = c[i].need_w;
-    rc = geo_assign_solve(flat, nc, rd, nd, e, ne, NULL, out, &st);
-    if (rc == GEO_ASSIGN_OK && st.exact_cover)
         *all = st.covered;
+    }
 out:
     free(rd);
-    free(flat);
     free(out);
     return rc;
 }

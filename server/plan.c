@@ -2011,13 +2011,21 @@ enum pm_err plan_replan_outages(PGconn *c, const char *actor, long outage_id, in
         PQclear(res);
         return PM_ERR_UNAVAILABLE;
     }
-    for (int i = 0; i < PQntuples(res) && e == PM_OK; i++) {
+    /* One outage that cannot be planned must not hold the others back: each
+     * is tried, the first failure is returned (its message kept). */
+    for (int i = 0; i < PQntuples(res); i++) {
         struct plan_scenario s;
+        struct plan_report one;
+        enum pm_err f;
 
         plan_scenario_init(&s);
         s.outage_id = strtol(PQgetvalue(res, i, 0), NULL, 10);
-        e = run_scenario(c, &s, actor, 1, rep);
-        *runs += e == PM_OK && rep->run_id;
+        f = run_scenario(c, &s, actor, 1, &one);
+        *runs += f == PM_OK && one.run_id;
+        if (e == PM_OK)
+            *rep = one;
+        if (e == PM_OK && f != PM_OK)
+            e = f;
     }
     PQclear(res);
     return e;

@@ -66,7 +66,8 @@ enum pm_err plan_run(PGconn *c, const struct plan_scenario *s, const char *actor
 /* Rule 8: re-plans, one run after another, every active outage created or
  * changed since its latest run (only outage_id when it is not 0), each with
  * the default scenario against it.  An outage another daemon re-planned
- * while this one waited for the lock is skipped.  Returns PM_OK with how many runs were stored in
+ * while this one waited for the lock is skipped; one that fails does not
+ * stop the others.  Returns PM_OK with how many runs were stored in
  * *runs, or the first failure with rep->message. */
 enum pm_err plan_replan_outages(PGconn *c, const char *actor, long outage_id, int *runs,
                                 struct plan_report *rep);
