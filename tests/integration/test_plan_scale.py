@@ -5,8 +5,8 @@ the background.  Checked independently of the planner, in SQL over the stored
 plans: nobody is sent into the dark (a place inside the outage is used only on
 backup power that lasts the hours the child needs), and no destination is
 overloaded (outlets, watts, persons) -- in the outage's run and in a run of the
-whole prefecture without one.  The nation (20,000) is `make bench`'s: too slow
-for the suite's time budget on a shared machine."""
+whole prefecture without one.  test_plan_scale_nation.py runs the same checks
+on the nation (20,000 children)."""
 import datetime as dt
 import os
 import tempfile
