@@ -18,6 +18,26 @@
 #include "server/http.h"
 #include "server/plan.h"
 
+/* A refused record's error.reason, when given, is a JSON object with a code,
+ * a column and the Japanese text (valid UTF-8); frees it, as the server's
+ * reply release does.  1 when it is not so. */
+static int reason_ok(struct http_req *r)
+{
+    cJSON *o = r->errdetail ? cJSON_Parse(r->errdetail) : NULL;
+    const cJSON *ja = cJSON_GetObjectItemCaseSensitive(o, "ja");
+    int bad = 0;
+
+    if (r->errdetail)
+        FUZZ_CHECK(bad, cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "code"))
+                   && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "column"))
+                   && cJSON_IsString(ja)
+                   && fuzz_utf8_valid(ja->valuestring, strlen(ja->valuestring)));
+    cJSON_Delete(o);
+    free(r->errdetail);
+    r->errdetail = NULL;
+    return bad;
+}
+
 /* As create() in routes_registry.c, up to the database: the body is one
  * checked row (every value valid UTF-8) or a 400 with a message; a child's
  * devices are a JSON array with one object per device, or a 400. */
@@ -36,6 +56,7 @@ static int check_record(const cJSON *obj, enum fmt_kind kind)
     memset(&r, 0, sizeof r);
     if (fuzz_check_object(&r, kind, obj, skip_devices, &fr) != PM_OK) {
         FUZZ_CHECK(bad, (r.err == PM_ERR_BAD_REQUEST || r.err == PM_ERR_NOMEM) && r.errmsg[0]);
+        bad |= reason_ok(&r);
         fmt_result_release(&fr);
         return bad;
     }
@@ -55,6 +76,7 @@ static int check_record(const cJSON *obj, enum fmt_kind kind)
             cJSON_Delete(a);
         } else {
             FUZZ_CHECK(bad, r.err == PM_ERR_BAD_REQUEST && r.errmsg[0]);
+            bad |= reason_ok(&r);
         }
     }
     fmt_result_release(&fr);
