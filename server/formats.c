@@ -582,27 +582,6 @@ static int parse_bool(const char *s)
     return -1;
 }
 
-static int days_in_month(int y, int m)
-{
-    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
-/* Read 1..max digits at *p; returns the number or -1. */
-static int read_digits(const char **p, int max)
-{
-    int v = 0, n = 0;
-
-    while (n < max && **p >= '0' && **p <= '9') {
-        v = v * 10 + (**p - '0');
-        (*p)++;
-        n++;
-    }
-    return n ? v : -1;
-}
-
 /* YYYY-MM-DD, YYYY/MM/DD (month and day may have one digit) or
  * YYYY年M月D日, and a real calendar date; writes YYYY-MM-DD.  0 or -1. */
 static int parse_date(const char *s, char *out, size_t cap)
@@ -617,7 +596,7 @@ static int parse_date(const char *s, char *out, size_t cap)
     for (int i = 0; i < 4; i++)
         if (s[i] < '0' || s[i] > '9')
             return -1;
-    y = read_digits(&p, 4);
+    y = pm_read_digits(&p, 4);
     if (*p == '-' || *p == '/') {
         sep = *p++;
     } else if (strncmp(p, nen, 3) == 0) {
@@ -626,7 +605,7 @@ static int parse_date(const char *s, char *out, size_t cap)
     } else {
         return -1;
     }
-    m = read_digits(&p, 2);
+    m = pm_read_digits(&p, 2);
     if (m < 0)
         return -1;
     if (kanji) {
@@ -636,7 +615,7 @@ static int parse_date(const char *s, char *out, size_t cap)
     } else if (*p++ != sep) {
         return -1;
     }
-    d = read_digits(&p, 2);
+    d = pm_read_digits(&p, 2);
     if (d < 0)
         return -1;
     if (kanji) {
@@ -644,7 +623,7 @@ static int parse_date(const char *s, char *out, size_t cap)
             return -1;
         p += 3;
     }
-    if (*p != '\0' || y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+    if (*p != '\0' || y < 1 || m < 1 || m > 12 || d < 1 || d > pm_days_in_month(y, m))
         return -1;
     snprintf(out, cap, "%04d-%02d-%02d", y, m, d);
     return 0;
@@ -653,14 +632,14 @@ static int parse_date(const char *s, char *out, size_t cap)
 /* H:MM at *p, 00:00 .. 24:00; minutes since midnight or -1. */
 static int read_time(const char **p)
 {
-    int h = read_digits(p, 2), m;
+    int h = pm_read_digits(p, 2), m;
 
     if (h < 0 || **p != ':')
         return -1;
     (*p)++;
     if (!((*p)[0] >= '0' && (*p)[0] <= '9' && (*p)[1] >= '0' && (*p)[1] <= '9'))
         return -1;
-    m = read_digits(p, 2);
+    m = pm_read_digits(p, 2);
     if (h > 24 || m > 59 || (h == 24 && m != 0))
         return -1;
     return h * 60 + m;

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "server/util.h"
+
 /* ------------------------------------------------------------------ NFKC */
 
 static void trim_in_place(char *s)
@@ -235,14 +237,6 @@ long jp_capacity(const char *s)
 
 /* ------------------------------------------------------------------ dates */
 
-static int days_in_month(int y, int m)
-{
-    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
 struct era {
     const char *kanji, *letter;
     int first_year;             /* Gregorian year of 元年 */
@@ -255,19 +249,6 @@ static const struct era eras[] = {
     { "昭和", "s", 1926, 19261225, 19890107 },
     { "大正", "t", 1912, 19120730, 19261224 },
 };
-
-/* Reads up to max digits; -1 when there are none. */
-static int digits(const char **p, int max)
-{
-    int v = 0, n = 0;
-
-    while (n < max && **p >= '0' && **p <= '9') {
-        v = v * 10 + (**p - '0');
-        (*p)++;
-        n++;
-    }
-    return n ? v : -1;
-}
 
 /* Skips one date separator (- / . 年 月 or nothing at the end: 日). */
 static int separator(const char **p)
@@ -320,7 +301,7 @@ static int digits_date(const char *v, char out[11])
         int y = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
         int m = (v[4] - '0') * 10 + (v[5] - '0'), d = (v[6] - '0') * 10 + (v[7] - '0');
 
-        if (y < 1000 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        if (y < 1000 || m < 1 || m > 12 || d < 1 || d > pm_days_in_month(y, m))
             return -1;
         snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
     } else if (n == 5) {
@@ -359,14 +340,14 @@ int jp_date(const char *s, char out[11])
         y = 1;
         p += 3;
     } else {
-        y = digits(&p, era >= 0 ? 2 : 4);
+        y = pm_read_digits(&p, era >= 0 ? 2 : 4);
     }
     if (y < 0 || separator(&p) != 0)
         goto out;
-    m = digits(&p, 2);
+    m = pm_read_digits(&p, 2);
     if (m < 0 || separator(&p) != 0)
         goto out;
-    d = digits(&p, 2);
+    d = pm_read_digits(&p, 2);
     if (d < 0)
         goto out;
     if (strncmp(p, "日", 3) == 0)
@@ -388,7 +369,7 @@ int jp_date(const char *s, char out[11])
     } else if (y < 1000) {
         goto out;
     }
-    if (d > days_in_month(y, m))
+    if (d > pm_days_in_month(y, m))
         goto out;
     {
         char buf[40];

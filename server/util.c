@@ -243,6 +243,26 @@ char *pm_read_file(const char *path, size_t *len)
     return pm_buf_steal(&b, len);
 }
 
+int pm_days_in_month(int y, int m)
+{
+    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+int pm_read_digits(const char **p, int max)
+{
+    int v = 0, n = 0;
+
+    while (n < max && **p >= '0' && **p <= '9') {
+        v = v * 10 + (**p - '0');
+        (*p)++;
+        n++;
+    }
+    return n ? v : -1;
+}
+
 int pm_parse_long(const char *s, long min, long max, long *out)
 {
     char *end;

@@ -80,6 +80,13 @@ int pm_json_has_nul(const char *s, size_t n);
  * NULL when the file cannot be read or memory runs out. */
 char *pm_read_file(const char *path, size_t *len);
 
+/* Days in month m (1-12) of year y, Gregorian. */
+int pm_days_in_month(int y, int m);
+
+/* Reads 1..max ASCII digits at *p, advancing it; the number, or -1 when
+ * there is no digit. */
+int pm_read_digits(const char **p, int max);
+
 /* Parses a whole decimal integer in [min,max]. Returns 0, or -1 when s is not
  * such a number (empty, trailing junk, out of range). */
 int pm_parse_long(const char *s, long min, long max, long *out);
