@@ -12,9 +12,8 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import demo_city  # noqa: E402
-from peers import wait_for  # noqa: E402
-from test_plan_scale import (assert_not_overloaded, destinations, into_the_dark,  # noqa: E402
-                             iso, west_half)
+from test_plan_scale import (assert_not_overloaded, destinations,  # noqa: E402
+                             outage_over_the_west_half)
 
 
 def setup(env):
@@ -28,38 +27,7 @@ def setup(env):
 
 
 def test_an_outage_over_half_the_nation_sends_nobody_into_the_dark(env):
-    ring = west_half(env)
-    r = env.post("/v1/outages", {"type": "Feature",
-                                 "geometry": {"type": "Polygon", "coordinates": [ring]},
-                                 "properties": {"started_at": iso(2),
-                                                "expected_restore_at": iso(-70)}},
-                 token=env.planner)
-    assert r.status == 201, r
-    oid = r.json()["id"]
-
-    def stored():
-        rp = env.get(f"/v1/outages/{oid}").json()["properties"]["replan"]
-        return rp["plan_run_id"] if not rp["pending"] else None
-    run = wait_for(stored, timeout=600)
-    hours = float(env.psql(f"SELECT scenario->'outage'->>'outage_hours' FROM plan_runs "
-                           f"WHERE id = {run}")[0][0])
-    assert abs(hours - 72) < 0.01
-    inside = int(env.psql(f"SELECT count(*) FROM children c JOIN outages o ON o.id = {oid} "
-                          f"AND ST_Intersects(o.geom, c.home)")[0][0])
-    assert 5000 < inside < 15000, inside
-    dests = destinations(env, run, oid)
-    moving = [d for d in dests if d["decision"] in ("evacuate", "charge")]
-    assert len(moving) > 1000, len(moving)
-    assert into_the_dark(dests, hours) == []
-    assert assert_not_overloaded(dests) > 500
-    dark_side = [d for d in moving if d["inside"] == "t"]
-    assert 0 < len(dark_side) < len(moving), (len(dark_side), len(moving))
-    out = env.psql(f"SELECT count(*) FROM plans p JOIN children c ON c.id = p.child_id "
-                   f"JOIN outages o ON o.id = {oid} WHERE p.run_id = {run} AND c.home IS NOT NULL "
-                   f"AND NOT ST_Intersects(o.geom, c.home) AND p.decision <> 'stay_home'")
-    assert out == [["0"]], out
-    aff = env.get(f"/v1/outages/{oid}/affected", token=env.viewer).json()
-    assert aff["plan_run_id"] == run and aff["total"] == inside
+    oid, _ = outage_over_the_west_half(env, 72, (5000, 15000), 1000)
     env.delete(f"/v1/outages/{oid}", token=env.planner)
 
 
